@@ -1,0 +1,91 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+
+/** Activity statistics of one account, computed relative to `asOf` (now by default). */
+@ObjectType({ description: '账号活跃度统计' })
+export class AccountStats {
+  accountId: number;
+
+  @Field(() => Date, { description: '统计基准时间' })
+  asOf: Date;
+
+  @Field(() => Date, { nullable: true, description: '最近一次发布时间' })
+  lastPostAt: Date | null;
+
+  @Field(() => Int, { nullable: true, description: '距最近一次发布的天数（从未发布为空）' })
+  daysSinceLastPost: number | null;
+
+  @Field(() => Int, { description: '累计发布数' })
+  postsTotal: number;
+
+  @Field(() => Int)
+  postsLast30Days: number;
+
+  @Field(() => Int)
+  postsLast90Days: number;
+
+  @Field(() => Int)
+  originalsLast30Days: number;
+
+  @Field(() => Int)
+  originalsLast90Days: number;
+
+  @Field(() => Float, { nullable: true, description: '近一年发布的阅读量中位数' })
+  medianReads: number | null;
+
+  @Field(() => Int, { description: '近一年收到的留言数' })
+  messagesReceived: number;
+
+  @Field(() => Int)
+  messagesReplied: number;
+
+  @Field(() => Int, { description: '当前未回复的留言数' })
+  messagesUnanswered: number;
+
+  @Field(() => Date, { nullable: true })
+  oldestUnansweredAt: Date | null;
+
+  @Field(() => Float, { nullable: true, description: '回复率（0–1），无留言为空' })
+  replyRate: number | null;
+
+  @Field(() => Float, { nullable: true, description: '回复用时中位数（小时）' })
+  medianReplyHours: number | null;
+}
+
+export const STATS_SQL = `
+  SELECT a.id AS "accountId", a.last_post_at AS "lastPostAt", a.post_count AS "postsTotal",
+         COALESCE(p.posts30, 0)::int AS "postsLast30Days", COALESCE(p.posts90, 0)::int AS "postsLast90Days",
+         COALESCE(p.orig30, 0)::int AS "originalsLast30Days", COALESCE(p.orig90, 0)::int AS "originalsLast90Days",
+         p.median_reads AS "medianReads",
+         COALESCE(m.received, 0)::int AS "messagesReceived", COALESCE(m.replied, 0)::int AS "messagesReplied",
+         COALESCE(u.unanswered, 0)::int AS "messagesUnanswered", u.oldest AS "oldestUnansweredAt",
+         m.median_reply_hours AS "medianReplyHours"
+    FROM accounts a
+    LEFT JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE published_at > $2::timestamptz - interval '30 days') AS posts30,
+             count(*) FILTER (WHERE published_at > $2::timestamptz - interval '90 days') AS posts90,
+             count(*) FILTER (WHERE original AND published_at > $2::timestamptz - interval '30 days') AS orig30,
+             count(*) FILTER (WHERE original AND published_at > $2::timestamptz - interval '90 days') AS orig90,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY reads) AS median_reads
+        FROM posts WHERE account_id = a.id AND published_at > $2::timestamptz - interval '365 days' AND published_at <= $2::timestamptz
+    ) p ON true
+    LEFT JOIN LATERAL (
+      SELECT count(*) AS received, count(replied_at) AS replied,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM replied_at - received_at) / 3600.0)
+               FILTER (WHERE replied_at IS NOT NULL) AS median_reply_hours
+        FROM messages WHERE account_id = a.id AND received_at > $2::timestamptz - interval '365 days' AND received_at <= $2::timestamptz
+    ) m ON true
+    LEFT JOIN LATERAL (
+      SELECT count(*) AS unanswered, min(received_at) AS oldest
+        FROM messages WHERE account_id = a.id AND replied_at IS NULL AND received_at <= $2::timestamptz
+    ) u ON true
+   WHERE a.id = ANY($1::int[])`;
+
+export function toStats(row: Record<string, unknown>, asOf: Date): AccountStats {
+  const s = Object.assign(new AccountStats(), row) as AccountStats;
+  s.asOf = asOf;
+  s.medianReads = row.medianReads === null ? null : Number(row.medianReads);
+  s.medianReplyHours = row.medianReplyHours === null ? null : Math.round(Number(row.medianReplyHours) * 10) / 10;
+  s.replyRate = s.messagesReceived > 0 ? Math.round((s.messagesReplied / s.messagesReceived) * 1000) / 1000 : null;
+  s.daysSinceLastPost = s.lastPostAt ? Math.floor((asOf.getTime() - new Date(s.lastPostAt).getTime()) / 86_400_000) : null;
+  return s;
+}

@@ -1,0 +1,102 @@
+import type { Context } from '../graphql/context';
+import { scopePath } from '../graphql/context';
+import { badInput, notFound, parseId } from '../graphql/errors';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/pagination';
+import type { Platform } from '../common/enums';
+import { unitsService } from '../units/units.service';
+import { regionsService } from '../regions/regions.service';
+import { Account } from './account.entity';
+import { Post } from './post.entity';
+import { AccountSort, SortDirection, type AccountsArgs, type AccountFilter } from './accounts.inputs';
+
+const SORTS: Record<AccountSort, { expr: string; key: (a: Account) => unknown; defaultDir: SortDirection }> = {
+  [AccountSort.NAME]: { expr: 'a.name', key: (a) => a.name, defaultDir: SortDirection.ASC },
+  [AccountSort.FOLLOWERS]: { expr: 'a.followers', key: (a) => a.followers, defaultDir: SortDirection.DESC },
+  [AccountSort.LAST_POST]: {
+    expr: `COALESCE(a.last_post_at, '-infinity'::timestamptz)`,
+    key: (a) => (a.lastPostAt ? new Date(a.lastPostAt).toISOString() : '-infinity'),
+    defaultDir: SortDirection.DESC,
+  },
+};
+
+export const accountsService = {
+  /** Accounts visible to the request, filtered, keyset-paginated, with a lazy total count. */
+  async list(ctx: Context, args: AccountsArgs): Promise<ConnectionShape<Account>> {
+    const limit = pageSize(args.first, ctx.config.maxPageSize);
+    const sort = SORTS[args.sort ?? AccountSort.NAME];
+    const dir = args.direction ?? sort.defaultDir;
+    const cursor = decodeCursor(args.after, 2);
+    const base = async () => {
+      const qb = ctx.em.getRepository(Account).createQueryBuilder('a').innerJoin('units', 'u', 'u.id = a.unit_id');
+      await applyFilter(ctx, qb, args.filter ?? {});
+      return qb;
+    };
+    const qb = await base();
+    const op = dir === SortDirection.ASC ? '>' : '<';
+    if (cursor) qb.andWhere(`(${sort.expr}, a.id) ${op} (:cv, :cid)`, { cv: cursor[0], cid: cursor[1] });
+    const order = dir === SortDirection.ASC ? 'ASC' : 'DESC';
+    qb.orderBy(sort.expr, order).addOrderBy('a.id', order).limit(limit + 1);
+    const rows = await qb.getMany();
+    return toConnection(rows, limit, (a) => [sort.key(a), a.id], Boolean(cursor), async () => (await base()).getCount());
+  },
+
+  /** One account, if the request may see it. */
+  async byId(ctx: Context, id: string | number): Promise<Account> {
+    const account = await ctx.loaders.accountById.load(parseId(id));
+    if (!account || !(await this.visible(ctx, account))) throw notFound(`账号 ${id}`);
+    return account;
+  },
+
+  async byHandle(ctx: Context, platform: Platform, handle: string): Promise<Account> {
+    const account = await ctx.em.getRepository(Account).findOneBy({ platform, handle });
+    if (!account || !(await this.visible(ctx, account))) throw notFound(`账号 ${platform}:${handle}`);
+    ctx.loaders.accountById.prime(account.id, account);
+    return account;
+  },
+
+  async visible(ctx: Context, account: Account): Promise<boolean> {
+    const scope = scopePath(ctx);
+    if (!scope) return true;
+    const unit = await ctx.loaders.unitById.load(account.unitId);
+    return Boolean(unit && unit.path.startsWith(scope));
+  },
+
+  /** Recent posts of an account, newest first, keyset-paginated on (published_at, id). */
+  async posts(ctx: Context, accountId: number, first?: number | null, after?: string | null): Promise<ConnectionShape<Post>> {
+    const limit = pageSize(first, ctx.config.maxPageSize);
+    const cursor = decodeCursor(after, 2);
+    const qb = ctx.em.getRepository(Post).createQueryBuilder('p').where('p.account_id = :id', { id: accountId });
+    if (cursor) qb.andWhere('(p.published_at, p.id) < (:t::timestamptz, :pid::bigint)', { t: cursor[0], pid: cursor[1] });
+    qb.orderBy('p.published_at', 'DESC').addOrderBy('p.id', 'DESC').limit(limit + 1);
+    const rows = await qb.getMany();
+    return toConnection(rows, limit, (p) => [new Date(p.publishedAt).toISOString(), p.id], Boolean(cursor), () =>
+      ctx.em.getRepository(Post).countBy({ accountId }));
+  },
+};
+
+type Qb = ReturnType<ReturnType<Context['em']['getRepository']>['createQueryBuilder']>;
+
+async function applyFilter(ctx: Context, qb: Qb, f: AccountFilter): Promise<void> {
+  const scope = scopePath(ctx);
+  if (scope) qb.andWhere('u.path LIKE :scope', { scope: `${scope}%` });
+  if (f.regionCode) {
+    const region = await regionsService.byCode(ctx, f.regionCode);
+    qb.andWhere('u.region_path LIKE :rp', { rp: `${region.path}%` });
+  }
+  if (f.unitId !== undefined && f.unitId !== null) {
+    const unit = await unitsService.byId(ctx, f.unitId);
+    qb.andWhere('u.path LIKE :up', { up: `${unit.path}%` });
+  }
+  if (f.platform?.length) qb.andWhere('a.platform = ANY(:platforms)', { platforms: f.platform });
+  if (f.status?.length) qb.andWhere('a.status = ANY(:statuses)', { statuses: f.status });
+  if (f.type?.length) qb.andWhere('a.type = ANY(:types)', { types: f.type });
+  if (f.level?.length) qb.andWhere('u.level = ANY(:levels)', { levels: f.level });
+  if (f.filed === true) qb.andWhere('a.filing_no IS NOT NULL');
+  if (f.filed === false) qb.andWhere('a.filing_no IS NULL');
+  if (f.isMain === true || f.isMain === false) qb.andWhere('a.is_main = :isMain', { isMain: f.isMain });
+  if (f.search !== undefined && f.search !== null) {
+    const text = f.search.trim();
+    if (!text) throw badInput('搜索文字不能为空 (search must not be blank)', [{ field: 'filter.search', message: '不能为空' }]);
+    qb.andWhere(`a.name ILIKE :search ESCAPE '\\'`, { search: `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+  }
+}

@@ -1,0 +1,33 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+
+/** 发布的内容. `originAccountId` records the account a migrated post was first published on. */
+@ObjectType({ description: '发布的内容 (post)' })
+@Entity('posts')
+export class Post {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  id: string;
+
+  @Column('int', { name: 'account_id' })
+  accountId: number;
+
+  @Field(() => Date)
+  @Column('timestamptz', { name: 'published_at' })
+  publishedAt: Date;
+
+  @Field(() => String)
+  @Column('text')
+  title: string;
+
+  @Field(() => Boolean, { description: '原创（否则为转载）' })
+  @Column('boolean')
+  original: boolean;
+
+  @Field(() => Int)
+  @Column('int')
+  reads: number;
+
+  @Column('int', { name: 'origin_account_id', nullable: true })
+  originAccountId: number | null;
+}

@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { emitSchema } from '../graphql/schema';
+
+emitSchema().then((file) => console.log(`已生成 ${file}`)).catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

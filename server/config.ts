@@ -1,0 +1,71 @@
+import path from 'node:path';
+
+/** Project root (works from `server/` under ts and from `dist/server/` after tsc). */
+export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+export interface Config {
+  port: number;
+  /** Explicit server; when unset the embedded PostgreSQL under `dataDir` is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPort: number;
+  nodeEnv: string;
+  sessionSecret: string;
+  maxPageSize: number;
+  maxDepth: number;
+  maxComplexity: number;
+  seedOnEmpty: boolean;
+  seedProvince: string;
+  dbPoolSize: number;
+}
+
+class ConfigError extends Error {}
+
+function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`环境变量 ${name}=${raw} 无效：应为 ${min}–${max} 之间的整数 (invalid ${name}: expected an integer ${min}–${max})`);
+  }
+  return n;
+}
+
+function bool(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(`环境变量 ${name}=${raw} 无效：应为 true/false (invalid ${name})`);
+}
+
+/** Reads and validates the environment once. */
+export function loadConfig(): Config {
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL 必须以 postgres:// 开头 (DATABASE_URL must be a postgres:// URL)`);
+  }
+  const nodeEnv = process.env.NODE_ENV ?? 'development';
+  const sessionSecret = process.env.SESSION_SECRET ?? 'matrix-planner-dev-secret-change-me-in-production';
+  if (nodeEnv === 'production' && !process.env.SESSION_SECRET) {
+    throw new ConfigError('生产环境必须设置 SESSION_SECRET (SESSION_SECRET is required in production)');
+  }
+  const seedProvince = process.env.SEED_PROVINCE ?? '35';
+  if (!/^\d{2}$/.test(seedProvince)) throw new ConfigError(`SEED_PROVINCE=${seedProvince} 无效：应为两位省级代码，如 35`);
+  return {
+    port: int('PORT', 4000, 0, 65535),
+    databaseUrl,
+    dataDir: path.resolve(ROOT, process.env.DATA_DIR ?? '.data'),
+    embeddedPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    nodeEnv,
+    sessionSecret,
+    maxPageSize: int('MAX_PAGE_SIZE', 100, 1, 10000),
+    maxDepth: int('MAX_QUERY_DEPTH', 10, 2, 50),
+    maxComplexity: int('MAX_QUERY_COMPLEXITY', 20000, 10),
+    seedOnEmpty: bool('SEED_ON_EMPTY', true),
+    seedProvince,
+    dbPoolSize: int('DB_POOL_SIZE', 10, 1, 200),
+  };
+}
+
+export { ConfigError };

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import { startEmbedded, type EmbeddedHandle } from './embedded';
+import { ENTITIES, MIGRATIONS } from './registry';
+import { CountingLogger } from './sql-counter';
+
+export interface Database {
+  dataSource: DataSource;
+  url: string;
+  embedded: EmbeddedHandle | null;
+  close(): Promise<void>;
+}
+
+export function createDataSource(url: string, poolSize = 10): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logger: new CountingLogger(process.env.LOG_SQL === '1'),
+    maxQueryExecutionTime: 2000,
+    invalidWhereValuesBehavior: { null: 'throw', undefined: 'throw' },
+    extra: { max: poolSize, application_name: 'matrix-planner' },
+  });
+}
+
+/**
+ * Opens the configured database: `DATABASE_URL` if set, otherwise the embedded PostgreSQL under the data directory
+ * (started here, or joined if the server or another CLI already runs it). Runs pending migrations.
+ */
+export async function openDatabase(config: Config, opts: { log?: (m: string) => void; migrate?: boolean } = {}): Promise<Database> {
+  const log = opts.log ?? (() => undefined);
+  let embedded: EmbeddedHandle | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbedded({ dir: path.join(config.dataDir, 'pg'), port: config.embeddedPort, log });
+    url = embedded.url;
+  }
+  const dataSource = createDataSource(url, config.dbPoolSize);
+  try {
+    await dataSource.initialize();
+    if (opts.migrate !== false) await runMigrations(dataSource, log);
+  } catch (err) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+    throw err;
+  }
+  return {
+    dataSource,
+    url,
+    embedded,
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** Applies pending migrations; an advisory lock keeps concurrent starters (server + CLI) from racing. */
+export async function runMigrations(ds: DataSource, log: (m: string) => void = () => undefined): Promise<string[]> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(7310001)');
+    const done = await ds.runMigrations({ transaction: 'each' });
+    for (const m of done) log(`已执行迁移 ${m.name} (migration applied)`);
+    return done.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(7310001)').catch(() => undefined);
+    await runner.release();
+  }
+}

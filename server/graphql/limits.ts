@@ -1,0 +1,66 @@
+import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type GraphQLSchema } from 'graphql';
+import { getComplexity, fieldExtensionsEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { ApolloServerPlugin } from '@apollo/server';
+
+/** Validation rule: rejects operations nested deeper than `max` fields (introspection is exempt). */
+export function depthLimit(max: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+      if (!set) return 0;
+      let deepest = 0;
+      for (const sel of set.selections) {
+        if (sel.kind === Kind.FIELD) {
+          if (sel.name.value.startsWith('__')) continue;
+          deepest = Math.max(deepest, sel.selectionSet ? 1 + depthOf(sel.selectionSet, seen) : 1);
+        } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+          deepest = Math.max(deepest, depthOf(sel.selectionSet, seen));
+        } else if (sel.kind === Kind.FRAGMENT_SPREAD && !seen.has(sel.name.value)) {
+          const frag = fragments.get(sel.name.value);
+          if (frag) deepest = Math.max(deepest, depthOf(frag.selectionSet, new Set([...seen, sel.name.value])));
+        }
+      }
+      return deepest;
+    };
+    return {
+      OperationDefinition(node) {
+        const depth = depthOf(node.selectionSet, new Set());
+        if (depth > max) {
+          context.reportError(new GraphQLError(`查询嵌套过深：${depth} 层，最多 ${max} 层 (query depth ${depth} exceeds the maximum of ${max})`,
+            { nodes: [node], extensions: { code: 'BAD_USER_INPUT', depth, maxDepth: max } }));
+        }
+      },
+    };
+  };
+}
+
+/** Lists cost their page size (`first`, default 20) times their children. */
+const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+  const first = typeof args.first === 'number' ? args.first : undefined;
+  if (first !== undefined) return 1 + childComplexity * Math.max(1, first);
+  return 1 + childComplexity;
+};
+
+/** Apollo plugin: rejects operations whose estimated cost exceeds `max` before any resolver runs. */
+export function complexityLimit(schema: GraphQLSchema, max: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operationName }) {
+          const cost = getComplexity({
+            schema,
+            query: document,
+            operationName: operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [fieldExtensionsEstimator(), pagedEstimator],
+          });
+          if (cost > max) {
+            throw new GraphQLError(`查询过于复杂：估算代价 ${cost}，上限 ${max}；请减少每页条数或嵌套 (query cost ${cost} exceeds ${max})`,
+              { extensions: { code: 'BAD_USER_INPUT', cost, maxCost: max } });
+          }
+        },
+      };
+    },
+  };
+}

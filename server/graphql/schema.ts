@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { ROOT } from '../config';
+import { RESOLVERS } from './resolvers';
+
+export const SCHEMA_FILE = path.join(ROOT, 'schema', 'schema.graphql');
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** Builds the schema once per process (type-graphql metadata is global). */
+export function getSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: RESOLVERS as unknown as [Function, ...Function[]],
+    validate: { forbidUnknownValues: false },
+    emitSchemaFile: false,
+  });
+  return built;
+}
+
+/** The committed SDL: sorted, with a header, so it is stable whatever the order resolvers are registered in. */
+export function schemaSdl(schema: GraphQLSchema): string {
+  return `# 本文件由服务端代码生成，请勿手工修改：npm run schema\n# Generated from the server code by \`npm run schema\`; do not edit.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+export async function emitSchema(): Promise<string> {
+  const sdl = schemaSdl(await getSchema());
+  fs.mkdirSync(path.dirname(SCHEMA_FILE), { recursive: true });
+  fs.writeFileSync(SCHEMA_FILE, sdl);
+  return SCHEMA_FILE;
+}

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { loadConfig, ConfigError } from './config';
+import { openDatabase } from './db/database';
+import { createApp } from './app';
+import { seedIfEmpty } from './seed/seed-on-start';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = (m: string) => console.log(`[matrix-planner] ${m}`);
+  const db = await openDatabase(config, { log });
+  log(config.databaseUrl ? '已连接数据库 (connected to DATABASE_URL)' : `内置 PostgreSQL 已就绪，数据目录 ${config.dataDir}`);
+  if (config.seedOnEmpty) await seedIfEmpty(db.dataSource, config, log);
+  const { app } = await createApp(db.dataSource, config);
+  const server = app.listen(config.port, () => {
+    log(`服务已启动 (listening): http://localhost:${config.port}/  GraphQL: http://localhost:${config.port}/graphql`);
+  });
+  const shutdown = async (signal: string) => {
+    log(`收到 ${signal}，正在停止… (shutting down)`);
+    server.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) console.error(`[matrix-planner] 配置错误：${err.message}`);
+  else console.error('[matrix-planner] 启动失败 (failed to start):', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { TestProject } from 'vitest/node';
+import { startEmbedded, type EmbeddedHandle } from '../../server/db/embedded';
+import { createDataSource, runMigrations } from '../../server/db/database';
+
+/**
+ * Once per test run: a PostgreSQL server (DATABASE_URL if set, else a throw-away embedded one) and a migrated
+ * template database. Each test file clones the template into its own database (tests/support/db.ts), so files run
+ * in parallel and every file proves the migrations.
+ */
+let embedded: EmbeddedHandle | null = null;
+let adminUrl = '';
+let template = '';
+
+export async function setup(project: TestProject): Promise<void> {
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-test-pg-'));
+    fs.chmodSync(dir, 0o755);
+    const port = 55000 + (process.pid % 5000);
+    embedded = await startEmbedded({ dir: path.join(dir, 'pg'), port, database: 'postgres', persistent: false, fast: true });
+    serverUrl = embedded.url;
+  }
+  adminUrl = serverUrl.replace(/\/[^/?]*(\?.*)?$/, '/postgres$1');
+  template = `mp_template_${process.pid}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${template}`);
+  await admin.query(`CREATE DATABASE ${template}`);
+  await admin.end();
+  const ds = createDataSource(adminUrl.replace(/\/postgres(\?.*)?$/, `/${template}$1`), 2);
+  await ds.initialize();
+  await runMigrations(ds);
+  await ds.destroy();
+  project.provide('pgAdminUrl', adminUrl);
+  project.provide('pgTemplate', template);
+}
+
+export async function teardown(): Promise<void> {
+  if (adminUrl) {
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    const { rows } = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`, [`mpt_${process.pid}_%`, template]);
+    for (const r of rows) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+    await admin.end();
+  }
+  await embedded?.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    pgTemplate: string;
+  }
+}

@@ -1,0 +1,57 @@
+import type { ApolloServer } from '@apollo/server';
+import type { DataSource } from 'typeorm';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp, type Authenticate } from '../../server/app';
+import type { Config } from '../../server/config';
+import { createContext, type Context, type SessionUser } from '../../server/graphql/context';
+import { createApolloServer } from '../../server/graphql/server';
+import { sqlScope } from '../../server/db/sql-counter';
+
+export interface GqlResult<T = Record<string, any>> {
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, any> }[];
+  /** SQL statements the operation issued (from the server's own counter). */
+  sqlStatements: number;
+}
+
+/** Resolver-level harness: `server.executeOperation` with a fresh context (fresh loaders) per call. */
+export async function createGraphqlHarness(ds: DataSource, config: Config) {
+  const server: ApolloServer<Context> = await createApolloServer(ds, config);
+  return {
+    server,
+    async exec<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, user: SessionUser | null = null): Promise<GqlResult<T>> {
+      const scope = { statements: 0 };
+      const res = await sqlScope.run(scope, () =>
+        server.executeOperation({ query, variables }, { contextValue: createContext(ds, config, user) }));
+      if (res.body.kind !== 'single') throw new Error('unexpected incremental response');
+      const { data, errors } = res.body.singleResult;
+      return { data: (data ?? undefined) as T | undefined, errors: errors as GqlResult['errors'], sqlStatements: scope.statements };
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** Real HTTP server on a free port, for anything involving login, cookies or headers. */
+export async function startHttp(ds: DataSource, config: Config, authenticate?: Authenticate) {
+  const { app, apollo } = await createApp(ds, config, authenticate);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    async post(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, headers: res.headers, body: (await res.json()) as GqlResult & { extensions?: { sqlStatements?: number } } };
+    },
+    async close() {
+      await new Promise((r) => server.close(r));
+      await apollo.stop();
+    },
+  };
+}

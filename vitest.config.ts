@@ -1,0 +1,33 @@
+import swc from 'unplugin-swc';
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// One copy of graphql: type-graphql and Apollo load its CommonJS build, so our code must too (otherwise
+// "Cannot use GraphQLObjectType from another module or realm").
+const graphqlDir = path.dirname(require.resolve('graphql/package.json'));
+
+// SWC (not esbuild) so decorators get their metadata; useDefineForClassFields must stay false.
+export default defineConfig({
+  plugins: [
+    swc.vite({
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true, tsx: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false, react: { runtime: 'automatic' } },
+        target: 'es2022',
+      },
+    }),
+  ],
+  resolve: {
+    alias: [
+      { find: /^graphql$/, replacement: path.join(graphqlDir, 'index.js') },
+      { find: /^graphql\/(.*)$/, replacement: `${graphqlDir}/$1/index.js` },
+    ],
+  },
+  test: {
+    globalSetup: ['tests/support/global-setup.ts'],
+    include: ['tests/**/*.test.ts', 'client/src/**/*.test.tsx'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
