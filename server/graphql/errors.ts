@@ -47,6 +47,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: 'BAD_USER_INPUT', details },
     };
   }
+  // Depth and cost limits: Apollo reports them as validation failures; to the user they are bad input.
+  if (formatted.extensions && ('maxDepth' in formatted.extensions || 'maxCost' in formatted.extensions)) {
+    const { stacktrace: _s, ...ext } = formatted.extensions;
+    return { ...formatted, extensions: { ...ext, code: 'BAD_USER_INPUT' } };
+  }
   if (code && KNOWN.has(code)) {
     const { stacktrace: _s, ...ext } = formatted.extensions ?? {};
     return { ...formatted, extensions: ext };
