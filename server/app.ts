@@ -9,6 +9,7 @@ import { ROOT, type Config } from './config';
 import { sqlScope } from './db/sql-counter';
 import { createContext, type Context, type SessionUser } from './graphql/context';
 import { createApolloServer } from './graphql/server';
+import { AUDIT_CSV_PATH, auditCsvHandler } from './audit/audit.csv';
 
 export type Authenticate = (req: express.Request, ds: DataSource, config: Config) => Promise<SessionUser | null>;
 
@@ -31,6 +32,7 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
       res.status(503).json({ ok: false });
     }
   });
+  app.get(AUDIT_CSV_PATH, auditCsvHandler(ds, config, authenticate ?? (async () => null)));
   app.use(
     '/graphql',
     (_req, _res, next) => sqlScope.run({ statements: 0 }, next),

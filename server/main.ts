@@ -3,6 +3,8 @@ import { loadConfig, ConfigError } from './config';
 import { openDatabase } from './db/database';
 import { createApp } from './app';
 import { seedIfEmpty } from './seed/seed-on-start';
+import { authenticate } from './auth/authenticate';
+import { DEMO_PASSWORD, ensureDemoUsers } from './auth/demo-users';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -10,7 +12,13 @@ async function main(): Promise<void> {
   const db = await openDatabase(config, { log });
   log(config.databaseUrl ? '已连接数据库 (connected to DATABASE_URL)' : `内置 PostgreSQL 已就绪，数据目录 ${config.dataDir}`);
   if (config.seedOnEmpty) await seedIfEmpty(db.dataSource, config, log);
-  const { app } = await createApp(db.dataSource, config);
+  // Demo users while nobody but the demo admin exists (a first start before the units were seeded creates only admin).
+  const [{ others }] = await db.dataSource.query(`SELECT count(*)::int AS others FROM users WHERE username <> 'admin'`);
+  if (others === 0) {
+    const created = await ensureDemoUsers(db.dataSource.manager, { province: config.seedProvince });
+    if (created.length) log(`已创建演示用户 ${created.join(', ')}，密码均为 ${DEMO_PASSWORD}；生产环境请修改或停用 (demo users created)`);
+  }
+  const { app } = await createApp(db.dataSource, config, authenticate);
   const server = app.listen(config.port, () => {
     log(`服务已启动 (listening): http://localhost:${config.port}/  GraphQL: http://localhost:${config.port}/graphql`);
   });

@@ -3,6 +3,8 @@ import type { Config } from '../config';
 import { createRegionLoaders } from '../regions/regions.loaders';
 import { createUnitLoaders } from '../units/units.loaders';
 import { createAccountLoaders } from '../accounts/accounts.loaders';
+import { createDetectionLoaders } from '../detection/detection.loaders';
+import { createPlanLoaders } from '../plans/plans.loaders';
 
 /** The signed-in user, as the services see it. Filled in by auth; null for anonymous requests. */
 export interface SessionUser {
@@ -12,6 +14,8 @@ export interface SessionUser {
   unitId: number | null;
   /** `units.path` of the user's unit: the user sees and acts on this subtree only (null = everything). */
   unitPath: string | null;
+  /** The `sessions.id` behind the token (absent for users made up by tests); `logout` revokes it. */
+  sessionId?: string;
 }
 
 export function createLoaders(ds: DataSource) {
@@ -19,6 +23,8 @@ export function createLoaders(ds: DataSource) {
     ...createRegionLoaders(ds),
     ...createUnitLoaders(ds),
     ...createAccountLoaders(ds),
+    ...createDetectionLoaders(ds),
+    ...createPlanLoaders(ds),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -6,6 +6,7 @@ import type { Context } from './context';
 import { formatError } from './errors';
 import { complexityLimit, depthLimit } from './limits';
 import { getSchema } from './schema';
+import { sessionGuard } from '../auth/session-guard';
 
 /** Apollo Server with our limits, error mapping and the per-request SQL statement count in `extensions`. */
 export async function createApolloServer(_ds: DataSource, config: Config): Promise<ApolloServer<Context>> {
@@ -17,6 +18,7 @@ export async function createApolloServer(_ds: DataSource, config: Config): Promi
     introspection: config.nodeEnv !== 'production',
     validationRules: [depthLimit(config.maxDepth)],
     plugins: [
+      sessionGuard(),
       complexityLimit(schema, config.maxComplexity),
       {
         async requestDidStart() {

@@ -207,8 +207,8 @@ describe('limits', () => {
   });
 
   it('rejects queries that are too expensive', async () => {
-    const res = await gql.exec(`{ accounts(first: 100) { edges { node { unit { descendants(first: 100) { edges { node {
-      accounts { posts(first: 100) { edges { node { title } } } } } } } } } } } }`);
+    // 8 levels deep (within the depth limit) but 100 × 100 units with their accounts: ~40,000 estimated.
+    const res = await gql.exec(`{ units(first: 100) { edges { node { descendants(first: 100) { edges { node { accounts { name } } } } } } } }`);
     expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0].message).toContain('过于复杂');
   });

@@ -7,6 +7,20 @@ import type { Config } from '../../server/config';
 import { createContext, type Context, type SessionUser } from '../../server/graphql/context';
 import { createApolloServer } from '../../server/graphql/server';
 import { sqlScope } from '../../server/db/sql-counter';
+import { Role } from '../../server/common/enums';
+import { authenticate as realAuthenticate } from '../../server/auth/authenticate';
+
+/**
+ * The user `exec` runs as unless told otherwise: an ADMIN with no unit limit. A matching `users` row (id 0, no valid
+ * password) is inserted when the harness starts, so foreign keys to users(id) hold. Pass `null` for anonymous.
+ */
+export const TEST_ADMIN: SessionUser = { id: 0, username: 'test-admin', role: Role.ADMIN, unitId: null, unitPath: null };
+
+export async function ensureTestAdmin(ds: DataSource): Promise<void> {
+  await ds.query(
+    `INSERT INTO users (id, username, display_name, password_hash, role, unit_id) VALUES (0, 'test-admin', '测试管理员', '!', 'ADMIN', NULL)
+     ON CONFLICT DO NOTHING`);
+}
 
 export interface GqlResult<T = Record<string, any>> {
   data?: T;
@@ -18,9 +32,10 @@ export interface GqlResult<T = Record<string, any>> {
 /** Resolver-level harness: `server.executeOperation` with a fresh context (fresh loaders) per call. */
 export async function createGraphqlHarness(ds: DataSource, config: Config) {
   const server: ApolloServer<Context> = await createApolloServer(ds, config);
+  await ensureTestAdmin(ds);
   return {
     server,
-    async exec<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, user: SessionUser | null = null): Promise<GqlResult<T>> {
+    async exec<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, user: SessionUser | null = TEST_ADMIN): Promise<GqlResult<T>> {
       const scope = { statements: 0 };
       const res = await sqlScope.run(scope, () =>
         server.executeOperation({ query, variables }, { contextValue: createContext(ds, config, user) }));
@@ -32,8 +47,11 @@ export async function createGraphqlHarness(ds: DataSource, config: Config) {
   };
 }
 
-/** Real HTTP server on a free port, for anything involving login, cookies or headers. */
-export async function startHttp(ds: DataSource, config: Config, authenticate?: Authenticate) {
+/**
+ * Real HTTP server on a free port, for anything involving login, cookies or headers. Uses the real session
+ * authentication unless another `authenticate` is given: log in (or use tests/support/auth.ts) to get a token.
+ */
+export async function startHttp(ds: DataSource, config: Config, authenticate: Authenticate = realAuthenticate) {
   const { app, apollo } = await createApp(ds, config, authenticate);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
