@@ -1,8 +1,14 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { seedDemo } from './seed';
 
-/** Seeds the demo province on first start, when the database holds no units. (Filled in by the seed feature.) */
-export async function seedIfEmpty(ds: DataSource, _config: Config, log: (m: string) => void): Promise<void> {
+/** Seeds the demo province on first start, when the database holds no units; later starts do nothing. */
+export async function seedIfEmpty(ds: DataSource, config: Config, log: (m: string) => void): Promise<void> {
   const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM units');
-  if (n === 0) log('数据库为空；演示数据生成尚未实现 (database is empty; demo seed not yet implemented)');
+  if (n > 0) return;
+  log(`数据库为空：正在生成演示数据（省份 ${config.seedProvince}，首次启动约需一两分钟）…`);
+  const t = performance.now();
+  const s = await seedDemo(ds, { province: config.seedProvince, log });
+  const c = s.counts;
+  log(`演示数据就绪（基准日 ${s.asOf}，共用时 ${((performance.now() - t) / 1000).toFixed(1)} 秒）：${c.units} 个单位、${c.accounts} 个账号、${c.posts} 条发布、${c.messages} 条留言、${c.services} 项服务`);
 }
