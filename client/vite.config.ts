@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { antdDirectImports } from './scripts/antd-imports';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const apiTarget = process.env.API_URL ?? `http://localhost:${process.env.PORT ?? 4000}`;
@@ -13,7 +14,7 @@ const apiTarget = process.env.API_URL ?? `http://localhost:${process.env.PORT ??
  */
 export default defineConfig({
   root,
-  plugins: [react()],
+  plugins: [antdDirectImports(), react()],
   server: {
     port: Number(process.env.CLIENT_PORT ?? 5173),
     proxy: { '/graphql': { target: apiTarget, changeOrigin: false } },

@@ -1,0 +1,42 @@
+import { CombinedGraphQLErrors } from '@apollo/client';
+import type { Locale } from '../lib/format';
+
+export interface ProblemDetail {
+  field: string;
+  message: string;
+}
+
+export interface UiError {
+  /** The message to show, in the UI language. */
+  message: string;
+  /** The server's code (BAD_USER_INPUT, NOT_FOUND, …) or NETWORK. */
+  code: string;
+  /** Field problems the server listed (`extensions.details`). */
+  details: ProblemDetail[];
+}
+
+/**
+ * The server writes "中文说明 (english)". Show the Chinese part in Chinese, the English part in English; a message
+ * without that shape is shown as it is.
+ */
+export function localizeServerMessage(message: string, locale: Locale): string {
+  const m = /^([\s\S]*?)\s*\(([^()]*)\)\s*$/.exec(message);
+  if (!m || !m[1] || !/^[\x20-\x7e]+$/.test(m[2]) || !/[\u4e00-\u9fff]/.test(m[1])) return message;
+  return locale === 'en' ? m[2] : m[1];
+}
+
+export function toUiError(error: unknown, locale: Locale, networkMessage: string): UiError {
+  if (CombinedGraphQLErrors.is(error)) {
+    const first = error.errors[0];
+    const details = error.errors.flatMap((e) => {
+      const d = e.extensions?.details;
+      return Array.isArray(d) ? (d as ProblemDetail[]).filter((x) => x && typeof x.message === 'string') : [];
+    });
+    return {
+      message: [...new Set(error.errors.map((e) => localizeServerMessage(e.message, locale)))].join('；'),
+      code: String(first?.extensions?.code ?? 'ERROR'),
+      details,
+    };
+  }
+  return { message: networkMessage, code: 'NETWORK', details: [] };
+}

@@ -1,0 +1,283 @@
+import { lazy, Suspense } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { useQuery } from '@apollo/client/react';
+import { Breadcrumb, Card, Col, Descriptions, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { graphql } from '../../graphql/generated';
+import type { AccountDetailQuery } from '../../graphql/generated/graphql';
+import { useI18n } from '../../i18n';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { EmptyState } from '../../components/EmptyState';
+import { Loading } from '../../components/Loading';
+
+const ActivityChart = lazy(() => import('./ActivityChart'));
+
+/** Posts fetched for the table and the weekly chart (one page; the server's maximum page size is 100). */
+export const POSTS_PAGE = 100;
+
+export const AccountDetailDocument = graphql(`
+  query AccountDetail($id: ID!, $posts: Int!) {
+    account(id: $id) {
+      id
+      platform
+      handle
+      name
+      type
+      status
+      filingNo
+      filed
+      openedOn
+      followers
+      interactionEnabled
+      isMain
+      lastPostAt
+      unit {
+        id
+        name
+        level
+        kind
+        ancestors {
+          id
+          name
+        }
+        region {
+          code
+          name
+        }
+      }
+      stats {
+        asOf
+        daysSinceLastPost
+        lastPostAt
+        medianReads
+        medianReplyHours
+        messagesReceived
+        messagesReplied
+        messagesUnanswered
+        oldestUnansweredAt
+        originalsLast30Days
+        originalsLast90Days
+        postsLast30Days
+        postsLast90Days
+        postsTotal
+        replyRate
+      }
+      services {
+        id
+        name
+        category
+        originAccount {
+          id
+          name
+        }
+      }
+      statusHistory {
+        id
+        changedAt
+        fromStatus
+        toStatus
+        source
+        reason
+      }
+      posts(first: $posts) {
+        totalCount
+        pageInfo {
+          hasNextPage
+        }
+        edges {
+          node {
+            id
+            publishedAt
+            title
+            original
+            reads
+            originAccount {
+              id
+              name
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+type Account = AccountDetailQuery['account'];
+const STATUS_COLOR = { ACTIVE: 'green', SUSPENDED: 'orange', CLOSED: 'default' } as const;
+
+/** One account in full: its chain of units, figures, services, latest posts, weekly activity, status history. */
+export default function AccountPage() {
+  const { accountId } = useParams();
+  const { t } = useI18n();
+  const { data, error, refetch } = useQuery(AccountDetailDocument, { variables: { id: accountId ?? '', posts: POSTS_PAGE } });
+  if (error) return <ErrorNotice error={error} onRetry={() => void refetch()} />;
+  if (!data) return <Loading minHeight={320} />;
+  const a = data.account;
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <AccountHeader a={a} />
+      <AccountStats a={a} />
+      <Card size="small" title={t('account.activity')}>
+        <Suspense fallback={<Loading minHeight={260} />}>
+          <ActivityChart posts={a.posts.edges.map((e) => e.node)} asOf={a.stats.asOf} complete={!a.posts.pageInfo.hasNextPage} />
+        </Suspense>
+      </Card>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={14}>
+          <RecentPosts a={a} />
+        </Col>
+        <Col xs={24} xl={10}>
+          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+            <Services a={a} />
+            <StatusHistory a={a} />
+          </Space>
+        </Col>
+      </Row>
+    </Space>
+  );
+}
+
+function AccountHeader({ a }: { a: Account }) {
+  const { t, tx, count, date } = useI18n();
+  const chain = [...a.unit.ancestors, { id: a.unit.id, name: a.unit.name }];
+  return (
+    <Card size="small">
+      <nav aria-label={t('explorer.chain')}>
+        <Breadcrumb items={chain.map((u) => ({ key: u.id, title: <Link to={`/explorer/units/${u.id}`}>{u.name}</Link> }))} />
+      </nav>
+      <Typography.Title level={3} style={{ margin: '8px 0' }}>
+        {a.name}{' '}
+        <Tag color={STATUS_COLOR[a.status]}>{tx('status', a.status)}</Tag>
+        {a.isMain ? <Tag color="blue">{t('account.isMain')}</Tag> : null}
+      </Typography.Title>
+      <Descriptions size="small" column={{ xs: 1, md: 2, xl: 4 }}>
+        <Descriptions.Item label={t('account.platform')}>{tx('platform', a.platform)}</Descriptions.Item>
+        <Descriptions.Item label={t('account.handle')}>{a.handle}</Descriptions.Item>
+        <Descriptions.Item label={t('account.unit')}>
+          <Link to={`/explorer/units/${a.unit.id}`}>{a.unit.name}</Link>
+        </Descriptions.Item>
+        <Descriptions.Item label={t('explorer.region')}>{a.unit.region ? <Link to={`/overview/${a.unit.region.code}`}>{a.unit.region.name}</Link> : '—'}</Descriptions.Item>
+        <Descriptions.Item label={t('account.type')}>{tx('type', a.type)}</Descriptions.Item>
+        <Descriptions.Item label={t('account.followers')}>{count(a.followers)}</Descriptions.Item>
+        <Descriptions.Item label={t('account.filing')}>{a.filed ? `${t('account.filed')}（${a.filingNo}）` : <Tag color="red">{t('account.unfiled')}</Tag>}</Descriptions.Item>
+        <Descriptions.Item label={t('account.openedOn')}>{date(a.openedOn)}</Descriptions.Item>
+        <Descriptions.Item label={t('account.interaction')}>{a.interactionEnabled ? t('account.interactionOn') : <Tag color="red">{t('account.interactionOff')}</Tag>}</Descriptions.Item>
+        <Descriptions.Item label={t('account.lastPost')}>{a.lastPostAt ? date(a.lastPostAt) : t('account.never')}</Descriptions.Item>
+      </Descriptions>
+    </Card>
+  );
+}
+
+function AccountStats({ a }: { a: Account }) {
+  const { t, count, percent } = useI18n();
+  const s = a.stats;
+  const items: [string, string][] = [
+    [t('account.lastPost'), s.daysSinceLastPost === null || s.daysSinceLastPost === undefined ? t('account.never') : t('account.daysSince', { days: s.daysSinceLastPost })],
+    [t('account.postsTotal'), count(s.postsTotal)],
+    [t('account.posts30'), count(s.postsLast30Days)],
+    [t('account.posts90'), count(s.postsLast90Days)],
+    [t('account.originals90'), count(s.originalsLast90Days)],
+    [t('account.medianReads'), s.medianReads === null || s.medianReads === undefined ? '—' : count(s.medianReads)],
+    [t('account.replyRate'), s.messagesReceived ? percent(s.replyRate) : t('account.noMessages')],
+    [t('account.medianReply'), s.medianReplyHours === null || s.medianReplyHours === undefined ? '—' : t('account.hours', { n: Math.round(s.medianReplyHours * 10) / 10 })],
+    [t('account.unanswered'), count(s.messagesUnanswered)],
+  ];
+  return (
+    <Card size="small" title={t('account.stats')}>
+      <Row gutter={[16, 8]}>
+        {items.map(([label, value]) => (
+          <Col key={label} xs={12} md={8} xl={6} xxl={4}>
+            <Statistic title={label} value={value} styles={{ content: { fontSize: 20 } }} />
+          </Col>
+        ))}
+      </Row>
+    </Card>
+  );
+}
+
+function RecentPosts({ a }: { a: Account }) {
+  const { t, count, dateTime } = useI18n();
+  const posts = a.posts.edges.map((e) => e.node);
+  return (
+    <Card size="small" title={`${t('account.recentPosts')}（${t('common.total', { count: count(a.posts.totalCount) })}）`}>
+      {posts.length === 0 ? (
+        <EmptyState>{t('account.noPosts')}</EmptyState>
+      ) : (
+        <Table
+          size="small"
+          rowKey="id"
+          dataSource={posts}
+          pagination={{ pageSize: 10, showSizeChanger: false }}
+          columns={[
+            { key: 'at', title: t('account.publishedAt'), width: 170, render: (_, p) => dateTime(p.publishedAt) },
+            {
+              key: 'title',
+              title: t('account.title'),
+              ellipsis: true,
+              render: (_, p) => (
+                <>
+                  {p.title}
+                  {p.originAccount ? (
+                    <Typography.Text type="secondary">
+                      {' '}
+                      （{t('account.originAccount')} <Link to={`/explorer/accounts/${p.originAccount.id}`}>{p.originAccount.name}</Link>）
+                    </Typography.Text>
+                  ) : null}
+                </>
+              ),
+            },
+            { key: 'orig', title: t('account.type'), width: 70, render: (_, p) => (p.original ? t('account.original') : t('account.repost')) },
+            { key: 'reads', title: t('account.reads'), width: 90, align: 'right', render: (_, p) => count(p.reads) },
+          ]}
+        />
+      )}
+    </Card>
+  );
+}
+
+function Services({ a }: { a: Account }) {
+  const { t } = useI18n();
+  return (
+    <Card size="small" title={`${t('account.services')}（${a.services.length}）`}>
+      {a.services.length === 0 ? (
+        <EmptyState>{t('account.noServices')}</EmptyState>
+      ) : (
+        <Table
+          size="small"
+          rowKey="id"
+          dataSource={a.services}
+          pagination={false}
+          columns={[
+            { key: 'name', title: t('account.services'), dataIndex: 'name' },
+            { key: 'cat', title: t('account.category'), render: (_, s) => s.category ?? '—' },
+            { key: 'origin', title: t('account.originAccount'), render: (_, s) => (s.originAccount ? <Link to={`/explorer/accounts/${s.originAccount.id}`}>{s.originAccount.name}</Link> : '—') },
+          ]}
+        />
+      )}
+    </Card>
+  );
+}
+
+function StatusHistory({ a }: { a: Account }) {
+  const { t, tx, dateTime } = useI18n();
+  return (
+    <Card size="small" title={t('account.statusHistory')}>
+      {a.statusHistory.length === 0 ? (
+        <EmptyState>{t('account.noHistory')}</EmptyState>
+      ) : (
+        <Table
+          size="small"
+          rowKey="id"
+          dataSource={a.statusHistory}
+          pagination={false}
+          columns={[
+            { key: 'at', title: t('account.changedAt'), render: (_, h) => dateTime(h.changedAt) },
+            { key: 'from', title: t('account.from'), render: (_, h) => (h.fromStatus ? tx('status', h.fromStatus) : '—') },
+            { key: 'to', title: t('account.to'), render: (_, h) => tx('status', h.toStatus) },
+            { key: 'src', title: t('account.source'), dataIndex: 'source' },
+            { key: 'reason', title: t('account.reason'), render: (_, h) => h.reason ?? '—' },
+          ]}
+        />
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,355 @@
+import { useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { useMutation, useQuery } from '@apollo/client/react';
+import { App, Button, Card, Col, Form, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { graphql } from '../../graphql/generated';
+import type { DetectionRule, FindingFilter, FindingStatus, FindingsListQuery, Level, Platform, Severity } from '../../graphql/generated/graphql';
+import { useI18n } from '../../i18n';
+import { useSession } from '../../auth/session';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { EmptyState } from '../../components/EmptyState';
+import { PLATFORM_ORDER } from '../../components/AccountsTable';
+import { DismissDialog } from './DismissDialog';
+
+export const FindingsListQueryDoc = graphql(`
+  query FindingsList($filter: FindingFilter, $after: String) {
+    findings(filter: $filter, first: 50, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          ...FindingRow
+        }
+      }
+    }
+  }
+`);
+
+export const FindingRowFragment = graphql(`
+  fragment FindingRow on Finding {
+    id
+    rule
+    ruleName
+    severity
+    status
+    summary
+    level
+    firstSeenAt
+    dismissedReason
+    unit {
+      id
+      name
+    }
+    accounts {
+      id
+      name
+      platform
+    }
+    suggestedMain {
+      id
+      name
+    }
+  }
+`);
+
+export const FindingSummaryQuery = graphql(`
+  query FindingsSummary($regionCode: String!) {
+    findingSummary(regionCode: $regionCode) {
+      open
+      openVetoes
+      dismissed
+      lastRun {
+        id
+        asOf
+        accountsChecked
+      }
+    }
+    region(code: $regionCode) {
+      code
+      name
+      children {
+        code
+        name
+      }
+    }
+  }
+`);
+
+export const DismissFindingDoc = graphql(`
+  mutation DismissFinding($id: ID!, $reason: String!) {
+    dismissFinding(id: $id, reason: $reason) {
+      id
+      status
+      dismissedReason
+    }
+  }
+`);
+
+export const ReopenFindingDoc = graphql(`
+  mutation ReopenFinding($id: ID!) {
+    reopenFinding(id: $id) {
+      id
+      status
+      dismissedReason
+    }
+  }
+`);
+
+export const RunDetectionDoc = graphql(`
+  mutation RunDetection($regionCode: String) {
+    runDetection(regionCode: $regionCode) {
+      id
+      found
+      created
+      resolved
+      durationMs
+    }
+  }
+`);
+
+const RULES: DetectionRule[] = ['NO_UPDATE_14D', 'ZOMBIE', 'NO_INTERACTION', 'STOPPED_NOT_DEREGISTERED', 'REDUNDANT_SAME_PLATFORM', 'NAME_INCONSISTENT', 'UNFILED', 'LEVEL_NOT_ALLOWED', 'LOW_VALUE'];
+const SEVERITIES: Severity[] = ['VETO', 'MAJOR', 'MINOR'];
+const STATUSES: FindingStatus[] = ['OPEN', 'DISMISSED', 'RESOLVED'];
+const LEVELS: Level[] = ['PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP'];
+const SEVERITY_COLOR: Record<Severity, string> = { VETO: 'red', MAJOR: 'orange', MINOR: 'gold' };
+
+type Row = FindingsListQuery['findings']['edges'][number]['node'];
+
+/** Filters live in the URL (?rule=ZOMBIE,UNFILED&status=OPEN&region=3501), so a filtered list can be shared. */
+function useFilterParams(homeRegion: string) {
+  const [params, setParams] = useSearchParams();
+  const list = <T extends string>(key: string, fallback: T[] = []): T[] => {
+    const v = params.get(key);
+    return v === null ? fallback : (v.split(',').filter(Boolean) as T[]);
+  };
+  const values = {
+    region: params.get('region') ?? homeRegion,
+    rule: list<DetectionRule>('rule'),
+    severity: list<Severity>('severity'),
+    status: list<FindingStatus>('status', ['OPEN']),
+    level: list<Level>('level'),
+    platform: list<Platform>('platform'),
+  };
+  const set = (key: keyof typeof values, value: string | string[]) => {
+    const next = new URLSearchParams(params);
+    next.set(key, Array.isArray(value) ? value.join(',') : value);
+    setParams(next, { replace: true });
+  };
+  return { values, set, reset: () => setParams(new URLSearchParams(), { replace: true }) };
+}
+
+export default function FindingsPage() {
+  const { t, tx, count, date } = useI18n();
+  const { message } = App.useApp();
+  const { homeRegion } = useSession();
+  const { values, set, reset } = useFilterParams(homeRegion);
+  const filter = useMemo<FindingFilter>(() => ({
+    regionCode: values.region,
+    ...(values.rule.length ? { rule: values.rule } : {}),
+    ...(values.severity.length ? { severity: values.severity } : {}),
+    ...(values.status.length ? { status: values.status } : {}),
+    ...(values.level.length ? { level: values.level } : {}),
+    ...(values.platform.length ? { platform: values.platform } : {}),
+  }), [values.region, values.rule.join(), values.severity.join(), values.status.join(), values.level.join(), values.platform.join()]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const list = useQuery(FindingsListQueryDoc, { variables: { filter }, notifyOnNetworkStatusChange: true });
+  const summary = useQuery(FindingSummaryQuery, { variables: { regionCode: values.region } });
+  const [dismiss] = useMutation(DismissFindingDoc);
+  const [reopen] = useMutation(ReopenFindingDoc);
+  const [runDetection, run] = useMutation(RunDetectionDoc);
+  const [dismissing, setDismissing] = useState<Row | null>(null);
+  const [rowError, setRowError] = useState<{ id: string; error: unknown } | null>(null);
+
+  const conn = list.data?.findings;
+  const rows = conn?.edges.map((e) => e.node) ?? [];
+  const s = summary.data?.findingSummary;
+  const region = summary.data?.region;
+
+  const refreshAll = async () => {
+    await Promise.all([list.refetch(), summary.refetch()]);
+  };
+
+  const columns: ColumnsType<Row> = [
+    { key: 'sev', title: t('findings.severity'), width: 80, render: (_, f) => <Tag color={SEVERITY_COLOR[f.severity]}>{tx('severity', f.severity)}</Tag> },
+    { key: 'rule', title: t('findings.rule'), width: 150, render: (_, f) => tx('rule', f.rule) },
+    {
+      key: 'evidence',
+      title: t('findings.evidence'),
+      render: (_, f) => (
+        <div>
+          <div>{f.summary}</div>
+          {f.suggestedMain ? (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('findings.suggestedMain')}：<Link to={`/explorer/accounts/${f.suggestedMain.id}`}>{f.suggestedMain.name}</Link>
+            </Typography.Text>
+          ) : null}
+          {f.status === 'DISMISSED' && f.dismissedReason ? (
+            <div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('findings.dismissReason')}：{f.dismissedReason}</Typography.Text></div>
+          ) : null}
+          {rowError?.id === f.id ? <ErrorNotice error={rowError.error} /> : null}
+        </div>
+      ),
+    },
+    { key: 'unit', title: t('findings.unit'), width: 150, render: (_, f) => <Link to={`/explorer/units/${f.unit.id}`}>{f.unit.name}</Link> },
+    {
+      key: 'accounts',
+      title: t('findings.accounts'),
+      width: 200,
+      render: (_, f) => (
+        <ul className="plain-list" style={{ margin: 0 }}>
+          {f.accounts.map((a) => (
+            <li key={a.id} style={{ padding: 0, border: 0 }}>
+              <Link to={`/explorer/accounts/${a.id}`}>{a.name}</Link> <Typography.Text type="secondary">{tx('platform', a.platform)}</Typography.Text>
+            </li>
+          ))}
+        </ul>
+      ),
+    },
+    { key: 'seen', title: t('findings.firstSeen'), width: 120, render: (_, f) => date(f.firstSeenAt) },
+    { key: 'status', title: t('findings.status'), width: 80, render: (_, f) => tx('findingStatus', f.status) },
+    {
+      key: 'act',
+      title: '',
+      width: 96,
+      render: (_, f) =>
+        f.status === 'OPEN' ? (
+          <Button size="small" aria-label={`${t('findings.dismiss')}：${f.summary}`} onClick={() => setDismissing(f)}>{t('findings.dismiss')}</Button>
+        ) : f.status === 'DISMISSED' ? (
+          <Button
+            size="small"
+            aria-label={`${t('findings.reopen')}：${f.summary}`}
+            onClick={async () => {
+              setRowError(null);
+              try {
+                await reopen({ variables: { id: f.id } });
+                message.success(t('findings.reopened'));
+                await refreshAll();
+              } catch (error) {
+                setRowError({ id: f.id, error });
+              }
+            }}
+          >
+            {t('findings.reopen')}
+          </Button>
+        ) : null,
+    },
+  ];
+
+  const multi = <T extends string>(key: 'rule' | 'severity' | 'status' | 'level' | 'platform', label: string, options: T[], prefix: string, value: T[]) => (
+    <Col xs={24} md={12} xl={4} key={key}>
+      <Form.Item label={label} htmlFor={`findings-${key}`} style={{ marginBottom: 8 }}>
+        <Select<T[]>
+          id={`findings-${key}`}
+          mode="multiple"
+          allowClear
+          maxTagCount="responsive"
+          placeholder={t('findings.any')}
+          value={value}
+          onChange={(v) => set(key, v)}
+          options={options.map((o) => ({ value: o, label: tx(prefix, o) }))}
+        />
+      </Form.Item>
+    </Col>
+  );
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 16, flexWrap: 'wrap' }}>
+        <Typography.Title level={3} style={{ margin: 0 }}>
+          {t('findings.title')}{region ? ` · ${region.name}` : ''}
+        </Typography.Title>
+        <Space>
+          {run.loading ? <span role="status">{t('findings.running')}</span> : null}
+          <Button
+            loading={run.loading}
+            onClick={async () => {
+              const res = await runDetection({ variables: { regionCode: values.region === '0' ? null : values.region } }).catch(() => null);
+              const r = res?.data?.runDetection;
+              if (r) {
+                message.success(t('findings.runDone', { found: r.found, created: r.created, resolved: r.resolved, ms: r.durationMs ?? 0 }));
+                await refreshAll();
+              }
+            }}
+          >
+            {t('findings.run')}
+          </Button>
+        </Space>
+      </div>
+      {run.error ? <ErrorNotice error={run.error} /> : null}
+      {summary.error ? <ErrorNotice error={summary.error} onRetry={() => void summary.refetch()} /> : null}
+      {s ? (
+        <Typography.Text>
+          {t('findings.open', { n: count(s.open), v: count(s.openVetoes), d: count(s.dismissed) })}
+          {s.lastRun ? ` · ${t('findings.lastRun', { date: date(s.lastRun.asOf), n: count(s.lastRun.accountsChecked) })}` : ''}
+        </Typography.Text>
+      ) : null}
+      <Card size="small" title={t('findings.filters')} extra={<Button size="small" type="link" onClick={reset}>{t('findings.reset')}</Button>}>
+        <Form layout="vertical" component="div">
+          <Row gutter={12}>
+            <Col xs={24} md={12} xl={4}>
+              <Form.Item label={t('findings.region')} htmlFor="findings-region" style={{ marginBottom: 8 }}>
+                <Select
+                  id="findings-region"
+                  value={values.region}
+                  onChange={(v) => set('region', v)}
+                  options={[
+                    ...(region ? [{ value: region.code, label: region.name }] : [{ value: values.region, label: values.region }]),
+                    ...(region?.children ?? []).map((c) => ({ value: c.code, label: `— ${c.name}` })),
+                    ...(values.region !== homeRegion ? [{ value: homeRegion, label: t('findings.backToScope') }] : []),
+                  ]}
+                />
+              </Form.Item>
+            </Col>
+            {multi('rule', t('findings.rule'), RULES, 'rule', values.rule)}
+            {multi('severity', t('findings.severity'), SEVERITIES, 'severity', values.severity)}
+            {multi('status', t('findings.status'), STATUSES, 'findingStatus', values.status)}
+            {multi('level', t('findings.level'), LEVELS, 'level', values.level)}
+            {multi('platform', t('findings.platform'), PLATFORM_ORDER, 'platform', values.platform)}
+          </Row>
+        </Form>
+      </Card>
+      <Card size="small" title={conn ? t('common.total', { count: count(conn.totalCount) }) : null}>
+        {list.error ? (
+          <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />
+        ) : conn && rows.length === 0 ? (
+          <EmptyState>{s && !s.lastRun ? t('findings.noRun') : t('findings.empty')}</EmptyState>
+        ) : (
+          <>
+            <Table<Row> size="small" rowKey="id" loading={list.loading} columns={columns} dataSource={rows} pagination={false} scroll={{ x: 1100 }} />
+            {conn?.pageInfo.hasNextPage ? (
+              <Button
+                style={{ marginTop: 8 }}
+                loading={list.loading}
+                onClick={() =>
+                  void list.fetchMore({
+                    variables: { after: conn.pageInfo.endCursor },
+                    updateQuery: (prev, { fetchMoreResult }) => ({
+                      findings: { ...fetchMoreResult.findings, edges: [...(prev.findings?.edges ?? []), ...fetchMoreResult.findings.edges] },
+                    }),
+                  })
+                }
+              >
+                {t('explorer.loadMore')}
+              </Button>
+            ) : null}
+          </>
+        )}
+      </Card>
+      <DismissDialog
+        open={dismissing !== null}
+        summary={dismissing?.summary ?? ''}
+        onCancel={() => setDismissing(null)}
+        onConfirm={async (reason) => {
+          await dismiss({ variables: { id: dismissing!.id, reason } });
+          setDismissing(null);
+          message.success(t('findings.dismissed'));
+          await refreshAll();
+        }}
+      />
+    </Space>
+  );
+}

@@ -1,0 +1,98 @@
+import { lazy, Suspense } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useQuery } from '@apollo/client/react';
+import { Breadcrumb, Card, Col, Row, Space, Statistic, Typography } from 'antd';
+import { graphql } from '../../graphql/generated';
+import { useI18n } from '../../i18n';
+import { useSession } from '../../auth/session';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { EmptyState } from '../../components/EmptyState';
+import { Loading } from '../../components/Loading';
+import { MatrixTable, sumCells } from './MatrixTable';
+import { MatrixLegend } from './MatrixLegend';
+
+const OverviewCharts = lazy(() => import('./OverviewCharts'));
+
+export const OverviewMatrixQuery = graphql(`
+  query OverviewMatrix($regionCode: String!) {
+    matrix(regionCode: $regionCode) {
+      region {
+        code
+        name
+        level
+        ancestors {
+          code
+          name
+        }
+      }
+      ...MatrixTable_matrix
+    }
+  }
+`);
+
+export default function OverviewPage() {
+  const { t, count } = useI18n();
+  const { homeRegion } = useSession();
+  const params = useParams();
+  const navigate = useNavigate();
+  const regionCode = params.regionCode ?? homeRegion;
+  const { data, previousData, loading, error, refetch } = useQuery(OverviewMatrixQuery, { variables: { regionCode } });
+  const matrix = (data ?? previousData)?.matrix;
+
+  if (error && !matrix) return <ErrorNotice error={error} onRetry={() => void refetch()} />;
+  if (!matrix) return <Loading minHeight={320} />;
+
+  const totals = sumCells(matrix.totals);
+  const chain = [...matrix.region.ancestors, { code: matrix.region.code, name: matrix.region.name }];
+  const hasUnitRows = matrix.rows.some((r) => r.kind === 'UNIT');
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <nav aria-label={t('overview.breadcrumb')}>
+        <Breadcrumb
+          items={chain.map((r, i) => ({
+            key: r.code,
+            title: i === chain.length - 1 ? <span aria-current="page">{r.name}</span> : <Link to={`/overview/${r.code}`}>{r.name}</Link>,
+          }))}
+        />
+      </nav>
+      <Typography.Title level={3} style={{ margin: 0 }}>
+        {matrix.region.name} · {t('overview.title')}
+      </Typography.Title>
+      {error ? <ErrorNotice error={error} onRetry={() => void refetch()} /> : null}
+      <Row gutter={[16, 16]}>
+        {([
+          ['overview.stats.accounts', totals.total],
+          ['overview.stats.live', totals.active + totals.suspended],
+          ['overview.stats.suspended', totals.suspended],
+          ['overview.stats.closed', totals.closed],
+        ] as const).map(([key, n]) => (
+          <Col key={key} xs={12} md={6}>
+            <Card size="small">
+              <Statistic title={t(key)} value={n} formatter={(v) => count(Number(v))} />
+            </Card>
+          </Col>
+        ))}
+      </Row>
+      {totals.total === 0 ? (
+        <Card>
+          <EmptyState action={<Link to="/import">{t('nav.import')}</Link>}>{t('overview.empty')}</EmptyState>
+        </Card>
+      ) : (
+        <>
+          <Card
+            size="small"
+            title={t('overview.title')}
+            extra={<Typography.Text type="secondary">{hasUnitRows ? t('overview.unitRowHint') : t('overview.drillHint')}</Typography.Text>}
+          >
+            <MatrixLegend />
+            <MatrixTable matrix={matrix} loading={loading} onOpen={(href) => navigate(href)} />
+          </Card>
+          <Suspense fallback={<Loading />}>
+            <OverviewCharts regionCode={matrix.region.code} platforms={matrix.platforms} totals={matrix.totals} />
+          </Suspense>
+        </>
+      )}
+    </Space>
+  );
+}

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_PASSWORD, launchBrowser, newPage, screenshot, startE2eServer, type E2eServer } from './support';
+
+/**
+ * The read-only screens against the real server and database in headless Chromium: log in as the provincial
+ * planner, see the matrix, drill down to a city, open a unit and an account. (The planner → approver → execution
+ * flow is added with the plan screens.)
+ */
+describe('e2e: login, overview, explorer', () => {
+  let server: E2eServer;
+  let browser: Browser;
+  let page: Page;
+  let consoleErrors: string[];
+
+  beforeAll(async () => {
+    server = await startE2eServer();
+    browser = await launchBrowser();
+    ({ page, consoleErrors } = await newPage(browser));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('sends an anonymous visitor to the login page and shows a wrong password in Chinese', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForURL(/\/login/);
+    await screenshot(page, '01-login');
+    await page.getByLabel('用户名').fill('planner');
+    await page.getByLabel('密码').fill('wrong-password');
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const text = (await alert.innerText()).trim();
+    expect(text).toMatch(/[\u4e00-\u9fff]/);
+    expect(text).not.toMatch(/\(.*[a-z].*\)/); // the "(english)" half of the server's message is not shown in Chinese
+  });
+
+  it('logs in and shows role and unit scope in the header', async () => {
+    await page.getByLabel('密码').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    const who = page.getByTestId('session-user');
+    await who.waitFor();
+    expect(await who.innerText()).toContain('规划人员');
+    expect(await who.innerText()).toContain('福建省人民政府');
+  });
+
+  it('shows the matrix of the planner\'s province with counts and colours', async () => {
+    await page.getByRole('heading', { name: /福建省 · 账号矩阵总览/ }).waitFor();
+    const fuzhou = page.getByRole('row').filter({ has: page.getByRole('link', { name: '福州市', exact: true }) });
+    // Fuzhou: WeChat 福州发布 + 平安福州 + 福州交警 (suspended) + 鼓楼发布 = 4 live; 1 of 4 suspended → warn.
+    const wechat = fuzhou.getByLabel(/福州市 · 微信公众号：正常 3，暂停更新 1，已注销 0/);
+    expect(await wechat.innerText()).toBe('4');
+    expect(await wechat.getAttribute('data-tone')).toBe('warn');
+    // Live in Fuzhou: WeChat 4, Douyin 福州发布, Weibo 福州公安 (鼓楼区政府 on Weibo is closed) = 6.
+    const total = fuzhou.getByLabel(/福州市 · 合计：/);
+    expect(await total.innerText()).toBe('6');
+    await page.locator('canvas').first().waitFor();
+    await screenshot(page, '02-overview-province');
+  });
+
+  it('drills down to a city by clicking its row, with the breadcrumb of regions', async () => {
+    await page.getByRole('row').filter({ has: page.getByRole('link', { name: '福州市', exact: true }) }).getByLabel(/福州市 · 合计/).click();
+    await page.waitForURL(/\/overview\/3501$/);
+    await page.getByRole('heading', { name: /福州市 · 账号矩阵总览/ }).waitFor();
+    const crumbs = page.getByRole('navigation', { name: '区划层级' });
+    expect(await crumbs.innerText()).toMatch(/福建省[\s\S]*福州市/);
+    const gulou = page.getByRole('row').filter({ has: page.getByRole('link', { name: '鼓楼区', exact: true }) });
+    expect(await gulou.getByLabel(/鼓楼区 · 合计/).innerText()).toBe('1');
+    await screenshot(page, '03-overview-city');
+  });
+
+  it('finds a unit by name and shows its accounts across platforms', async () => {
+    await page.getByRole('link', { name: '单位与账号' }).click();
+    await page.getByLabel('按名称查找单位').fill('公安局');
+    await page.getByLabel('按名称查找单位').press('Enter');
+    await page.getByRole('button', { name: /福州市公安局/ }).click();
+    await page.waitForURL(new RegExp(`/explorer/units/${server.data.units['FZ-GA']}$`));
+    await page.getByRole('heading', { name: '福州市公安局' }).waitFor();
+    const table = page.locator('.ant-table').last();
+    await table.getByRole('link', { name: '平安福州' }).waitFor();
+    const rows = await table.locator('tbody tr.ant-table-row').allInnerTexts();
+    expect(rows).toHaveLength(3);
+    expect(rows.join('\n')).toContain('暂停更新');
+    expect(rows.join('\n')).toContain('未备案');
+    await screenshot(page, '04-explorer-unit');
+  });
+
+  it('opens an account: chain of units, stats, services, posts, weekly activity', async () => {
+    await page.getByRole('link', { name: '平安福州' }).click();
+    await page.waitForURL(new RegExp(`/explorer/accounts/${server.data.accounts['pinganfuzhou']}$`));
+    await page.getByRole('heading', { name: /平安福州/ }).waitFor();
+    const chain = page.getByRole('navigation', { name: '单位链' });
+    expect(await chain.innerText()).toMatch(/福建省人民政府[\s\S]*福州市人民政府[\s\S]*福州市公安局/);
+    await page.getByText('户政业务预约').waitFor();
+    expect(await page.getByText('累计发布').locator('..').locator('..').innerText()).toContain('14');
+    await page.getByText('根据最近 14 条内容按周统计').waitFor();
+    await page.locator('canvas').first().waitFor();
+    await screenshot(page, '05-account');
+  });
+
+  it('lists findings with their evidence, filters by rule and dismisses one with a reason', async () => {
+    await page.getByRole('link', { name: '检查发现' }).click();
+    await page.waitForURL(/\/findings/);
+    await page.getByRole('heading', { name: /检查发现 · 福建省/ }).waitFor();
+    await page.goto(`${server.url}/findings?rule=REDUNDANT_SAME_PLATFORM`);
+    const rows = page.locator('.ant-table-tbody tr.ant-table-row');
+    await rows.first().waitFor();
+    // 福州市公安局 runs two live WeChat accounts (平安福州 and the suspended 福州交警): one redundancy finding.
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toMatch(/福州市公安局[\s\S]*平安福州/);
+    await screenshot(page, '06-findings');
+    await rows.first().getByRole('button', { name: /忽略/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: /确认忽略/ }).click();
+    await dialog.getByText('请填写忽略原因').waitFor(); // no reason: the form says so and nothing is sent
+    await dialog.getByLabel('忽略原因').fill('交警账号已列入年内整合计划');
+    await dialog.getByRole('button', { name: /确认忽略/ }).click();
+    await page.getByText('当前筛选条件下没有发现问题').waitFor();
+    const [{ status, dismissed_reason }] = await server.db.ds.query(
+      `SELECT status, dismissed_reason FROM findings WHERE rule = 'REDUNDANT_SAME_PLATFORM'`);
+    expect([status, dismissed_reason]).toEqual(['dismissed', '交警账号已列入年内整合计划']);
+  });
+
+  it('switches to English and back', async () => {
+    const language = page.getByRole('banner').getByLabel('语言');
+    await language.getByText('EN', { exact: true }).click();
+    await page.getByText('Findings').first().waitFor();
+    await page.getByRole('banner').getByText('中文', { exact: true }).click();
+    await page.getByText('检查发现').first().waitFor();
+  });
+
+  it('logs out back to the login page', async () => {
+    await page.getByRole('button', { name: /退出登录/ }).click();
+    await page.waitForURL(/\/login/);
+    await page.goto(`${server.url}/explorer`);
+    await page.waitForURL(/\/login\?next=%2Fexplorer/);
+    expect(consoleErrors.filter((e) => !/401|UNAUTHENTICATED|Failed to load resource/.test(e))).toEqual([]);
+  });
+});
