@@ -1,0 +1,273 @@
+import type { Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { countStatement } from '../db/sql-counter';
+import { FILE_SPECS, type FileName, type FileSpec } from './csv-schema';
+import { readCsvInto, type ProblemSink, type ReadOutcome } from './csv-reader';
+
+/**
+ * The database half of the import, on one connection inside one transaction:
+ *   stage  — CREATE TEMP TABLE + COPY FROM STDIN of the validated rows (streamed from the CSV reader);
+ *   check  — the set-based checks that need the whole file or the database (duplicates, references, cycles);
+ *   load   — one INSERT ... SELECT ... ON CONFLICT per table; updates only touch rows whose values differ.
+ */
+
+export interface Sql {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** Raw pg on the import's connection; every statement is counted (sql-counter) like TypeORM's. */
+export function rawSql(client: PoolClient): Sql {
+  return {
+    async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
+      countStatement(sql);
+      const res = await client.query(sql, params as unknown[]);
+      return res.rows as T[];
+    },
+  };
+}
+
+export interface Staged extends ReadOutcome {
+  spec: FileSpec;
+}
+
+export async function stageFile(client: PoolClient, sql: Sql, name: FileName, source: Readable, sink: ProblemSink): Promise<Staged> {
+  const spec = FILE_SPECS[name];
+  const cols = spec.columns.map((c) => `${c.name} ${c.sqlType}`).join(', ');
+  const extra = name === 'units.csv' ? ', is_new boolean NOT NULL DEFAULT false' : '';
+  await sql.query(`CREATE TEMP TABLE ${spec.stage} (line int NOT NULL, ${cols}${extra}) ON COMMIT DROP`);
+  const copySql = `COPY ${spec.stage} (line, ${spec.columns.map((c) => c.name).join(', ')}) FROM STDIN`;
+  countStatement(copySql);
+  const outcome = await readCsvInto(spec, source, client.query(copyFrom(copySql)), sink);
+  await sql.query(`ANALYZE ${spec.stage}`);
+  return { ...outcome, spec };
+}
+
+export interface SqlProblem {
+  line: number;
+  col: string;
+  msg: string;
+  total: number;
+}
+
+/** Runs every cross-row check for the staged files; returns problems (at most `limit` per check) with totals. */
+export async function crossCheck(sql: Sql, staged: Map<FileName, Staged>, limit: number): Promise<{ file: FileName; problems: SqlProblem[] }[]> {
+  const out: { file: FileName; problems: SqlProblem[] }[] = [];
+  const has = (f: FileName) => staged.has(f);
+  const run = async (file: FileName, select: string) => {
+    const problems = await sql.query<SqlProblem>(`SELECT line, col, msg, count(*) OVER ()::int AS total FROM (${select}) p ORDER BY line LIMIT ${limit}`);
+    if (problems.length) out.push({ file, problems });
+  };
+  const accountMissing = (stage: string) => `
+    SELECT s.line, 'handle' AS col, format('账号 %s:%s 不存在（既不在 accounts.csv 中，也不在数据库中）', s.platform, s.handle) AS msg
+      FROM ${stage} s
+     WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.platform = s.platform AND a.handle = s.handle)
+       ${has('accounts.csv') ? 'AND NOT EXISTS (SELECT 1 FROM _imp_accounts x WHERE x.platform = s.platform AND x.handle = s.handle)' : ''}`;
+  const duplicates = (stage: string, key: string[], col: string, what: string) => `
+    SELECT s.line, '${col}' AS col, format('${what}（%s）与第 %s 行重复', concat_ws(' / ', ${key.map((k) => `s.${k}`).join(', ')}), d.first) AS msg
+      FROM ${stage} s JOIN (SELECT ${key.join(', ')}, min(line) AS first FROM ${stage} GROUP BY ${key.join(', ')} HAVING count(*) > 1) d
+        USING (${key.join(', ')})
+     WHERE s.line > d.first`;
+  // Only called when units.csv is staged.
+  const unitMissing = (col: string, what: string) => `
+    SELECT s.line, '${col}' AS col, format('${what} %s 不存在（既不在 units.csv 中，也不在数据库中）', s.${col}) AS msg
+      FROM _imp_units s
+     WHERE s.${col} IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.${col})
+       AND NOT EXISTS (SELECT 1 FROM _imp_units x WHERE x.code = s.${col})`;
+
+  const units = staged.get('units.csv');
+  if (units?.headerOk) {
+    await run('units.csv', duplicates('_imp_units', ['code'], 'code', '单位代码'));
+    if (units.present.has('parent_code')) {
+      await run('units.csv', unitMissing('parent_code', '上级单位'));
+      await run('units.csv', `
+        WITH RECURSIVE eff AS (
+          (SELECT DISTINCT ON (code) code, parent_code FROM _imp_units ORDER BY code, line)
+          UNION ALL
+          SELECT u.code, p.code FROM units u LEFT JOIN units p ON p.id = u.parent_id
+           WHERE NOT EXISTS (SELECT 1 FROM _imp_units x WHERE x.code = u.code)
+        ), tree AS (
+          SELECT e.code FROM eff e WHERE e.parent_code IS NULL OR NOT EXISTS (SELECT 1 FROM eff p WHERE p.code = e.parent_code)
+          UNION
+          SELECT e.code FROM eff e JOIN tree t ON e.parent_code = t.code
+        )
+        SELECT s.line, 'parent_code' AS col,
+               format('上级单位关系形成循环：%s 的上级链（经由 %s）最终回到自身或进入循环', s.code, s.parent_code) AS msg
+          FROM _imp_units s
+         WHERE s.parent_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tree t WHERE t.code = s.code)`);
+    }
+    if (units.present.has('supervisor_code')) await run('units.csv', unitMissing('supervisor_code', '主管单位'));
+    if (units.present.has('region_code')) {
+      await run('units.csv', `
+        SELECT s.line, 'region_code' AS col, format('行政区划代码 %s 不存在', s.region_code) AS msg
+          FROM _imp_units s WHERE s.region_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM regions r WHERE r.code = s.region_code)`);
+    }
+  }
+  const accounts = staged.get('accounts.csv');
+  if (accounts?.headerOk) {
+    await run('accounts.csv', duplicates('_imp_accounts', ['platform', 'handle'], 'handle', '账号（平台 + 账号标识）'));
+    await run('accounts.csv', `
+      SELECT s.line, 'unit_code' AS col, format('主办单位 %s 不存在（既不在 units.csv 中，也不在数据库中）', s.unit_code) AS msg
+        FROM _imp_accounts s
+       WHERE s.unit_code IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.unit_code)
+         ${has('units.csv') ? 'AND NOT EXISTS (SELECT 1 FROM _imp_units x WHERE x.code = s.unit_code)' : ''}`);
+  }
+  if (staged.get('services.csv')?.headerOk) {
+    await run('services.csv', duplicates('_imp_services', ['platform', 'handle', 'name'], 'name', '同一账号的同名服务'));
+    await run('services.csv', accountMissing('_imp_services'));
+  }
+  if (staged.get('posts.csv')?.headerOk) {
+    await run('posts.csv', duplicates('_imp_posts', ['platform', 'handle', 'published_at', 'title'], 'title', '同一账号、同一发布时间、同一标题的内容'));
+    await run('posts.csv', accountMissing('_imp_posts'));
+  }
+  if (staged.get('messages.csv')?.headerOk) {
+    await run('messages.csv', duplicates('_imp_messages', ['platform', 'handle', 'received_at'], 'received_at', '同一账号、同一收到时间的留言'));
+    await run('messages.csv', accountMissing('_imp_messages'));
+  }
+  return out;
+}
+
+export interface LoadCounts {
+  inserted: number;
+  updated: number;
+}
+
+const IMPORT_REASON = 'CSV 导入';
+
+/** Writes the staged (and fully checked) files into the real tables. Returns counts per file and status changes. */
+export async function loadAll(sql: Sql, staged: Map<FileName, Staged>): Promise<{ counts: Map<FileName, LoadCounts>; statusChanges: number; postsInserted: number }> {
+  const counts = new Map<FileName, LoadCounts>();
+  let statusChanges = 0;
+  const units = staged.get('units.csv');
+  if (units) counts.set('units.csv', await loadUnits(sql, units.present));
+  const accounts = staged.get('accounts.csv');
+  if (accounts) {
+    const r = await loadAccounts(sql, accounts.present);
+    counts.set('accounts.csv', r);
+    statusChanges = r.statusChanges;
+  }
+  if (staged.has('services.csv')) {
+    const present = staged.get('services.csv')!.present;
+    counts.set('services.csv', await upsertCounted(sql, `
+      INSERT INTO services (account_id, name${present.has('category') ? ', category' : ''})
+      SELECT a.id, s.name${present.has('category') ? ', s.category' : ''}
+        FROM _imp_services s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
+      ON CONFLICT (account_id, name) ${present.has('category')
+        ? 'DO UPDATE SET category = EXCLUDED.category WHERE services.category IS DISTINCT FROM EXCLUDED.category'
+        : 'DO NOTHING'}
+      RETURNING (xmax = 0) AS inserted`));
+  }
+  let postsInserted = 0;
+  if (staged.has('posts.csv')) {
+    // When the accounts already have posts (a re-import), rows equal to the stored ones are filtered out first, so
+    // the upsert neither locks nor rewrites them; a first import skips that join.
+    const [{ known }] = await sql.query<{ known: boolean }>(`
+      SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT platform, handle FROM _imp_posts) k
+                       JOIN accounts a ON a.platform = k.platform AND a.handle = k.handle
+                      WHERE EXISTS (SELECT 1 FROM posts p WHERE p.account_id = a.id)) AS known`);
+    const r = await upsertCounted(sql, `
+      INSERT INTO posts (account_id, published_at, title, original, reads)
+      SELECT a.id, s.published_at, s.title, s.original, s.reads
+        FROM _imp_posts s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
+      ${known ? `LEFT JOIN posts p ON p.account_id = a.id AND p.published_at = s.published_at AND md5(p.title) = md5(s.title)
+       WHERE p.id IS NULL OR (p.original, p.reads) IS DISTINCT FROM (s.original, s.reads)` : ''}
+      ON CONFLICT (account_id, published_at, md5(title)) DO UPDATE SET original = EXCLUDED.original, reads = EXCLUDED.reads
+       WHERE (posts.original, posts.reads) IS DISTINCT FROM (EXCLUDED.original, EXCLUDED.reads)
+      RETURNING (xmax = 0) AS inserted`);
+    counts.set('posts.csv', r);
+    postsInserted = r.inserted;
+    if (r.inserted > 0) await refreshPostRollups(sql);
+  }
+  if (staged.has('messages.csv')) {
+    const present = staged.get('messages.csv')!.present;
+    counts.set('messages.csv', await upsertCounted(sql, `
+      INSERT INTO messages (account_id, received_at${present.has('replied_at') ? ', replied_at' : ''})
+      SELECT a.id, s.received_at${present.has('replied_at') ? ', s.replied_at' : ''}
+        FROM _imp_messages s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
+      ON CONFLICT (account_id, received_at) ${present.has('replied_at')
+        ? 'DO UPDATE SET replied_at = EXCLUDED.replied_at WHERE messages.replied_at IS DISTINCT FROM EXCLUDED.replied_at'
+        : 'DO NOTHING'}
+      RETURNING (xmax = 0) AS inserted`));
+  }
+  return { counts, statusChanges, postsInserted };
+}
+
+async function upsertCounted(sql: Sql, upsert: string): Promise<LoadCounts> {
+  const [r] = await sql.query<LoadCounts>(`
+    WITH up AS (${upsert})
+    SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM up`);
+  return r;
+}
+
+/** Units: insert the new codes, then one UPDATE sets every column (parents and supervisors resolved by code). */
+async function loadUnits(sql: Sql, present: Set<string>): Promise<LoadCounts> {
+  await sql.query(`UPDATE _imp_units s SET is_new = NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.code)`);
+  const [{ inserted }] = await sql.query<{ inserted: number }>(`
+    WITH ins AS (
+      INSERT INTO units (code, name, kind, level, region_code, path)
+      SELECT code, name, kind, level, region_code, '' FROM _imp_units WHERE is_new
+      RETURNING 1)
+    SELECT count(*)::int AS inserted FROM ins`);
+  const sets = ['name = s.name', 'kind = s.kind', 'level = s.level'];
+  const cur = ['u.name', 'u.kind', 'u.level'];
+  const next = ['s.name', 's.kind', 's.level'];
+  if (present.has('region_code')) { sets.push('region_code = s.region_code'); cur.push('u.region_code'); next.push('s.region_code'); }
+  if (present.has('parent_code')) { sets.push('parent_id = p.id'); cur.push('u.parent_id'); next.push('p.id'); }
+  if (present.has('supervisor_code')) { sets.push('supervisor_id = sv.id'); cur.push('u.supervisor_id'); next.push('sv.id'); }
+  const [{ updated }] = await sql.query<{ updated: number }>(`
+    WITH upd AS (
+      UPDATE units u SET ${sets.join(', ')}, updated_at = now()
+        FROM _imp_units s
+        LEFT JOIN units p ON p.code = s.parent_code
+        LEFT JOIN units sv ON sv.code = s.supervisor_code
+       WHERE u.code = s.code AND (${cur.join(', ')}) IS DISTINCT FROM (${next.join(', ')})
+      RETURNING s.is_new)
+    SELECT count(*) FILTER (WHERE NOT is_new)::int AS updated FROM upd`);
+  return { inserted, updated };
+}
+
+const ACCOUNT_OPTIONAL = ['filing_no', 'opened_on', 'followers', 'interaction_enabled', 'is_main'];
+
+/** Accounts: status history for changed statuses, then one upsert (history rows for new accounts in the same statement). */
+async function loadAccounts(sql: Sql, present: Set<string>): Promise<LoadCounts & { statusChanges: number }> {
+  const changed = await sql.query<{ n: number }>(`
+    WITH h AS (
+      INSERT INTO account_status_history (account_id, from_status, to_status, source, reason)
+      SELECT a.id, a.status, s.status, 'import', $1
+        FROM _imp_accounts s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
+       WHERE a.status IS DISTINCT FROM s.status
+      RETURNING 1)
+    SELECT count(*)::int AS n FROM h`, [IMPORT_REASON]);
+  const optional = ACCOUNT_OPTIONAL.filter((c) => present.has(c));
+  const cols = ['name', 'unit_id', 'type', 'status', ...optional];
+  const [r] = await sql.query<LoadCounts & { created: number }>(`
+    WITH up AS (
+      INSERT INTO accounts (platform, handle, ${cols.join(', ')})
+      SELECT s.platform, s.handle, s.name, u.id, s.type, s.status${optional.map((c) => `, s.${c}`).join('')}
+        FROM _imp_accounts s JOIN units u ON u.code = s.unit_code
+      ON CONFLICT (platform, handle) DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()
+       WHERE (${cols.map((c) => `accounts.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `EXCLUDED.${c}`).join(', ')})
+      RETURNING id, status, (xmax = 0) AS inserted
+    ), h AS (
+      INSERT INTO account_status_history (account_id, from_status, to_status, source, reason)
+      SELECT id, NULL, status, 'import', $1 FROM up WHERE inserted
+      RETURNING 1)
+    SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated,
+           (SELECT count(*)::int FROM h) AS created
+      FROM up`, [IMPORT_REASON]);
+  return { inserted: r.inserted, updated: r.updated, statusChanges: changed[0].n + r.created };
+}
+
+/** `last_post_at` / `post_count` of every account that appears in posts.csv, in one statement. */
+async function refreshPostRollups(sql: Sql): Promise<void> {
+  await sql.query(`
+    UPDATE accounts a SET last_post_at = r.last, post_count = r.n
+      FROM (SELECT p.account_id, max(p.published_at) AS last, count(*)::int AS n
+              FROM posts p
+             WHERE p.account_id IN (SELECT a2.id FROM accounts a2 JOIN (SELECT DISTINCT platform, handle FROM _imp_posts) k
+                                       ON a2.platform = k.platform AND a2.handle = k.handle)
+             GROUP BY p.account_id) r
+     WHERE a.id = r.account_id AND (a.last_post_at, a.post_count) IS DISTINCT FROM (r.last, r.n)`);
+}

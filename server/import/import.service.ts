@@ -1,0 +1,191 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import { refreshUnitPaths } from '../units/unit-paths';
+import type { Context } from '../graphql/context';
+import { requireRole } from '../auth/authorize';
+import { Role } from '../common/enums';
+import { FILE_NAMES, FILE_SPECS, isFileName, type FileName } from './csv-schema';
+import { crossCheck, loadAll, rawSql, stageFile, type Staged } from './bulk-load';
+import type { ProblemSink } from './csv-reader';
+import { ImportResult, type ImportFile, type ImportFileCount, type ImportOptions, type ImportProblem } from './import.types';
+
+export { ImportResult, type ImportFile, type ImportFileCount, type ImportOptions, type ImportProblem } from './import.types';
+
+/**
+ * CSV import (see the README, "导入格式"): validate everything, then load everything, in one transaction on one
+ * connection of the data source's pool. Any problem → rollback, every problem listed, nothing written.
+ */
+
+const DEFAULT_MAX_ERRORS = 10_000;
+const IMPORT_LOCK = 7310002;
+const ALLOWED = FILE_NAMES.join('、');
+
+interface Input {
+  name: FileName;
+  open(): Readable;
+}
+
+/** Imports files given in memory (the GraphQL upload). */
+export function importFiles(ds: DataSource, files: ImportFile[], opts: ImportOptions = {}): Promise<ImportResult> {
+  const problems: ImportProblem[] = [];
+  const inputs: Input[] = [];
+  if (files.length === 0) problems.push(problem('-', 0, '-', `没有提供任何文件；可导入的文件：${ALLOWED}`));
+  for (const f of files) {
+    const name = path.basename(f.name.replace(/\\/g, '/'));
+    if (!isFileName(name)) problems.push(problem(f.name, 0, '-', `不认识的文件名；只接受 ${ALLOWED}`));
+    else if (inputs.some((i) => i.name === name)) problems.push(problem(name, 0, '-', '同名文件提供了不止一次'));
+    else inputs.push({ name, open: () => Readable.from(textChunks(f.content)) });
+  }
+  return runImport(ds, inputs, problems, opts);
+}
+
+/** Imports the CSV files of a directory, streamed from disk (used by the CLI and the seed). */
+export async function importDirectory(ds: DataSource, dir: string, opts: ImportOptions = {}): Promise<ImportResult> {
+  const problems: ImportProblem[] = [];
+  const inputs: Input[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    problems.push(problem(dir, 0, '-', `无法读取目录：${(err as NodeJS.ErrnoException).code ?? String(err)}`));
+    entries = [];
+  }
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.') || !e.isFile()) continue;
+    if (!isFileName(e.name)) problems.push(problem(e.name, 0, '-', `不认识的文件名；只接受 ${ALLOWED}`));
+    else {
+      const file = path.join(dir, e.name);
+      inputs.push({ name: e.name, open: () => fs.createReadStream(file, { highWaterMark: 1 << 20 }) });
+    }
+  }
+  if (entries.length > 0 && inputs.length === 0 && problems.length === 0) {
+    problems.push(problem(dir, 0, '-', `目录中没有可导入的文件（${ALLOWED}）`));
+  }
+  return runImport(ds, inputs, problems, opts);
+}
+
+/** Service entry for GraphQL: the request context first, like every service. Administrators and planners only. */
+export const importService = {
+  async importCsv(ctx: Context, files: ImportFile[], opts: { dryRun?: boolean }): Promise<ImportResult> {
+    requireRole(ctx, Role.ADMIN, Role.PLANNER);
+    return importFiles(ctx.ds, files, { dryRun: opts.dryRun ?? false, maxErrors: 2_000 });
+  },
+};
+
+function seconds(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(1);
+}
+
+function problem(file: string, line: number, column: string, message: string): ImportProblem {
+  return { file, line, column, message };
+}
+
+/** Large strings are handed to the parser in pieces (never splitting a surrogate pair). */
+function* textChunks(content: string | Buffer): Generator<string | Buffer> {
+  const size = 1 << 16;
+  if (Buffer.isBuffer(content)) {
+    for (let i = 0; i < content.length; i += size) yield content.subarray(i, i + size);
+    return;
+  }
+  for (let i = 0; i < content.length;) {
+    let end = Math.min(i + size, content.length);
+    const c = content.charCodeAt(end - 1);
+    if (end < content.length && c >= 0xd800 && c <= 0xdbff) end--;
+    yield content.slice(i, end);
+    i = end;
+  }
+}
+
+async function runImport(ds: DataSource, inputs: Input[], early: ImportProblem[], opts: ImportOptions): Promise<ImportResult> {
+  const started = performance.now();
+  const log = opts.log ?? (() => undefined);
+  const maxErrors = opts.maxErrors ?? DEFAULT_MAX_ERRORS;
+  const dryRun = opts.dryRun ?? false;
+  const problems: ImportProblem[] = [...early];
+  let errorCount = early.length;
+  const sink: ProblemSink = {
+    add(file, line, column, message) {
+      errorCount++;
+      if (problems.length < maxErrors) problems.push({ file, line, column, message });
+    },
+  };
+  const result = (ok: boolean, counts: ImportFileCount[], statusChanges: number): ImportResult => ({
+    ok,
+    dryRun,
+    errors: ok ? [] : sortProblems(problems).slice(0, maxErrors),
+    errorCount: ok ? 0 : errorCount,
+    counts,
+    statusChanges,
+    elapsedMs: Math.round(performance.now() - started),
+  });
+
+  const qr = ds.createQueryRunner();
+  const client = (await qr.connect()) as PoolClient;
+  const sql = rawSql(client);
+  let open = false;
+  try {
+    await sql.query('BEGIN');
+    open = true;
+    await sql.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK]);
+    await sql.query(`SET LOCAL work_mem = '128MB'`);
+
+    const staged = new Map<FileName, Staged>();
+    for (const name of FILE_NAMES) {
+      const input = inputs.find((i) => i.name === name);
+      if (!input) continue;
+      log(`正在读取并校验 ${name} …`);
+      const t = performance.now();
+      const s = await stageFile(client, sql, name, input.open(), sink);
+      staged.set(name, s);
+      log(`${name}：${s.rows} 行（读取 ${seconds(t)} 秒）`);
+    }
+    const tCheck = performance.now();
+    const checked = await crossCheck(sql, staged, maxErrors);
+    log(`关联与重复检查完成（${seconds(tCheck)} 秒）`);
+    for (const { file, problems: found } of checked) {
+      errorCount += found[0].total;
+      for (const p of found) if (problems.length < maxErrors * 2) problems.push({ file, line: p.line, column: p.col, message: p.msg });
+    }
+    if (errorCount > 0) {
+      await sql.query('ROLLBACK');
+      open = false;
+      log(`发现 ${errorCount} 个问题，未写入任何数据`);
+      return result(false, [], 0);
+    }
+
+    log('校验通过，正在写入 …');
+    const tLoad = performance.now();
+    const { counts, statusChanges } = await loadAll(sql, staged);
+    if (staged.has('units.csv')) await refreshUnitPaths(qr.manager);
+    log(`写入完成（${seconds(tLoad)} 秒）`);
+    const fileCounts: ImportFileCount[] = [...staged.values()].map((s) => {
+      const c = counts.get(s.spec.name) ?? { inserted: 0, updated: 0 };
+      return { file: s.spec.name, rows: s.rows, inserted: c.inserted, updated: c.updated, unchanged: s.staged - c.inserted - c.updated };
+    });
+    await sql.query(dryRun ? 'ROLLBACK' : 'COMMIT');
+    open = false;
+    return result(true, fileCounts, statusChanges);
+  } catch (err) {
+    if (open) await sql.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await qr.release();
+  }
+}
+
+function sortProblems(list: ImportProblem[]): ImportProblem[] {
+  const fileRank = (f: string) => {
+    const i = (FILE_NAMES as readonly string[]).indexOf(f);
+    return i === -1 ? -1 : i;
+  };
+  const colRank = (f: string, c: string) => {
+    const spec = isFileName(f) ? FILE_SPECS[f] : undefined;
+    const i = spec ? spec.columns.findIndex((x) => x.name === c) : -1;
+    return i === -1 ? -1 : i;
+  };
+  return [...list].sort((a, b) => fileRank(a.file) - fileRank(b.file) || a.file.localeCompare(b.file) || a.line - b.line
+    || colRank(a.file, a.column) - colRank(b.file, b.column));
+}

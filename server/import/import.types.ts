@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import { Field, Int, ObjectType } from 'type-graphql';
+
+/** Results of a CSV import, shared by the service (plain objects), the CLI and the GraphQL schema. */
+
+@ObjectType({ description: '导入问题：文件、行号（表头为第 1 行，0 表示整个文件）、列名、原因' })
+export class ImportProblem {
+  @Field(() => String)
+  file: string;
+
+  @Field(() => Int)
+  line: number;
+
+  @Field(() => String, { description: '列名；整行或整个文件的问题为 "-"' })
+  column: string;
+
+  @Field(() => String)
+  message: string;
+}
+
+@ObjectType({ description: '每个文件的导入计数' })
+export class ImportFileCount {
+  @Field(() => String)
+  file: string;
+
+  @Field(() => Int, { description: '数据行数（不含表头）' })
+  rows: number;
+
+  @Field(() => Int, { description: '新增' })
+  inserted: number;
+
+  @Field(() => Int, { description: '有变化而更新' })
+  updated: number;
+
+  @Field(() => Int, { description: '与库中一致，未改动' })
+  unchanged: number;
+}
+
+@ObjectType({ description: 'CSV 导入结果；ok 为 false 时什么都没有写入' })
+export class ImportResult {
+  @Field(() => Boolean)
+  ok: boolean;
+
+  @Field(() => Boolean, { description: '仅校验（试运行）：计数为将会发生的变化，实际未写入' })
+  dryRun: boolean;
+
+  @Field(() => [ImportProblem], { description: '问题列表（按文件、行号排序；最多列出 maxErrors 个）' })
+  errors: ImportProblem[];
+
+  @Field(() => Int, { description: '问题总数（可能多于列出的个数）' })
+  errorCount: number;
+
+  @Field(() => [ImportFileCount])
+  counts: ImportFileCount[];
+
+  @Field(() => Int, { description: '写入的账号状态变更记录数' })
+  statusChanges: number;
+
+  @Field(() => Int, { description: '耗时（毫秒）' })
+  elapsedMs: number;
+}
+
+export interface ImportOptions {
+  /** Validate and compute the counts, then roll back: nothing is written. */
+  dryRun?: boolean;
+  /** Most problems listed (default 10,000); `errorCount` still gives the total. */
+  maxErrors?: number;
+  /** Progress messages (Chinese). */
+  log?: (message: string) => void;
+}
+
+export interface ImportFile {
+  name: string;
+  content: string | Buffer;
+}
