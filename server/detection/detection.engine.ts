@@ -1,0 +1,169 @@
+import type { EntityManager } from 'typeorm';
+import { effectiveSettings, loadPolicies, versionsUsed, type LoadedPolicies } from '../policy/policy.service';
+import { refreshNormalizedNames } from './name-normalize';
+import { RULE_SQL } from './detection.rules';
+import { bjDate, CHECK_INSTANT, todayInShanghai } from './detection.dates';
+
+/**
+ * The rule engine. `evaluate` fills two temporary tables in the caller's transaction (both `ON COMMIT DROP`):
+ *
+ *   det_acc  — the accounts checked: non-closed, opened on or before the check date, in scope, with their unit's
+ *              level/kind/region, their province (for the policy) and `last_post`, the last post at or before the
+ *              check instant (the `last_post_at` rollup, or an index lookup when the rollup is later —
+ *              i.e. when replaying an earlier date);
+ *   det_hits — one row per finding that holds: rule, severity, subject key, unit, accounts, evidence, hash basis.
+ *
+ * Every rule is one set-based INSERT … SELECT (detection.rules.ts); nothing loops over accounts. `runDetection`
+ * persists det_hits as findings; the inspection report scores det_acc from det_hits without writing anything.
+ *
+ * ## Dates (Asia/Shanghai)
+ * The check date D is a calendar date in Beijing time. The check looks at the account as it stood at the check
+ * instant, D 00:00:00 +08:00: activity on or after it is ignored (so history can be replayed). "N days before the
+ * check date" are the N calendar days D−N … D−1; "days since the last post" = D − (Beijing date of the last post).
+ * Every "no post for N days" rule flags an account when that is MORE than N:
+ *   NO_UPDATE_14D (N = 14): last post 13 or 14 days before D passes, 15 fails. The window begins at the cut-off
+ *   (D−14) 00:00:00 +08:00: a post exactly at the cut-off passes, one second earlier fails. An account posting every
+ *   14 days (as closing accounts must) never fails. Never posted fails (if opened before the window).
+ *   ZOMBIE (N = 90): 90 days passes, 91 fails. STOPPED_NOT_DEREGISTERED (N = 30): suspended 30 days passes, 31 fails.
+ *   NO_INTERACTION (N = 5): a message received 5 days before D is not yet overdue, one received 6 days before is.
+ * Replies: when D is in the past, a reply given at or after the check instant counts as no reply; for today's run
+ * the current reply state is used (it avoids scanning every message).
+ */
+
+export interface EvaluateOptions {
+  /** Check date, `YYYY-MM-DD` (Beijing calendar). */
+  asOf: string;
+  /** `regions.path` prefix of the scope (null: all units, including those without a region). */
+  regionPath: string | null;
+  /** Restrict to the units of these accounts (inspection of single accounts). */
+  accountIds?: number[];
+}
+
+export interface Evaluation {
+  policies: LoadedPolicies;
+  /** Provinces that had accounts in scope. */
+  provinces: string[];
+  policyVersions: Record<string, number>;
+  accountsChecked: number;
+  countsByRule: Record<string, number>;
+  /** Milliseconds per step (names refresh, det_acc, each rule …), for benchmarks and `npm run detect -- --profile`. */
+  timings: Record<string, number>;
+}
+
+/** Runs `fn` and adds its duration to `timings[label]`. */
+export async function timed<T>(timings: Record<string, number>, label: string, fn: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[label] = Math.round((timings[label] ?? 0) + performance.now() - t);
+  }
+}
+
+/** Policy settings flattened to one typed row per province (and '0'), joined by the rules as `det_pol`. */
+function policyRows(p: LoadedPolicies, provinces: string[]) {
+  return ['0', ...provinces].map((province) => {
+    const s = effectiveSettings(p, province);
+    return {
+      province,
+      no_update_days: s.noUpdate.days,
+      zombie_days: s.zombie.days,
+      reply_days: s.interaction.replyDeadlineDays,
+      stopped_days: s.stopped.days,
+      redundant_max: s.redundant.maxPerPlatform,
+      redundant_excluded: s.redundant.excludedPlatforms,
+      names_excluded: s.names.excludedPlatforms,
+      unfiled_enabled: s.unfiled.enabled,
+      lna_enabled: s.levelNotAllowed.enabled,
+      lna_rules: s.levelNotAllowed.rules,
+      lv_levels: s.lowValue.levels,
+      lv_window: s.lowValue.windowDays,
+      lv_min_reads: s.lowValue.minMedianReads,
+      lv_min_orig: s.lowValue.minOriginalsPerMonth,
+      lv_min_weeks: s.lowValue.minActiveWeekShare,
+      lv_max_repeat: s.lowValue.maxRepeatShare,
+      lv_min_signals: s.lowValue.minSignals,
+      lv_require_low: s.lowValue.requireLowReads,
+      lv_routine: s.lowValue.routinePattern,
+      w_reach: s.mainAccount.reachWeight,
+      w_act: s.mainAccount.activityWeight,
+    };
+  });
+}
+
+const POLICY_COLUMNS = `province text, no_update_days int, zombie_days int, reply_days int, stopped_days int, redundant_max int,
+  redundant_excluded text[], names_excluded text[], unfiled_enabled boolean, lna_enabled boolean, lna_rules jsonb, lv_levels text[],
+  lv_window int, lv_min_reads int, lv_min_orig numeric, lv_min_weeks numeric, lv_max_repeat numeric, lv_min_signals int,
+  lv_require_low boolean, lv_routine text, w_reach numeric, w_act numeric`;
+
+/** Runs every rule for the scope into det_acc / det_hits (see above). Must be called inside a transaction. */
+export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promise<Evaluation> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new Error(`invalid asOf ${opts.asOf}`);
+  const timings: Record<string, number> = {};
+  await timed(timings, 'names', () => refreshNormalizedNames(em, opts.regionPath, opts.accountIds));
+  const policies = await loadPolicies(em);
+  // Provinces with a policy of their own; every other province joins the national row ('0').
+  const provinces = [...policies.provinces.keys()];
+
+  await em.query(`DROP TABLE IF EXISTS det_pol, det_acc, det_hits`);
+  await em.query(`CREATE TEMP TABLE det_pol ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${POLICY_COLUMNS})`,
+    [JSON.stringify(policyRows(policies, provinces))]);
+
+  const params: unknown[] = [opts.asOf];
+  let scope = '';
+  if (opts.regionPath) {
+    params.push(`${opts.regionPath}%`);
+    scope += ` AND u.region_path LIKE $${params.length}`;
+  }
+  if (opts.accountIds) {
+    params.push(opts.accountIds);
+    scope += ` AND a.unit_id IN (SELECT unit_id FROM accounts WHERE id = ANY($${params.length}::int[]))`;
+  }
+  await timed(timings, 'accounts', () => em.query(`
+    CREATE TEMP TABLE det_acc ON COMMIT DROP AS
+    SELECT s.*, ${bjDate('s.last_post')} AS last_post_day,
+           CASE WHEN pol.province IS NULL THEN '0' ELSE s.prov END AS province
+      FROM (
+        SELECT a.id, a.unit_id, a.platform, a.handle, a.name, COALESCE(a.name_normalized, a.name) AS name_normalized, a.type, a.status,
+               NULLIF(btrim(a.filing_no), '') AS filing_no, a.opened_on, a.followers, a.interaction_enabled, a.is_main,
+               a.post_count, a.updated_at, u.level, u.kind, u.region_path,
+               COALESCE(NULLIF(split_part(u.region_path, '/', 3), ''), '0') AS prov,
+               CASE WHEN a.last_post_at IS NULL OR a.last_post_at < ${CHECK_INSTANT} THEN a.last_post_at
+                    ELSE (SELECT max(p.published_at) FROM posts p WHERE p.account_id = a.id AND p.published_at < ${CHECK_INSTANT}) END AS last_post
+          FROM accounts a JOIN units u ON u.id = a.unit_id
+         WHERE a.status <> 'closed' AND (a.opened_on IS NULL OR a.opened_on <= $1::date) ${scope}
+      ) s
+      LEFT JOIN det_pol pol ON pol.province = s.prov`, params));
+  await timed(timings, 'accounts', async () => {
+    await em.query(`ALTER TABLE det_acc ADD PRIMARY KEY (id)`);
+    await em.query(`CREATE INDEX ON det_acc (unit_id, platform)`);
+    await em.query(`ANALYZE det_acc`);
+  });
+  await em.query(`
+    CREATE TEMP TABLE det_hits (
+      rule text NOT NULL, severity text NOT NULL, subject_key text PRIMARY KEY, unit_id int NOT NULL, account_id int,
+      platforms text[] NOT NULL, account_ids int[] NOT NULL, suggested_main_id int, evidence jsonb NOT NULL, hash_basis text NOT NULL
+    ) ON COMMIT DROP`);
+
+  // Replaying an earlier date: replies given after the check date did not exist yet.
+  const replay = opts.asOf < todayInShanghai();
+  for (const rule of RULE_SQL) {
+    const sql = rule.sql({ replay });
+    await timed(timings, rule.rule, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []));
+  }
+  await em.query(`ANALYZE det_hits`);
+
+  const [stats] = await em.query(`
+    SELECT (SELECT count(*)::int FROM det_acc) AS checked,
+           (SELECT COALESCE(jsonb_object_agg(rule, n), '{}') FROM (SELECT rule, count(*)::int AS n FROM det_hits GROUP BY rule) c) AS counts,
+           (SELECT COALESCE(array_agg(DISTINCT prov), '{}') FROM det_acc) AS provs`);
+  const inScope: string[] = (stats.provs as string[]).filter((p) => p !== '0');
+  return {
+    policies,
+    provinces: inScope,
+    policyVersions: versionsUsed(policies, inScope),
+    accountsChecked: stats.checked,
+    countsByRule: stats.counts,
+    timings,
+  };
+}

@@ -1,0 +1,236 @@
+import { DetectionRule, Severity } from '../common/enums';
+import { bjDate, dayStart, CHECK_INSTANT } from './detection.dates';
+import { rankingSql } from './main-account';
+
+/**
+ * The rules, one set-based `INSERT INTO det_hits … SELECT` each, over det_acc (accounts checked) joined to det_pol
+ * (the effective policy of the account's province). $1 is the check date D. Day arithmetic is in Beijing calendar
+ * days (see detection.engine.ts). Each rule states:
+ *   - who it looks at (closed accounts are never in det_acc, so never flagged);
+ *   - the subject key (identity of the finding across runs);
+ *   - the hash basis: the stable facts behind the finding. A dismissed finding reopens only when they change.
+ */
+export interface RuleSql {
+  rule: DetectionRule;
+  severity: Severity;
+  sql(o: { replay: boolean }): string;
+}
+
+const ACCOUNT = `jsonb_build_object('id', a.id, 'name', a.name, 'platform', a.platform, 'handle', a.handle)`;
+const COLS = `(rule, severity, subject_key, unit_id, account_id, platforms, account_ids, suggested_main_id, evidence, hash_basis)`;
+/** Columns of a single-account finding. */
+const single = (rule: DetectionRule, severity: Severity) =>
+  `'${rule}', '${severity}', '${rule}:' || a.id, a.unit_id, a.id, ARRAY[a.platform], ARRAY[a.id], NULL::int`;
+
+export const RULE_SQL: RuleSql[] = [
+  {
+    // Publishing accounts (publishing / both), active, opened before the window: no post in the N days D−N … D−1,
+    // i.e. more than N days since the last post (see detection.engine.ts for the boundaries).
+    rule: DetectionRule.NO_UPDATE_14D,
+    severity: Severity.VETO,
+    sql: () => `
+      INSERT INTO det_hits ${COLS}
+      SELECT ${single(DetectionRule.NO_UPDATE_14D, Severity.VETO)},
+             jsonb_build_object('account', ${ACCOUNT}, 'checkDate', $1::date, 'days', p.no_update_days,
+               'windowStart', $1::date - p.no_update_days, 'windowEnd', $1::date - 1, 'neverPosted', a.last_post IS NULL,
+               'lastPostAt', a.last_post, 'lastPostDate', a.last_post_day, 'daysSinceLastPost', $1::date - a.last_post_day),
+             COALESCE(a.last_post::text, 'never')
+        FROM det_acc a JOIN det_pol p USING (province)
+       WHERE a.status = 'active' AND a.type IN ('publishing', 'both')
+         AND (a.opened_on IS NULL OR a.opened_on < $1::date - p.no_update_days)
+         AND (a.last_post IS NULL OR $1::date - a.last_post_day > p.no_update_days)`,
+  },
+  {
+    // Active accounts: last post more than N days before D, or never posted though opened more than N days before D.
+    rule: DetectionRule.ZOMBIE,
+    severity: Severity.MAJOR,
+    sql: () => `
+      INSERT INTO det_hits ${COLS}
+      SELECT ${single(DetectionRule.ZOMBIE, Severity.MAJOR)},
+             jsonb_build_object('account', ${ACCOUNT}, 'checkDate', $1::date, 'days', p.zombie_days, 'neverPosted', a.last_post IS NULL,
+               'lastPostAt', a.last_post, 'lastPostDate', a.last_post_day, 'daysSinceLastPost', $1::date - a.last_post_day,
+               'openedOn', a.opened_on, 'postsTotal', a.post_count),
+             COALESCE(a.last_post::text, 'never')
+        FROM det_acc a JOIN det_pol p USING (province)
+       WHERE a.status = 'active'
+         AND ((a.last_post IS NULL AND (a.opened_on IS NULL OR a.opened_on < $1::date - p.zombie_days))
+              OR $1::date - a.last_post_day > p.zombie_days)`,
+  },
+  {
+    // Active accounts: interaction disabled, or a message received more than N days before D (before (D−N) 00:00)
+    // still unanswered at the check instant.
+    rule: DetectionRule.NO_INTERACTION,
+    severity: Severity.VETO,
+    sql: ({ replay }) => `
+      WITH overdue AS (
+        SELECT m.account_id, count(*)::int AS n, min(m.received_at) AS oldest
+          FROM messages m JOIN det_acc a ON a.id = m.account_id JOIN det_pol p USING (province)
+         WHERE ${replay ? `(m.replied_at IS NULL OR m.replied_at >= ${CHECK_INSTANT})` : 'm.replied_at IS NULL'}
+           AND m.received_at < ${dayStart('p.reply_days')}
+         GROUP BY m.account_id)
+      INSERT INTO det_hits ${COLS}
+      SELECT ${single(DetectionRule.NO_INTERACTION, Severity.VETO)},
+             jsonb_build_object('account', ${ACCOUNT}, 'checkDate', $1::date, 'interactionEnabled', a.interaction_enabled,
+               'replyDeadlineDays', p.reply_days, 'overdueUnanswered', COALESCE(o.n, 0), 'oldestUnansweredAt', o.oldest),
+             CASE WHEN a.interaction_enabled THEN '' ELSE 'disabled' END || ':' || COALESCE(o.oldest::text, '')
+        FROM det_acc a JOIN det_pol p USING (province) LEFT JOIN overdue o ON o.account_id = a.id
+       WHERE a.status = 'active' AND (NOT a.interaction_enabled OR o.n > 0)`,
+  },
+  {
+    // Suspended accounts, suspended more than N days before D and still not closed. The suspension date is the
+    // latest change to 'suspended' in the status history before the check instant (a row with from_status NULL is
+    // the state an import first saw, not a change, and is skipped); else the last post before the check instant
+    // (the stop-update notice); else the account's updated_at if it is before the check instant.
+    rule: DetectionRule.STOPPED_NOT_DEREGISTERED,
+    severity: Severity.MAJOR,
+    sql: () => `
+      INSERT INTO det_hits ${COLS}
+      SELECT ${single(DetectionRule.STOPPED_NOT_DEREGISTERED, Severity.MAJOR)},
+             jsonb_build_object('account', ${ACCOUNT}, 'checkDate', $1::date, 'days', p.stopped_days, 'suspendedSince', s.since,
+               'suspendedDate', ${bjDate('s.since')}, 'daysSuspended', $1::date - ${bjDate('s.since')}, 'source', s.source),
+             s.since::text
+        FROM det_acc a JOIN det_pol p USING (province)
+        CROSS JOIN LATERAL (
+          SELECT COALESCE(h.changed_at, a.last_post, CASE WHEN a.updated_at < ${CHECK_INSTANT} THEN a.updated_at END) AS since,
+                 CASE WHEN h.changed_at IS NOT NULL THEN 'history' WHEN a.last_post IS NOT NULL THEN 'last_post' ELSE 'updated_at' END AS source
+            FROM (SELECT NULL) one
+            LEFT JOIN LATERAL (SELECT changed_at FROM account_status_history x
+                                WHERE x.account_id = a.id AND x.to_status = 'suspended' AND x.from_status IS NOT NULL
+                                  AND x.changed_at < ${CHECK_INSTANT}
+                                ORDER BY x.changed_at DESC LIMIT 1) h ON true) s
+       WHERE a.status = 'suspended' AND $1::date - ${bjDate('s.since')} > p.stopped_days`,
+  },
+  {
+    // More than `maxPerPlatform` non-closed accounts of one unit on one platform: one finding per (unit, platform)
+    // listing every member, ranked; the first is the suggested main account (main-account.ts explains the score).
+    rule: DetectionRule.REDUNDANT_SAME_PLATFORM,
+    severity: Severity.MAJOR,
+    sql: () => `
+      WITH g AS (
+        SELECT a.unit_id, a.platform FROM det_acc a JOIN det_pol p USING (province)
+         WHERE NOT (a.platform = ANY (p.redundant_excluded))
+         GROUP BY a.unit_id, a.platform HAVING count(*) > min(p.redundant_max)),
+      m AS (
+        SELECT a.id, a.unit_id, a.platform, a.name, a.handle, a.status, a.filing_no, a.followers, a.is_main,
+               p.w_reach, p.w_act, p.redundant_max, COALESCE(c.n, 0) AS posts90
+          FROM det_acc a JOIN g USING (unit_id, platform) JOIN det_pol p USING (province)
+          LEFT JOIN LATERAL (SELECT count(*)::int AS n FROM posts x
+                              WHERE x.account_id = a.id AND x.published_at >= ${dayStart('90')} AND x.published_at < ${CHECK_INSTANT}) c ON true),
+      ${rankingSql('m')}
+      INSERT INTO det_hits ${COLS}
+      SELECT '${DetectionRule.REDUNDANT_SAME_PLATFORM}', '${Severity.MAJOR}',
+             '${DetectionRule.REDUNDANT_SAME_PLATFORM}:' || r.unit_id || ':' || r.platform, r.unit_id, NULL, ARRAY[r.platform],
+             array_agg(r.id ORDER BY r.rnk), (array_agg(r.id ORDER BY r.rnk))[1],
+             jsonb_build_object('platform', r.platform, 'count', count(*), 'maxPerPlatform', min(r.redundant_max),
+               'members', jsonb_agg(jsonb_build_object('id', r.id, 'name', r.name, 'handle', r.handle, 'platform', r.platform,
+                 'status', r.status, 'filed', r.filing_no IS NOT NULL, 'followers', r.followers, 'posts90', r.posts90,
+                 'isMain', r.is_main, 'score', r.score) ORDER BY r.rnk),
+               'suggestedMain', (jsonb_agg(jsonb_build_object('id', r.id, 'name', r.name, 'score', r.score, 'reasons', r.reasons)
+                 ORDER BY r.rnk)) -> 0),
+             string_agg(r.id::text, ',' ORDER BY r.id)
+        FROM r GROUP BY r.unit_id, r.platform`,
+  },
+  {
+    // Per unit, the representative account of each platform (not excluded): the one marked main if exactly one
+    // is, else the only account if there is exactly one; platforms with several unmarked accounts are left to
+    // REDUNDANT_SAME_PLATFORM. Flagged when the representatives' normalised names (name-normalize.ts) differ.
+    rule: DetectionRule.NAME_INCONSISTENT,
+    severity: Severity.MINOR,
+    sql: () => `
+      WITH c AS (
+        SELECT a.* FROM det_acc a JOIN det_pol p USING (province) WHERE NOT (a.platform = ANY (p.names_excluded))),
+      per AS (SELECT unit_id, platform, count(*) AS n, count(*) FILTER (WHERE is_main) AS nm FROM c GROUP BY unit_id, platform),
+      rep AS (SELECT c.* FROM c JOIN per USING (unit_id, platform) WHERE (per.nm = 1 AND c.is_main) OR (per.nm = 0 AND per.n = 1)),
+      grp AS (SELECT unit_id FROM rep GROUP BY unit_id HAVING count(DISTINCT name_normalized) > 1),
+      names AS (
+        SELECT DISTINCT ON (r.unit_id) r.unit_id, r.name_normalized AS norm, r.name
+          FROM rep r JOIN grp USING (unit_id)
+          JOIN (SELECT unit_id, name_normalized, count(*) AS n, max(followers) AS f FROM rep GROUP BY 1, 2) k USING (unit_id, name_normalized)
+         ORDER BY r.unit_id, k.n DESC, k.f DESC, r.followers DESC, r.id)
+      INSERT INTO det_hits ${COLS}
+      SELECT '${DetectionRule.NAME_INCONSISTENT}', '${Severity.MINOR}', '${DetectionRule.NAME_INCONSISTENT}:' || r.unit_id, r.unit_id, NULL,
+             array_agg(r.platform ORDER BY r.platform, r.id), array_agg(r.id ORDER BY r.platform, r.id), NULL,
+             jsonb_build_object('expectedName', min(n.name), 'expectedNormalized', min(n.norm),
+               'accounts', jsonb_agg(jsonb_build_object('id', r.id, 'name', r.name, 'platform', r.platform, 'handle', r.handle,
+                 'normalized', r.name_normalized, 'differs', r.name_normalized <> n.norm) ORDER BY r.platform, r.id)),
+             string_agg(r.id || '=' || r.name_normalized, ',' ORDER BY r.id)
+        FROM rep r JOIN names n USING (unit_id)
+       GROUP BY r.unit_id`,
+  },
+  {
+    // Live (active or suspended) accounts without a filing number.
+    rule: DetectionRule.UNFILED,
+    severity: Severity.MAJOR,
+    sql: () => `
+      INSERT INTO det_hits ${COLS}
+      SELECT ${single(DetectionRule.UNFILED, Severity.MAJOR)},
+             jsonb_build_object('account', ${ACCOUNT}, 'status', a.status, 'openedOn', a.opened_on), 'unfiled'
+        FROM det_acc a JOIN det_pol p USING (province)
+       WHERE p.unfiled_enabled AND a.filing_no IS NULL`,
+  },
+  {
+    // Where the province forbids it: accounts of units at a listed level (and kind).
+    rule: DetectionRule.LEVEL_NOT_ALLOWED,
+    severity: Severity.MAJOR,
+    sql: () => `
+      INSERT INTO det_hits ${COLS}
+      SELECT ${single(DetectionRule.LEVEL_NOT_ALLOWED, Severity.MAJOR)},
+             jsonb_build_object('account', ${ACCOUNT}, 'unitLevel', a.level, 'unitKind', a.kind, 'province', a.province),
+             a.level || ':' || a.kind
+        FROM det_acc a JOIN det_pol p USING (province)
+       WHERE p.lna_enabled AND EXISTS (
+               SELECT 1 FROM jsonb_array_elements(p.lna_rules) r
+                WHERE r ->> 'level' = a.level AND (jsonb_typeof(r -> 'kinds') IS DISTINCT FROM 'array' OR (r -> 'kinds') ? a.kind))`,
+  },
+  {
+    // Active publishing accounts of county/township units (policy levels) that posted in the window D−W … D−1.
+    // Signals: median reads < min; originals per 30 days < min (weekly work reports matching the routine pattern
+    // do not count as originals); share of the window's weeks with a post < min; share of posts repeating a title
+    // of the window > max. Score = signals tripped (0–4).
+    rule: DetectionRule.LOW_VALUE,
+    severity: Severity.MINOR,
+    // Two stages, so the costly signals are computed only where they can matter: first the post count and median
+    // reads of every candidate; then, for the accounts with low reads (all of them if `requireLowReads` is off),
+    // originals, routine reports, active weeks (a bitmask of 7-day buckets counted back from the check instant)
+    // and repeated titles.
+    sql: () => `
+      WITH m AS MATERIALIZED (
+        SELECT a.id, a.unit_id, a.platform, a.name, a.handle, p.*, x.n, x.med, ceil(p.lv_window / 7.0)::int AS weeks_total
+          FROM det_acc a JOIN det_pol p USING (province)
+          CROSS JOIN LATERAL (
+            SELECT count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY reads) AS med
+              FROM posts x WHERE x.account_id = a.id AND x.published_at >= ${dayStart('p.lv_window')} AND x.published_at < ${CHECK_INSTANT}) x
+         WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND a.level = ANY (p.lv_levels) AND x.n > 0),
+      s AS (
+        SELECT m.*, y.orig, y.routine, bit_count(y.w1::bit(64)) + bit_count(y.w2::bit(64)) AS weeks, y.dupes
+          FROM m CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE original AND (m.lv_routine = '' OR title !~ m.lv_routine))::int AS orig,
+                   count(*) FILTER (WHERE m.lv_routine <> '' AND title ~ m.lv_routine)::int AS routine,
+                   COALESCE(bit_or(CASE WHEN wk < 63 THEN 1::int8 << wk END), 0) AS w1,
+                   COALESCE(bit_or(CASE WHEN wk >= 63 THEN 1::int8 << (wk - 63) END), 0) AS w2,
+                   (count(*) - count(DISTINCT md5(title)))::int AS dupes
+              FROM (SELECT original, title, reads,
+                           floor(extract(epoch FROM ${CHECK_INSTANT} - published_at) / 604800)::int AS wk
+                      FROM posts x WHERE x.account_id = m.id AND x.published_at >= ${dayStart('m.lv_window')} AND x.published_at < ${CHECK_INSTANT}) w
+          ) y
+         WHERE NOT m.lv_require_low OR m.med < m.lv_min_reads),
+      sig AS (
+        SELECT s.*, s.med < s.lv_min_reads AS low_reads, s.orig * 30.0 / s.lv_window < s.lv_min_orig AS few_orig,
+               s.weeks::numeric / s.weeks_total < s.lv_min_weeks AS irregular, s.dupes::numeric / s.n > s.lv_max_repeat AS repeated
+          FROM s),
+      sc AS (SELECT sig.*, low_reads::int + few_orig::int + irregular::int + repeated::int AS score FROM sig)
+      INSERT INTO det_hits ${COLS}
+      SELECT ${single(DetectionRule.LOW_VALUE, Severity.MINOR)},
+             jsonb_build_object('account', ${ACCOUNT}, 'checkDate', $1::date, 'windowDays', a.lv_window, 'posts', a.n,
+               'medianReads', round(a.med::numeric, 1), 'minMedianReads', a.lv_min_reads,
+               'originals', a.orig, 'routineReports', a.routine, 'originalsPerMonth', round(a.orig * 30.0 / a.lv_window, 2), 'minOriginalsPerMonth', a.lv_min_orig,
+               'activeWeeks', a.weeks, 'weeksInWindow', a.weeks_total, 'minActiveWeekShare', a.lv_min_weeks,
+               'repeatedPosts', a.dupes, 'repeatShare', round(a.dupes::numeric / a.n, 3), 'maxRepeatShare', a.lv_max_repeat,
+               'signals', jsonb_build_object('lowReads', a.low_reads, 'fewOriginals', a.few_orig, 'irregular', a.irregular, 'repeated', a.repeated),
+               'score', a.score, 'maxScore', 4, 'minSignals', a.lv_min_signals),
+             concat_ws(',', CASE WHEN a.low_reads THEN 'lowReads' END, CASE WHEN a.few_orig THEN 'fewOriginals' END,
+               CASE WHEN a.irregular THEN 'irregular' END, CASE WHEN a.repeated THEN 'repeated' END)
+        FROM sc a
+       WHERE a.score >= a.lv_min_signals AND (NOT a.lv_require_low OR a.low_reads)`,
+  },
+];

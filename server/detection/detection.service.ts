@@ -1,0 +1,291 @@
+import { DataSource, EntityManager } from 'typeorm';
+import type { Context } from '../graphql/context';
+import { scopePath } from '../graphql/context';
+import { badInput, conflict, notFound, parseId } from '../graphql/errors';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/pagination';
+import { DetectionRule, FindingStatus, LEVEL_ORDER, Platform, PLATFORM_NAMES_ZH, RULE_NAMES_ZH, Severity } from '../common/enums';
+import { regionsService } from '../regions/regions.service';
+import { unitsService } from '../units/units.service';
+import { requireDetectionWriter } from '../policy/policy.access';
+import { evaluate } from './detection.engine';
+import { parseCheckDate, todayInShanghai } from './detection.dates';
+import { DetectionRun } from './detection-run.entity';
+import { Finding } from './finding.entity';
+import { FindingSort, type FindingFilter, type FindingsArgs } from './detection.inputs';
+import type { FindingCount, FindingSummary } from './detection.types';
+
+export interface RunOptions {
+  /** Check date `YYYY-MM-DD` (Beijing); default today. */
+  asOf?: string | null;
+  /** Region subtree to check (default: everything). */
+  regionCode?: string | null;
+  /** User id recorded on the run. */
+  triggeredBy?: number | null;
+}
+
+function managerOf(target: Context | EntityManager | DataSource): EntityManager {
+  if (target instanceof DataSource) return target.manager;
+  if (target instanceof EntityManager) return target;
+  return target.em;
+}
+
+/**
+ * One detection run, in ONE transaction: evaluate every rule (set-based, detection.engine.ts), then
+ *   - upsert the findings by subject key: new ones are created, existing ones keep their id and get the new
+ *     evidence; a RESOLVED one reopens; a DISMISSED one stays dismissed while its evidence hash is unchanged and
+ *     reopens when it changes;
+ *   - resync finding ↔ account links;
+ *   - resolve the findings in scope that no longer hold (findings outside the scope are untouched);
+ *   - record the run (check date, scope, policy versions, duration, counts by rule).
+ * Callable with a request context, an entity manager or a data source (CLI, benchmarks).
+ */
+export async function runDetection(target: Context | EntityManager | DataSource, opts: RunOptions = {}): Promise<DetectionRun> {
+  return (await runDetectionProfiled(target, opts)).run;
+}
+
+/** `runDetection`, also returning the milliseconds spent per step (for benchmarks). */
+export async function runDetectionProfiled(target: Context | EntityManager | DataSource, opts: RunOptions = {}):
+  Promise<{ run: DetectionRun; timings: Record<string, number> }> {
+  const em = managerOf(target);
+  const asOf = opts.asOf ? parseCheckDate(opts.asOf) : todayInShanghai();
+  if (!asOf) throw badInput(`检查日 ${opts.asOf} 无效，应为 YYYY-MM-DD (invalid asOf)`, [{ field: 'asOf', message: '应为 YYYY-MM-DD' }]);
+  let regionCode: string | null = null;
+  let regionPath: string | null = null;
+  if (opts.regionCode && opts.regionCode !== '0') {
+    if (!/^\d{1,12}$/.test(opts.regionCode)) throw badInput(`行政区划代码 ${opts.regionCode} 无效`, [{ field: 'regionCode', message: '应为数字代码' }]);
+    const [region] = await em.query(`SELECT code, path FROM regions WHERE code = $1`, [opts.regionCode]);
+    if (!region) throw notFound(`行政区划 ${opts.regionCode}`);
+    regionCode = region.code;
+    regionPath = region.path;
+  }
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  const runId = await em.transaction(async (tx) => {
+    // One run at a time: concurrent runs would race on the same subject keys.
+    await tx.query(`SELECT pg_advisory_xact_lock(7310003)`);
+    const ev = await evaluate(tx, { asOf, regionPath });
+    Object.assign(timings, ev.timings);
+    const t1 = performance.now();
+    const [run] = await tx.query(
+      `INSERT INTO detection_runs (as_of, region_code, region_path, policy_versions, started_at, counts_by_rule, accounts_checked, triggered_by)
+       VALUES ($1, $2, $3, $4, now(), $5, $6, $7) RETURNING id`,
+      [asOf, regionCode, regionPath, JSON.stringify(ev.policyVersions), JSON.stringify(ev.countsByRule), ev.accountsChecked, opts.triggeredBy ?? null],
+    );
+    const id: number = run.id;
+    const keep = `(f.dismissed_reason IS NOT NULL AND f.dismissed_hash = EXCLUDED.evidence_hash)`;
+    const [counts] = await tx.query(`
+      SELECT count(*)::int AS found, count(*) FILTER (WHERE f.id IS NULL)::int AS created,
+             count(*) FILTER (WHERE f.status <> 'open' AND NOT (f.dismissed_reason IS NOT NULL AND f.dismissed_hash = md5(h.hash_basis)))::int AS reopened
+        FROM det_hits h LEFT JOIN findings f ON f.subject_key = h.subject_key`);
+    await tx.query(`
+      INSERT INTO findings AS f (rule, severity, status, subject_key, unit_id, account_id, platforms, level, region_path, evidence,
+                                 evidence_hash, suggested_main_id, first_seen_run, last_seen_run, first_seen_at, last_seen_at)
+      SELECT h.rule, h.severity, 'open', h.subject_key, h.unit_id, h.account_id, h.platforms, u.level, u.region_path, h.evidence,
+             md5(h.hash_basis), h.suggested_main_id, $1, $1, now(), now()
+        FROM det_hits h JOIN units u ON u.id = h.unit_id
+      ON CONFLICT (subject_key) DO UPDATE SET
+        severity = EXCLUDED.severity, unit_id = EXCLUDED.unit_id, account_id = EXCLUDED.account_id, platforms = EXCLUDED.platforms,
+        level = EXCLUDED.level, region_path = EXCLUDED.region_path, evidence = EXCLUDED.evidence, evidence_hash = EXCLUDED.evidence_hash,
+        suggested_main_id = EXCLUDED.suggested_main_id, last_seen_run = EXCLUDED.last_seen_run, last_seen_at = EXCLUDED.last_seen_at,
+        status = CASE WHEN ${keep} THEN 'dismissed' ELSE 'open' END,
+        reopened_at = CASE WHEN f.status <> 'open' AND NOT ${keep} THEN now() ELSE f.reopened_at END,
+        resolved_at = NULL, resolved_run = NULL,
+        dismissed_reason = CASE WHEN ${keep} THEN f.dismissed_reason END,
+        dismissed_by = CASE WHEN ${keep} THEN f.dismissed_by END,
+        dismissed_at = CASE WHEN ${keep} THEN f.dismissed_at END,
+        dismissed_hash = CASE WHEN ${keep} THEN f.dismissed_hash END`, [id]);
+    await tx.query(`
+      CREATE TEMP TABLE det_fa ON COMMIT DROP AS
+      SELECT f.id AS finding_id, x.account_id, CASE WHEN x.account_id = h.suggested_main_id THEN 'suggested_main' ELSE 'member' END AS role
+        FROM det_hits h JOIN findings f ON f.subject_key = h.subject_key CROSS JOIN LATERAL unnest(h.account_ids) AS x(account_id)`);
+    await tx.query(`
+      DELETE FROM finding_accounts fa
+       WHERE fa.finding_id IN (SELECT finding_id FROM det_fa)
+         AND NOT EXISTS (SELECT 1 FROM det_fa d WHERE d.finding_id = fa.finding_id AND d.account_id = fa.account_id)`);
+    await tx.query(`
+      INSERT INTO finding_accounts (finding_id, account_id, role) SELECT finding_id, account_id, role FROM det_fa
+      ON CONFLICT (finding_id, account_id) DO UPDATE SET role = EXCLUDED.role WHERE finding_accounts.role <> EXCLUDED.role`);
+    const resolveParams: unknown[] = [id];
+    if (regionPath) resolveParams.push(`${regionPath}%`);
+    const [, resolved] = await tx.query(`
+      UPDATE findings f SET status = 'resolved', resolved_at = now(), resolved_run = $1
+       WHERE f.status <> 'resolved'
+         AND NOT EXISTS (SELECT 1 FROM det_hits h WHERE h.subject_key = f.subject_key)
+         ${regionPath ? 'AND f.unit_id IN (SELECT id FROM units WHERE region_path LIKE $2)' : ''}`, resolveParams);
+    await tx.query(
+      `UPDATE detection_runs SET found = $2, created = $3, reopened = $4, resolved = $5 WHERE id = $1`,
+      [id, counts.found, counts.created, counts.reopened, resolved],
+    );
+    timings.persist = Math.round(performance.now() - t1);
+    return id;
+  });
+  const durationMs = Math.round(performance.now() - t0);
+  await em.query(`UPDATE detection_runs SET finished_at = clock_timestamp(), duration_ms = $2 WHERE id = $1`, [runId, durationMs]);
+  timings.total = durationMs;
+  return { run: await em.getRepository(DetectionRun).findOneByOrFail({ id: runId }), timings };
+}
+
+type Qb = ReturnType<EntityManager['createQueryBuilder']>;
+
+/** Findings visible to the request under a filter: scope by the user's unit subtree, then each filter field. */
+async function applyFilter(ctx: Context, qb: Qb, f: FindingFilter): Promise<void> {
+  const scope = scopePath(ctx);
+  if (scope) qb.andWhere('f.unit_id IN (SELECT id FROM units WHERE path LIKE :scope)', { scope: `${scope}%` });
+  if (f.rule?.length) qb.andWhere('f.rule = ANY(:rules)', { rules: f.rule });
+  if (f.severity?.length) qb.andWhere('f.severity = ANY(:severities)', { severities: f.severity });
+  if (f.status?.length) qb.andWhere('f.status = ANY(:statuses)', { statuses: f.status });
+  if (f.level?.length) qb.andWhere('f.level = ANY(:levels)', { levels: f.level });
+  if (f.platform?.length) qb.andWhere('f.platforms && (:platforms)::text[]', { platforms: f.platform });
+  if (f.regionCode) {
+    const region = await regionsService.byCode(ctx, f.regionCode);
+    if (region.code !== '0') qb.andWhere('f.region_path LIKE :rp', { rp: `${region.path}%` });
+  }
+  if (f.unitId !== undefined && f.unitId !== null) {
+    const unit = await unitsService.byId(ctx, f.unitId);
+    qb.andWhere('f.unit_id IN (SELECT id FROM units WHERE path LIKE :up)', { up: `${unit.path}%` });
+  }
+  if (f.accountId !== undefined && f.accountId !== null) {
+    qb.andWhere('f.id IN (SELECT finding_id FROM finding_accounts WHERE account_id = :acc)', { acc: parseId(f.accountId, 'filter.accountId') });
+  }
+}
+
+export const detectionService = {
+  run(ctx: Context, asOf?: string | null, regionCode?: string | null): Promise<DetectionRun> {
+    requireDetectionWriter(ctx);
+    return runDetection(ctx, { asOf, regionCode, triggeredBy: ctx.user?.id ?? null });
+  },
+
+  async runs(ctx: Context, regionCode?: string | null, first?: number | null): Promise<DetectionRun[]> {
+    const limit = pageSize(first, ctx.config.maxPageSize);
+    const qb = ctx.em.getRepository(DetectionRun).createQueryBuilder('r').orderBy('r.started_at', 'DESC').addOrderBy('r.id', 'DESC').limit(limit);
+    if (regionCode) qb.where('r.region_code = :code', { code: regionCode });
+    return qb.getMany();
+  },
+
+  /** Cursor connection of findings; sort SEVERITY (veto first, then newest) or NEWEST. */
+  async list(ctx: Context, args: FindingsArgs): Promise<ConnectionShape<Finding>> {
+    const limit = pageSize(args.first, ctx.config.maxPageSize);
+    const sort = args.sort ?? FindingSort.SEVERITY;
+    const bySeverity = sort === FindingSort.SEVERITY;
+    const cursor = decodeCursor(args.after, bySeverity ? 3 : 2);
+    const base = async () => {
+      const qb = ctx.em.getRepository(Finding).createQueryBuilder('f');
+      await applyFilter(ctx, qb, args.filter ?? {});
+      return qb;
+    };
+    const qb = await base();
+    if (cursor) {
+      const nums = cursor.map(Number);
+      if (nums.some((n) => !Number.isInteger(n))) throw badInput('游标 after 无效 (invalid cursor)', [{ field: 'after', message: '无效的游标' }]);
+      if (bySeverity) {
+        qb.andWhere('(f.severity_rank > :cr OR (f.severity_rank = :cr AND (f.first_seen_run, f.id) < (:crun, :cid)))',
+          { cr: nums[0], crun: nums[1], cid: nums[2] });
+      } else {
+        qb.andWhere('(f.first_seen_run, f.id) < (:crun, :cid)', { crun: nums[0], cid: nums[1] });
+      }
+    }
+    if (bySeverity) qb.orderBy('f.severity_rank', 'ASC').addOrderBy('f.first_seen_run', 'DESC').addOrderBy('f.id', 'DESC');
+    else qb.orderBy('f.first_seen_run', 'DESC').addOrderBy('f.id', 'DESC');
+    qb.limit(limit + 1);
+    const rows = await qb.getMany();
+    return toConnection(rows, limit, (f) => (bySeverity ? [f.severityRank, f.firstSeenRun, f.id] : [f.firstSeenRun, f.id]),
+      Boolean(cursor), async () => (await base()).getCount());
+  },
+
+  async byId(ctx: Context, id: string | number): Promise<Finding> {
+    const finding = await ctx.em.getRepository(Finding).findOneBy({ id: parseId(id) });
+    if (!finding) throw notFound(`问题 ${id}`);
+    const scope = scopePath(ctx);
+    if (scope) {
+      const unit = await ctx.loaders.unitById.load(finding.unitId);
+      if (!unit || !unit.path.startsWith(scope)) throw notFound(`问题 ${id}`);
+    }
+    return finding;
+  },
+
+  /** Dismiss (忽略) with a reason; stays dismissed across runs until its evidence changes. */
+  async dismiss(ctx: Context, id: string, reason: string): Promise<Finding> {
+    requireDetectionWriter(ctx);
+    const text = (reason ?? '').trim();
+    if (text.length < 2) throw badInput('忽略问题必须填写理由（至少 2 个字）(a reason is required)', [{ field: 'reason', message: '必须填写理由' }]);
+    if (text.length > 500) throw badInput('理由最多 500 字 (reason too long)', [{ field: 'reason', message: '最多 500 字' }]);
+    const finding = await this.byId(ctx, id);
+    if (finding.status !== FindingStatus.OPEN) {
+      throw conflict(`只能忽略待处理的问题，该问题当前为${finding.status === FindingStatus.DISMISSED ? '已忽略' : '已解决'} (only open findings can be dismissed)`);
+    }
+    await ctx.em.query(
+      `UPDATE findings SET status = 'dismissed', dismissed_reason = $2, dismissed_by = $3, dismissed_at = now(), dismissed_hash = evidence_hash
+        WHERE id = $1 AND status = 'open'`, [finding.id, text, ctx.user?.id ?? null]);
+    return this.byId(ctx, finding.id);
+  },
+
+  /** Reopen a dismissed finding (clears the dismissal). */
+  async reopen(ctx: Context, id: string): Promise<Finding> {
+    requireDetectionWriter(ctx);
+    const finding = await this.byId(ctx, id);
+    if (finding.status !== FindingStatus.DISMISSED) throw conflict('只能重新打开已忽略的问题 (only dismissed findings can be reopened)');
+    await ctx.em.query(
+      `UPDATE findings SET status = 'open', reopened_at = now(), dismissed_reason = NULL, dismissed_by = NULL, dismissed_at = NULL,
+              dismissed_hash = NULL WHERE id = $1`, [finding.id]);
+    return this.byId(ctx, finding.id);
+  },
+};
+
+/** Counts of unresolved findings of a region by rule, level and platform (two statements). */
+export async function findingSummary(ctx: Context, regionCode: string): Promise<FindingSummary> {
+  const region = await regionsService.byCode(ctx, regionCode);
+  const params: unknown[] = [];
+  let where = `f.status <> 'resolved'`;
+  if (region.code !== '0') {
+    params.push(`${region.path}%`);
+    where += ` AND f.region_path LIKE $${params.length}`;
+  }
+  const scope = scopePath(ctx);
+  if (scope) {
+    params.push(`${scope}%`);
+    where += ` AND f.unit_id IN (SELECT id FROM units WHERE path LIKE $${params.length})`;
+  }
+  const rows: { dim: string; key: string; status: FindingStatus; severity: string | null; n: number }[] = await ctx.em.query(`
+    SELECT 'rule' AS dim, f.rule AS key, f.status, NULL AS severity, count(*)::int AS n FROM findings f WHERE ${where} GROUP BY f.rule, f.status
+    UNION ALL
+    SELECT 'level', f.level, f.status, NULL, count(*)::int FROM findings f WHERE ${where} GROUP BY f.level, f.status
+    UNION ALL
+    SELECT 'platform', p, f.status, NULL, count(*)::int FROM findings f CROSS JOIN LATERAL unnest(f.platforms) p WHERE ${where} GROUP BY p, f.status
+    UNION ALL
+    SELECT 'severity', f.severity, f.status, f.severity, count(*)::int FROM findings f WHERE ${where} GROUP BY f.severity, f.status`, params);
+  const dims = { rule: new Map<string, FindingCount>(), level: new Map<string, FindingCount>(), platform: new Map<string, FindingCount>() };
+  const labels = { rule: RULE_NAMES_ZH as Record<string, string>, level: LEVEL_NAMES, platform: PLATFORM_NAMES_ZH as Record<string, string> };
+  for (const r of Object.values(DetectionRule)) dims.rule.set(r, { key: r, label: RULE_NAMES_ZH[r], open: 0, dismissed: 0 });
+  let open = 0;
+  let dismissed = 0;
+  let openVetoes = 0;
+  for (const r of rows) {
+    if (r.dim === 'severity') {
+      if (r.status === FindingStatus.OPEN) open += r.n;
+      else dismissed += r.n;
+      if (r.severity === Severity.VETO && r.status === FindingStatus.OPEN) openVetoes += r.n;
+      continue;
+    }
+    const dim = r.dim as keyof typeof dims;
+    let c = dims[dim].get(r.key);
+    if (!c) dims[dim].set(r.key, (c = { key: r.key, label: labels[dim][r.key] ?? r.key, open: 0, dismissed: 0 }));
+    if (r.status === FindingStatus.OPEN) c.open += r.n;
+    else c.dismissed += r.n;
+  }
+  const lastRun = await ctx.em.getRepository(DetectionRun).createQueryBuilder('r')
+    .where(`(r.region_path IS NULL OR :path LIKE r.region_path || '%')`, { path: region.path })
+    .orderBy('r.id', 'DESC').limit(1).getOne();
+  const byOrder = (order: string[]) => (a: FindingCount, b: FindingCount) => order.indexOf(a.key) - order.indexOf(b.key);
+  return {
+    regionCode: region.code,
+    open,
+    openVetoes,
+    dismissed,
+    byRule: [...dims.rule.values()],
+    byLevel: [...dims.level.values()].sort(byOrder(LEVEL_ORDER)),
+    byPlatform: [...dims.platform.values()].sort(byOrder(Object.values(Platform))),
+    lastRun: lastRun ?? null,
+  };
+}
+
+const LEVEL_NAMES: Record<string, string> = { national: '国家级', province: '省级', city: '市级', county: '县级', township: '乡镇（街道）' };

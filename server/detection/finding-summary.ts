@@ -1,0 +1,68 @@
+import { DetectionRule, Platform, PLATFORM_NAMES_ZH } from '../common/enums';
+
+/** One Chinese sentence explaining a finding, from its rule and evidence (no database access). */
+export function summarize(rule: DetectionRule, e: Record<string, any>): string {
+  const acc = e.account ? `「${e.account.name}」（${platformZh(e.account.platform)}）` : '';
+  const day = (v: unknown) => (typeof v === 'string' ? v.slice(0, 10) : '');
+  switch (rule) {
+    case DetectionRule.NO_UPDATE_14D:
+      return e.neverPosted
+        ? `发布类账号${acc}从未发布内容，检查日 ${e.checkDate} 前 ${e.days} 天内无更新，属否决项`
+        : `发布类账号${acc}在检查日 ${e.checkDate} 前 ${e.days} 天（${e.windowStart} 至 ${e.windowEnd}）内没有发布内容，最近一次发布为 ${e.lastPostDate}（已 ${e.daysSinceLastPost} 天），属否决项`;
+    case DetectionRule.ZOMBIE:
+      return e.neverPosted
+        ? `账号${acc}开设以来从未发布内容，视为“僵尸”账号`
+        : `账号${acc}已 ${e.daysSinceLastPost} 天未发布内容（最近一次 ${e.lastPostDate}），超过 ${e.days} 天视为“僵尸”账号`;
+    case DetectionRule.NO_INTERACTION: {
+      const parts: string[] = [];
+      if (e.interactionEnabled === false) parts.push('互动功能（评论/留言）已关闭');
+      if (e.overdueUnanswered > 0) {
+        parts.push(`有 ${e.overdueUnanswered} 条留言超过 ${e.replyDeadlineDays} 天未回复，最早一条收于 ${day(toBj(e.oldestUnansweredAt))}`);
+      }
+      return `账号${acc}${parts.join('，且')}，属否决项`;
+    }
+    case DetectionRule.STOPPED_NOT_DEREGISTERED:
+      return `账号${acc}自 ${e.suspendedDate} 暂停更新，已 ${e.daysSuspended} 天仍未注销（应在 ${e.days} 天内完成注销）`;
+    case DetectionRule.REDUNDANT_SAME_PLATFORM: {
+      const main = e.suggestedMain;
+      return `同一单位在${platformZh(e.platform)}上有 ${e.count} 个未注销账号（原则上不超过 ${e.maxPerPlatform} 个）` +
+        (main ? `，建议保留「${main.name}」为主账号：${main.reasons}` : '');
+    }
+    case DetectionRule.NAME_INCONSISTENT: {
+      const list = (e.accounts as { name: string; platform: Platform }[]).map((a) => `${platformZh(a.platform)}「${a.name}」`).join('、');
+      return `同一单位在不同平台的账号名称不一致：${list}；建议统一为「${e.expectedName}」`;
+    }
+    case DetectionRule.UNFILED:
+      return `账号${acc}正在运营（${e.status === 'suspended' ? '暂停更新' : '正常'}）但没有备案编号`;
+    case DetectionRule.LEVEL_NOT_ALLOWED:
+      return `账号${acc}的主办单位为${LEVEL_ZH[e.unitLevel] ?? e.unitLevel}${KIND_ZH[e.unitKind] ?? ''}，按本省规定原则上不开设政务新媒体账号`;
+    case DetectionRule.LOW_VALUE: {
+      const s = e.signals ?? {};
+      const parts: string[] = [];
+      if (s.lowReads) parts.push(`阅读量中位数 ${e.medianReads}（低于 ${e.minMedianReads}）`);
+      if (s.fewOriginals) {
+        parts.push(`原创 ${e.originals} 篇${e.routineReports ? `（另有工作简报类 ${e.routineReports} 篇不计）` : ''}，每月 ${e.originalsPerMonth} 篇（不足 ${e.minOriginalsPerMonth} 篇）`);
+      }
+      if (s.irregular) parts.push(`仅 ${e.activeWeeks}/${e.weeksInWindow} 周有发布，更新不稳定`);
+      if (s.repeated) parts.push(`${e.repeatedPosts} 条内容重复发布`);
+      return `基层账号${acc}价值偏低（得分 ${e.score}/${e.maxScore}）：近 ${e.windowDays} 天${parts.join('；')}`;
+    }
+    default:
+      return String(rule);
+  }
+}
+
+function platformZh(p: string): string {
+  return PLATFORM_NAMES_ZH[p as Platform] ?? p;
+}
+
+function toBj(v: unknown): string {
+  if (typeof v !== 'string') return '';
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? v : new Date(t + 8 * 3600_000).toISOString();
+}
+
+const LEVEL_ZH: Record<string, string> = { national: '国家级', province: '省级', city: '市级', county: '县级', township: '乡镇（街道）' };
+const KIND_ZH: Record<string, string> = {
+  government: '政府', department: '部门', institution: '事业单位', media_center: '融媒体中心', internal: '内设机构',
+};

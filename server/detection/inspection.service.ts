@@ -1,0 +1,201 @@
+import type { EntityManager } from 'typeorm';
+import type { Context } from '../graphql/context';
+import { scopePath } from '../graphql/context';
+import { badInput } from '../graphql/errors';
+import { AccountStatus, DetectionRule, InspectionGrade, Level, LEVEL_ORDER, Platform, PLATFORM_NAMES_ZH, RULE_NAMES_ZH } from '../common/enums';
+import { Account } from '../accounts/account.entity';
+import { regionsService } from '../regions/regions.service';
+import { effectiveSettings } from '../policy/policy.service';
+import { evaluate } from './detection.engine';
+import { dayStart, CHECK_INSTANT, parseCheckDate, todayInShanghai } from './detection.dates';
+import { InspectionFailure, InspectionGroup, InspectionReport, InspectionVerdict, type InspectionDeduction } from './inspection.types';
+
+/**
+ * Inspection (检查) for a check date, in the manner of 国办秘函〔2019〕19号: the rules are evaluated for the date
+ * (the same engine as detection, nothing is written), then each ACTIVE account that existed on the date is scored:
+ *   - any rule of the policy's `inspection.vetoRules` (default NO_UPDATE_14D, NO_INTERACTION) → fail;
+ *   - otherwise 100 minus the policy's `inspection.deductions` for each other rule that concerns the account
+ *     (REDUNDANT_SAME_PLATFORM: every member except the suggested main; NAME_INCONSISTENT: the accounts whose
+ *     name differs from the expected one), plus LATE_REPLY when a message of the last 90 days was answered later
+ *     than the reply deadline;
+ *   - score < passMark fails, score > goodMark is good, otherwise passes.
+ * Suspended accounts (stop-update announced) and closed ones are not checked.
+ */
+interface ScoredRow {
+  id: number;
+  platform: Platform;
+  level: Level;
+  region_path: string | null;
+  province: string;
+  hits: { rule: DetectionRule; counts: boolean }[];
+  late_replies: number;
+}
+
+const LATE_REPLY = 'LATE_REPLY';
+
+async function scoreAccounts(em: EntityManager, asOf: string, regionPath: string | null, accountIds?: number[]) {
+  return em.transaction(async (tx) => {
+    const ev = await evaluate(tx, { asOf, regionPath, accountIds });
+    const rows: ScoredRow[] = await tx.query(`
+      WITH h AS (
+        SELECT x.account_id, d.rule,
+               CASE d.rule
+                 WHEN 'REDUNDANT_SAME_PLATFORM' THEN x.account_id IS DISTINCT FROM d.suggested_main_id
+                 WHEN 'NAME_INCONSISTENT' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(d.evidence -> 'accounts') e
+                                                        WHERE (e ->> 'id')::int = x.account_id AND (e ->> 'differs')::boolean)
+                 ELSE true END AS counts
+          FROM det_hits d CROSS JOIN LATERAL unnest(d.account_ids) AS x(account_id)),
+      late AS (
+        SELECT m.account_id, count(*)::int AS n
+          FROM messages m JOIN det_acc a ON a.id = m.account_id JOIN det_pol p USING (province)
+         WHERE a.status = 'active' AND m.received_at >= ${dayStart('90')} AND m.replied_at < ${CHECK_INSTANT}
+           AND m.replied_at - m.received_at > make_interval(days => p.reply_days)
+         GROUP BY m.account_id)
+      SELECT a.id, a.platform, a.level, a.region_path, a.province,
+             COALESCE(jsonb_agg(jsonb_build_object('rule', h.rule, 'counts', h.counts)) FILTER (WHERE h.rule IS NOT NULL), '[]') AS hits,
+             COALESCE(max(l.n), 0)::int AS late_replies
+        FROM det_acc a LEFT JOIN h ON h.account_id = a.id LEFT JOIN late l ON l.account_id = a.id
+       WHERE a.status = 'active' ${accountIds ? 'AND a.id = ANY($2::int[])' : ''}
+       GROUP BY a.id, a.platform, a.level, a.region_path, a.province`, accountIds ? [asOf, accountIds] : [asOf]);
+    const verdicts = new Map<number, InspectionVerdict>();
+    const settings = new Map<string, ReturnType<typeof effectiveSettings>>();
+    for (const r of rows) {
+      let s = settings.get(r.province);
+      if (!s) settings.set(r.province, (s = effectiveSettings(ev.policies, r.province)));
+      const vetoes = [...new Set(r.hits.filter((h) => s.inspection.vetoRules.includes(h.rule)).map((h) => h.rule))];
+      const deductions: InspectionDeduction[] = [];
+      for (const h of r.hits) {
+        if (!h.counts || s.inspection.vetoRules.includes(h.rule)) continue;
+        const points = s.inspection.deductions[h.rule] ?? 0;
+        if (points > 0 && !deductions.some((d) => d.code === h.rule)) deductions.push({ code: h.rule, label: RULE_NAMES_ZH[h.rule], points });
+      }
+      const latePoints = s.inspection.deductions[LATE_REPLY] ?? 0;
+      if (r.late_replies > 0 && latePoints > 0) {
+        deductions.push({ code: LATE_REPLY, label: `留言回复超时（${r.late_replies} 条超过 ${s.interaction.replyDeadlineDays} 天）`, points: latePoints });
+      }
+      deductions.sort((a, b) => b.points - a.points || a.code.localeCompare(b.code));
+      const score = Math.max(0, 100 - deductions.reduce((n, d) => n + d.points, 0));
+      const grade = vetoes.length || score < s.inspection.passMark ? InspectionGrade.FAIL
+        : score > s.inspection.goodMark ? InspectionGrade.GOOD : InspectionGrade.PASS;
+      const reasons = [
+        ...vetoes.map((v) => `否决项：${RULE_NAMES_ZH[v].replace(/（否决项）$/, '')}`),
+        ...deductions.map((d) => `${d.label} −${d.points}`),
+      ];
+      if (!vetoes.length && grade === InspectionGrade.FAIL) reasons.push(`得分 ${score}，低于合格线 ${s.inspection.passMark}`);
+      verdicts.set(r.id, {
+        accountId: r.id, asOf, checked: true, grade, passed: grade !== InspectionGrade.FAIL, score, vetoes, deductions, reasons, note: null,
+      });
+    }
+    return { rows, verdicts };
+  });
+}
+
+/** Verdicts for a batch of accounts: one evaluation over their units (used by the `Account.inspection` loader). */
+export async function verdictsFor(em: EntityManager, accounts: readonly Account[], asOf: string): Promise<InspectionVerdict[]> {
+  if (!accounts.length) return [];
+  const { verdicts } = await scoreAccounts(em, asOf, null, accounts.map((a) => a.id));
+  return accounts.map((a) => verdicts.get(a.id) ?? notChecked(a, asOf));
+}
+
+function notChecked(account: Account, asOf: string): InspectionVerdict {
+  const note = account.status === AccountStatus.CLOSED ? '已注销，不参加检查'
+    : account.status === AccountStatus.SUSPENDED ? '已暂停更新（停更待注销），不参加检查'
+      : account.openedOn && account.openedOn > asOf ? '检查日时尚未开设' : '不在检查范围内';
+  return { accountId: account.id, asOf, checked: false, grade: null, passed: null, score: null, vetoes: [], deductions: [], reasons: [], note };
+}
+
+function checkDate(asOf: string | null | undefined): string {
+  if (!asOf) return todayInShanghai();
+  const d = parseCheckDate(asOf);
+  if (!d) throw badInput(`检查日 ${asOf} 无效，应为 YYYY-MM-DD (invalid asOf)`, [{ field: 'asOf', message: '应为 YYYY-MM-DD' }]);
+  return d;
+}
+
+const passRate = (checked: number, failed: number) => (checked ? Math.round(((checked - failed) / checked) * 10000) / 100 : null);
+
+export const inspectionService = {
+  /** Verdicts for a batch of accounts (one evaluation for all of them: used by the DataLoader). */
+  verdicts(ctx: Context, accounts: readonly Account[], asOf?: string | null): Promise<InspectionVerdict[]> {
+    return verdictsFor(ctx.em, accounts, checkDate(asOf));
+  },
+
+  /** Validates a check date argument (default today in Beijing). */
+  checkDate,
+
+  /** The bulletin of a region for a check date: checked, failed, pass rate; by sub-region, level and platform. */
+  async report(ctx: Context, regionCode: string, asOf?: string | null, failuresLimit = 100): Promise<InspectionReport> {
+    if (!Number.isInteger(failuresLimit) || failuresLimit < 1 || failuresLimit > 1000) {
+      throw badInput('failuresLimit 应在 1 到 1000 之间', [{ field: 'failuresLimit', message: '1–1000' }]);
+    }
+    const day = checkDate(asOf);
+    const region = await regionsService.byCode(ctx, regionCode);
+    const children = await regionsService.children(ctx, region);
+    const national = region.code === '0';
+    let { rows, verdicts } = await scoreAccounts(ctx.em, day, national ? null : region.path);
+    const scope = scopePath(ctx);
+    if (scope) {
+      const visible: { id: number }[] = await ctx.em.query(
+        `SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = ANY($1::int[]) AND u.path LIKE $2`, [rows.map((r) => r.id), `${scope}%`]);
+      const ids = new Set(visible.map((v) => v.id));
+      rows = rows.filter((r) => ids.has(r.id));
+    }
+
+    const groups = new Map<string, Map<string, InspectionGroup>>([['region', new Map()], ['level', new Map()], ['platform', new Map()]]);
+    const group = (kind: string, key: string, label: string) => {
+      const m = groups.get(kind)!;
+      let g = m.get(key);
+      if (!g) m.set(key, (g = { key, label, checked: 0, failed: 0, good: 0, passRate: null }));
+      return g;
+    };
+    group('region', 'self', `${region.name}本级`);
+    for (const c of children) group('region', c.code, c.name);
+    const failures: { id: number; v: InspectionVerdict }[] = [];
+    let failed = 0;
+    let good = 0;
+    for (const r of rows) {
+      const v = verdicts.get(r.id)!;
+      const child = r.region_path && r.region_path.startsWith(region.path) ? r.region_path.slice(region.path.length).split('/')[0] || 'self' : 'self';
+      const gs = [group('region', child, child), group('level', r.level, LEVEL_ZH[r.level] ?? r.level), group('platform', r.platform, PLATFORM_NAMES_ZH[r.platform] ?? r.platform)];
+      for (const g of gs) {
+        g.checked++;
+        if (v.grade === InspectionGrade.FAIL) g.failed++;
+        if (v.grade === InspectionGrade.GOOD) g.good++;
+      }
+      if (v.grade === InspectionGrade.FAIL) {
+        failed++;
+        failures.push({ id: r.id, v });
+      }
+      if (v.grade === InspectionGrade.GOOD) good++;
+    }
+    const finish = (kind: string, order?: string[]) => {
+      const list = [...groups.get(kind)!.values()].map((g) => ({ ...g, passRate: passRate(g.checked, g.failed) }));
+      if (order) list.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
+      return list;
+    };
+    // Vetoes first, then the lowest scores.
+    failures.sort((a, b) => b.v.vetoes.length - a.v.vetoes.length || (a.v.score ?? 0) - (b.v.score ?? 0) || a.id - b.id);
+    const shown = failures.slice(0, failuresLimit);
+    const accounts = await ctx.loaders.accountById.loadMany(shown.map((f) => f.id));
+    const failureList: InspectionFailure[] = [];
+    shown.forEach((f, i) => {
+      const account = accounts[i];
+      if (account instanceof Account) failureList.push({ account, score: f.v.score ?? 0, vetoes: f.v.vetoes, reasons: f.v.reasons });
+    });
+    return {
+      regionCode: region.code,
+      regionName: region.name,
+      asOf: day,
+      checked: rows.length,
+      failed,
+      good,
+      passRate: passRate(rows.length, failed),
+      byRegion: finish('region').filter((g) => g.key !== 'self' || g.checked > 0 || children.length === 0),
+      byLevel: finish('level', LEVEL_ORDER),
+      byPlatform: finish('platform', Object.values(Platform)),
+      failuresTotal: failed,
+      failures: failureList,
+    };
+  },
+};
+
+const LEVEL_ZH: Record<string, string> = { national: '国家级', province: '省级', city: '市级', county: '县级', township: '乡镇（街道）' };
