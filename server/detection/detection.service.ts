@@ -6,7 +6,7 @@ import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../g
 import { DetectionRule, FindingStatus, LEVEL_ORDER, Platform, PLATFORM_NAMES_ZH, RULE_NAMES_ZH, Severity } from '../common/enums';
 import { regionsService } from '../regions/regions.service';
 import { unitsService } from '../units/units.service';
-import { requireDetectionWriter } from '../policy/policy.access';
+import { detectionRegionFor, requireDetectionWriter } from '../policy/policy.access';
 import { evaluate } from './detection.engine';
 import { parseCheckDate, todayInShanghai } from './detection.dates';
 import { DetectionRun } from './detection-run.entity';
@@ -150,9 +150,10 @@ async function applyFilter(ctx: Context, qb: Qb, f: FindingFilter): Promise<void
 }
 
 export const detectionService = {
-  run(ctx: Context, asOf?: string | null, regionCode?: string | null): Promise<DetectionRun> {
+  async run(ctx: Context, asOf?: string | null, regionCode?: string | null): Promise<DetectionRun> {
     requireDetectionWriter(ctx);
-    return runDetection(ctx, { asOf, regionCode, triggeredBy: ctx.user?.id ?? null });
+    const region = await detectionRegionFor(ctx, regionCode);
+    return runDetection(ctx, { asOf, regionCode: region, triggeredBy: ctx.user?.id ?? null });
   },
 
   async runs(ctx: Context, regionCode?: string | null, first?: number | null): Promise<DetectionRun[]> {

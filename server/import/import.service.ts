@@ -167,6 +167,8 @@ async function runImport(ds: DataSource, inputs: Input[], early: ImportProblem[]
     });
     await sql.query(dryRun ? 'ROLLBACK' : 'COMMIT');
     open = false;
+    // Fresh planner statistics for the tables just loaded (detection's plans depend on them right after an import).
+    if (!dryRun) for (const t of analyzeTargets(staged.keys())) await sql.query(`ANALYZE ${t}`);
     return result(true, fileCounts, statusChanges);
   } catch (err) {
     if (open) await sql.query('ROLLBACK').catch(() => undefined);
@@ -174,6 +176,14 @@ async function runImport(ds: DataSource, inputs: Input[], early: ImportProblem[]
   } finally {
     await qr.release();
   }
+}
+
+const TABLE_OF_FILE: Record<string, string> = {
+  'units.csv': 'units', 'accounts.csv': 'accounts', 'services.csv': 'services', 'posts.csv': 'posts', 'messages.csv': 'messages',
+};
+
+function analyzeTargets(files: Iterable<string>): string[] {
+  return [...files].map((f) => TABLE_OF_FILE[f]).filter((t): t is string => Boolean(t));
 }
 
 function sortProblems(list: ImportProblem[]): ImportProblem[] {

@@ -1,6 +1,7 @@
 import { Role } from '../common/enums';
 import type { Context } from '../graphql/context';
 import { requireRole } from '../auth/authorize';
+import { forbidden } from '../graphql/errors';
 
 /**
  * Who may change policies and run or triage detection. One place, so the rules follow the auth feature.
@@ -18,4 +19,20 @@ export function requirePolicyAdmin(ctx: Context): void {
 export function requireDetectionWriter(ctx: Context): void {
   if (!ctx.user) return;
   requireRole(ctx, Role.PLANNER, Role.ADMIN);
+}
+
+/**
+ * The region a scoped user may inspect: their own unit's region or a region below it (default: their own).
+ * Unscoped users (national administrators, CLI) may run any region or the whole database.
+ */
+export async function detectionRegionFor(ctx: Context, regionCode: string | null | undefined): Promise<string | null | undefined> {
+  if (!ctx.user?.unitId) return regionCode;
+  const unit = await ctx.loaders.unitById.load(ctx.user.unitId);
+  if (!unit?.regionCode || !unit.regionPath) return regionCode;
+  if (!regionCode || regionCode === '0') return unit.regionCode;
+  const region = await ctx.loaders.regionByCode.load(regionCode);
+  if (region && !region.path.startsWith(unit.regionPath)) {
+    throw forbidden(`只能检查本单位所在区划（${unit.regionCode}）及其下级区划 (region outside your scope)`);
+  }
+  return regionCode;
 }
