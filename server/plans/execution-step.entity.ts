@@ -1,0 +1,58 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { LocalDateResolver } from 'graphql-scalars';
+import { StepKind, StepStatus } from '../common/enums';
+
+/** 执行步骤 of one action; confirmed by the sponsoring unit (an APPROVER whose scope contains it). */
+@ObjectType({ description: '执行步骤 (execution step)' })
+@Entity('plan_steps')
+export class ExecutionStep {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('increment')
+  id: number;
+
+  @Column('int', { name: 'plan_id' })
+  planId: number;
+
+  @Column('int', { name: 'action_id' })
+  actionId: number;
+
+  @Field(() => StepKind)
+  @Column('text')
+  kind: StepKind;
+
+  @Field(() => Int, { description: '在动作内的顺序' })
+  @Column('int')
+  seq: number;
+
+  @Field(() => StepStatus)
+  @Column('text')
+  status: StepStatus;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: '完成日期（如公告发布日期、注销日期）' })
+  @Column('date', { name: 'done_on', nullable: true })
+  doneOn: string | null;
+
+  @Column('int', { name: 'confirmed_by_id', nullable: true })
+  confirmedById: number | null;
+
+  @Field(() => String, { nullable: true })
+  @Column('text', { name: 'confirmed_by_name', nullable: true })
+  confirmedByName: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { name: 'confirmed_at', nullable: true })
+  confirmedAt: Date | null;
+
+  @Field(() => String, { nullable: true })
+  @Column('text', { nullable: true })
+  note: string | null;
+
+  @Field(() => Int, { nullable: true, description: '本步骤迁移的内容条数' })
+  @Column('int', { name: 'moved_posts', nullable: true })
+  movedPosts: number | null;
+
+  @Field(() => Int, { nullable: true, description: '本步骤迁移的服务个数' })
+  @Column('int', { name: 'moved_services', nullable: true })
+  movedServices: number | null;
+}

@@ -1,0 +1,249 @@
+import type { Context } from '../graphql/context';
+import { conflict, forbidden, notFound, parseId } from '../graphql/errors';
+import { AccountStatus, PlanActionType, PlanStatus, StepKind, StepStatus, STEP_NAMES_ZH } from '../common/enums';
+import { recordAudit, recordAuditMany, withTransaction, type AuditInput } from '../audit/audit.service';
+import { isUnitInScope } from '../auth/authorize';
+import { Plan } from './plan.entity';
+import { PlanAction } from './plan-action.entity';
+import { ExecutionStep } from './execution-step.entity';
+import { requireApprover, requireAuthor } from './plan-access';
+import { addWorkingDays, getPlanPolicy, parseStepDate, workingDaysBetween } from './plan-policy';
+import { anchorUnitId, bumpVersion, checkVersion, lockPlan, requireStatus, scopeWithinUser } from './plan-guard';
+import { validatePlan } from './validation.service';
+
+/**
+ * Execution: each action gets its steps by type; confirming a step (by the sponsoring unit: an APPROVER whose scope
+ * contains the account's unit) changes the data in one transaction — posts and services really move to their
+ * destination (set-based, keeping `origin_account_id`), account status and history change, rollups are refreshed,
+ * audit events are written. The plan completes when every step is done.
+ */
+export const STEP_TEMPLATES: Record<PlanActionType, StepKind[]> = {
+  [PlanActionType.SHUTDOWN]: [StepKind.NOTICE_PUBLISHED, StepKind.CONTENT_MIGRATED, StepKind.SERVICES_MIGRATED, StepKind.DEREGISTERED, StepKind.FILING_UPDATED],
+  [PlanActionType.MERGE]: [StepKind.CONTENT_MIGRATED, StepKind.SERVICES_MIGRATED, StepKind.FOLLOWERS_NOTIFIED, StepKind.DEREGISTERED, StepKind.FILING_UPDATED],
+  [PlanActionType.KEEP]: [StepKind.RECTIFIED],
+  [PlanActionType.RENAME]: [StepKind.RENAMED],
+};
+
+/** Steps that must be done before a step may be confirmed. */
+function prerequisites(type: PlanActionType, kind: StepKind): StepKind[] {
+  if (kind === StepKind.DEREGISTERED) {
+    return type === PlanActionType.SHUTDOWN
+      ? [StepKind.NOTICE_PUBLISHED, StepKind.CONTENT_MIGRATED, StepKind.SERVICES_MIGRATED]
+      : [StepKind.CONTENT_MIGRATED, StepKind.SERVICES_MIGRATED];
+  }
+  if (kind === StepKind.FILING_UPDATED) return [StepKind.DEREGISTERED];
+  return [];
+}
+
+interface SourceRow {
+  id: number;
+  name: string;
+  status: AccountStatus;
+  unit_id: number;
+  unit_path: string;
+  unit_name: string;
+}
+
+/** Moves every post of `src` to `dest` (one UPDATE), recording the origin; a title clash gets the source's name. */
+async function movePosts(tx: Context, src: SourceRow, dest: number): Promise<number> {
+  const [before] = await tx.em.query(`SELECT count(*)::int AS n FROM posts WHERE account_id = ANY($1::int[])`, [[src.id, dest]]);
+  const res = await tx.em.query(
+    `UPDATE posts p SET account_id = $2, origin_account_id = COALESCE(p.origin_account_id, $1),
+            title = CASE WHEN EXISTS (SELECT 1 FROM posts q WHERE q.account_id = $2 AND q.published_at = p.published_at AND md5(q.title) = md5(p.title))
+                         THEN p.title || '（迁自' || $3 || '）' ELSE p.title END
+      WHERE p.account_id = $1`, [src.id, dest, src.name]);
+  const [after] = await tx.em.query(`SELECT count(*)::int AS n FROM posts WHERE account_id = ANY($1::int[])`, [[src.id, dest]]);
+  if (before.n !== after.n) throw new Error(`post count changed while moving ${src.id} → ${dest}: ${before.n} → ${after.n}`);
+  await refreshRollups(tx, [src.id, dest]);
+  return Number(res[1] ?? 0);
+}
+
+async function moveServices(tx: Context, src: SourceRow, dest: number): Promise<number> {
+  const [before] = await tx.em.query(`SELECT count(*)::int AS n FROM services WHERE account_id = ANY($1::int[])`, [[src.id, dest]]);
+  const res = await tx.em.query(
+    `UPDATE services s SET account_id = $2, origin_account_id = COALESCE(s.origin_account_id, $1),
+            name = CASE WHEN EXISTS (SELECT 1 FROM services t WHERE t.account_id = $2 AND t.name = s.name)
+                        THEN s.name || '（原' || $3 || '）' ELSE s.name END
+      WHERE s.account_id = $1`, [src.id, dest, src.name]);
+  const [after] = await tx.em.query(`SELECT count(*)::int AS n FROM services WHERE account_id = ANY($1::int[])`, [[src.id, dest]]);
+  if (before.n !== after.n) throw new Error(`service count changed while moving ${src.id} → ${dest}: ${before.n} → ${after.n}`);
+  return Number(res[1] ?? 0);
+}
+
+async function refreshRollups(tx: Context, ids: number[]): Promise<void> {
+  await tx.em.query(
+    `UPDATE accounts a SET last_post_at = s.last, post_count = s.n, updated_at = now()
+       FROM (SELECT x.id, (SELECT max(published_at) FROM posts WHERE account_id = x.id) AS last,
+                    (SELECT count(*) FROM posts WHERE account_id = x.id)::int AS n
+               FROM unnest($1::int[]) AS x(id)) s
+      WHERE a.id = s.id`, [ids]);
+}
+
+async function changeStatus(tx: Context, src: SourceRow, to: AccountStatus, reason: string, extra = ''): Promise<AuditInput | null> {
+  if (src.status === to) return null;
+  await tx.em.query(`UPDATE accounts SET status = $2, updated_at = now() ${extra} WHERE id = $1`, [src.id, to]);
+  await tx.em.query(`INSERT INTO account_status_history (account_id, from_status, to_status, changed_at, source, reason)
+                     VALUES ($1, $2, $3, now(), 'plan', $4)`, [src.id, src.status, to, reason]);
+  const ev: AuditInput = { action: 'ACCOUNT_STATUS_CHANGED', entityType: 'account', entityId: src.id, accountId: src.id,
+    before: { status: src.status }, after: { status: to }, comment: reason };
+  src.status = to;
+  return ev;
+}
+
+export const executionService = {
+  /** APPROVED → EXECUTING: re-validates (the world may have changed since approval) and creates the steps. */
+  async start(ctx: Context, planIdRaw: string, expectedVersion?: number | null): Promise<Plan> {
+    requireAuthor(ctx);
+    const planId = parseId(planIdRaw, 'planId');
+    return withTransaction(ctx, async (tx) => {
+      const plan = await lockPlan(tx, planId);
+      if (!(await scopeWithinUser(tx, plan))) throw forbidden('方案范围超出您的管辖范围 (forbidden: plan scope outside your scope)');
+      requireStatus(plan, [PlanStatus.APPROVED], '开始执行');
+      checkVersion(plan, expectedVersion);
+      const v = await validatePlan(tx, plan);
+      if (!v.valid) {
+        throw conflict(`批准后情况已变化，方案校验未通过，不能执行：${v.errors.slice(0, 3).map((e) => e.message).join('；')} (plan no longer valid)`,
+          { errors: v.errors });
+      }
+      const templates = Object.entries(STEP_TEMPLATES).flatMap(([type, kinds]) => kinds.map((kind, i) => ({ type, kind, seq: i + 1 })));
+      const steps: { id: number }[] = await tx.em.query(
+        `INSERT INTO plan_steps (plan_id, action_id, kind, seq, status)
+         SELECT pa.plan_id, pa.id, t.kind, t.seq, $3 FROM plan_actions pa
+           JOIN jsonb_to_recordset($2::jsonb) AS t(type text, kind text, seq int) ON t.type = pa.type
+          WHERE pa.plan_id = $1 AND pa.removed_at IS NULL
+          ORDER BY pa.id, t.seq RETURNING id`, [plan.id, JSON.stringify(templates), StepStatus.PENDING]);
+      await tx.em.query(`UPDATE plans SET status = $2, execution_started_at = now() WHERE id = $1`, [plan.id, PlanStatus.EXECUTING]);
+      const before = { status: plan.status };
+      plan.status = PlanStatus.EXECUTING;
+      await bumpVersion(tx, plan);
+      await recordAudit(tx, { action: 'PLAN_EXECUTION_STARTED', entityType: 'plan', entityId: plan.id, planId: plan.id, unitId: await anchorUnitId(tx, plan), before,
+        after: { status: plan.status, steps: steps.length } });
+      return plan;
+    });
+  },
+
+  /** Confirms one step, applying its effect on the data in the same transaction. */
+  async confirm(ctx: Context, stepIdRaw: string, dateRaw?: string | null, note?: string | null): Promise<ExecutionStep> {
+    const user = requireApprover(ctx);
+    const stepId = parseId(stepIdRaw, 'stepId');
+    const date = parseStepDate(dateRaw, 'date');
+    return withTransaction(ctx, async (tx) => {
+      const head = await tx.em.getRepository(ExecutionStep).findOneBy({ id: stepId });
+      if (!head) throw notFound(`执行步骤 ${stepId}`);
+      const plan = await lockPlan(tx, head.planId);
+      const step = (await tx.em.getRepository(ExecutionStep).findOneBy({ id: stepId }))!;
+      const action = (await tx.em.getRepository(PlanAction).findOneBy({ id: step.actionId }))!;
+      const [src]: SourceRow[] = await tx.em.query(
+        `SELECT a.id, a.name, a.status, a.unit_id, u.path AS unit_path, u.name AS unit_name
+           FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = $1 FOR UPDATE OF a`, [action.accountId]);
+      if (!isUnitInScope(tx, src.unit_path)) {
+        throw forbidden(`执行步骤须由主办单位「${src.unit_name}」确认，不在您的管辖范围内 (forbidden: step outside your scope)`);
+      }
+      requireStatus(plan, [PlanStatus.EXECUTING], '确认执行步骤');
+      if (step.status === StepStatus.DONE) throw conflict(`步骤「${STEP_NAMES_ZH[step.kind]}」已于 ${step.doneOn} 确认 (step already confirmed)`);
+
+      const siblings = await tx.em.getRepository(ExecutionStep).findBy({ actionId: action.id });
+      const byKind = new Map(siblings.map((s) => [s.kind, s]));
+      const missing = prerequisites(action.type, step.kind).filter((k) => byKind.get(k)?.status !== StepStatus.DONE);
+      if (missing.length) {
+        throw conflict(`须先确认：${missing.map((k) => STEP_NAMES_ZH[k]).join('、')}，才能确认「${STEP_NAMES_ZH[step.kind]}」 (prerequisite steps pending)`);
+      }
+      const latest = prerequisites(action.type, step.kind).map((k) => byKind.get(k)!.doneOn!).sort().pop();
+      if (latest && date < latest) {
+        throw conflict(`「${STEP_NAMES_ZH[step.kind]}」的日期 ${date} 不能早于前序步骤的日期 ${latest} (date before prerequisite)`);
+      }
+      if (step.kind === StepKind.DEREGISTERED && action.type === PlanActionType.SHUTDOWN) {
+        const notice = byKind.get(StepKind.NOTICE_PUBLISHED)!.doneOn!;
+        const passed = workingDaysBetween(notice, date);
+        if (passed < plan.noticeWorkingDays) {
+          const earliest = addWorkingDays(notice, plan.noticeWorkingDays);
+          throw conflict(`停更公告期未满：公告于 ${notice} 发布，须满 ${plan.noticeWorkingDays} 个工作日，目前 ${passed} 个，最早 ${earliest} 可注销 (notice period not over)`,
+            { notice, earliest, workingDaysPassed: passed, required: plan.noticeWorkingDays });
+        }
+      }
+
+      const events: AuditInput[] = [];
+      const reason = `方案 #${plan.id}「${plan.title}」：${STEP_NAMES_ZH[step.kind]}`;
+      const contentDest = action.targetAccountId ?? action.contentTargetAccountId;
+      const serviceDest = action.targetAccountId ?? action.serviceTargetAccountId;
+      let movedPosts: number | null = null;
+      let movedServices: number | null = null;
+      const moveAll = async (what: 'posts' | 'services') => {
+        const dest = what === 'posts' ? contentDest : serviceDest;
+        const [{ n }] = await tx.em.query(`SELECT count(*)::int AS n FROM ${what} WHERE account_id = $1`, [src.id]);
+        if (n === 0) return 0;
+        if (dest === null) {
+          throw conflict(`${what === 'posts' ? '内容' : '办事服务'}没有迁入账号（${n} ${what === 'posts' ? '条' : '项'}），不能继续 (no destination)`);
+        }
+        const [d] = await tx.em.query(`SELECT status, name FROM accounts WHERE id = $1 FOR UPDATE`, [dest]);
+        if (d.status !== AccountStatus.ACTIVE) throw conflict(`迁入账号「${d.name}」不是正常状态，不能迁入 (destination not active)`);
+        const moved = what === 'posts' ? await movePosts(tx, src, dest) : await moveServices(tx, src, dest);
+        const ev = what === 'posts' ? 'POSTS_MIGRATED' : 'SERVICES_MIGRATED';
+        events.push({ action: ev, entityType: 'account', entityId: src.id, accountId: src.id, planId: plan.id,
+          before: { accountId: src.id, count: moved }, after: { accountId: dest, count: moved }, comment: reason });
+        events.push({ action: ev, entityType: 'account', entityId: dest, accountId: dest, planId: plan.id,
+          before: { accountId: src.id, count: moved }, after: { accountId: dest, count: moved }, comment: `迁自「${src.name}」：${reason}` });
+        return moved;
+      };
+
+      switch (step.kind) {
+        case StepKind.NOTICE_PUBLISHED: {
+          const ev = await changeStatus(tx, src, AccountStatus.SUSPENDED, `${reason}（${date}）`);
+          if (ev) events.push({ ...ev, planId: plan.id });
+          break;
+        }
+        case StepKind.CONTENT_MIGRATED:
+          movedPosts = await moveAll('posts');
+          break;
+        case StepKind.SERVICES_MIGRATED:
+          movedServices = await moveAll('services');
+          break;
+        case StepKind.DEREGISTERED: {
+          // Anything published or added since the migration steps moves too: nothing is left behind.
+          movedPosts = await moveAll('posts');
+          movedServices = await moveAll('services');
+          const ev = await changeStatus(tx, src, AccountStatus.CLOSED, `${reason}（${date}）`, ', is_main = false');
+          if (ev) events.push({ ...ev, planId: plan.id });
+          break;
+        }
+        case StepKind.RENAMED: {
+          const [cur] = await tx.em.query(`SELECT name FROM accounts WHERE id = $1`, [src.id]);
+          await tx.em.query(`UPDATE accounts SET name = $2, updated_at = now() WHERE id = $1`, [src.id, action.newName]);
+          events.push({ action: 'ACCOUNT_RENAMED', entityType: 'account', entityId: src.id, accountId: src.id, planId: plan.id,
+            before: { name: cur.name }, after: { name: action.newName }, comment: reason });
+          break;
+        }
+        default:
+          break;
+      }
+
+      await tx.em.query(
+        `UPDATE plan_steps SET status = $2, done_on = $3, confirmed_by_id = $4, confirmed_by_name = $5, confirmed_at = now(), note = $6,
+                moved_posts = $7, moved_services = $8 WHERE id = $1`,
+        [step.id, StepStatus.DONE, date, user.id, user.username, note?.trim() || null, movedPosts, movedServices]);
+      events.unshift({ action: 'STEP_CONFIRMED', entityType: 'plan_step', entityId: step.id, accountId: src.id, planId: plan.id,
+        before: { status: StepStatus.PENDING }, after: { kind: step.kind, status: StepStatus.DONE, date, movedPosts, movedServices },
+        comment: note?.trim() || reason });
+
+      const [{ left }] = await tx.em.query(`SELECT count(*)::int AS left FROM plan_steps WHERE plan_id = $1 AND status <> $2`, [plan.id, StepStatus.DONE]);
+      if (left === 0) {
+        await tx.em.query(`UPDATE plans SET status = $2, completed_at = now() WHERE id = $1`, [plan.id, PlanStatus.COMPLETED]);
+        await tx.em.query(`UPDATE plan_actions SET claimed = false WHERE plan_id = $1`, [plan.id]);
+        events.push({ action: 'PLAN_COMPLETED', entityType: 'plan', entityId: plan.id, planId: plan.id, unitId: await anchorUnitId(tx, plan),
+          before: { status: plan.status }, after: { status: PlanStatus.COMPLETED } });
+        plan.status = PlanStatus.COMPLETED;
+      }
+      await bumpVersion(tx, plan);
+      await recordAuditMany(tx, events);
+      return (await tx.em.getRepository(ExecutionStep).findOneBy({ id: step.id }))!;
+    });
+  },
+
+  /** For a shutdown's deregistration step: the first date the notice period allows (null until the notice is out). */
+  earliestDeregistration(plan: Plan, action: PlanAction, steps: ExecutionStep[]): string | null {
+    if (action.type !== PlanActionType.SHUTDOWN) return null;
+    const notice = steps.find((s) => s.actionId === action.id && s.kind === StepKind.NOTICE_PUBLISHED);
+    if (!notice?.doneOn) return null;
+    return addWorkingDays(notice.doneOn, plan.noticeWorkingDays ?? getPlanPolicy().noticeWorkingDays);
+  },
+};

@@ -1,0 +1,88 @@
+import type { Context } from '../graphql/context';
+import { AccountStatus, OPEN_PLAN_STATUSES, PlanActionType, PlanStatus, type Level, type Platform, type UnitKind } from '../common/enums';
+import type { Plan } from './plan.entity';
+import type { PlanAction } from './plan-action.entity';
+import { activeActions } from './plans.service';
+
+/** What validation and impact need to know about a plan, loaded with a fixed number of statements. */
+export interface AccountFact {
+  id: number;
+  name: string;
+  platform: Platform;
+  status: AccountStatus;
+  isMain: boolean;
+  followers: number;
+  unitId: number;
+  unitName: string;
+  unitPath: string;
+  unitKind: UnitKind;
+  unitLevel: Level;
+  regionPath: string | null;
+  services: number;
+  posts: number;
+}
+
+export interface OtherPlanUse {
+  accountId: number;
+  type: PlanActionType;
+  planId: number;
+  title: string;
+}
+
+export interface PlanFacts {
+  plan: Plan;
+  actions: PlanAction[];
+  accounts: Map<number, AccountFact>;
+  /** Uses of the plan's accounts as sources in other open plans. */
+  otherPlans: OtherPlanUse[];
+  /** The author's scope prefix ('' = no limit). */
+  authorScope: string;
+  /** Path of the plan's scope: unit path (unit scope) or region path (region scope). */
+  scope: { kind: 'unit' | 'region'; path: string; name: string };
+}
+
+/** Once submitted, a plan owns its accounts (claimed): only other plans' claims conflict with it then. */
+const EDITABLE = [PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED];
+
+export const CLOSING_TYPES = [PlanActionType.MERGE, PlanActionType.SHUTDOWN];
+
+export function destinationsOf(a: PlanAction): number[] {
+  return [a.targetAccountId, a.serviceTargetAccountId, a.contentTargetAccountId].filter((x): x is number => x !== null);
+}
+
+export async function loadPlanFacts(ctx: Context, plan: Plan): Promise<PlanFacts> {
+  const actions = await activeActions(ctx, plan.id);
+  const ids = [...new Set(actions.flatMap((a) => [a.accountId, ...destinationsOf(a)]))];
+  const rows: Record<string, any>[] = ids.length ? await ctx.em.query(
+    `SELECT a.id, a.name, a.platform, a.status, a.is_main, a.followers, a.unit_id, u.name AS unit_name, u.path AS unit_path,
+            u.kind AS unit_kind, u.level AS unit_level, u.region_path,
+            (SELECT count(*) FROM services s WHERE s.account_id = a.id)::int AS services,
+            (SELECT count(*) FROM posts p WHERE p.account_id = a.id)::int AS posts
+       FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = ANY($1::int[])`, [ids]) : [];
+  const accounts = new Map<number, AccountFact>(rows.map((r) => [r.id, {
+    id: r.id, name: r.name, platform: r.platform, status: r.status, isMain: r.is_main, followers: r.followers, unitId: r.unit_id,
+    unitName: r.unit_name, unitPath: r.unit_path, unitKind: r.unit_kind, unitLevel: r.unit_level, regionPath: r.region_path,
+    services: r.services, posts: r.posts,
+  }]));
+  const others: Record<string, any>[] = ids.length ? await ctx.em.query(
+    `SELECT pa.account_id, pa.type, p.id AS plan_id, p.title FROM plan_actions pa JOIN plans p ON p.id = pa.plan_id
+      WHERE pa.removed_at IS NULL AND p.id <> $1 AND p.status = ANY($2::text[]) AND pa.account_id = ANY($3::int[])
+        AND (pa.claimed OR NOT $4::boolean)
+      ORDER BY p.id`, [plan.id, OPEN_PLAN_STATUSES, ids, !EDITABLE.includes(plan.status)]) : [];
+  const [author] = await ctx.em.query(
+    `SELECT u.path FROM users us LEFT JOIN units u ON u.id = us.unit_id WHERE us.id = $1`, [plan.authorId ?? -1]);
+  const [scope] = plan.scopeUnitId !== null
+    ? await ctx.em.query(`SELECT 'unit' AS kind, path, name FROM units WHERE id = $1`, [plan.scopeUnitId])
+    : await ctx.em.query(`SELECT 'region' AS kind, path, name FROM regions WHERE code = $1`, [plan.scopeRegionCode]);
+  return {
+    plan, actions, accounts,
+    otherPlans: others.map((o) => ({ accountId: o.account_id, type: o.type, planId: o.plan_id, title: o.title })),
+    authorScope: author?.path ?? '',
+    scope,
+  };
+}
+
+/** Whether an account lies in the plan's scope (unit subtree or region). */
+export function inPlanScope(f: PlanFacts, a: AccountFact): boolean {
+  return f.scope.kind === 'unit' ? a.unitPath.startsWith(f.scope.path) : Boolean(a.regionPath?.startsWith(f.scope.path));
+}
