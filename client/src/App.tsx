@@ -1,5 +1,5 @@
-import { lazy, Suspense, useMemo } from 'react';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { lazy, Suspense, useEffect, useMemo } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { ApolloProvider } from '@apollo/client/react';
 import { App as AntApp, ConfigProvider } from 'antd';
 import zhCNLocale from 'antd/locale/zh_CN';
@@ -8,7 +8,7 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { createApolloClient } from './graphql/client';
 import { I18nProvider, useI18n } from './i18n';
-import { SessionProvider } from './auth/session';
+import { SessionProvider, useSession } from './auth/session';
 import { RequireSession } from './auth/RequireSession';
 import { AppLayout } from './components/AppLayout';
 import { Loading } from './components/Loading';
@@ -21,6 +21,26 @@ const AccountPage = lazy(() => import('./pages/explorer/AccountPage'));
 const FindingsPage = lazy(() => import('./pages/findings/FindingsPage'));
 const ImportPage = lazy(() => import('./pages/import/ImportPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+const PlansPage = lazy(() => import('./pages/plans/PlansPage'));
+const PlanPage = lazy(() => import('./pages/plans/PlanPage'));
+const ApprovalsPage = lazy(() => import('./pages/approvals/ApprovalsPage'));
+const ExecutionPage = lazy(() => import('./pages/execution/ExecutionPage'));
+const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
+
+/**
+ * Approvers have no overview in their menu: their start page is the inbox. An effect keyed on the location (not
+ * <Navigate>, which fires once) so a second navigation to "/" (the login page's own redirect) is redirected too.
+ */
+function Home() {
+  const { user } = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const approver = user?.role === 'APPROVER';
+  useEffect(() => {
+    if (approver) navigate('/approvals', { replace: true });
+  }, [approver, navigate, location.key]);
+  return approver ? null : <OverviewPage />;
+}
 
 function Themed({ children }: { children: React.ReactNode }) {
   const { locale } = useI18n();
@@ -41,13 +61,18 @@ export function AppRoutes() {
       <Routes>
         <Route path="/login" element={<LoginPage />} />
         <Route element={<RequireSession><AppLayout /></RequireSession>}>
-          <Route index element={<OverviewPage />} />
+          <Route index element={<Home />} />
           <Route path="overview/:regionCode" element={<OverviewPage />} />
           <Route path="explorer" element={<ExplorerPage />} />
           <Route path="explorer/units/:unitId" element={<ExplorerPage />} />
           <Route path="explorer/accounts/:accountId" element={<AccountPage />} />
           <Route path="findings" element={<FindingsPage />} />
           <Route path="import" element={<ImportPage />} />
+          <Route path="plans" element={<PlansPage />} />
+          <Route path="plans/:planId" element={<PlanPage />} />
+          <Route path="approvals" element={<ApprovalsPage />} />
+          <Route path="execution" element={<ExecutionPage />} />
+          <Route path="audit" element={<AuditPage />} />
           <Route path="overview" element={<Navigate to="/" replace />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

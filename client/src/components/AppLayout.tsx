@@ -1,18 +1,31 @@
 import { Suspense } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import { Button, Layout, Menu, Segmented, Space, Tag, Tooltip } from 'antd';
-import { useI18n, type Locale } from '../i18n';
+import { useI18n, type Locale, type MessageKey } from '../i18n';
 import { useSession } from '../auth/session';
 import { Loading } from './Loading';
 
 const { Header, Content } = Layout;
 
-const NAV = [
-  { key: '/', label: 'nav.overview' },
-  { key: '/explorer', label: 'nav.explorer' },
-  { key: '/findings', label: 'nav.findings' },
-  { key: '/import', label: 'nav.import' },
-] as const;
+type Role = 'PLANNER' | 'APPROVER' | 'AUDITOR' | 'ADMIN';
+
+/** Navigation by role: planners plan, approvers decide and confirm, auditors read; admins see everything. */
+export const NAV: readonly { key: string; label: MessageKey; roles: readonly Role[] }[] = [
+  { key: '/', label: 'nav.overview', roles: ['PLANNER', 'AUDITOR', 'ADMIN'] },
+  { key: '/explorer', label: 'nav.explorer', roles: ['PLANNER', 'AUDITOR', 'ADMIN'] },
+  { key: '/findings', label: 'nav.findings', roles: ['PLANNER', 'ADMIN'] },
+  { key: '/plans', label: 'nav.plans', roles: ['PLANNER', 'APPROVER', 'ADMIN'] },
+  { key: '/approvals', label: 'nav.approvals', roles: ['APPROVER', 'ADMIN'] },
+  { key: '/execution', label: 'nav.execution', roles: ['APPROVER', 'ADMIN'] },
+  { key: '/audit', label: 'nav.audit', roles: ['AUDITOR', 'ADMIN'] },
+  { key: '/import', label: 'nav.import', roles: ['PLANNER', 'ADMIN'] },
+];
+
+/** The entries a role sees; without a session (server without login) the read-only screens. */
+export function navFor(role: string | null | undefined): typeof NAV {
+  if (!role) return NAV.filter((n) => ['/', '/explorer', '/findings', '/import'].includes(n.key));
+  return NAV.filter((n) => (n.roles as readonly string[]).includes(role));
+}
 
 function activeKey(pathname: string): string {
   if (pathname === '/' || pathname.startsWith('/overview')) return '/';
@@ -35,7 +48,7 @@ export function AppLayout() {
             mode="horizontal"
             selectedKeys={[activeKey(location.pathname)]}
             style={{ background: 'transparent', borderBottom: 'none' }}
-            items={NAV.map((n) => ({ key: n.key, label: <Link to={n.key}>{t(n.label)}</Link> }))}
+            items={navFor(user?.role).map((n) => ({ key: n.key, label: <Link to={n.key}>{t(n.label)}</Link> }))}
           />
         </nav>
         <Space size="middle" style={{ color: '#fff' }}>

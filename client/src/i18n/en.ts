@@ -1,7 +1,9 @@
 import type { MessageKey } from './zh-CN';
+import { plansEn } from './en.plans';
 
 /** English strings (the switch in the header). Same keys as zh-CN.ts; the type checker keeps them in step. */
 export const en: Record<MessageKey, string> = {
+  ...plansEn,
   'app.title': 'Gov New-Media Matrix Planner',
   'app.language': 'Language',
   'app.switchToEn': 'English',

@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
+import { AccountPlanFacts } from './AccountPlanFacts';
 
 const ActivityChart = lazy(() => import('./ActivityChart'));
 
@@ -116,6 +117,7 @@ export default function AccountPage() {
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <AccountHeader a={a} />
       <AccountStats a={a} />
+      <AccountPlanFacts accountId={a.id} />
       <Card size="small" title={t('account.activity')}>
         <Suspense fallback={<Loading minHeight={260} />}>
           <ActivityChart posts={a.posts.edges.map((e) => e.node)} asOf={a.stats.asOf} complete={!a.posts.pageInfo.hasNextPage} />

@@ -11,6 +11,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { PLATFORM_ORDER } from '../../components/AccountsTable';
 import { DismissDialog } from './DismissDialog';
+import { PlanFromFindings } from './PlanFromFindings';
 
 export const FindingsListQueryDoc = graphql(`
   query FindingsList($filter: FindingFilter, $after: String) {
@@ -145,7 +146,9 @@ function useFilterParams(homeRegion: string) {
 export default function FindingsPage() {
   const { t, tx, count, date } = useI18n();
   const { message } = App.useApp();
-  const { homeRegion } = useSession();
+  const { homeRegion, user } = useSession();
+  const canPlan = user?.role === 'PLANNER' || user?.role === 'ADMIN';
+  const [selected, setSelected] = useState<Row[]>([]);
   const { values, set, reset } = useFilterParams(homeRegion);
   const filter = useMemo<FindingFilter>(() => ({
     regionCode: values.region,
@@ -313,13 +316,28 @@ export default function FindingsPage() {
         </Form>
       </Card>
       <Card size="small" title={conn ? t('common.total', { count: count(conn.totalCount) }) : null}>
+        {canPlan ? <div style={{ marginBottom: 8 }}><PlanFromFindings selected={selected} regionCode={values.region} onClear={() => setSelected([])} /></div> : null}
         {list.error ? (
           <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />
         ) : conn && rows.length === 0 ? (
           <EmptyState>{s && !s.lastRun ? t('findings.noRun') : t('findings.empty')}</EmptyState>
         ) : (
           <>
-            <Table<Row> size="small" rowKey="id" loading={list.loading} columns={columns} dataSource={rows} pagination={false} scroll={{ x: 1100 }} />
+            <Table<Row>
+              size="small"
+              rowKey="id"
+              loading={list.loading}
+              columns={columns}
+              dataSource={rows}
+              pagination={false}
+              scroll={{ x: 1100 }}
+              rowSelection={canPlan ? {
+                selectedRowKeys: selected.map((f) => f.id),
+                preserveSelectedRowKeys: true,
+                onChange: (_keys, picked) => setSelected(picked.filter(Boolean)),
+                getCheckboxProps: (f) => ({ disabled: f.status !== 'OPEN', 'aria-label': `${t('findings.select')}：${f.summary}` }),
+              } : undefined}
+            />
             {conn?.pageInfo.hasNextPage ? (
               <Button
                 style={{ marginTop: 8 }}

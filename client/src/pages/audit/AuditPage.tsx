@@ -1,0 +1,191 @@
+import { useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { useQuery } from '@apollo/client/react';
+import { Button, Card, Checkbox, Col, DatePicker, Form, Row, Select, Space, Table, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import dayjs from 'dayjs';
+import type { AuditEventFieldsFragment, AuditFilter } from '../../graphql/generated/graphql';
+import { useI18n } from '../../i18n';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { EmptyState } from '../../components/EmptyState';
+import { AccountSelect, useDebounced } from '../../components/AccountSelect';
+import { AccountTimeline } from './AccountTimeline';
+import { AUDIT_ACTIONS, AuditEventsQuery, auditCsvHref, PlanChoicesQuery, UnitChoicesQuery, type AuditParams } from './audit-documents';
+
+function UnitSelect({ id, value, label, onChange }: { id: string; value: string | null; label: string | null; onChange(id: string | null, name: string | null): void }) {
+  const { t, tx } = useI18n();
+  const [search, setSearch] = useState('');
+  const q = useDebounced(search.trim());
+  const res = useQuery(UnitChoicesQuery, { variables: { search: q }, skip: !q });
+  const found = q ? res.data?.units.edges.map((e) => e.node) ?? [] : [];
+  const options = [...(value && !found.some((u) => u.id === value) ? [{ value, label: label ?? value }] : []), ...found.map((u) => ({ value: u.id, label: `${u.name}（${tx('level', u.level)}）` }))];
+  return (
+    <Select
+      id={id}
+      allowClear
+      showSearch={{ filterOption: false, onSearch: setSearch }}
+      value={value ?? undefined}
+      placeholder={t('picker.unitPlaceholder')}
+      loading={res.loading}
+      notFoundContent={q ? t('picker.noUnits') : t('picker.typeToSearch')}
+      options={options}
+      onChange={(v?: string) => onChange(v ?? null, options.find((o) => o.value === v)?.label ?? null)}
+      style={{ width: '100%' }}
+    />
+  );
+}
+
+/** Audit events filtered by actor, account, unit, plan, type and time; an account's timeline; CSV export. */
+export default function AuditPage() {
+  const { t, tx, dateTime, count } = useI18n();
+  const [params, setParams] = useSearchParams();
+  const p: AuditParams & { actorName?: string | null; unitName?: string | null } = {
+    actorId: params.get('actorId'), actorName: params.get('actorName'), accountId: params.get('accountId'), unitId: params.get('unitId'),
+    unitName: params.get('unitName'), includeSubunits: params.get('sub') === '1', planId: params.get('planId'),
+    action: params.get('action')?.split(',').filter(Boolean) ?? [], from: params.get('from'), to: params.get('to'),
+  };
+  const set = (values: Record<string, string | null | undefined>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(values)) if (v) next.set(k, v); else next.delete(k);
+    setParams(next, { replace: true });
+  };
+  const filter = useMemo<AuditFilter>(() => ({
+    ...(p.actorId ? { actorId: p.actorId } : {}),
+    ...(p.accountId ? { accountId: p.accountId } : {}),
+    ...(p.unitId ? { unitId: p.unitId, includeSubunits: p.includeSubunits } : {}),
+    ...(p.planId ? { planId: p.planId } : {}),
+    ...(p.action?.length ? { action: p.action } : {}),
+    ...(p.from ? { from: p.from } : {}),
+    ...(p.to ? { to: p.to } : {}),
+  }), [params]); // eslint-disable-line react-hooks/exhaustive-deps
+  const events = useQuery(AuditEventsQuery, { variables: { filter }, notifyOnNetworkStatusChange: true });
+  const plans = useQuery(PlanChoicesQuery);
+  const conn = events.data?.auditEvents;
+  const rows = conn?.edges.map((e) => e.node) ?? [];
+  const actors = useMemo(() => {
+    const m = new Map<string, string>();
+    if (p.actorId) m.set(p.actorId, p.actorName ?? p.actorId);
+    for (const e of rows) if (e.actorId) m.set(e.actorId, e.actorName);
+    return [...m.entries()];
+  }, [rows, p.actorId, p.actorName]);
+  const planTitle = new Map((plans.data?.plans.edges ?? []).map((e) => [e.node.id, e.node.title]));
+
+  const columns: ColumnsType<AuditEventFieldsFragment> = [
+    { key: 'at', title: t('audit.at'), width: 160, render: (_, e) => dateTime(e.at) },
+    {
+      key: 'actor',
+      title: t('audit.actor'),
+      width: 150,
+      render: (_, e) => (e.actorId ? (
+        <Button type="link" size="small" style={{ padding: 0 }} aria-label={t('audit.filterByActor', { name: e.actorName })} onClick={() => set({ actorId: e.actorId, actorName: e.actorName })}>{e.actorName}</Button>
+      ) : e.actorName),
+    },
+    { key: 'role', title: t('auth.role'), width: 100, render: (_, e) => (e.actorRole ? tx('role', e.actorRole) : '—') },
+    { key: 'action', title: t('audit.action'), width: 170, render: (_, e) => <span title={e.action}>{tx('auditAction', e.action)}</span> },
+    {
+      key: 'object',
+      title: t('audit.object'),
+      width: 220,
+      render: (_, e) => (
+        <Space orientation="vertical" size={0}>
+          <span>{tx('entityType', e.entityType)} {e.entityId ?? ''}</span>
+          {e.planId ? <Link to={`/plans/${e.planId}`}>{planTitle.get(e.planId) ?? t('audit.planN', { id: e.planId })}</Link> : null}
+          {e.accountId ? <Button type="link" size="small" style={{ padding: 0, height: 'auto' }} onClick={() => set({ accountId: e.accountId })}>{t('audit.accountN', { id: e.accountId })}</Button> : null}
+        </Space>
+      ),
+    },
+    { key: 'comment', title: t('audit.comment'), render: (_, e) => e.comment ?? '—' },
+  ];
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 16, flexWrap: 'wrap' }}>
+        <Typography.Title level={3} style={{ margin: 0 }}>{t('audit.title')}</Typography.Title>
+        <Button href={auditCsvHref(p)} download>{t('audit.exportCsv')}</Button>
+      </div>
+      <Card size="small" title={t('findings.filters')} extra={<Button size="small" type="link" onClick={() => setParams(new URLSearchParams(), { replace: true })}>{t('findings.reset')}</Button>}>
+        <Form layout="vertical" component="div">
+          <Row gutter={12}>
+            <Col xs={24} md={12} xl={6}>
+              <Form.Item label={t('audit.actor')} htmlFor="audit-actor" style={{ marginBottom: 8 }}>
+                <Select id="audit-actor" allowClear placeholder={t('audit.actorHint')} value={p.actorId ?? undefined}
+                  options={actors.map(([id, name]) => ({ value: id, label: name }))}
+                  onChange={(v?: string) => set({ actorId: v ?? null, actorName: actors.find((a) => a[0] === v)?.[1] ?? null })} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={12} xl={6}>
+              <Form.Item label={t('audit.account')} htmlFor="audit-account" style={{ marginBottom: 8 }}>
+                <AccountSelect id="audit-account" value={p.accountId} onChange={(v) => set({ accountId: v })} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={12} xl={6}>
+              <Form.Item label={t('audit.unit')} htmlFor="audit-unit" style={{ marginBottom: 0 }}>
+                <UnitSelect id="audit-unit" value={p.unitId ?? null} label={p.unitName ?? null} onChange={(v, name) => set({ unitId: v, unitName: name })} />
+              </Form.Item>
+              <Checkbox checked={p.includeSubunits} disabled={!p.unitId} onChange={(e) => set({ sub: e.target.checked ? '1' : null })}>{t('audit.includeSubunits')}</Checkbox>
+            </Col>
+            <Col xs={24} md={12} xl={6}>
+              <Form.Item label={t('audit.plan')} htmlFor="audit-plan" style={{ marginBottom: 8 }}>
+                <Select id="audit-plan" allowClear showSearch={{ optionFilterProp: 'label' }} value={p.planId ?? undefined} loading={plans.loading}
+                  options={(plans.data?.plans.edges ?? []).map((e) => ({ value: e.node.id, label: e.node.title }))}
+                  onChange={(v?: string) => set({ planId: v ?? null })} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={12} xl={12}>
+              <Form.Item label={t('audit.action')} htmlFor="audit-action" style={{ marginBottom: 8 }}>
+                <Select id="audit-action" mode="tags" allowClear maxTagCount="responsive" value={p.action}
+                  options={AUDIT_ACTIONS.map((a) => ({ value: a, label: tx('auditAction', a) }))}
+                  onChange={(v: string[]) => set({ action: v.map((x) => x.trim().toUpperCase()).filter((x) => /^[A-Z_]+$/.test(x)).join(',') })} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={12} xl={12}>
+              <Form.Item label={t('audit.time')} htmlFor="audit-time" style={{ marginBottom: 8 }}>
+                <DatePicker.RangePicker id={{ start: 'audit-time' }} showTime style={{ width: '100%' }} allowEmpty={[true, true]}
+                  value={[p.from ? dayjs(p.from) : null, p.to ? dayjs(p.to) : null]}
+                  onChange={(v) => set({ from: v?.[0]?.toISOString() ?? null, to: v?.[1]?.toISOString() ?? null })} />
+              </Form.Item>
+            </Col>
+          </Row>
+        </Form>
+      </Card>
+      {p.accountId ? <AccountTimeline accountId={p.accountId} /> : null}
+      <Card size="small" title={conn ? t('common.total', { count: count(conn.totalCount) }) : null}>
+        {events.error ? (
+          <ErrorNotice error={events.error} onRetry={() => void events.refetch()} />
+        ) : conn && rows.length === 0 ? (
+          <EmptyState>{t('audit.empty')}</EmptyState>
+        ) : (
+          <>
+            <Table<AuditEventFieldsFragment>
+              size="small"
+              rowKey="id"
+              loading={events.loading}
+              columns={columns}
+              dataSource={rows}
+              pagination={false}
+              scroll={{ x: 1000 }}
+              expandable={{
+                rowExpandable: (e) => e.before !== null || e.after !== null,
+                expandedRowRender: (e) => (
+                  <Row gutter={12}>
+                    <Col span={12}><Typography.Text strong>{t('audit.before')}</Typography.Text><pre style={{ whiteSpace: 'pre-wrap', fontSize: 12 }}>{JSON.stringify(e.before, null, 2) ?? '—'}</pre></Col>
+                    <Col span={12}><Typography.Text strong>{t('audit.after')}</Typography.Text><pre style={{ whiteSpace: 'pre-wrap', fontSize: 12 }}>{JSON.stringify(e.after, null, 2) ?? '—'}</pre></Col>
+                  </Row>
+                ),
+              }}
+            />
+            {conn?.pageInfo.hasNextPage ? (
+              <Button style={{ marginTop: 8 }} loading={events.loading}
+                onClick={() => void events.fetchMore({
+                  variables: { after: conn.pageInfo.endCursor },
+                  updateQuery: (prev, { fetchMoreResult }) => ({ auditEvents: { ...fetchMoreResult.auditEvents, edges: [...(prev.auditEvents?.edges ?? []), ...fetchMoreResult.auditEvents.edges] } }),
+                })}>
+                {t('explorer.loadMore')}
+              </Button>
+            ) : null}
+          </>
+        )}
+      </Card>
+    </Space>
+  );
+}

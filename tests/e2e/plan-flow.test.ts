@@ -1,0 +1,224 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { DEMO_PASSWORD, launchBrowser, newPage, screenshot, SCREENSHOTS, startE2eServer, type E2eServer } from './support';
+
+/**
+ * The whole consolidation flow in headless Chromium against the real server, auth and database (the small seeded
+ * province of support.ts): a planner drafts a plan from findings, fixes a validation error, submits; the province
+ * approver approves every action; the planner starts execution and the approver confirms the steps (the notice
+ * period blocks the shutdown's deregistration); the auditor finds the merged account's history.
+ */
+describe('e2e: plan → approval → execution → audit', () => {
+  let server: E2eServer;
+  let browser: Browser;
+  const errors: string[] = [];
+  let planner: Page;
+  let approver: Page;
+  let auditor: Page;
+  let planUrl = '';
+  let title = '';
+
+  async function login(username: string): Promise<Page> {
+    const { page, consoleErrors } = await newPage(browser);
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('密码').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.getByTestId('session-user').waitFor();
+    errors.push(...consoleErrors);
+    page.on('pageerror', (e) => errors.push(`${username}: ${e.message}`));
+    return page;
+  }
+
+  const findingRow = (page: Page, ...texts: string[]): Locator => {
+    let rows = page.locator('.ant-table-tbody tr.ant-table-row');
+    for (const t of texts) rows = rows.filter({ hasText: t });
+    return rows;
+  };
+  const actionRow = (page: Page, name: string) => page.locator('tr[data-action-id]').filter({ hasText: name });
+
+  beforeAll(async () => {
+    server = await startE2eServer();
+    browser = await launchBrowser();
+  }, 180_000);
+
+  // A failed step leaves what each user saw (screenshot and text) next to the screenshots, to see why.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    const n = ctx.task.suite?.tasks.indexOf(ctx.task) ?? 0;
+    for (const [who, page] of Object.entries({ planner, approver, auditor })) {
+      if (!page || page.isClosed()) continue;
+      await screenshot(page, `failed-${n}-${who}`).catch(() => undefined);
+      fs.writeFileSync(path.join(SCREENSHOTS, `failed-${n}-${who}.txt`), `${page.url()}\n${await page.locator('body').innerText().catch(() => '')}`);
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('the planner sees plan entries in the menu and drafts a plan from selected findings', async () => {
+    planner = await login('planner');
+    const nav = planner.getByRole('navigation', { name: '主导航' });
+    expect(await nav.innerText()).toMatch(/总览[\s\S]*单位与账号[\s\S]*检查发现[\s\S]*整合方案[\s\S]*数据导入/);
+    expect(await nav.innerText()).not.toContain('待我审批');
+    await planner.goto(`${server.url}/findings?rule=REDUNDANT_SAME_PLATFORM,ZOMBIE&region=3501`);
+    await findingRow(planner, '同平台重复开设', '平安福州').waitFor();
+    for (const row of [findingRow(planner, '同平台重复开设', '平安福州'), findingRow(planner, '僵尸账号', '福州公安'), findingRow(planner, '僵尸账号', '鼓楼发布')]) {
+      expect(await row.count()).toBe(1);
+      await row.getByRole('checkbox').check();
+    }
+    await planner.getByText('已选 3 个问题').waitFor();
+    await planner.getByRole('button', { name: '由所选问题生成方案' }).click();
+    await planner.waitForURL(/\/plans\/\d+$/);
+    planUrl = planner.url();
+    [{ title }] = await server.db.ds.query(`SELECT title FROM plans`);
+    expect(title).toMatch(/^福州市政务新媒体整合方案/);
+    await planner.getByRole('heading', { name: title }).waitFor();
+    // Redundancy → 福州交警 merges into the suggested main account 平安福州; the zombies shut down.
+    expect(await actionRow(planner, '福州交警').innerText()).toMatch(/合并[\s\S]*平安福州/);
+    expect(await actionRow(planner, '福州公安').innerText()).toContain('关停');
+    expect(await actionRow(planner, '鼓楼发布').innerText()).toContain('关停');
+  });
+
+  it('shows the validation error beside the action it concerns, and the planner fixes it', async () => {
+    const summary = planner.getByTestId('validation-summary');
+    expect(await summary.innerText()).toContain('校验未通过：1 个错误');
+    // 鼓楼区人民政府 is a county government: shutting its only account is not allowed.
+    const gulou = actionRow(planner, '鼓楼发布');
+    expect(await gulou.getByRole('list', { name: '该动作的校验问题' }).innerText()).toMatch(/错误：.*县级及以上政府.*至少须保留一个/);
+    expect(await actionRow(planner, '福州交警').innerText()).not.toContain('错误：');
+    expect(await planner.getByRole('button', { name: /提交审批/ }).isDisabled()).toBe(true);
+    await screenshot(planner, '07-plan-editor-error');
+
+    await gulou.getByRole('button', { name: '修改：鼓楼发布' }).click();
+    const dialog = planner.getByRole('dialog');
+    await dialog.getByLabel('动作').click();
+    await planner.locator('.ant-select-item-option').filter({ hasText: '保留整改' }).click();
+    await dialog.getByText('动作类型或账号改变后').waitFor();
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await dialog.getByText('保留动作必须写明整改要求').waitFor(); // required, said beside the field; nothing sent
+    await dialog.getByLabel('整改要求').fill('恢复更新：每周至少发布一次，开通留言');
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await planner.getByText('校验通过').first().waitFor();
+    expect(await actionRow(planner, '鼓楼发布').innerText()).toMatch(/保留整改[\s\S]*恢复更新：每周至少发布一次/);
+    expect(await planner.getByRole('button', { name: /提交审批/ }).isDisabled()).toBe(false);
+    await screenshot(planner, '08-plan-editor-valid');
+  });
+
+  it('previews the impact: accounts before/after, services kept at 100%', async () => {
+    await planner.getByRole('tab', { name: '影响预览' }).click();
+    const impact = planner.getByTestId('impact-panel');
+    await impact.locator('canvas').first().waitFor();
+    expect(await impact.innerText()).toMatch(/服务保留（须 100%）\s*100%/);
+    await screenshot(planner, '09-plan-impact');
+  });
+
+  it('submits the plan', async () => {
+    await planner.getByRole('tab', { name: /动作与校验/ }).click();
+    await planner.getByRole('button', { name: /提交审批/ }).click();
+    const dialog = planner.getByRole('dialog');
+    await dialog.getByLabel('说明').fill('福州市第一批整合');
+    await dialog.getByRole('button', { name: /提交审批/ }).click();
+    await planner.locator('[data-status="SUBMITTED"]').first().waitFor();
+    const [p] = await server.db.ds.query(`SELECT status, revision FROM plans`);
+    expect(p).toEqual({ status: 'submitted', revision: 1 });
+  });
+
+  it('the province approver sees every request in the inbox and approves each action', async () => {
+    approver = await login('approver');
+    await approver.waitForURL(/\/approvals$/);
+    expect(await approver.getByRole('navigation', { name: '主导航' }).innerText()).toMatch(/整合方案[\s\S]*待我审批[\s\S]*执行确认/);
+    await approver.getByText('待审批 6 项').waitFor(); // 3 actions × (福州市公安局 or 鼓楼区人民政府 + 福州市人民政府)
+    const cards = approver.locator('[data-testid^="inbox-action-"]');
+    expect(await cards.count()).toBe(3);
+    const merge = cards.filter({ hasText: '福州交警' });
+    expect(await merge.innerText()).toMatch(/内容、服务和关注者并入[\s\S]*平安福州[\s\S]*同平台重复开设/);
+    await screenshot(approver, '10-approvals');
+    // Sending back needs a comment.
+    await merge.getByText('退回修改', { exact: true }).click();
+    await merge.getByRole('button', { name: /提交：退回修改/ }).click();
+    await merge.getByText('驳回或退回修改时必须填写审批意见').waitFor();
+    await merge.getByText('同意', { exact: true }).click();
+    for (let left = 3; left > 0; left--) {
+      const card = cards.first();
+      await card.getByLabel('审批意见').fill('同意，按方案执行');
+      await card.getByRole('button', { name: /提交：同意/ }).click();
+      await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(left - 1);
+    }
+    await approver.getByText('目前没有等待您审批的事项').waitFor();
+    const [p] = await server.db.ds.query(`SELECT status FROM plans`);
+    expect(p.status).toBe('approved');
+    const [{ n }] = await server.db.ds.query(`SELECT count(*)::int AS n FROM plan_approvals WHERE approver_name = 'approver' AND decision = 'approve'`);
+    expect(n).toBe(6);
+  });
+
+  it('the planner starts execution', async () => {
+    await planner.goto(planUrl);
+    await planner.locator('[data-status="APPROVED"]').first().waitFor();
+    await planner.getByRole('button', { name: /开始执行/ }).click();
+    await planner.locator('[data-status="EXECUTING"]').first().waitFor();
+  });
+
+  it('the approver confirms the steps; the notice period blocks the shutdown\'s deregistration', async () => {
+    await approver.getByRole('link', { name: '执行确认' }).click();
+    await approver.getByRole('link', { name: title }).click();
+    await approver.waitForURL(/tab=execution/);
+    const confirm = async (account: string, step: string) => {
+      await approver.getByRole('button', { name: `确认：${account} ${step}` }).click();
+      const dialog = approver.getByRole('dialog');
+      await dialog.getByRole('button', { name: /确\s*认/ }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await approver.getByRole('button', { name: `确认：${account} ${step}` }).waitFor({ state: 'detached' });
+    };
+    for (const step of ['内容迁移', '服务迁移', '告知关注者', '平台注销', '更新备案']) await confirm('福州交警', step);
+    for (const step of ['发布停更公告', '内容迁移', '服务迁移']) await confirm('福州公安', step);
+    await confirm('鼓楼发布', '整改完成');
+    const shutdown = approver.locator('[data-testid^="execution-action-"]').filter({ hasText: '福州公安' });
+    const countdown = shutdown.getByTestId('notice-countdown');
+    expect(await countdown.getAttribute('data-left')).toBe('15');
+    expect(await countdown.innerText()).toContain('公告期还剩 15 个工作日');
+    expect(await shutdown.getByRole('button', { name: '确认：福州公安 平台注销' }).isDisabled()).toBe(true);
+    const merged = approver.locator('[data-testid^="execution-action-"]').filter({ hasText: '福州交警' });
+    expect(await merged.innerText()).toMatch(/已完成 5\/5[\s\S]*迁移内容 2 条[\s\S]*approver/);
+    await screenshot(approver, '11-execution');
+    // The data really moved: 福州交警 is closed, its two posts now live on 平安福州 with their origin recorded.
+    const a = server.data.accounts;
+    const [jj] = await server.db.ds.query(`SELECT status FROM accounts WHERE id = $1`, [a['fzga-jj']]);
+    expect(jj.status).toBe('closed');
+    const moved = await server.db.ds.query(`SELECT account_id FROM posts WHERE origin_account_id = $1`, [a['fzga-jj']]);
+    expect(moved.map((m: { account_id: number }) => m.account_id)).toEqual([a.pinganfuzhou, a.pinganfuzhou]);
+    const [p] = await server.db.ds.query(`SELECT status FROM plans`);
+    expect(p.status).toBe('executing');
+  });
+
+  it('the auditor finds the merged account\'s history: the plan, who approved, the steps', async () => {
+    auditor = await login('auditor');
+    expect(await auditor.getByRole('navigation', { name: '主导航' }).innerText()).toMatch(/总览[\s\S]*单位与账号[\s\S]*审计/);
+    await auditor.getByRole('link', { name: '审计' }).click();
+    await auditor.getByRole('heading', { name: '审计记录' }).waitFor();
+    await auditor.getByLabel('账号').fill('福州交警');
+    await auditor.locator('.ant-select-item-option').filter({ hasText: '福州交警' }).click();
+    const timeline = auditor.getByTestId('account-timeline');
+    await timeline.getByText('同意动作').first().waitFor();
+    const text = await timeline.innerText();
+    expect(text).toContain(`涉及的方案：${title}`);
+    expect(text).toMatch(/同意动作 · approver（审批人员）[\s\S]*同意，按方案执行/);
+    expect(text).toMatch(/确认执行步骤 · approver[\s\S]*状态变更：暂停更新 → 已注销/);
+    await screenshot(auditor, '12-audit');
+    const href = await auditor.getByRole('link', { name: /导出 CSV/ }).getAttribute('href');
+    expect(href).toBe(`/api/audit.csv?accountId=${server.data.accounts['fzga-jj']}`);
+    const csv = await auditor.request.get(`${server.url}${href}`);
+    expect(csv.status()).toBe(200);
+    const body = await csv.text();
+    expect(body).toContain('ACTION_APPROVED');
+    expect(body).toContain('STEP_CONFIRMED');
+    expect(errors.filter((e) => !/401|UNAUTHENTICATED|Failed to load resource/.test(e))).toEqual([]);
+  });
+});
