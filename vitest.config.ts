@@ -25,6 +25,8 @@ export default defineConfig({
   },
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
+    // Decorators need the metadata polyfill before any entity or resolver module loads.
+    setupFiles: ['reflect-metadata'],
     include: ['tests/**/*.test.ts', 'client/src/**/*.test.tsx'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

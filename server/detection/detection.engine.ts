@@ -149,7 +149,9 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   const replay = opts.asOf < todayInShanghai();
   for (const rule of RULE_SQL) {
     const sql = rule.sql({ replay });
+    if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = off`);
     await timed(timings, rule.rule, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []));
+    if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = on`);
   }
   await em.query(`ANALYZE det_hits`);
 

@@ -1,3 +1,4 @@
+import { recordAudit, withTransaction } from '../audit/audit.service';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Context } from '../graphql/context';
 import { scopePath } from '../graphql/context';
@@ -47,6 +48,7 @@ export async function runDetection(target: Context | EntityManager | DataSource,
 export async function runDetectionProfiled(target: Context | EntityManager | DataSource, opts: RunOptions = {}):
   Promise<{ run: DetectionRun; timings: Record<string, number> }> {
   const em = managerOf(target);
+  const actor = target instanceof DataSource || !('loaders' in target) ? null : target.user;
   const asOf = opts.asOf ? parseCheckDate(opts.asOf) : todayInShanghai();
   if (!asOf) throw badInput(`检查日 ${opts.asOf} 无效，应为 YYYY-MM-DD (invalid asOf)`, [{ field: 'asOf', message: '应为 YYYY-MM-DD' }]);
   let regionCode: string | null = null;
@@ -116,6 +118,10 @@ export async function runDetectionProfiled(target: Context | EntityManager | Dat
       `UPDATE detection_runs SET found = $2, created = $3, reopened = $4, resolved = $5 WHERE id = $1`,
       [id, counts.found, counts.created, counts.reopened, resolved],
     );
+    await recordAudit(tx, {
+      actor: actor ?? null, action: 'DETECTION_RUN', entityType: 'detection_run', entityId: id, unitId: actor?.unitId ?? null,
+      after: { asOf, regionCode, found: counts.found, created: counts.created, reopened: counts.reopened, resolved, countsByRule: ev.countsByRule },
+    });
     timings.persist = Math.round(performance.now() - t1);
     return id;
   });
@@ -214,9 +220,15 @@ export const detectionService = {
     if (finding.status !== FindingStatus.OPEN) {
       throw conflict(`只能忽略待处理的问题，该问题当前为${finding.status === FindingStatus.DISMISSED ? '已忽略' : '已解决'} (only open findings can be dismissed)`);
     }
-    await ctx.em.query(
-      `UPDATE findings SET status = 'dismissed', dismissed_reason = $2, dismissed_by = $3, dismissed_at = now(), dismissed_hash = evidence_hash
-        WHERE id = $1 AND status = 'open'`, [finding.id, text, ctx.user?.id ?? null]);
+    await withTransaction(ctx, async (tx) => {
+      await tx.em.query(
+        `UPDATE findings SET status = 'dismissed', dismissed_reason = $2, dismissed_by = $3, dismissed_at = now(), dismissed_hash = evidence_hash
+          WHERE id = $1 AND status = 'open'`, [finding.id, text, ctx.user?.id ?? null]);
+      await recordAudit(tx, {
+        action: 'FINDING_DISMISSED', entityType: 'finding', entityId: finding.id, unitId: finding.unitId,
+        before: { status: finding.status }, after: { status: FindingStatus.DISMISSED, rule: finding.rule }, comment: text,
+      });
+    });
     return this.byId(ctx, finding.id);
   },
 
@@ -225,9 +237,15 @@ export const detectionService = {
     requireDetectionWriter(ctx);
     const finding = await this.byId(ctx, id);
     if (finding.status !== FindingStatus.DISMISSED) throw conflict('只能重新打开已忽略的问题 (only dismissed findings can be reopened)');
-    await ctx.em.query(
-      `UPDATE findings SET status = 'open', reopened_at = now(), dismissed_reason = NULL, dismissed_by = NULL, dismissed_at = NULL,
-              dismissed_hash = NULL WHERE id = $1`, [finding.id]);
+    await withTransaction(ctx, async (tx) => {
+      await tx.em.query(
+        `UPDATE findings SET status = 'open', reopened_at = now(), dismissed_reason = NULL, dismissed_by = NULL, dismissed_at = NULL,
+                dismissed_hash = NULL WHERE id = $1`, [finding.id]);
+      await recordAudit(tx, {
+        action: 'FINDING_REOPENED', entityType: 'finding', entityId: finding.id, unitId: finding.unitId,
+        before: { status: finding.status, reason: finding.dismissedReason }, after: { status: FindingStatus.OPEN, rule: finding.rule },
+      });
+    });
     return this.byId(ctx, finding.id);
   },
 };

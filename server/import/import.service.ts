@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { refreshUnitPaths } from '../units/unit-paths';
 import type { Context } from '../graphql/context';
 import { requireRole } from '../auth/authorize';
+import { recordAudit } from '../audit/audit.service';
 import { Role } from '../common/enums';
 import { FILE_NAMES, FILE_SPECS, isFileName, type FileName } from './csv-schema';
 import { crossCheck, loadAll, rawSql, stageFile, type Staged } from './bulk-load';
@@ -71,7 +72,7 @@ export async function importDirectory(ds: DataSource, dir: string, opts: ImportO
 export const importService = {
   async importCsv(ctx: Context, files: ImportFile[], opts: { dryRun?: boolean }): Promise<ImportResult> {
     requireRole(ctx, Role.ADMIN, Role.PLANNER);
-    return importFiles(ctx.ds, files, { dryRun: opts.dryRun ?? false, maxErrors: 2_000 });
+    return importFiles(ctx.ds, files, { dryRun: opts.dryRun ?? false, maxErrors: 2_000, actor: ctx.user });
   },
 };
 
@@ -165,6 +166,12 @@ async function runImport(ds: DataSource, inputs: Input[], early: ImportProblem[]
       const c = counts.get(s.spec.name) ?? { inserted: 0, updated: 0 };
       return { file: s.spec.name, rows: s.rows, inserted: c.inserted, updated: c.updated, unchanged: s.staged - c.inserted - c.updated };
     });
+    if (!dryRun) {
+      await recordAudit(qr.manager, {
+        actor: opts.actor ?? null, action: 'CSV_IMPORTED', entityType: 'import',
+        after: { files: fileCounts, statusChanges },
+      });
+    }
     await sql.query(dryRun ? 'ROLLBACK' : 'COMMIT');
     open = false;
     // Fresh planner statistics for the tables just loaded (detection's plans depend on them right after an import).

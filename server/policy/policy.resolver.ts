@@ -18,7 +18,7 @@ export class PolicyResolver {
 
   @Mutation(() => PolicyInfo, { description: '保存全国（0）或某省的覆盖设置为新版本（整体替换该区划的覆盖设置；仅管理员）' })
   async updatePolicy(@Ctx() ctx: Context, @Arg('regionCode', () => String) regionCode: string,
-    @Arg('settings', () => GraphQLJSONObject) settings: Record<string, unknown>,
+    @Arg('settings', () => GraphQLJSONObject, { validate: false }) settings: Record<string, unknown>,
     @Arg('note', () => String, { nullable: true }) note?: string | null): Promise<PolicyInfo> {
     return (await policyService.update(ctx, regionCode, settings, note)) as unknown as PolicyInfo;
   }

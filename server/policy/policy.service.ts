@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit.service';
 import type { EntityManager } from 'typeorm';
 import type { Context } from '../graphql/context';
 import { badInput } from '../graphql/errors';
@@ -120,6 +121,13 @@ export const policyService = {
          SELECT $1::varchar, COALESCE(max(version), 0) + 1, $2::jsonb, $3::text, $4::int FROM policies WHERE region_code = $1::varchar`,
         [region.code, JSON.stringify(settings), note ?? null, ctx.user?.id ?? null],
       );
+      const [previous] = await em.query(
+        `SELECT version, settings FROM policies WHERE region_code = $1 ORDER BY version DESC OFFSET 1 LIMIT 1`, [region.code]);
+      await recordAudit(em, {
+        actor: ctx.user, action: 'POLICY_UPDATED', entityType: 'policy', entityId: region.code,
+        before: previous ? { version: previous.version, settings: previous.settings } : null,
+        after: { settings }, comment: note ?? null,
+      });
     });
     return this.get(ctx, region.code);
   },
