@@ -131,8 +131,10 @@ export const workflowService = {
       await recordAudit(tx, { action: resubmission ? 'PLAN_RESUBMITTED' : 'PLAN_SUBMITTED', entityType: 'plan', entityId: plan.id, planId: plan.id, unitId: await anchorUnitId(tx, plan),
         before, after: { status, revision, actions: actions.length, approvalRequests: inserted.length, carriedOver: carry.size,
           warnings: validation.warnings.length }, comment: comment?.trim() || null });
+      // Filed under the action's account, so an account's timeline shows only the requests that concern it.
+      const accountOfAction = new Map(actions.map((a) => [a.id, a.accountId]));
       await recordAuditMany(tx, inserted.map((r) => ({ action: 'APPROVAL_REQUESTED', entityType: 'approval_request', entityId: r.id,
-        planId: plan.id, unitId: r.unit_id, after: { actionId: r.action_id, unitId: r.unit_id, revision, status: r.status } })));
+        planId: plan.id, accountId: accountOfAction.get(r.action_id) ?? null, unitId: r.unit_id, after: { actionId: r.action_id, unitId: r.unit_id, revision, status: r.status } })));
       if (status === PlanStatus.APPROVED) {
         await recordAudit(tx, { action: 'PLAN_APPROVED', entityType: 'plan', entityId: plan.id, planId: plan.id, unitId: await anchorUnitId(tx, plan),
           after: { revision }, comment: '所有动作均未修改，沿用上一修订的审批' });
