@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { createRegionLoaders } from '../regions/regions.loaders';
 import { createUnitLoaders } from '../units/units.loaders';
 import { createAccountLoaders } from '../accounts/accounts.loaders';
+import { createActivityLoaders } from '../accounts/account-activity';
 import { createDetectionLoaders } from '../detection/detection.loaders';
 import { createPlanLoaders } from '../plans/plans.loaders';
 
@@ -23,6 +24,7 @@ export function createLoaders(ds: DataSource) {
     ...createRegionLoaders(ds),
     ...createUnitLoaders(ds),
     ...createAccountLoaders(ds),
+    ...createActivityLoaders(ds),
     ...createDetectionLoaders(ds),
     ...createPlanLoaders(ds),
   };

@@ -1,6 +1,6 @@
-import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../graphql/context';
-import { Matrix } from './matrix.types';
+import { Matrix, MatrixLevelRow } from './matrix.types';
 import { matrixService } from './matrix.service';
 
 @Resolver(() => Matrix)
@@ -8,5 +8,10 @@ export class MatrixResolver {
   @Query(() => Matrix, { description: '某区划的账号矩阵：行为下级区划（或末级区划的单位），列为平台' })
   matrix(@Ctx() ctx: Context, @Arg('regionCode', () => String) regionCode: string): Promise<Matrix> {
     return matrixService.matrix(ctx, regionCode);
+  }
+
+  @FieldResolver(() => [MatrixLevelRow], { description: '同一区划范围内按主办单位层级 × 平台的账号数（按状态）和待处理问题数' })
+  byLevel(@Ctx() ctx: Context, @Root() matrix: Matrix): Promise<MatrixLevelRow[]> {
+    return matrixService.byLevel(ctx, matrix);
   }
 }

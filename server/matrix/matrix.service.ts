@@ -1,13 +1,13 @@
 import type { Context } from '../graphql/context';
 import { scopePath } from '../graphql/context';
-import { AccountStatus, Platform } from '../common/enums';
+import { AccountStatus, FindingStatus, Level, LEVEL_ORDER, Platform } from '../common/enums';
 import { regionsService } from '../regions/regions.service';
-import { Matrix, MatrixCell, MatrixRow } from './matrix.types';
+import { Matrix, MatrixCell, MatrixLevelRow, MatrixRow } from './matrix.types';
 
 const PLATFORMS = Object.values(Platform);
 
 function emptyCell(platform: Platform | null): MatrixCell {
-  return { platform, active: 0, suspended: 0, closed: 0, total: 0 };
+  return { platform, active: 0, suspended: 0, closed: 0, total: 0, openFindings: 0 };
 }
 
 function add(cell: MatrixCell, status: AccountStatus, n: number): void {
@@ -15,34 +15,68 @@ function add(cell: MatrixCell, status: AccountStatus, n: number): void {
   cell.total += n;
 }
 
+/**
+ * Open findings grouped by a row key and by platform, with the row, column and grand totals, in one statement.
+ * A finding's cells are the platforms it concerns (`findings.platforms`: one for single-account rules and for
+ * REDUNDANT_SAME_PLATFORM; every platform of the unit's representative accounts for NAME_INCONSISTENT), in the row
+ * of its unit. GROUPING SETS with count(DISTINCT id) make a multi-platform finding count once in each of its platform
+ * cells but only once in its row total, its column totals and the grand total. Rows are placed by the unit's
+ * current region path (as the account counts are), and the user's scope applies to the finding's unit.
+ * `g`: GROUPING(key, platform) — 0 cell, 1 row total, 2 column total, 3 grand total.
+ */
+function findingsSql(keyExpr: string, where: string): string {
+  return `
+    SELECT key, platform, count(DISTINCT id)::int AS n, GROUPING(key, platform)::int AS g
+      FROM (SELECT f.id, ${keyExpr} AS key, p.platform
+              FROM findings f JOIN units u ON u.id = f.unit_id CROSS JOIN LATERAL unnest(f.platforms) AS p(platform)
+             WHERE f.status = '${FindingStatus.OPEN}' AND ${where}) x
+     GROUP BY GROUPING SETS ((key, platform), (key), (platform), ())`;
+}
+
+interface FindingCount { key: string | null; platform: Platform | null; n: number; g: number }
+
+/** Region subtree and user scope, as a WHERE clause over `units u` and its parameters. */
+function subtree(regionPath: string, exact: boolean, unitPath: string | null): { where: string; params: unknown[] } {
+  const params: unknown[] = [regionPath];
+  let where = exact ? 'u.region_path = $1' : `u.region_path LIKE $1 || '%'`;
+  if (unitPath) {
+    params.push(`${unitPath}%`);
+    where += ' AND u.path LIKE $2';
+  }
+  return { where, params };
+}
+
 export const matrixService = {
   /**
    * One row per sub-region (plus a row for the region's own units), or one row per unit when the region has no
-   * sub-regions; one column per platform; counts by status. Two SQL statements, whatever the size.
+   * sub-regions; one column per platform; counts by status and open findings. Two SQL statements after the
+   * (batched) region loads, whatever the size: account counts, finding counts.
    */
   async matrix(ctx: Context, regionCode: string): Promise<Matrix> {
     const region = await regionsService.byCode(ctx, regionCode);
     const children = await regionsService.children(ctx, region);
-    const scope = scopePath(ctx);
+    const unitPath = scopePath(ctx);
     const byUnit = children.length === 0;
+    const { where, params } = subtree(region.path, byUnit, unitPath);
+    const rowKey = byUnit ? 'u.id::text' : `COALESCE(NULLIF(split_part(substr(u.region_path, length($1) + 1), '/', 1), ''), 'self')`;
     const rowsSql = byUnit
       ? `SELECT u.id::text AS key, a.platform, a.status, count(*)::int AS n, min(u.name) AS label
            FROM accounts a JOIN units u ON u.id = a.unit_id
-          WHERE u.region_path = $1 ${scope ? 'AND u.path LIKE $2' : ''}
+          WHERE ${where}
           GROUP BY u.id, a.platform, a.status`
-      : `SELECT COALESCE(NULLIF(split_part(substr(u.region_path, length($1) + 1), '/', 1), ''), 'self') AS key,
-                a.platform, a.status, count(*)::int AS n, NULL AS label
+      : `SELECT ${rowKey} AS key, a.platform, a.status, count(*)::int AS n, NULL AS label
            FROM accounts a JOIN units u ON u.id = a.unit_id
-          WHERE u.region_path LIKE $1 || '%' ${scope ? 'AND u.path LIKE $2' : ''}
+          WHERE ${where}
           GROUP BY 1, 2, 3`;
-    const params: unknown[] = [region.path];
-    if (scope) params.push(`${scope}%`);
     const counts: { key: string; platform: Platform; status: AccountStatus; n: number; label: string | null }[] =
       await ctx.em.query(rowsSql, params);
+    const findings: FindingCount[] = await ctx.em.query(findingsSql(rowKey, where), params);
 
     const rows = new Map<string, MatrixRow>();
     const makeRow = (key: string, label: string, kind: MatrixRow['kind'], regionCode: string | null, unitId: string | null) => {
-      const row: MatrixRow = { key, label, kind, regionCode, unitId, cells: PLATFORMS.map(emptyCell), totalCell: emptyCell(null), live: 0 };
+      const row: MatrixRow = {
+        key, label, kind, regionCode, unitId, cells: PLATFORMS.map(emptyCell), totalCell: emptyCell(null), live: 0, openFindings: 0,
+      };
       rows.set(key, row);
       return row;
     };
@@ -59,8 +93,58 @@ export const matrixService = {
       add(totals[i], c.status, c.n);
       if (c.status !== AccountStatus.CLOSED) row.live += c.n;
     }
+    let openFindings = 0;
+    for (const f of findings) {
+      const i = f.platform ? PLATFORMS.indexOf(f.platform) : -1;
+      if (f.g === 3) openFindings = f.n;
+      else if (f.g === 2) { if (i >= 0) totals[i].openFindings = f.n; }
+      else {
+        // Every finding concerns accounts, so its row exists (from the account counts); guard anyway.
+        const row = f.key === null ? undefined : rows.get(f.key);
+        if (!row) continue;
+        if (f.g === 1) row.openFindings = row.totalCell.openFindings = f.n;
+        else if (i >= 0) row.cells[i].openFindings = f.n;
+      }
+    }
     const ordered = [...rows.values()];
     if (byUnit) ordered.sort((a, b) => b.live - a.live || a.label.localeCompare(b.label, 'zh-CN'));
-    return { region, platforms: PLATFORMS, rows: ordered, totals };
+    return { region, platforms: PLATFORMS, rows: ordered, totals, openFindings, scope: { regionPath: region.path, unitPath } };
+  },
+
+  /**
+   * Unit level × platform for the same region subtree and scope as the matrix: account counts by status and open
+   * findings (counted as in the matrix), in ONE statement. Levels without any account are left out.
+   */
+  async byLevel(ctx: Context, matrix: Matrix): Promise<MatrixLevelRow[]> {
+    const { where, params } = subtree(matrix.scope.regionPath, false, matrix.scope.unitPath);
+    const rows: { kind: 'a' | 'f'; key: Level | null; platform: Platform | null; status: AccountStatus | null; n: number; g: number }[] =
+      await ctx.em.query(`
+        SELECT 'a' AS kind, u.level AS key, a.platform, a.status, count(*)::int AS n, 0 AS g
+          FROM accounts a JOIN units u ON u.id = a.unit_id
+         WHERE ${where}
+         GROUP BY u.level, a.platform, a.status
+        UNION ALL
+        SELECT 'f', key, platform, NULL, n, g FROM (${findingsSql('u.level', where)}) f WHERE g IN (0, 1)`, params);
+    const levels = new Map<Level, MatrixLevelRow>();
+    const level = (l: Level) => {
+      let row = levels.get(l);
+      if (!row) levels.set(l, (row = { level: l, cells: PLATFORMS.map(emptyCell), totalCell: emptyCell(null), live: 0, openFindings: 0 }));
+      return row;
+    };
+    for (const r of rows) {
+      if (r.kind !== 'a') continue;
+      const row = level(r.key!);
+      const i = PLATFORMS.indexOf(r.platform!);
+      add(row.cells[i], r.status!, r.n);
+      add(row.totalCell, r.status!, r.n);
+      if (r.status !== AccountStatus.CLOSED) row.live += r.n;
+    }
+    for (const r of rows) {
+      const row = r.kind === 'f' && r.key ? levels.get(r.key) : undefined;
+      if (!row) continue;
+      if (r.g === 1) row.openFindings = row.totalCell.openFindings = r.n;
+      else if (r.platform) row.cells[PLATFORMS.indexOf(r.platform)].openFindings = r.n;
+    }
+    return LEVEL_ORDER.filter((l) => levels.has(l)).map((l) => levels.get(l)!);
   },
 };

@@ -173,8 +173,18 @@ describe('e2e: plan → approval → execution → audit', () => {
     const confirm = async (account: string, step: string) => {
       await approver.getByRole('button', { name: `确认：${account} ${step}` }).click();
       const dialog = approver.getByRole('dialog');
-      await dialog.getByRole('button', { name: /确\s*认/ }).click();
-      await dialog.waitFor({ state: 'detached' });
+      await dialog.getByLabel('完成日期').waitFor();
+      // Under a loaded machine a click can land while the modal is still animating in and be dropped; the dialog
+      // stays open without an error in that case, so clicking again is safe (a confirmed step closes the dialog).
+      for (let attempt = 1; ; attempt++) {
+        await dialog.getByRole('button', { name: /确\s*认/ }).click();
+        try {
+          await dialog.waitFor({ state: 'detached', timeout: 8_000 });
+          break;
+        } catch (err) {
+          if (attempt >= 3 || (await dialog.locator('.ant-alert-error').count()) > 0) throw err;
+        }
+      }
       await approver.getByRole('button', { name: `确认：${account} ${step}` }).waitFor({ state: 'detached' });
     };
     for (const step of ['内容迁移', '服务迁移', '告知关注者', '平台注销', '更新备案']) await confirm('福州交警', step);

@@ -51,10 +51,20 @@ describe('e2e: login, overview, explorer', () => {
   it('shows the matrix of the planner\'s province with counts and colours', async () => {
     await page.getByRole('heading', { name: /福建省 · 账号矩阵总览/ }).waitFor();
     const fuzhou = page.getByRole('row').filter({ has: page.getByRole('link', { name: '福州市', exact: true }) });
-    // Fuzhou: WeChat 福州发布 + 平安福州 + 福州交警 (suspended) + 鼓楼发布 = 4 live; 1 of 4 suspended → warn.
-    const wechat = fuzhou.getByLabel(/福州市 · 微信公众号：正常 3，暂停更新 1，已注销 0/);
+    // Fuzhou: WeChat 福州发布 + 平安福州 + 福州交警 (suspended) + 鼓楼发布 = 4 live, with 8 open findings on WeChat
+    // (公安局: names differ, no interaction, redundant, stopped not deregistered; 市政府 and 鼓楼: no update, zombie)
+    // → 2 per live account → bad.
+    const wechat = fuzhou.getByLabel(/福州市 · 微信公众号：正常 3，暂停更新 1，已注销 0；待处理问题 8 个（每个在用账号 2\.00 个）/);
     expect(await wechat.innerText()).toBe('4');
-    expect(await wechat.getAttribute('data-tone')).toBe('warn');
+    expect(await wechat.getAttribute('data-tone')).toBe('bad');
+    // The row counts each finding once: 13, though the cells add up to 14 (公安局's names finding is on WeChat and Weibo).
+    const findings = fuzhou.getByRole('link', { name: '查看 13 个待处理问题' });
+    expect(await findings.getAttribute('href')).toBe('/findings?region=3501&status=OPEN');
+    // Beside the matrix: the bulletin for the latest run's check date; Fuzhou's 5 active accounts are checked.
+    const bulletin = page.locator('.inspection-table');
+    await bulletin.getByText('福州市').waitFor();
+    expect(await bulletin.getByLabel(/^福州市：检查 5 个，不合格 \d+ 个，合格率 /).count()).toBe(1);
+    await page.getByText(/最近一次检查运行/).waitFor();
     // Live in Fuzhou: WeChat 4, Douyin 福州发布, Weibo 福州公安 (鼓楼区政府 on Weibo is closed) = 6.
     const total = fuzhou.getByLabel(/福州市 · 合计：/);
     expect(await total.innerText()).toBe('6');
@@ -97,7 +107,8 @@ describe('e2e: login, overview, explorer', () => {
     expect(await chain.innerText()).toMatch(/福建省人民政府[\s\S]*福州市人民政府[\s\S]*福州市公安局/);
     await page.getByText('户政业务预约').waitFor();
     expect(await page.getByText('累计发布').locator('..').locator('..').innerText()).toContain('14');
-    await page.getByText('根据最近 14 条内容按周统计').waitFor();
+    // Weekly series from the server (Account.activity): all 14 posts are within the last 26 weeks.
+    await page.getByText('最近 26 周（周一至周日，北京时间），共发布 14 条，其中原创 14 条。').waitFor();
     await page.locator('canvas').first().waitFor();
     await screenshot(page, '05-account');
   });

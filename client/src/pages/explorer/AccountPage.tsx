@@ -12,11 +12,13 @@ import { AccountPlanFacts } from './AccountPlanFacts';
 
 const ActivityChart = lazy(() => import('./ActivityChart'));
 
-/** Posts fetched for the table and the weekly chart (one page; the server's maximum page size is 100). */
+/** Posts fetched for the table of recent posts (one page; the server's maximum page size is 100). */
 export const POSTS_PAGE = 100;
+/** Weeks of the activity chart (`Account.activity`, computed by the server). */
+export const ACTIVITY_WEEKS = 26;
 
 export const AccountDetailDocument = graphql(`
-  query AccountDetail($id: ID!, $posts: Int!) {
+  query AccountDetail($id: ID!, $posts: Int!, $weeks: Int!) {
     account(id: $id) {
       id
       platform
@@ -79,6 +81,12 @@ export const AccountDetailDocument = graphql(`
         source
         reason
       }
+      activity(weeks: $weeks) {
+        weekStart
+        posts
+        originals
+        reads
+      }
       posts(first: $posts) {
         totalCount
         pageInfo {
@@ -109,7 +117,7 @@ const STATUS_COLOR = { ACTIVE: 'green', SUSPENDED: 'orange', CLOSED: 'default' }
 export default function AccountPage() {
   const { accountId } = useParams();
   const { t } = useI18n();
-  const { data, error, refetch } = useQuery(AccountDetailDocument, { variables: { id: accountId ?? '', posts: POSTS_PAGE } });
+  const { data, error, refetch } = useQuery(AccountDetailDocument, { variables: { id: accountId ?? '', posts: POSTS_PAGE, weeks: ACTIVITY_WEEKS } });
   if (error) return <ErrorNotice error={error} onRetry={() => void refetch()} />;
   if (!data) return <Loading minHeight={320} />;
   const a = data.account;
@@ -120,7 +128,7 @@ export default function AccountPage() {
       <AccountPlanFacts accountId={a.id} />
       <Card size="small" title={t('account.activity')}>
         <Suspense fallback={<Loading minHeight={260} />}>
-          <ActivityChart posts={a.posts.edges.map((e) => e.node)} asOf={a.stats.asOf} complete={!a.posts.pageInfo.hasNextPage} />
+          <ActivityChart weeks={a.activity} />
         </Suspense>
       </Card>
       <Row gutter={[16, 16]}>

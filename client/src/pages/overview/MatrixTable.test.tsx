@@ -2,51 +2,68 @@
 import { renderUi } from '../../test/dom';
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, screen, within } from '@testing-library/react';
-import { MatrixTable, rowHref } from './MatrixTable';
-import { cellTone } from './matrix-tone';
+import { findingsHref, MatrixTable, rowHref } from './MatrixTable';
+import { cellTone, findingsPerLive } from './matrix-tone';
 import type { MatrixTable_MatrixFragment, Platform } from '../../graphql/generated/graphql';
 
 const PLATFORMS: Platform[] = ['WECHAT', 'WEIBO', 'DOUYIN'];
-const cell = (platform: Platform | null, active: number, suspended = 0, closed = 0) => ({
-  platform, active, suspended, closed, total: active + suspended + closed,
+const cell = (platform: Platform | null, active: number, suspended = 0, closed = 0, openFindings = 0) => ({
+  platform, active, suspended, closed, total: active + suspended + closed, openFindings,
 });
 
+/**
+ * 福州 has a finding that spans WeChat and Weibo (a name inconsistency): it is in both cells but once in the row,
+ * column and grand totals, which come from the server and are not the sums of the cells.
+ */
 function matrix(): MatrixTable_MatrixFragment {
   const rows = [
-    { key: 'self', kind: 'SELF', label: '福建省本级', regionCode: '35', unitId: null, cells: [cell('WECHAT', 4), cell('WEIBO', 2), cell('DOUYIN', 0)] },
-    { key: '3501', kind: 'REGION', label: '福州市', regionCode: '3501', unitId: null, cells: [cell('WECHAT', 6, 1), cell('WEIBO', 1, 2), cell('DOUYIN', 0, 0, 3)] },
-    { key: '3502', kind: 'REGION', label: '厦门市', regionCode: '3502', unitId: null, cells: [cell('WECHAT', 10, 0, 12), cell('WEIBO', 0), cell('DOUYIN', 0)] },
+    { key: 'self', kind: 'SELF', label: '福建省本级', regionCode: '35', unitId: null, openFindings: 0, cells: [cell('WECHAT', 4), cell('WEIBO', 2), cell('DOUYIN', 0)] },
+    { key: '3501', kind: 'REGION', label: '福州市', regionCode: '3501', unitId: null, openFindings: 3, cells: [cell('WECHAT', 6, 1, 0, 1), cell('WEIBO', 1, 2, 0, 3), cell('DOUYIN', 0, 0, 3)] },
+    { key: '3502', kind: 'REGION', label: '厦门市', regionCode: '3502', unitId: null, openFindings: 0, cells: [cell('WECHAT', 10, 0, 12), cell('WEIBO', 0), cell('DOUYIN', 0)] },
   ].map((r) => {
     const totalCell = r.cells.reduce((a, c) => ({ ...a, active: a.active + c.active, suspended: a.suspended + c.suspended, closed: a.closed + c.closed, total: a.total + c.total }), cell(null, 0));
-    return { ...r, totalCell, live: totalCell.active + totalCell.suspended };
+    return { ...r, totalCell: { ...totalCell, openFindings: r.openFindings }, live: totalCell.active + totalCell.suspended };
   });
-  const totals = PLATFORMS.map((p, i) => rows.reduce((a, r) => ({ ...a, active: a.active + r.cells[i].active, suspended: a.suspended + r.cells[i].suspended, closed: a.closed + r.cells[i].closed, total: a.total + r.cells[i].total }), cell(p, 0)));
-  return { platforms: PLATFORMS, rows, totals } as MatrixTable_MatrixFragment;
+  const totals = PLATFORMS.map((p, i) => rows.reduce((a, r) => ({ ...a, active: a.active + r.cells[i].active, suspended: a.suspended + r.cells[i].suspended, closed: a.closed + r.cells[i].closed, total: a.total + r.cells[i].total, openFindings: a.openFindings + r.cells[i].openFindings }), cell(p, 0)));
+  return { platforms: PLATFORMS, rows, totals, openFindings: 3 } as MatrixTable_MatrixFragment;
 }
 
 describe('cellTone', () => {
-  it('grades by the share of live accounts with a problem', () => {
+  it('grades by open findings per live account', () => {
     expect(cellTone(cell(null, 0))).toBe('empty');
     expect(cellTone(cell(null, 5))).toBe('ok');
-    expect(cellTone(cell(null, 8, 1))).toBe('warn'); // 1/9 suspended
-    expect(cellTone(cell(null, 7, 3))).toBe('bad'); // 3/10 = 30%
-    expect(cellTone(cell(null, 0, 0, 4))).toBe('closed');
-    expect(cellTone(cell(null, 10), 4)).toBe('bad'); // 4 accounts with findings out of 10
+    expect(cellTone(cell(null, 8, 1))).toBe('ok'); // suspended alone is not a finding
+    expect(cellTone(cell(null, 8, 1, 0, 4))).toBe('warn'); // 4 / 9 < 0.5
+    expect(cellTone(cell(null, 7, 3, 0, 5))).toBe('bad'); // 5 / 10 = 0.5
+    expect(cellTone(cell(null, 1, 0, 0, 3))).toBe('bad'); // several findings on one account: 3 per account
+    expect(cellTone(cell(null, 0, 0, 4, 1))).toBe('closed');
+    expect(findingsPerLive(cell(null, 3, 1, 9, 2))).toBe(0.5);
+    expect(findingsPerLive(cell(null, 0, 0, 9, 2))).toBeNull();
   });
 });
 
 describe('MatrixTable', () => {
-  it('shows live counts coloured by problems, one column per used platform', () => {
-    renderUi(<MatrixTable matrix={matrix()} onOpen={() => undefined} />);
+  it('shows live counts coloured by open findings, with the numbers in the accessible name', () => {
+    renderUi(<MatrixTable matrix={matrix()} regionCode="35" onOpen={() => undefined} />);
     const headers = screen.getAllByRole('columnheader').map((h) => h.textContent);
-    expect(headers).toEqual(['区划 / 单位', '微信公众号', '微博', '抖音', '在用账号']);
+    expect(headers).toEqual(['区划 / 单位', '微信公众号', '微博', '抖音', '在用账号', '待处理问题']);
     const fuzhou = screen.getByRole('link', { name: '福州市' }).closest('tr')!;
-    const cells = within(fuzhou).getAllByText(/^\d+$|^–$/);
-    // WeChat 6+1 live (1 of 7 suspended → warn), Weibo 1+2 (2 of 3 → bad), Douyin only closed, total 10 live.
+    const cells = within(fuzhou).getAllByLabelText(/^福州市 · /);
+    // WeChat 1 finding / 7 live → warn; Weibo 3 / 3 → bad; Douyin only closed; row 3 / 10 → warn.
     expect(cells.map((c) => [c.textContent, c.getAttribute('data-tone')])).toEqual([
-      ['7', 'warn'], ['3', 'bad'], ['0', 'closed'], ['10', 'bad'],
+      ['7', 'warn'], ['3', 'bad'], ['0', 'closed'], ['10', 'warn'],
     ]);
-    expect(within(fuzhou).getByLabelText('福州市 · 微博：正常 1，暂停更新 2，已注销 0')).toBeTruthy();
+    expect(within(fuzhou).getByLabelText('福州市 · 微博：正常 1，暂停更新 2，已注销 0；待处理问题 3 个（每个在用账号 1.00 个）')).toBeTruthy();
+    expect(within(fuzhou).getByLabelText('福州市 · 抖音：正常 0，暂停更新 0，已注销 3；待处理问题 0 个（无在用账号）')).toBeTruthy();
+    const xiamen = screen.getByRole('link', { name: '厦门市' }).closest('tr')!;
+    expect(within(xiamen).getByLabelText(/^厦门市 · 合计：/).getAttribute('data-tone')).toBe('ok');
+  });
+
+  it('links the open findings of a sub-region and of the region to the findings list', () => {
+    renderUi(<MatrixTable matrix={matrix()} regionCode="35" onOpen={() => undefined} />);
+    const links = screen.getAllByRole('link', { name: '查看 3 个待处理问题' });
+    expect(links.map((l) => l.getAttribute('href'))).toEqual(['/findings?region=3501&status=OPEN', '/findings?region=35&status=OPEN']);
+    expect(findingsHref('350102')).toBe('/findings?region=350102&status=OPEN');
   });
 
   it('hides platforms nobody in the region uses', () => {
@@ -68,11 +85,11 @@ describe('MatrixTable', () => {
     expect(screen.queryByRole('link', { name: '福建省本级' })).toBeNull();
   });
 
-  it('sums the platform totals in the summary row', () => {
+  it('uses the server\'s totals for findings in the summary row, not the sum of the cells', () => {
     renderUi(<MatrixTable matrix={matrix()} onOpen={() => undefined} />);
-    // WeChat: active 4 + 6 + 10, suspended 1 → 21 live. All: active 6 + 7 + 10 = 23, suspended 3 → 26 live.
-    expect(screen.getByLabelText('各平台合计 · 微信公众号：正常 20，暂停更新 1，已注销 12').textContent).toBe('21');
-    expect(screen.getByLabelText('各平台合计 · 合计：正常 23，暂停更新 3，已注销 15').textContent).toBe('26');
+    // WeChat: active 4 + 6 + 10, suspended 1 → 21 live, 1 finding. All: 26 live, 3 findings (the cells sum to 4).
+    expect(screen.getByLabelText('各平台合计 · 微信公众号：正常 20，暂停更新 1，已注销 12；待处理问题 1 个（每个在用账号 0.05 个）').textContent).toBe('21');
+    expect(screen.getByLabelText('各平台合计 · 合计：正常 23，暂停更新 3，已注销 15；待处理问题 3 个（每个在用账号 0.12 个）').textContent).toBe('26');
   });
 
   it('leads unit rows to the explorer', () => {

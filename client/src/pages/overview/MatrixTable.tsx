@@ -1,19 +1,21 @@
 import { Link } from 'react-router-dom';
-import { Table } from 'antd';
+import { Table, Tooltip } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { graphql } from '../../graphql/generated';
 import type { MatrixTable_MatrixFragment, Platform } from '../../graphql/generated/graphql';
-import { useI18n } from '../../i18n';
-import { cellTone, type CellCounts } from './matrix-tone';
+import { useI18n, type I18n } from '../../i18n';
+import { cellTone, findingsPerLive, type CellCounts } from './matrix-tone';
 
 export const MatrixTableFragment = graphql(`
   fragment MatrixTable_matrix on Matrix {
     platforms
+    openFindings
     rows {
       key
       kind
       label
       live
+      openFindings
       regionCode
       unitId
       cells {
@@ -22,12 +24,14 @@ export const MatrixTableFragment = graphql(`
         suspended
         closed
         total
+        openFindings
       }
       totalCell {
         active
         suspended
         closed
         total
+        openFindings
       }
     }
     totals {
@@ -36,6 +40,7 @@ export const MatrixTableFragment = graphql(`
       suspended
       closed
       total
+      openFindings
     }
   }
 `);
@@ -49,27 +54,56 @@ export function rowHref(row: Pick<Row, 'kind' | 'regionCode' | 'unitId'>): strin
   return null;
 }
 
-function Cell({ cell, label, platform, problems }: { cell: CellCounts; label: string; platform: string; problems?: number }) {
+/** The numbers behind a cell's colour, in words (tooltip and accessible name). */
+export function cellText(t: I18n['t'], cell: CellCounts, label: string, platform: string): string {
+  const ratio = findingsPerLive(cell);
+  const vars = { label, platform, active: cell.active, suspended: cell.suspended, closed: cell.closed, findings: cell.openFindings };
+  return ratio === null ? t('overview.cellTitleNoLive', vars) : t('overview.cellTitle', { ...vars, ratio: ratio.toFixed(2) });
+}
+
+function Cell({ cell, label, platform }: { cell: CellCounts; label: string; platform: string }) {
   const { t, count } = useI18n();
-  const tone = cellTone(cell, problems);
+  const tone = cellTone(cell);
   const live = cell.active + cell.suspended;
-  const text = t('overview.cellTitle', { label, platform, active: cell.active, suspended: cell.suspended, closed: cell.closed });
+  const text = cellText(t, cell, label, platform);
   return (
-    <span className={`matrix-cell tone-${tone}`} title={text} aria-label={text} data-tone={tone}>
-      {cell.total === 0 ? '–' : count(live)}
-    </span>
+    <Tooltip title={text} mouseEnterDelay={0.3}>
+      <span className={`matrix-cell tone-${tone}`} aria-label={text} data-tone={tone} data-findings={cell.openFindings}>
+        {cell.total === 0 ? '–' : count(live)}
+      </span>
+    </Tooltip>
+  );
+}
+
+/** The findings list filtered to a region's open findings. */
+export function findingsHref(regionCode: string): string {
+  return `/findings?region=${encodeURIComponent(regionCode)}&status=OPEN`;
+}
+
+function FindingsCount({ n, href }: { n: number; href: string | null }) {
+  const { t, count } = useI18n();
+  if (!href || n === 0) return <span className="findings-count">{count(n)}</span>;
+  return (
+    <Link to={href} className="findings-count" onClick={(e) => e.stopPropagation()} aria-label={t('overview.openFindingsLink', { count: n })}>
+      {count(n)}
+    </Link>
   );
 }
 
 export interface MatrixTableProps {
   matrix: MatrixTable_MatrixFragment;
+  /** The matrix's region: the summary row's findings count opens its findings. */
+  regionCode?: string;
   /** Called with the row's destination when a row (not its link) is clicked. */
   onOpen(href: string): void;
   loading?: boolean;
 }
 
-/** Sub-regions (or units) × platforms; each count coloured by the problems in it; rows drill down. */
-export function MatrixTable({ matrix, onOpen, loading }: MatrixTableProps) {
+/**
+ * Sub-regions (or units) × platforms; each live count coloured by the open findings per live account in it (tooltip
+ * and accessible name give the numbers); rows drill down; the findings column opens the region's findings.
+ */
+export function MatrixTable({ matrix, onOpen, loading, regionCode }: MatrixTableProps) {
   const { t, tx } = useI18n();
   // Platforms nobody in this region uses would only add empty columns at 1366px.
   const platforms = matrix.platforms
@@ -107,6 +141,13 @@ export function MatrixTable({ matrix, onOpen, loading }: MatrixTableProps) {
       width: 96,
       render: (_, row) => <Cell cell={row.totalCell} label={row.label} platform={t('overview.total')} />,
     },
+    {
+      key: 'findings',
+      title: t('overview.openFindings'),
+      align: 'right',
+      width: 96,
+      render: (_, row) => <FindingsCount n={row.openFindings} href={row.kind === 'REGION' && row.regionCode ? findingsHref(row.regionCode) : null} />,
+    },
   ];
 
   return (
@@ -136,7 +177,10 @@ export function MatrixTable({ matrix, onOpen, loading }: MatrixTableProps) {
               </Table.Summary.Cell>
             ))}
             <Table.Summary.Cell index={platforms.length + 1} align="right">
-              <Cell cell={sumCells(matrix.totals)} label={t('overview.totals')} platform={t('overview.total')} />
+              <Cell cell={{ ...sumCells(matrix.totals), openFindings: matrix.openFindings }} label={t('overview.totals')} platform={t('overview.total')} />
+            </Table.Summary.Cell>
+            <Table.Summary.Cell index={platforms.length + 2} align="right">
+              <FindingsCount n={matrix.openFindings} href={regionCode ? findingsHref(regionCode) : null} />
             </Table.Summary.Cell>
           </Table.Summary.Row>
         </Table.Summary>
@@ -145,9 +189,16 @@ export function MatrixTable({ matrix, onOpen, loading }: MatrixTableProps) {
   );
 }
 
+/**
+ * Sums account counts. `openFindings` is summed too, which over-counts findings spanning several platforms: use
+ * the server's row/column/grand totals (`openFindings` of the row, the totals or the matrix) where they exist.
+ */
 export function sumCells(cells: readonly CellCounts[]): CellCounts {
   return cells.reduce(
-    (acc, c) => ({ active: acc.active + c.active, suspended: acc.suspended + c.suspended, closed: acc.closed + c.closed, total: acc.total + c.total }),
-    { active: 0, suspended: 0, closed: 0, total: 0 },
+    (acc, c) => ({
+      active: acc.active + c.active, suspended: acc.suspended + c.suspended, closed: acc.closed + c.closed, total: acc.total + c.total,
+      openFindings: acc.openFindings + c.openFindings,
+    }),
+    { active: 0, suspended: 0, closed: 0, total: 0, openFindings: 0 },
   );
 }

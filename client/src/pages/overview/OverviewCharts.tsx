@@ -3,30 +3,12 @@ import { useQuery } from '@apollo/client/react';
 import { Link } from 'react-router-dom';
 import { Card, Col, Row } from 'antd';
 import { graphql } from '../../graphql/generated';
-import type { Platform } from '../../graphql/generated/graphql';
+import type { OverviewMatrixQuery, Platform } from '../../graphql/generated/graphql';
 import { useI18n } from '../../i18n';
 import EChart, { type ChartOption } from '../../components/EChart';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Loading } from '../../components/Loading';
 import type { CellCounts } from './matrix-tone';
-
-/** Live (not deregistered) accounts per unit level in the region: five counts in one request. */
-export const AccountsByLevelQuery = graphql(`
-  query AccountsByLevel($regionCode: String!) {
-    province: accounts(filter: { regionCode: $regionCode, level: [PROVINCE], status: [ACTIVE, SUSPENDED] }, first: 1) {
-      totalCount
-    }
-    city: accounts(filter: { regionCode: $regionCode, level: [CITY], status: [ACTIVE, SUSPENDED] }, first: 1) {
-      totalCount
-    }
-    county: accounts(filter: { regionCode: $regionCode, level: [COUNTY], status: [ACTIVE, SUSPENDED] }, first: 1) {
-      totalCount
-    }
-    township: accounts(filter: { regionCode: $regionCode, level: [TOWNSHIP], status: [ACTIVE, SUSPENDED] }, first: 1) {
-      totalCount
-    }
-  }
-`);
 
 /** Open findings by rule in the region (all rules, zero counts included). */
 export const FindingsByRuleQuery = graphql(`
@@ -42,11 +24,32 @@ export const FindingsByRuleQuery = graphql(`
   }
 `);
 
-const COLORS = { active: '#2e7d32', suspended: '#f59e0b', closed: '#9e9e9e', level: '#1d4ed8' };
+const COLORS = { active: '#2e7d32', suspended: '#f59e0b', closed: '#9e9e9e' };
+/** One colour per platform (in Platform order), distinguishable side by side in a stack. */
+const PLATFORM_COLORS = ['#1d4ed8', '#c2410c', '#0f766e', '#7c3aed', '#b45309', '#db2777', '#15803d', '#475569', '#0891b2', '#a16207'];
 
-export default function OverviewCharts({ regionCode, platforms, totals }: { regionCode: string; platforms: readonly Platform[]; totals: readonly (CellCounts & { platform?: Platform | null })[] }) {
+export type LevelRow = OverviewMatrixQuery['matrix']['byLevel'][number];
+
+/**
+ * Live accounts per unit level, stacked by platform (platforms without a live account at any level are left out).
+ * Exported for tests: the ECharts canvas cannot be inspected.
+ */
+export function levelSeries(platforms: readonly Platform[], byLevel: readonly LevelRow[]) {
+  const live = (c: LevelRow['cells'][number]) => c.active + c.suspended;
+  const used = platforms.map((p, i) => ({ p, i })).filter(({ i }) => byLevel.some((l) => live(l.cells[i]) > 0));
+  return {
+    levels: byLevel.map((l) => l.level),
+    series: used.map(({ p, i }) => ({ platform: p, data: byLevel.map((l) => live(l.cells[i])), color: PLATFORM_COLORS[i % PLATFORM_COLORS.length] })),
+  };
+}
+
+export default function OverviewCharts({ regionCode, platforms, totals, byLevel }: {
+  regionCode: string;
+  platforms: readonly Platform[];
+  totals: readonly (CellCounts & { platform?: Platform | null })[];
+  byLevel: readonly LevelRow[];
+}) {
   const { t, tx, count } = useI18n();
-  const levels = useQuery(AccountsByLevelQuery, { variables: { regionCode } });
   const findings = useQuery(FindingsByRuleQuery, { variables: { regionCode } });
 
   const platformOption = useMemo<ChartOption>(() => {
@@ -67,18 +70,33 @@ export default function OverviewCharts({ regionCode, platforms, totals }: { regi
     };
   }, [platforms, totals, t, tx, count]);
 
-  const levelOption = useMemo<ChartOption | null>(() => {
-    const d = levels.data;
-    if (!d) return null;
-    const rows = (['PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP'] as const).map((l) => ({ l, n: d[l.toLowerCase() as 'province'].totalCount }));
+  const levelOption = useMemo<ChartOption>(() => {
+    const { levels, series } = levelSeries(platforms, byLevel);
+    const findings = byLevel.map((l) => l.openFindings);
     return {
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-      grid: { left: 48, right: 16, top: 24, bottom: 32 },
-      xAxis: { type: 'category', data: rows.map((r) => tx('level', r.l)) },
+      tooltip: {
+        trigger: 'axis',
+        axisPointer: { type: 'shadow' },
+        // The stack's total and the level's open findings under the per-platform counts.
+        formatter: (params) => {
+          const list = Array.isArray(params) ? params : [params];
+          const i = list[0]?.dataIndex ?? 0;
+          const lines = list.filter((p) => Number(p.value) > 0).map((p) => `${p.marker ?? ''}${p.seriesName}：${count(Number(p.value))}`);
+          const level = byLevel[i];
+          return [
+            `<strong>${tx('level', levels[i])}</strong>`,
+            ...lines,
+            t('overview.byLevelTotal', { live: count(level?.live ?? 0), findings: count(findings[i] ?? 0) }),
+          ].join('<br/>');
+        },
+      },
+      legend: { top: 0, type: 'scroll' },
+      grid: { left: 48, right: 16, top: 32, bottom: 32 },
+      xAxis: { type: 'category', data: levels.map((l) => tx('level', l)) },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => count(v) } },
-      series: [{ type: 'bar', name: t('overview.stats.live'), itemStyle: { color: COLORS.level }, label: { show: true, position: 'top', formatter: (p) => count(Number(p.value)) }, data: rows.map((r) => r.n) }],
+      series: series.map((s) => ({ type: 'bar' as const, name: tx('platform', s.platform), stack: 'live', itemStyle: { color: s.color }, data: s.data })),
     };
-  }, [levels.data, t, tx, count]);
+  }, [platforms, byLevel, t, tx, count]);
 
   const ruleOption = useMemo<ChartOption | null>(() => {
     const rows = findings.data?.findingSummary.byRule;
@@ -112,13 +130,7 @@ export default function OverviewCharts({ regionCode, platforms, totals }: { regi
       </Col>
       <Col xs={24} lg={10}>
         <Card size="small" title={t('overview.byLevel')}>
-          {levels.error ? (
-            <ErrorNotice error={levels.error} onRetry={() => void levels.refetch()} />
-          ) : levelOption ? (
-            <EChart option={levelOption} label={t('overview.byLevel')} />
-          ) : (
-            <Loading minHeight={280} />
-          )}
+          <EChart option={levelOption} label={t('overview.byLevel')} />
         </Card>
       </Col>
     </Row>

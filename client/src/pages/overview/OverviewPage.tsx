@@ -10,6 +10,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
 import { MatrixTable, sumCells } from './MatrixTable';
 import { MatrixLegend } from './MatrixLegend';
+import { InspectionByRegion } from './InspectionByRegion';
 
 const OverviewCharts = lazy(() => import('./OverviewCharts'));
 
@@ -26,6 +27,19 @@ export const OverviewMatrixQuery = graphql(`
         }
       }
       ...MatrixTable_matrix
+      byLevel {
+        level
+        live
+        openFindings
+        cells {
+          platform
+          active
+          suspended
+          closed
+          total
+          openFindings
+        }
+      }
     }
   }
 `);
@@ -43,6 +57,7 @@ export default function OverviewPage() {
   if (!matrix) return <Loading minHeight={320} />;
 
   const totals = sumCells(matrix.totals);
+  const open = (href: string) => navigate(href);
   const chain = [...matrix.region.ancestors, { code: matrix.region.code, name: matrix.region.name }];
   const hasUnitRows = matrix.rows.some((r) => r.kind === 'UNIT');
 
@@ -80,16 +95,25 @@ export default function OverviewPage() {
         </Card>
       ) : (
         <>
-          <Card
-            size="small"
-            title={t('overview.title')}
-            extra={<Typography.Text type="secondary">{hasUnitRows ? t('overview.unitRowHint') : t('overview.drillHint')}</Typography.Text>}
-          >
-            <MatrixLegend />
-            <MatrixTable matrix={matrix} loading={loading} onOpen={(href) => navigate(href)} />
-          </Card>
+          <Row gutter={[16, 16]}>
+            <Col xs={24} xl={16}>
+              <Card
+                size="small"
+                title={t('overview.title')}
+                extra={<Typography.Text type="secondary">{hasUnitRows ? t('overview.unitRowHint') : t('overview.drillHint')}</Typography.Text>}
+              >
+                <MatrixLegend />
+                <MatrixTable matrix={matrix} regionCode={matrix.region.code} loading={loading} onOpen={open} />
+              </Card>
+            </Col>
+            <Col xs={24} xl={8}>
+              <Card size="small" title={t('inspection.title')}>
+                <InspectionByRegion regionCode={matrix.region.code} onOpen={open} />
+              </Card>
+            </Col>
+          </Row>
           <Suspense fallback={<Loading />}>
-            <OverviewCharts regionCode={matrix.region.code} platforms={matrix.platforms} totals={matrix.totals} />
+            <OverviewCharts regionCode={matrix.region.code} platforms={matrix.platforms} totals={matrix.totals} byLevel={matrix.byLevel} />
           </Suspense>
         </>
       )}

@@ -1,6 +1,7 @@
 /**
- * How a matrix cell is coloured. Until detection findings are available per cell, "problems" are read from the
- * status counts: suspended accounts (stop-update announced, not yet deregistered) are the visible problem.
+ * How a matrix cell is coloured: by the open detection findings in it per live (not deregistered) account.
+ * A finding is counted once in every platform cell it concerns (see `MatrixCell.openFindings` in the schema), so
+ * the ratio is "problems per live account", not a share of accounts; it can exceed 1.
  */
 export type Tone = 'empty' | 'ok' | 'warn' | 'bad' | 'closed';
 
@@ -9,16 +10,25 @@ export interface CellCounts {
   suspended: number;
   closed: number;
   total: number;
+  openFindings: number;
 }
 
-/** Share of live accounts that are suspended at or above which a cell is "bad". */
-export const BAD_SUSPENDED_SHARE = 0.3;
+/**
+ * Open findings per live account at or above which a cell is "bad". On the demo province half of the cells with
+ * accounts have fewer than 0.4 findings per live account and a quarter more than 0.55.
+ */
+export const BAD_FINDINGS_PER_ACCOUNT = 0.5;
 
-export function cellTone(cell: CellCounts, problems = 0): Tone {
-  if (cell.total === 0) return 'empty';
+/** Open findings per live account; null when the cell has no live account. */
+export function findingsPerLive(cell: CellCounts): number | null {
   const live = cell.active + cell.suspended;
-  if (live === 0) return 'closed';
-  const troubled = Math.max(cell.suspended, problems);
-  if (troubled === 0) return 'ok';
-  return troubled / live >= BAD_SUSPENDED_SHARE ? 'bad' : 'warn';
+  return live === 0 ? null : cell.openFindings / live;
+}
+
+export function cellTone(cell: CellCounts): Tone {
+  if (cell.total === 0) return 'empty';
+  const ratio = findingsPerLive(cell);
+  if (ratio === null) return 'closed';
+  if (ratio === 0) return 'ok';
+  return ratio >= BAD_FINDINGS_PER_ACCOUNT ? 'bad' : 'warn';
 }
