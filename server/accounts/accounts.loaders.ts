@@ -6,14 +6,25 @@ import { AccountService } from './account-service.entity';
 import { AccountStatusChange } from './status-change.entity';
 import { AccountStats, STATS_SQL, toStats } from './account-stats';
 
+/** The entity's columns as its properties (`opened_on` as text, YYYY-MM-DD, as TypeORM gives a date column). */
+export const ACCOUNT_COLUMNS = `id, platform, handle, name, unit_id AS "unitId", type, status, filing_no AS "filingNo",
+  opened_on::text AS "openedOn", followers, interaction_enabled AS "interactionEnabled", is_main AS "isMain",
+  last_post_at AS "lastPostAt", post_count AS "postCount", updated_at AS "updatedAt"`;
+
+export const toAccount = (row: Record<string, unknown>): Account => Object.assign(new Account(), row);
+
 export function createAccountLoaders(ds: DataSource) {
-  const accounts = ds.getRepository(Account);
   return {
-    accountById: new DataLoader<number, Account | null>(async (ids) =>
-      oneByKey(ids, await accounts.findBy({ id: In([...ids]) }), (a) => a.id)),
-    accountsByUnit: new DataLoader<number, Account[]>(async (ids) =>
-      manyByKey(ids, await accounts.find({ where: { unitId: In([...ids]) }, order: { platform: 'ASC', name: 'ASC', id: 'ASC' } }),
-        (a) => a.unitId)),
+    // Hot loaders: plain SQL into the entity class, same rows and order as the repository (issue 6).
+    accountById: new DataLoader<number, Account | null>(async (ids) => {
+      const rows: Record<string, unknown>[] = await ds.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1::int[])`, [[...ids]]);
+      return oneByKey(ids, rows.map(toAccount), (a) => a.id);
+    }),
+    accountsByUnit: new DataLoader<number, Account[]>(async (ids) => {
+      const rows: Record<string, unknown>[] = await ds.query(
+        `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE unit_id = ANY($1::int[]) ORDER BY platform, name, id`, [[...ids]]);
+      return manyByKey(ids, rows.map(toAccount), (a) => a.unitId);
+    }),
     servicesByAccount: new DataLoader<number, AccountService[]>(async (ids) =>
       manyByKey(ids, await ds.getRepository(AccountService).find({ where: { accountId: In([...ids]) }, order: { id: 'ASC' } }),
         (s) => s.accountId)),

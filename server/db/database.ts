@@ -12,6 +12,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
+function parallelWorkers(): number {
+  const n = Number(process.env.PG_PARALLEL_WORKERS ?? 0);
+  return Number.isInteger(n) && n >= 0 && n <= 64 ? n : 0;
+}
+
 export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -25,7 +30,10 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
     logger: new CountingLogger(process.env.LOG_SQL === '1'),
     maxQueryExecutionTime: 2000,
     invalidWhereValuesBehavior: { null: 'throw', undefined: 'throw' },
-    extra: { max: poolSize, application_name: 'matrix-planner' },
+    // No parallel query plans: a request is one small query on one core; parallel workers cost more to start than
+    // they save and, under concurrency, take the cores other requests need (issue 6: a province's matrix 9 → 6 ms
+    // alone, and throughput at 32 connections up). Set PG_PARALLEL_WORKERS to allow them (e.g. for ad-hoc CLIs).
+    extra: { max: poolSize, application_name: 'matrix-planner', options: `-c max_parallel_workers_per_gather=${parallelWorkers()}` },
   });
 }
 

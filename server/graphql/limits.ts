@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type GraphQLSchema } from 'graphql';
 import { getComplexity, fieldExtensionsEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { ApolloServerPlugin } from '@apollo/server';
 
@@ -42,19 +42,30 @@ const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return 1 + childComplexity;
 };
 
+const costCache = new WeakMap<DocumentNode, Map<string, number>>();
+
 /** Apollo plugin: rejects operations whose estimated cost exceeds `max` before any resolver runs. */
 export function complexityLimit(schema: GraphQLSchema, max: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operationName }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [fieldExtensionsEstimator(), pagedEstimator],
-          });
+          // Apollo hands the same parsed document to every request with the same text: its cost is computed once
+          // per distinct (operation, variables) and remembered with the document (issue 6).
+          const key = `${operationName ?? ''}\u0000${JSON.stringify(request.variables ?? {})}`;
+          let costs = costCache.get(document);
+          if (!costs) costCache.set(document, (costs = new Map()));
+          let cost = costs.get(key);
+          if (cost === undefined) {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [fieldExtensionsEstimator(), pagedEstimator],
+            });
+            if (costs.size < 100) costs.set(key, cost);
+          }
           if (cost > max) {
             throw new GraphQLError(`查询过于复杂：估算代价 ${cost}，上限 ${max}；请减少每页条数或嵌套 (query cost ${cost} exceeds ${max})`,
               { extensions: { code: 'BAD_USER_INPUT', cost, maxCost: max } });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { ROOT } from '../config';
 import { RESOLVERS } from './resolvers';
 
@@ -12,12 +12,23 @@ let built: Promise<GraphQLSchema> | undefined;
 
 /** Builds the schema once per process (type-graphql metadata is global). */
 export function getSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({
+  built ??= buildWithSimpleResolvers();
+  return built;
+}
+
+/**
+ * Plain object fields (no @FieldResolver) resolve with graphql-js's default resolver instead of type-graphql's
+ * middleware wrapper: the same as `@ObjectType({ simpleResolvers: true })` on every type that does not say otherwise.
+ * We use no global or field middlewares (nor auth checkers), so nothing is skipped; it removes a closure call and a
+ * promise-ish check per leaf field, which is most of the work for lists of accounts and units (issue 6).
+ */
+function buildWithSimpleResolvers(): Promise<GraphQLSchema> {
+  for (const t of getMetadataStorage().objectTypes) (t as { simpleResolvers?: boolean }).simpleResolvers ??= true;
+  return buildSchema({
     resolvers: RESOLVERS as unknown as [Function, ...Function[]],
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
   });
-  return built;
 }
 
 /** The committed SDL: sorted, with a header, so it is stable whatever the order resolvers are registered in. */

@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { sqlScope } from '../db/sql-counter';
@@ -18,6 +19,8 @@ export async function createApolloServer(_ds: DataSource, config: Config): Promi
     introspection: config.nodeEnv !== 'production',
     validationRules: [depthLimit(config.maxDepth)],
     plugins: [
+      // No HTTP caching of GraphQL responses here; without it Apollo does not wrap every field resolver (issue 6).
+      ApolloServerPluginCacheControlDisabled(),
       sessionGuard(),
       complexityLimit(schema, config.maxComplexity),
       {

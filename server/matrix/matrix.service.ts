@@ -29,7 +29,9 @@ function findingsSql(keyExpr: string, where: string): string {
     SELECT key, platform, count(DISTINCT id)::int AS n, GROUPING(key, platform)::int AS g
       FROM (SELECT f.id, ${keyExpr} AS key, p.platform
               FROM findings f JOIN units u ON u.id = f.unit_id CROSS JOIN LATERAL unnest(f.platforms) AS p(platform)
-             WHERE f.status = '${FindingStatus.OPEN}' AND ${where}) x
+             WHERE f.status = '${FindingStatus.OPEN}' AND ${where}
+               -- the finding's denormalised region path narrows the scan through its index; the unit's region decides the row
+               AND f.region_path LIKE $1 || '%') x
      GROUP BY GROUPING SETS ((key, platform), (key), (platform), ())`;
 }
 

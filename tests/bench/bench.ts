@@ -1,0 +1,366 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { ROOT } from '../../server/config';
+import { createDataSource, runMigrations } from '../../server/db/database';
+import { startEmbedded, type EmbeddedHandle } from '../../server/db/embedded';
+import { importDirectory } from '../../server/import/import.service';
+import { generateDemoCsv, MANIFEST_FILE, resetDemoData } from '../../server/seed/seed';
+import { ensureDemoUsers, DEMO_PASSWORD } from '../../server/auth/demo-users';
+import { BENCH_OPERATIONS, PGL_FUNCTIONS_SQL, type BenchParams } from './operations';
+
+/**
+ * `npm run bench [-- --quick] [-- --reuse] [-- --duration 10] [-- --no-postgraphile]`
+ *
+ *   --quick            demo province (福建, 35) instead of the national dataset; short load runs (about a minute in all)
+ *   --reuse            keep the data already imported in the benchmark database (skip generation and import)
+ *   --duration <s>     seconds per load run (default 10, quick 2)
+ *   --no-postgraphile  skip the PostGraphile side
+ *   --no-detection     skip the detection runs
+ *
+ * Data: its own embedded PostgreSQL under tests/bench/data/pg (port BENCH_PG_PORT, default 54339), database
+ * bench_quick / bench_national — or DATABASE_URL if set (its demo data is reset before the import). The national
+ * CSV files are generated once into tests/bench/data/csv-national and reused by later runs.
+ * Prints one table and writes tests/bench/results.json.
+ */
+
+const BENCH_DIR = path.join(ROOT, 'tests', 'bench');
+const DATA_DIR = path.join(BENCH_DIR, 'data');
+const PROVINCE = '35';
+
+interface Args { quick: boolean; reuse: boolean; duration: number; postgraphile: boolean; detection: boolean }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { quick: false, reuse: false, duration: 0, postgraphile: true, detection: true };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--quick') a.quick = true;
+    else if (argv[i] === '--reuse') a.reuse = true;
+    else if (argv[i] === '--no-postgraphile') a.postgraphile = false;
+    else if (argv[i] === '--no-detection') a.detection = false;
+    else if (argv[i] === '--duration') a.duration = Number(argv[++i]);
+    else throw new Error(`未知参数 ${argv[i]} (unknown argument)`);
+  }
+  if (!a.duration) a.duration = a.quick ? 2 : 10;
+  if (!(a.duration > 0)) throw new Error('--duration 应为正数');
+  return a;
+}
+
+const log = (m: string) => console.log(`[bench] ${m}`);
+const sec = (ms: number) => Math.round(ms) / 1000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** The benchmark database: DATABASE_URL, or a database of the bench's own embedded cluster (recreated unless reused). */
+async function openBenchDatabase(name: string, reuse: boolean): Promise<{ url: string; embedded: EmbeddedHandle | null; external: boolean }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, embedded: null, external: true };
+  const port = Number(process.env.BENCH_PG_PORT ?? 54339);
+  const embedded = await startEmbedded({ dir: path.join(DATA_DIR, 'pg'), port, database: 'postgres', log });
+  const admin = new Client({ connectionString: embedded.url });
+  await admin.connect();
+  try {
+    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount! > 0;
+    if (exists && !reuse) await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
+    if (!exists || !reuse) await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return { url: embedded.url.replace(/\/postgres$/, `/${name}`), embedded, external: false };
+}
+
+interface Load { connections: number; requests: number; rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** `duration` seconds of load; a negative `duration` means a fixed number of requests instead (warm-up). */
+async function load(url: string, headers: Record<string, string>, body: string, connections: number, duration: number): Promise<Load> {
+  const times: number[] = [];
+  let instance!: autocannon.Instance;
+  const res = await new Promise<autocannon.Result>((resolve, reject) => {
+    const span = duration > 0 ? { duration } : { amount: -duration };
+    instance = autocannon({ url, method: 'POST', headers, body, connections, ...span, pipelining: 1 }, (err, result) => (err ? reject(err) : resolve(result)));
+    instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  });
+  times.sort((a, b) => a - b);
+  const r2 = (n: number) => Math.round(n * 100) / 100;
+  return {
+    connections, requests: times.length, rps: Math.round((times.length / res.duration) * 10) / 10,
+    p50: r2(percentile(times, 50)), p95: r2(percentile(times, 95)), p99: r2(percentile(times, 99)),
+    errors: res.errors + res.timeouts, non2xx: res.non2xx,
+  };
+}
+
+/** A child process whose resident memory is sampled (peak RSS from /proc, VmHWM). */
+interface Child { proc: ChildProcess; peakRssMb(): number; stop(): Promise<void>; output: string[] }
+
+function startChild(cmd: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Child> {
+  const proc = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  let peak = 0;
+  const sample = () => {
+    try {
+      const status = fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+    } catch { /* exited */ }
+  };
+  const timer = setInterval(sample, 250);
+  const child: Child = {
+    proc, output,
+    peakRssMb: () => (sample(), Math.round(peak)),
+    stop: async () => {
+      sample();
+      clearInterval(timer);
+      if (proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      const s = d.toString();
+      output.push(s);
+      if (ready.test(s)) resolve(child);
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`${path.basename(args[0])} exited (${code}) before it was ready:\n${output.join('').slice(-3000)}`));
+    });
+  });
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const json = await res.json();
+  return { status: res.status, json, bytes: JSON.stringify(json).length };
+}
+
+interface OpResult {
+  key: string; label: string; sqlStatements: number | null; responseBytes: number; c1: Load; c32: Load;
+}
+
+async function measureEngine(name: string, url: string, headers: Record<string, string>, side: 'ours' | 'postgraphile',
+  params: BenchParams, duration: number): Promise<OpResult[]> {
+  const out: OpResult[] = [];
+  for (const op of BENCH_OPERATIONS) {
+    const q = op[side];
+    const body = JSON.stringify({ query: q.query, variables: q.variables(params) });
+    const probe = await post(url, JSON.parse(body), headers);
+    if (probe.status !== 200 || probe.json.errors) {
+      throw new Error(`${name} ${op.key} 失败 (failed): ${probe.status} ${JSON.stringify(probe.json.errors ?? probe.json).slice(0, 1500)}`);
+    }
+    // Statements of a warm request (the first one also reads the regions it names, once per process).
+    const again = await post(url, JSON.parse(body), headers);
+    const sqlStatements = again.json.extensions?.sqlStatements ?? null;
+    await load(url, headers, body, 8, -100); // warm-up: 100 requests, discarded
+    const c1 = await load(url, headers, body, 1, duration);
+    const c32 = await load(url, headers, body, 32, duration);
+    log(`${name} ${op.key}: sql ${sqlStatements ?? '-'}, c1 p99 ${c1.p99} ms ${c1.rps}/s, c32 p50 ${c32.p50} p99 ${c32.p99} ms ${c32.rps}/s`);
+    out.push({ key: op.key, label: op.label, sqlStatements, responseBytes: probe.bytes, c1, c32 });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const mode = args.quick ? 'quick' : 'national';
+  const t0 = performance.now();
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const db = await openBenchDatabase(`bench_${mode}`, args.reuse);
+  const ds = createDataSource(db.url, 4);
+  const results: Record<string, any> = { mode, startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version } };
+  // Figures this run does not measure (--reuse, --no-detection) are carried over from the last run of the same mode.
+  const resultsFile = path.join(BENCH_DIR, 'results.json');
+  const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : null;
+  let pgl: Child | null = null;
+  let ours: Child | null = null;
+  try {
+    await ds.initialize();
+    await runMigrations(ds, log);
+
+    // Dataset and import.
+    const csvDir = path.join(DATA_DIR, `csv-${mode}`);
+    let asOf: string;
+    const [{ n: existing }] = await ds.query(`SELECT count(*)::int AS n FROM accounts`);
+    if (args.reuse && existing > 0 && fs.existsSync(path.join(csvDir, MANIFEST_FILE))) {
+      asOf = JSON.parse(fs.readFileSync(path.join(csvDir, MANIFEST_FILE), 'utf8')).asOf;
+      log(`沿用已导入的数据 (reusing imported data): ${existing} accounts, as of ${asOf}`);
+      results.import = { reused: true };
+    } else {
+      if (args.quick || !fs.existsSync(path.join(csvDir, MANIFEST_FILE))) {
+        fs.rmSync(csvDir, { recursive: true, force: true });
+        log(`生成 CSV (generating ${mode} CSV) → ${csvDir}`);
+        const gen = await generateDemoCsv(csvDir, args.quick ? { province: PROVINCE, scale: 'province' } : { scale: 'national', log });
+        results.generateMs = gen.generateMs;
+      }
+      asOf = JSON.parse(fs.readFileSync(path.join(csvDir, MANIFEST_FILE), 'utf8')).asOf;
+      if (db.external && existing > 0) await resetDemoData(ds, log);
+      log('导入 (importing) …');
+      const ti = performance.now();
+      const r = await importDirectory(ds, csvDir, { log: (m) => log(`  import: ${m}`) });
+      const importMs = performance.now() - ti;
+      if (!r.ok) throw new Error(`导入失败 (import failed): ${JSON.stringify(r.errors.slice(0, 5))}`);
+      const rows = r.counts.reduce((s, c) => s + c.rows, 0);
+      results.import = { rows, ms: Math.round(importMs), rowsPerSecond: Math.round(rows / (importMs / 1000)),
+        files: Object.fromEntries(r.counts.map((c) => [c.file, c.rows])) };
+      log(`导入完成 (imported) ${rows} rows in ${sec(importMs)} s`);
+    }
+    results.asOf = asOf;
+    await ensureDemoUsers(ds.manager, { province: PROVINCE });
+
+    // Detection (national = everything in the database; quick mode holds one province).
+    let detectionMod: { runDetection?: (ds: unknown, o: { asOf: string; regionCode: string | null }) => Promise<unknown> } | null = null;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      detectionMod = require('../../server/detection/detection.service');
+    } catch {
+      detectionMod = null;
+    }
+    if (!args.detection) {
+      results.detection = { skipped: true };
+    } else if (detectionMod?.runDetection) {
+      const det: Record<string, number> = {};
+      for (const [label, regionCode] of [['all', null], ['allRepeat', null], ['province', PROVINCE]] as const) {
+        const td = performance.now();
+        const run = await detectionMod.runDetection(ds, { asOf, regionCode });
+        det[`${label}Ms`] = Math.round(performance.now() - td);
+        det[`${label}Found`] = (run as unknown as { found: number }).found;
+        log(`detection ${label}: ${det[`${label}Ms`]} ms, ${det[`${label}Found`]} findings`);
+      }
+      results.detection = det;
+    } else {
+      results.detection = { pending: true };
+    }
+
+    // Parameters of the reads.
+    const [{ path: provincePath }] = await ds.query(`SELECT path FROM regions WHERE code = $1`, [PROVINCE]);
+    const [county] = await ds.query(`
+      SELECT u.id FROM units u WHERE u.level = 'county' AND u.kind = 'government' AND u.region_path LIKE $1
+       ORDER BY (SELECT count(*) FROM units d WHERE d.path LIKE u.path || '%') DESC, u.id LIMIT 1`, [`${provincePath}%`]);
+    const [account] = await ds.query(`
+      SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id
+       WHERE u.region_path LIKE $1 AND EXISTS (SELECT 1 FROM finding_accounts fa WHERE fa.account_id = a.id)
+       ORDER BY a.post_count DESC, a.id LIMIT 1`, [`${provincePath}%`]).catch(async () =>
+      ds.query(`SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id WHERE u.region_path LIKE $1 ORDER BY a.post_count DESC, a.id LIMIT 1`,
+        [`${provincePath}%`]));
+    const params: BenchParams = { provinceCode: PROVINCE, provincePath, countyUnitId: county.id, accountId: account.id };
+    results.params = params;
+    await ds.query(PGL_FUNCTIONS_SQL);
+    // Steady state: statistics everywhere, and the visibility map of the small tables the reads scan (index-only scans).
+    await ds.query('VACUUM (ANALYZE) accounts, units, regions');
+    await ds.query('ANALYZE');
+    const counts = (await ds.query(`SELECT (SELECT count(*) FROM accounts)::int AS accounts, (SELECT count(*) FROM units)::int AS units,
+      (SELECT count(*) FROM posts)::bigint AS posts, (SELECT count(*) FROM messages)::int AS messages,
+      (SELECT count(*) FROM findings)::int AS findings`))[0];
+    results.dataset = counts;
+    await ds.destroy();
+
+    // Our server (Node 20), as a child process.
+    const port = await freePort();
+    ours = await startChild(process.execPath, [path.join(ROOT, 'dist', 'server', 'main.js')], {
+      DATABASE_URL: db.url, PORT: String(port), SEED_ON_EMPTY: 'false', NODE_ENV: 'production',
+      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+    }, /listening/);
+    const ourUrl = `http://127.0.0.1:${port}/graphql`;
+    const login = await post(ourUrl, { query: `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, variables: { u: 'admin', p: DEMO_PASSWORD } });
+    const token = login.json.data?.login?.token;
+    if (!token) throw new Error(`登录失败 (login failed): ${JSON.stringify(login.json)}`);
+    const ourHeaders = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const oursOps = await measureEngine('ours', ourUrl, ourHeaders, 'ours', params, args.duration);
+    const oursRss = ours.peakRssMb();
+    await ours.stop();
+    ours = null;
+    results.ours = { peakRssMb: oursRss, operations: oursOps };
+
+    // PostGraphile v5 (Node 22), same database.
+    if (args.postgraphile) {
+      const node22 = path.join(ROOT, 'node_modules', 'node', 'bin', 'node');
+      if (!fs.existsSync(node22)) throw new Error('缺少 node_modules/node/bin/node（npm ci 安装 node@22）');
+      const pport = await freePort();
+      pgl = await startChild(node22, [path.join(BENCH_DIR, 'postgraphile-server.mjs')], { DATABASE_URL: db.url, PORT: String(pport), NODE_ENV: 'production' }, /READY/);
+      const pglOps = await measureEngine('postgraphile', `http://127.0.0.1:${pport}/graphql`, { 'content-type': 'application/json' }, 'postgraphile', params, args.duration);
+      const pglRss = pgl.peakRssMb();
+      await pgl.stop();
+      pgl = null;
+      results.postgraphile = { peakRssMb: pglRss, operations: pglOps };
+    }
+    if (previous?.mode === mode) {
+      if (results.import?.reused && previous.import && !previous.import.reused) results.import = { ...previous.import, measuredAt: previous.import.measuredAt ?? previous.startedAt };
+      if (results.detection?.skipped && previous.detection && !previous.detection.skipped) results.detection = { ...previous.detection, measuredAt: previous.detection.measuredAt ?? previous.startedAt };
+    }
+    results.totalMs = Math.round(performance.now() - t0);
+    fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\n${renderTable(results)}`);
+    log(`总耗时 (total) ${sec(results.totalMs)} s；结果已写入 tests/bench/results.json`);
+  } finally {
+    await ours?.stop();
+    await pgl?.stop();
+    if (ds.isInitialized) await ds.destroy();
+    await db.embedded?.stop();
+  }
+}
+
+/** The one table: figures of ours, PostGraphile, and ours / PostGraphile (latency: ≤ 1 is better; req/s: ≥ 1 is better). */
+export function renderTable(r: Record<string, any>): string {
+  const rows: string[][] = [['figure', 'ours', 'PostGraphile', 'ours/PG']];
+  const f = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? '-' : String(n));
+  const ratio = (a?: number | null, b?: number | null) => (a !== null && a !== undefined && b ? (a / b).toFixed(2) : '-');
+  const d = r.dataset ?? {};
+  rows.push([`dataset (${r.mode}, as of ${r.asOf})`, `${d.units} units, ${d.accounts} accounts, ${d.posts} posts, ${d.messages} messages`, '', '']);
+  if (r.import?.reused) rows.push(['import', 'reused (not measured)', '', '']);
+  else if (r.import) {
+    const when = r.import.measuredAt ? ` (run of ${r.import.measuredAt.slice(0, 16)})` : '';
+    rows.push([`import: rows / total time${when}`, `${r.import.rows} rows / ${sec(r.import.ms)} s`, '', '']);
+    rows.push(['import: throughput (rows/s)', f(r.import.rowsPerSecond), '', '']);
+  }
+  if (r.detection?.pending) rows.push(['detection', 'pending (runDetection missing)', '', '']);
+  else if (r.detection?.skipped) rows.push(['detection', 'skipped (--no-detection)', '', '']);
+  else if (r.detection) {
+    if (r.detection.measuredAt) rows.push([`detection (run of ${r.detection.measuredAt.slice(0, 16)})`, '', '', '']);
+    rows.push([`detection ${r.mode === 'quick' ? 'whole DB (1 province)' : 'national'}: first run (ms)`, f(r.detection.allMs), '', '']);
+    rows.push([`detection ${r.mode === 'quick' ? 'whole DB (1 province)' : 'national'}: repeat (ms)`, f(r.detection.allRepeatMs), '', '']);
+    rows.push(['detection one province (ms)', f(r.detection.provinceMs), '', '']);
+  }
+  const pg = new Map<string, OpResult>((r.postgraphile?.operations ?? []).map((o: OpResult) => [o.key, o]));
+  for (const o of (r.ours?.operations ?? []) as OpResult[]) {
+    const p = pg.get(o.key);
+    rows.push([`${o.label}: SQL statements`, f(o.sqlStatements), p ? '(1 per request, compiled)' : '-', '']);
+    for (const c of ['c1', 'c32'] as const) {
+      const n = c === 'c1' ? 1 : 32;
+      for (const m of ['p50', 'p95', 'p99'] as const) rows.push([`  ${n} conn ${m} (ms)`, f(o[c][m]), f(p?.[c][m]), ratio(o[c][m], p?.[c][m])]);
+      rows.push([`  ${n} conn req/s`, f(o[c].rps), f(p?.[c].rps), ratio(o[c].rps, p?.[c].rps)]);
+    }
+  }
+  if (r.ours) rows.push(['server peak RSS (MB)', f(r.ours.peakRssMb), f(r.postgraphile?.peakRssMb), ratio(r.ours.peakRssMb, r.postgraphile?.peakRssMb)]);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => [...row[i]].length)));
+  const line = (row: string[]) => `| ${row.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join(' | ')} |`;
+  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error('[bench] 失败 (failed):', err instanceof Error ? err.stack ?? err.message : err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * The four read operations of the benchmark, for our API and as the closest equivalent PostGraphile v5 (amber)
+ * query. Shared by the runner (bench.ts) and the statement-count test (operations.test.ts).
+ *
+ * PostGraphile reads the tables and their foreign keys as they are; what our API computes (the matrix counts, the
+ * region filter of the account list, the activity statistics) it gets from SQL functions in the schema `pgl_bench`
+ * (PGL_FUNCTIONS_SQL) — the way PostGraphile is meant to be extended — running the same SQL as our services.
+ */
+
+export interface BenchParams {
+  /** Province code, e.g. '35', and its `regions.path`, e.g. '/0/35/'. */
+  provinceCode: string;
+  provincePath: string;
+  /** A county-level unit whose subtree is read (operation 4). */
+  countyUnitId: number;
+  /** An account read in full (operation 3). */
+  accountId: number;
+}
+
+export interface BenchOperation {
+  key: 'matrix' | 'accountsPage' | 'accountFull' | 'unitSubtree';
+  label: string;
+  ours: { query: string; variables: (p: BenchParams) => Record<string, unknown> };
+  postgraphile: { query: string; variables: (p: BenchParams) => Record<string, unknown> };
+}
+
+const CELL = 'platform active suspended closed total';
+const ACCOUNT_ROW = 'id platform handle name status type followers isMain lastPostAt';
+const PGL_ACCOUNT_ROW = 'rowId platform handle name status type followers isMain lastPostAt';
+const UNIT_ROW = 'id code name kind level depth';
+const PGL_UNIT_ROW = 'rowId code name kind level depth';
+
+function subtree(levels: number, unit: string, account: string, children: string, accounts: string, nodes: boolean): string {
+  const acc = nodes ? `${accounts} { nodes { ${account} } }` : `${accounts} { ${account} }`;
+  let inner = `${unit} ${acc}`;
+  for (let i = 0; i < levels; i++) inner = `${unit} ${acc} ${nodes ? `${children} { nodes { ${inner} } }` : `${children} { ${inner} }`}`;
+  return inner;
+}
+
+export const BENCH_OPERATIONS: BenchOperation[] = [
+  {
+    key: 'matrix',
+    label: '(1) matrix of a province',
+    ours: {
+      query: `query BenchMatrix($code: String!) { matrix(regionCode: $code) { region { code name } platforms
+        rows { key label kind regionCode unitId live cells { ${CELL} } totalCell { ${CELL} } } totals { ${CELL} } } }`,
+      variables: (p) => ({ code: p.provinceCode }),
+    },
+    postgraphile: {
+      query: `query BenchMatrix($code: String!, $path: String!) {
+        regionByCode(code: $code) { code name regionsByParentCode(orderBy: CODE_ASC) { nodes { code name } } }
+        pglBenchMatrixCells(regionPath: $path) { nodes { key platform status n } } }`,
+      variables: (p) => ({ code: p.provinceCode, path: p.provincePath }),
+    },
+  },
+  {
+    key: 'accountsPage',
+    label: '(2) 50 accounts by province+platform+status, totalCount',
+    ours: {
+      query: `query BenchAccounts($filter: AccountFilter!) { accounts(first: 50, filter: $filter) { totalCount
+        edges { cursor node { ${ACCOUNT_ROW} unit { id name } } } pageInfo { hasNextPage endCursor } } }`,
+      variables: (p) => ({ filter: { regionCode: p.provinceCode, platform: ['WECHAT'], status: ['ACTIVE'] } }),
+    },
+    postgraphile: {
+      query: `query BenchAccounts($path: String!) { pglBenchAccountsInRegion(regionPath: $path, platforms: ["wechat"], statuses: ["active"], first: 50) {
+        totalCount edges { cursor node { ${PGL_ACCOUNT_ROW} unitByUnitId { rowId name } } } pageInfo { hasNextPage endCursor } } }`,
+      variables: (p) => ({ path: p.provincePath }),
+    },
+  },
+  {
+    key: 'accountFull',
+    label: '(3) one account in full (stats, findings)',
+    ours: {
+      query: `query BenchAccount($id: ID!) { account(id: $id) { ${ACCOUNT_ROW} filingNo openedOn interactionEnabled postCount
+        unit { id code name } services { id name category } statusHistory { fromStatus toStatus changedAt source }
+        stats { lastPostAt daysSinceLastPost postsTotal postsLast30Days postsLast90Days originalsLast30Days originalsLast90Days
+          medianReads messagesReceived messagesReplied messagesUnanswered oldestUnansweredAt replyRate medianReplyHours }
+        findings { id rule severity status evidence firstSeenAt } } }`,
+      variables: (p) => ({ id: String(p.accountId) }),
+    },
+    postgraphile: {
+      query: `query BenchAccount($id: Int!) { accountByRowId(rowId: $id) { ${PGL_ACCOUNT_ROW} filingNo openedOn interactionEnabled postCount
+        unitByUnitId { rowId code name } servicesByAccountId { nodes { rowId name category } }
+        accountStatusHistoriesByAccountId { nodes { fromStatus toStatus changedAt source } }
+        findingAccountsByAccountId { nodes { findingByFindingId { rowId rule severity status evidence firstSeenAt } } } }
+        pglBenchAccountStats(accountId: $id) { nodes { lastPostAt postsTotal postsLast30Days postsLast90Days originalsLast30Days originalsLast90Days
+          medianReads messagesReceived messagesReplied messagesUnanswered oldestUnansweredAt medianReplyHours } } }`,
+      variables: (p) => ({ id: p.accountId }),
+    },
+  },
+  {
+    key: 'unitSubtree',
+    label: '(4) county unit subtree, 3 levels, with accounts',
+    ours: {
+      query: `query BenchSubtree($id: ID!) { unit(id: $id) { ${subtree(3, UNIT_ROW, ACCOUNT_ROW, 'children', 'accounts', false)} } }`,
+      variables: (p) => ({ id: String(p.countyUnitId) }),
+    },
+    postgraphile: {
+      query: `query BenchSubtree($id: Int!) { unitByRowId(rowId: $id) {
+        ${subtree(3, PGL_UNIT_ROW, PGL_ACCOUNT_ROW, 'unitsByParentId(orderBy: CODE_ASC)', 'accountsByUnitId(orderBy: [PLATFORM_ASC, NAME_ASC])', true)} } }`,
+      variables: (p) => ({ id: p.countyUnitId }),
+    },
+  },
+];
+
+/**
+ * Functions PostGraphile exposes as `matrixCells`, `accountsInRegion` and `accountStats`: the same SQL our matrix
+ * service, account filter and statistics loader run (server/matrix/matrix.service.ts, accounts.service.ts,
+ * account-stats.ts). Only created in the benchmark database.
+ */
+export const PGL_FUNCTIONS_SQL = `
+CREATE SCHEMA IF NOT EXISTS pgl_bench;
+CREATE OR REPLACE FUNCTION pgl_bench.matrix_cells(region_path text)
+RETURNS TABLE (key text, platform text, status text, n int) LANGUAGE sql STABLE AS $$
+  SELECT COALESCE(NULLIF(split_part(substr(u.region_path, length(matrix_cells.region_path) + 1), '/', 1), ''), 'self'),
+         a.platform, a.status, count(*)::int
+    FROM public.accounts a JOIN public.units u ON u.id = a.unit_id
+   WHERE u.region_path LIKE matrix_cells.region_path || '%'
+   GROUP BY 1, 2, 3
+$$;
+CREATE OR REPLACE FUNCTION pgl_bench.accounts_in_region(region_path text, platforms text[], statuses text[])
+RETURNS SETOF public.accounts LANGUAGE sql STABLE AS $$
+  SELECT a.* FROM public.accounts a JOIN public.units u ON u.id = a.unit_id
+   WHERE u.region_path LIKE accounts_in_region.region_path || '%' AND a.platform = ANY (platforms) AND a.status = ANY (statuses)
+   ORDER BY a.name, a.id
+$$;
+CREATE OR REPLACE FUNCTION pgl_bench.account_stats(account_id int)
+RETURNS TABLE (last_post_at timestamptz, posts_total int, posts_last30_days int, posts_last90_days int, originals_last30_days int,
+               originals_last90_days int, median_reads float8, messages_received int, messages_replied int, messages_unanswered int,
+               oldest_unanswered_at timestamptz, median_reply_hours float8) LANGUAGE sql STABLE AS $$
+  SELECT a.last_post_at, a.post_count,
+         COALESCE(p.posts30, 0)::int, COALESCE(p.posts90, 0)::int, COALESCE(p.orig30, 0)::int, COALESCE(p.orig90, 0)::int,
+         p.median_reads, COALESCE(m.received, 0)::int, COALESCE(m.replied, 0)::int, COALESCE(u.unanswered, 0)::int, u.oldest,
+         m.median_reply_hours
+    FROM public.accounts a
+    LEFT JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE published_at > now() - interval '30 days') AS posts30,
+             count(*) FILTER (WHERE published_at > now() - interval '90 days') AS posts90,
+             count(*) FILTER (WHERE original AND published_at > now() - interval '30 days') AS orig30,
+             count(*) FILTER (WHERE original AND published_at > now() - interval '90 days') AS orig90,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY reads) AS median_reads
+        FROM public.posts WHERE posts.account_id = a.id AND published_at > now() - interval '365 days' AND published_at <= now()
+    ) p ON true
+    LEFT JOIN LATERAL (
+      SELECT count(*) AS received, count(replied_at) AS replied,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM replied_at - received_at) / 3600.0)
+               FILTER (WHERE replied_at IS NOT NULL) AS median_reply_hours
+        FROM public.messages WHERE messages.account_id = a.id AND received_at > now() - interval '365 days' AND received_at <= now()
+    ) m ON true
+    LEFT JOIN LATERAL (
+      SELECT count(*) AS unanswered, min(received_at) AS oldest
+        FROM public.messages WHERE messages.account_id = a.id AND replied_at IS NULL AND received_at <= now()
+    ) u ON true
+   WHERE a.id = account_stats.account_id
+$$;
+`;
