@@ -14,6 +14,7 @@ import { importDirectory } from '../../server/import/import.service';
 import { generateDemoCsv, MANIFEST_FILE, resetDemoData } from '../../server/seed/seed';
 import { ensureDemoUsers, DEMO_PASSWORD } from '../../server/auth/demo-users';
 import { BENCH_OPERATIONS, PGL_FUNCTIONS_SQL, type BenchParams } from './operations';
+import { measureClient } from './client-measure';
 
 /**
  * `npm run bench [-- --quick] [-- --reuse] [-- --duration 10] [-- --no-postgraphile]`
@@ -289,6 +290,8 @@ async function main(): Promise<void> {
     const ourHeaders = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const oursOps = await measureEngine('ours', ourUrl, ourHeaders, 'ours', params, args.duration);
     const oursRss = ours.peakRssMb();
+    // The web client: initial JavaScript and the planner's overview (the province matrix) in real Chromium.
+    results.client = await measureClient(`http://127.0.0.1:${port}`, log);
     await ours.stop();
     ours = null;
     results.ours = { peakRssMb: oursRss, operations: oursOps };
@@ -351,6 +354,11 @@ export function renderTable(r: Record<string, any>): string {
       for (const m of ['p50', 'p95', 'p99'] as const) rows.push([`  ${n} conn ${m} (ms)`, f(o[c][m]), f(p?.[c][m]), ratio(o[c][m], p?.[c][m])]);
       rows.push([`  ${n} conn req/s`, f(o[c].rps), f(p?.[c].rps), ratio(o[c].rps, p?.[c].rps)]);
     }
+  }
+  if (r.client?.skipped) rows.push(['client', `skipped (${r.client.skipped})`, '', '']);
+  else if (r.client) {
+    rows.push(['client: initial JavaScript (KB gzip; budget 400)', f(r.client.initialJsGzipKb), '', '']);
+    rows.push(['client: planner overview interactive, cold / warm (ms)', `${f(r.client.overviewColdMs)} / ${f(r.client.overviewWarmMs)}`, '', '']);
   }
   if (r.ours) rows.push(['server peak RSS (MB)', f(r.ours.peakRssMb), f(r.postgraphile?.peakRssMb), ratio(r.ours.peakRssMb, r.postgraphile?.peakRssMb)]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => [...row[i]].length)));
