@@ -6,6 +6,7 @@ import type { ColumnsType } from 'antd/es/table';
 import dayjs from 'dayjs';
 import type { AuditEventFieldsFragment, AuditFilter } from '../../graphql/generated/graphql';
 import { useI18n } from '../../i18n';
+import { LoadMore } from '../../components/LoadMore';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { AccountSelect, useDebounced } from '../../components/AccountSelect';
@@ -174,15 +175,7 @@ export default function AuditPage() {
                 ),
               }}
             />
-            {conn?.pageInfo.hasNextPage ? (
-              <Button style={{ marginTop: 8 }} loading={events.loading}
-                onClick={() => void events.fetchMore({
-                  variables: { after: conn.pageInfo.endCursor },
-                  updateQuery: (prev, { fetchMoreResult }) => ({ auditEvents: { ...fetchMoreResult.auditEvents, edges: [...(prev.auditEvents?.edges ?? []), ...fetchMoreResult.auditEvents.edges] } }),
-                })}>
-                {t('explorer.loadMore')}
-              </Button>
-            ) : null}
+            <LoadMore field="auditEvents" connection={conn} loading={events.loading} fetchMore={events.fetchMore as never} />
           </>
         )}
       </Card>

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useQuery } from '@apollo/client/react';
-import { Breadcrumb, Button, Card, Descriptions, Segmented, Space, Typography } from 'antd';
+import { Breadcrumb, Card, Descriptions, Segmented, Space, Typography } from 'antd';
 import { graphql } from '../../graphql/generated';
 import { useI18n } from '../../i18n';
 import { AccountsTable } from '../../components/AccountsTable';
+import { LoadMore } from '../../components/LoadMore';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
@@ -126,22 +127,7 @@ export function UnitPanel({ unitId }: { unitId: string }) {
         ) : (
           <>
             <AccountsTable accounts={subtreeConn?.edges.map((e) => e.node) ?? []} showUnit loading={subtree.loading} />
-            {subtreeConn?.pageInfo.hasNextPage ? (
-              <Button
-                style={{ marginTop: 8 }}
-                loading={subtree.loading}
-                onClick={() =>
-                  void subtree.fetchMore({
-                    variables: { after: subtreeConn.pageInfo.endCursor },
-                    updateQuery: (prev, { fetchMoreResult }) => ({
-                      accounts: { ...fetchMoreResult.accounts, edges: [...(prev.accounts?.edges ?? []), ...fetchMoreResult.accounts.edges] },
-                    }),
-                  })
-                }
-              >
-                {t('explorer.loadMore')}
-              </Button>
-            ) : null}
+            <LoadMore field="accounts" connection={subtreeConn} loading={subtree.loading} fetchMore={subtree.fetchMore as never} />
           </>
         )}
       </Card>

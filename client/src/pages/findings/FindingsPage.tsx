@@ -7,6 +7,7 @@ import { graphql } from '../../graphql/generated';
 import type { DetectionRule, FindingFilter, FindingStatus, FindingsListQuery, Level, Platform, Severity } from '../../graphql/generated/graphql';
 import { useI18n } from '../../i18n';
 import { useSession } from '../../auth/session';
+import { LoadMore } from '../../components/LoadMore';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { PLATFORM_ORDER } from '../../components/AccountsTable';
@@ -338,22 +339,7 @@ export default function FindingsPage() {
                 getCheckboxProps: (f) => ({ disabled: f.status !== 'OPEN', 'aria-label': `${t('findings.select')}：${f.summary}` }),
               } : undefined}
             />
-            {conn?.pageInfo.hasNextPage ? (
-              <Button
-                style={{ marginTop: 8 }}
-                loading={list.loading}
-                onClick={() =>
-                  void list.fetchMore({
-                    variables: { after: conn.pageInfo.endCursor },
-                    updateQuery: (prev, { fetchMoreResult }) => ({
-                      findings: { ...fetchMoreResult.findings, edges: [...(prev.findings?.edges ?? []), ...fetchMoreResult.findings.edges] },
-                    }),
-                  })
-                }
-              >
-                {t('explorer.loadMore')}
-              </Button>
-            ) : null}
+            <LoadMore field="findings" connection={conn} loading={list.loading} fetchMore={list.fetchMore as never} />
           </>
         )}
       </Card>
