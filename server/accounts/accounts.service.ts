@@ -10,7 +10,8 @@ import { Post } from './post.entity';
 import { AccountSort, SortDirection, type AccountsArgs, type AccountFilter } from './accounts.inputs';
 
 const SORTS: Record<AccountSort, { expr: string; key: (a: Account) => unknown; defaultDir: SortDirection }> = {
-  [AccountSort.NAME]: { expr: 'a.name', key: (a) => a.name, defaultDir: SortDirection.ASC },
+  // `pinyin`: the collation made by migration PinyinCollation (福州 < 鼓楼 < 厦门, as Chinese readers expect).
+  [AccountSort.NAME]: { expr: 'a.name COLLATE pinyin', key: (a) => a.name, defaultDir: SortDirection.ASC },
   [AccountSort.FOLLOWERS]: { expr: 'a.followers', key: (a) => a.followers, defaultDir: SortDirection.DESC },
   [AccountSort.LAST_POST]: {
     expr: `COALESCE(a.last_post_at, '-infinity'::timestamptz)`,

@@ -26,8 +26,9 @@ import { ExecutionStep } from '../plans/execution-step.entity';
 import { Plans1732600000000 } from '../../migrations/1732600000000-Plans';
 import { ReadPathIndexes1732690000000 } from '../../migrations/1732690000000-ReadPathIndexes';
 import { DetectionSpeed1732695000000 } from '../../migrations/1732695000000-DetectionSpeed';
+import { PinyinCollation1732700000000 } from '../../migrations/1732700000000-PinyinCollation';
 
 export const ENTITIES = [Region, Unit, Account, AccountService, Post, Message, AccountStatusChange, User, AuditEvent, Policy, DetectionRun, Finding, FindingAccount,
   Plan, PlanRevision, PlanAction, PlanActionFinding, ApprovalRequest, Approval, ExecutionStep];
 
-export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, AuthAudit1732500000000, Plans1732600000000, ReadPathIndexes1732690000000, DetectionSpeed1732695000000];
+export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, AuthAudit1732500000000, Plans1732600000000, ReadPathIndexes1732690000000, DetectionSpeed1732695000000, PinyinCollation1732700000000];

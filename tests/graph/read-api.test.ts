@@ -128,6 +128,23 @@ describe('accounts connection', () => {
     expect(seen[0]).toBe('fj_fabu');
   });
 
+  it('sorts names by pinyin, as Chinese readers expect (福 fu < 鼓 gu < 厦 xia), across pages', async () => {
+    const names: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const res: any = await gql.exec(`query($after: String) { accounts(first: 30, after: $after, sort: NAME) {
+        pageInfo { hasNextPage endCursor } edges { node { name } } } }`, { after });
+      expect(res.errors).toBeUndefined();
+      names.push(...res.data.accounts.edges.map((e: any) => e.node.name));
+      if (!res.data.accounts.pageInfo.hasNextPage) break;
+      after = res.data.accounts.pageInfo.endCursor;
+    }
+    expect(names.length).toBe(78);
+    const firstChars = [...new Set(names.map((n) => n[0]))];
+    expect(firstChars).toEqual(['福', '鼓', '厦']); // code-point order would be 厦 (U+53A6) < 福 (U+798F) < 鼓 (U+9F13)
+    expect(names[0]).toBe('福建发布');
+  });
+
   it('sorts by last post, never-posted accounts last', async () => {
     const res = await gql.exec(q, { first: 3, sort: 'LAST_POST' });
     expect(res.data!.accounts.edges.map((e: any) => e.node.handle)).toEqual(['fz_fabu', 'fj_fabu', expect.any(String)]);
