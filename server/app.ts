@@ -7,7 +7,8 @@ import type { ApolloServer } from '@apollo/server';
 import type { DataSource } from 'typeorm';
 import { ROOT, type Config } from './config';
 import { sqlScope } from './db/sql-counter';
-import { createContext, type Context, type SessionUser } from './graphql/context';
+import { createContext, type Context, type SessionUser } from './kernel/context';
+import { schemaParts } from './registry';
 import { createApolloServer } from './graphql/server';
 import { AUDIT_CSV_PATH, auditCsvHandler } from './audit/audit.csv';
 
@@ -20,7 +21,7 @@ export interface App {
 
 /** The HTTP application: `/graphql`, `/healthz`, and the built client (SPA) from `client/dist`. */
 export async function createApp(ds: DataSource, config: Config, authenticate?: Authenticate): Promise<App> {
-  const apollo = await createApolloServer(ds, config);
+  const apollo = await createApolloServer(config, schemaParts());
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -43,6 +44,7 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
         const user = authenticate ? await authenticate(req, ds, config) : null;
         return createContext(ds, config, user, {
           ip: req.ip,
+          userAgent: req.get('user-agent') ?? undefined,
           setCookie: (name, value, opts) => res.cookie(name, value, opts),
           clearCookie: (name) => res.clearCookie(name),
         });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { createSystemContext } from './kernel/context';
 import { loadConfig, ConfigError } from './config';
-import { openDatabase } from './db/database';
+import { openDatabase } from './registry';
 import { createApp } from './app';
 import { seedIfEmpty } from './seed/seed-on-start';
 import { authenticate } from './auth/authenticate';
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   // Demo users while nobody but the demo admin exists (a first start before the units were seeded creates only admin).
   const [{ others }] = await db.dataSource.query(`SELECT count(*)::int AS others FROM users WHERE username <> 'admin'`);
   if (others === 0) {
-    const created = await ensureDemoUsers(db.dataSource.manager, { province: config.seedProvince });
+    const created = await ensureDemoUsers(createSystemContext(db.dataSource, config), { province: config.seedProvince });
     if (created.length) log(`已创建演示用户 ${created.join(', ')}，密码均为 ${DEMO_PASSWORD}；生产环境请修改或停用 (demo users created)`);
   }
   const { app } = await createApp(db.dataSource, config, authenticate);

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Arg, Ctx, Field, FieldResolver, Float, Int, ObjectType, Resolver, Root } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
-import type { Context } from '../graphql/context';
-import { badInput } from '../graphql/errors';
+import type { Context } from '../kernel/context';
+import { badInput } from '../kernel/errors';
 import { Account } from './account.entity';
 
 /**
@@ -69,11 +69,11 @@ export const ACTIVITY_SQL = `
 const keyOf = (k: ActivityKey) => `${k.accountId}:${k.weeks}`;
 
 /** Per-request loader: key (account id, weeks) → weeks oldest first. Wired into `createLoaders`. */
-export function createActivityLoaders(ds: DataSource, now: () => Date = () => new Date()) {
+export function createActivityLoaders(em: EntityManager, now: () => Date = () => new Date()) {
   return {
     activityByAccount: new DataLoader<ActivityKey, WeekActivity[], string>(async (keys) => {
       const rows: { account_id: number; weeks: number; week_start: string; posts: number; originals: number; reads: number }[] =
-        await ds.query(ACTIVITY_SQL, [keys.map((k) => k.accountId), keys.map((k) => k.weeks), now()]);
+        await em.query(ACTIVITY_SQL, [keys.map((k) => k.accountId), keys.map((k) => k.weeks), now()]);
       const byKey = new Map<string, WeekActivity[]>();
       for (const r of rows) {
         const k = `${r.account_id}:${r.weeks}`;
@@ -100,4 +100,10 @@ export class AccountActivityResolver {
     @Arg('weeks', () => Int, { defaultValue: ACTIVITY_WEEKS_DEFAULT, description: `周数，1–${ACTIVITY_WEEKS_MAX}` }) weeks: number): Promise<WeekActivity[]> {
     return accountActivityService.activity(ctx, account, weeks);
   }
+}
+
+export type ActivityLoaders = ReturnType<typeof createActivityLoaders>;
+declare module '../kernel/loaders' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging: the kernel's Loaders gain these
+  interface Loaders extends ActivityLoaders {}
 }

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { In, type DataSource } from 'typeorm';
-import { manyByKey, oneByKey } from '../graphql/loader-utils';
+import { In, type EntityManager } from 'typeorm';
+import { manyByKey, oneByKey } from '../kernel/loaders';
 import { Account } from './account.entity';
 import { AccountService } from './account-service.entity';
 import { AccountStatusChange } from './status-change.entity';
@@ -13,28 +13,34 @@ export const ACCOUNT_COLUMNS = `id, platform, handle, name, unit_id AS "unitId",
 
 export const toAccount = (row: Record<string, unknown>): Account => Object.assign(new Account(), row);
 
-export function createAccountLoaders(ds: DataSource) {
+export function createAccountLoaders(em: EntityManager) {
   return {
     // Hot loaders: plain SQL into the entity class, same rows and order as the repository (issue 6).
     accountById: new DataLoader<number, Account | null>(async (ids) => {
-      const rows: Record<string, unknown>[] = await ds.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1::int[])`, [[...ids]]);
+      const rows: Record<string, unknown>[] = await em.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1::int[])`, [[...ids]]);
       return oneByKey(ids, rows.map(toAccount), (a) => a.id);
     }),
     accountsByUnit: new DataLoader<number, Account[]>(async (ids) => {
-      const rows: Record<string, unknown>[] = await ds.query(
+      const rows: Record<string, unknown>[] = await em.query(
         `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE unit_id = ANY($1::int[]) ORDER BY platform, name, id`, [[...ids]]);
       return manyByKey(ids, rows.map(toAccount), (a) => a.unitId);
     }),
     servicesByAccount: new DataLoader<number, AccountService[]>(async (ids) =>
-      manyByKey(ids, await ds.getRepository(AccountService).find({ where: { accountId: In([...ids]) }, order: { id: 'ASC' } }),
+      manyByKey(ids, await em.getRepository(AccountService).find({ where: { accountId: In([...ids]) }, order: { id: 'ASC' } }),
         (s) => s.accountId)),
     statusHistoryByAccount: new DataLoader<number, AccountStatusChange[]>(async (ids) =>
-      manyByKey(ids, await ds.getRepository(AccountStatusChange).find({ where: { accountId: In([...ids]) }, order: { changedAt: 'ASC', id: 'ASC' } }),
+      manyByKey(ids, await em.getRepository(AccountStatusChange).find({ where: { accountId: In([...ids]) }, order: { changedAt: 'ASC', id: 'ASC' } }),
         (h) => h.accountId)),
     statsByAccount: new DataLoader<number, AccountStats | null>(async (ids) => {
       const asOf = new Date();
-      const rows: Record<string, unknown>[] = await ds.query(STATS_SQL, [[...ids], asOf]);
+      const rows: Record<string, unknown>[] = await em.query(STATS_SQL, [[...ids], asOf]);
       return oneByKey(ids, rows.map((r) => toStats(r, asOf)), (s) => s.accountId);
     }),
   };
+}
+
+export type AccountLoaders = ReturnType<typeof createAccountLoaders>;
+declare module '../kernel/loaders' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging: the kernel's Loaders gain these
+  interface Loaders extends AccountLoaders {}
 }

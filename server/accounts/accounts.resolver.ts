@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../graphql/context';
-import { Connection, PageArgs, type ConnectionShape } from '../graphql/pagination';
+import type { Context } from '../kernel/context';
+import { Connection, PageArgs, type ConnectionShape } from '../kernel/pagination';
 import { Platform, PLATFORM_NAMES_ZH } from '../common/enums';
 import { Unit } from '../units/unit.entity';
 import { unitsService } from '../units/units.service';

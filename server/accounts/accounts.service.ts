@@ -1,7 +1,7 @@
-import type { Context } from '../graphql/context';
-import { scopePath } from '../graphql/context';
-import { badInput, notFound, parseId } from '../graphql/errors';
-import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/pagination';
+import type { Context } from '../kernel/context';
+import { badInput, notFound, parseId } from '../kernel/errors';
+import { likeEscape } from '../kernel/scope';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
 import type { Platform } from '../common/enums';
 import { unitsService } from '../units/units.service';
 import { regionsService } from '../regions/regions.service';
@@ -51,8 +51,8 @@ export const accountsService = {
 
   /** One account, if the request may see it. */
   async byId(ctx: Context, id: string | number): Promise<Account> {
-    const account = await ctx.loaders.accountById.load(parseId(id));
-    if (!account || !(await this.visible(ctx, account))) throw notFound(`账号 ${id}`);
+    const account = await ctx.loaders.accountById.load(parseId(id, 'accountId'));
+    if (!account || !(await this.visible(ctx, account))) throw notFound('该账号');
     return account;
   },
 
@@ -63,11 +63,11 @@ export const accountsService = {
     return account;
   },
 
+  /** Whether the account's sponsoring unit lies in the request's scope. */
   async visible(ctx: Context, account: Account): Promise<boolean> {
-    const scope = scopePath(ctx);
-    if (!scope) return true;
+    if (ctx.scope.unrestricted) return true;
     const unit = await ctx.loaders.unitById.load(account.unitId);
-    return Boolean(unit && unit.path.startsWith(scope));
+    return ctx.scope.contains(unit?.path);
   },
 
   /** Recent posts of an account, newest first, keyset-paginated on (published_at, id). */
@@ -86,8 +86,8 @@ export const accountsService = {
 type Qb = ReturnType<ReturnType<Context['em']['getRepository']>['createQueryBuilder']>;
 
 async function applyFilter(ctx: Context, qb: Qb, f: AccountFilter): Promise<void> {
-  const scope = scopePath(ctx);
-  if (scope) qb.andWhere('u.path LIKE :scope', { scope: `${scope}%` });
+  const scope = ctx.scope.sql('u');
+  qb.andWhere(scope.sql, scope.params);
   if (f.regionCode) {
     const region = await regionsService.byCode(ctx, f.regionCode);
     qb.andWhere('u.region_path LIKE :rp', { rp: `${region.path}%` });
@@ -110,6 +110,6 @@ async function applyFilter(ctx: Context, qb: Qb, f: AccountFilter): Promise<void
   if (f.search !== undefined && f.search !== null) {
     const text = f.search.trim();
     if (!text) throw badInput('搜索文字不能为空 (search must not be blank)', [{ field: 'filter.search', message: '不能为空' }]);
-    qb.andWhere(`a.name ILIKE :search ESCAPE '\\'`, { search: `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+    qb.andWhere(`a.name ILIKE :search`, { search: `%${likeEscape(text)}%` });
   }
 }

@@ -65,6 +65,11 @@ export class AuditEvent {
   @Column('text', { nullable: true })
   comment: string | null;
 
+  @Field(() => String, { nullable: true, description: '操作人的 IP 地址' })
   @Column('text', { nullable: true })
   ip: string | null;
+
+  @Field(() => String, { nullable: true, description: '操作人的浏览器或程序（User-Agent）' })
+  @Column('text', { name: 'user_agent', nullable: true })
+  userAgent: string | null;
 }

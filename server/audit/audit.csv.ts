@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { GraphQLError } from 'graphql';
 import type { Config } from '../config';
-import { createContext, type SessionUser } from '../graphql/context';
+import { createContext, type SessionUser } from '../kernel/context';
 import type { AuditEvent } from './audit-event.entity';
 import { auditService, type AuditFilterInput } from './audit.service';
 

@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { IsOptional, MaxLength } from 'class-validator';
-import { PageArgs } from '../graphql/pagination';
+import { PageArgs } from '../kernel/pagination';
 
 @InputType({ description: '审计记录筛选条件（均可选，组合为“且”）' })
 export class AuditFilter {

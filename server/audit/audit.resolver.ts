@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
-import type { Context } from '../graphql/context';
-import { Connection, type ConnectionShape } from '../graphql/pagination';
+import type { Context } from '../kernel/context';
+import { Connection, type ConnectionShape } from '../kernel/pagination';
 import { AccountStatusChange } from '../accounts/status-change.entity';
 import { AuditEvent } from './audit-event.entity';
 import { AuditEventsArgs } from './audit.inputs';

@@ -1,125 +1,15 @@
-import type { EntityManager, SelectQueryBuilder } from 'typeorm';
-import type { Context, SessionUser } from '../graphql/context';
-import { badInput, parseId } from '../graphql/errors';
-import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/pagination';
+import type { SelectQueryBuilder } from 'typeorm';
+import type { Context } from '../kernel/context';
+import { isAuditAction } from '../kernel/audit';
+import { likeEscape } from '../kernel/scope';
+import { badInput, parseId } from '../kernel/errors';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
 import { Role } from '../common/enums';
-import { requireRole, requireUser } from '../auth/authorize';
+import { requireRole, requireUser } from '../kernel/access';
 import { accountsService } from '../accounts/accounts.service';
 import { unitsService } from '../units/units.service';
 import { Unit } from '../units/unit.entity';
 import { AuditEvent } from './audit-event.entity';
-
-/** Who did it: a signed-in user, or a named system actor (`{ id: null, username: 'system' }`). */
-export interface AuditActor {
-  id: number | null;
-  username: string;
-  role?: string | null;
-}
-
-export interface AuditInput {
-  /** Defaults to `ctx.user` when a context is passed; null/absent with an EntityManager → the system actor. */
-  actor?: AuditActor | SessionUser | null;
-  /** UPPER_SNAKE_CASE verb, e.g. LOGIN, USER_CREATED, PLAN_SUBMITTED, ACTION_APPROVED, STEP_CONFIRMED. */
-  action: string;
-  /** What was changed: 'user', 'session', 'account', 'plan', 'plan_action', 'finding', 'import', … */
-  entityType: string;
-  entityId?: string | number | null;
-  /** The account concerned; the unit is derived from it when `unitId` is not given. */
-  accountId?: number | null;
-  /** The unit concerned: decides who (by scope) sees the event. */
-  unitId?: number | null;
-  planId?: number | null;
-  before?: unknown;
-  after?: unknown;
-  comment?: string | null;
-  ip?: string | null;
-}
-
-export const SYSTEM_ACTOR: AuditActor = { id: null, username: 'system', role: null };
-
-const ACTION_RE = /^[A-Z][A-Z0-9_]*$/;
-const SECRET_KEY_RE = /^(password|password_?hash|token|secret|session_?secret)$/i;
-
-/** Drops secrets (password hashes, tokens) from before/after snapshots, at any depth. */
-function redact(value: unknown, depth = 0): unknown {
-  if (value === null || value === undefined || depth > 20) return value ?? null;
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (SECRET_KEY_RE.test(k)) continue;
-      out[k] = redact(v, depth + 1);
-    }
-    return out;
-  }
-  return value;
-}
-
-function isContext(target: Context | EntityManager): target is Context {
-  return typeof (target as Context).loaders === 'object' && (target as Context).em !== undefined && (target as Context).config !== undefined;
-}
-
-/**
- * Appends audit events in ONE statement, through the given manager — pass the transaction's manager (or a context
- * whose `em` is the transaction's) so the events commit or roll back with the change they describe.
- * Set-based: importers and detection can record thousands of events at once.
- */
-export async function recordAuditMany(target: Context | EntityManager, events: AuditInput[]): Promise<string[]> {
-  if (!events.length) return [];
-  const ctx = isContext(target) ? target : null;
-  const em = ctx ? ctx.em : (target as EntityManager);
-  const rows = events.map((e, ord) => {
-    if (!ACTION_RE.test(e.action)) throw new Error(`recordAudit: action "${e.action}" must be UPPER_SNAKE_CASE`);
-    if (!e.entityType) throw new Error('recordAudit: entityType is required');
-    const actor = e.actor === undefined ? (ctx?.user ?? SYSTEM_ACTOR) : (e.actor ?? SYSTEM_ACTOR);
-    const row: Record<string, unknown> = {
-      ord,
-      actor_id: actor.id,
-      actor_name: actor.username,
-      actor_role: actor.role ?? null,
-      action: e.action,
-      entity_type: e.entityType,
-      entity_id: e.entityId === null || e.entityId === undefined ? null : String(e.entityId),
-      account_id: e.accountId ?? null,
-      unit_id: e.unitId ?? null,
-      plan_id: e.planId ?? null,
-      comment: e.comment ?? null,
-      ip: e.ip ?? ctx?.http?.ip ?? null,
-    };
-    if (e.before !== undefined && e.before !== null) row.before = redact(e.before);
-    if (e.after !== undefined && e.after !== null) row.after = redact(e.after);
-    return row;
-  });
-  const inserted: { id: string }[] = await em.query(
-    `INSERT INTO audit_events (actor_id, actor_name, actor_role, action, entity_type, entity_id, account_id, unit_id, plan_id,
-                               before, after, comment, ip)
-     SELECT x.actor_id, x.actor_name, x.actor_role, x.action, x.entity_type, x.entity_id, x.account_id,
-            COALESCE(x.unit_id, a.unit_id), x.plan_id, x.before, x.after, x.comment, x.ip
-       FROM jsonb_to_recordset($1::jsonb) AS x(ord int, actor_id int, actor_name text, actor_role text, action text,
-              entity_type text, entity_id text, account_id int, unit_id int, plan_id int, before jsonb, after jsonb,
-              comment text, ip text)
-       LEFT JOIN accounts a ON a.id = x.account_id
-      ORDER BY x.ord
-     RETURNING id`,
-    [JSON.stringify(rows)],
-  );
-  return inserted.map((r) => String(r.id));
-}
-
-/** Appends one audit event in the caller's transaction (see `recordAuditMany`). Returns its id. */
-export async function recordAudit(target: Context | EntityManager, event: AuditInput): Promise<string> {
-  const [id] = await recordAuditMany(target, [event]);
-  return id;
-}
-
-/**
- * Runs `fn` in a transaction with a context whose `em` is the transaction's manager (fresh loaders are not needed
- * for writes). Everything `fn` writes — the change and its `recordAudit` — commits or rolls back together.
- */
-export function withTransaction<T>(ctx: Context, fn: (tx: Context) => Promise<T>): Promise<T> {
-  return ctx.em.transaction((em) => fn({ ...ctx, em }));
-}
 
 export interface AuditFilterInput {
   actorId?: string | null;
@@ -138,10 +28,13 @@ type Qb = SelectQueryBuilder<AuditEvent>;
 
 /** Any signed-in user may read events in their scope (events whose unit lies in their subtree). */
 async function filtered(ctx: Context, f: AuditFilterInput): Promise<() => Qb> {
-  const user = requireUser(ctx);
+  requireUser(ctx);
   const conds: ((qb: Qb) => void)[] = [];
-  const scope = user.unitPath;
-  if (scope) conds.push((qb) => qb.andWhere('u.path LIKE :scope', { scope: `${scope}%` }));
+  const scoped = !ctx.scope.unrestricted;
+  if (scoped) {
+    const scope = ctx.scope.sql('u');
+    conds.push((qb) => qb.andWhere(scope.sql, scope.params));
+  }
   if (f.actorId !== undefined && f.actorId !== null) {
     const id = parseId(f.actorId, 'filter.actorId');
     conds.push((qb) => qb.andWhere('e.actor_id = :actorId', { actorId: id }));
@@ -154,7 +47,7 @@ async function filtered(ctx: Context, f: AuditFilterInput): Promise<() => Qb> {
     const id = parseId(f.unitId, 'filter.unitId');
     if (f.includeSubunits) {
       const unit = await unitsService.byId(ctx, id);
-      conds.push((qb) => qb.andWhere('u.path LIKE :unitPath', { unitPath: `${unit.path}%` }));
+      conds.push((qb) => qb.andWhere('u.path LIKE :unitPath', { unitPath: `${likeEscape(unit.path)}%` }));
     } else {
       conds.push((qb) => qb.andWhere('e.unit_id = :unitId', { unitId: id }));
     }
@@ -164,7 +57,7 @@ async function filtered(ctx: Context, f: AuditFilterInput): Promise<() => Qb> {
     conds.push((qb) => qb.andWhere('e.plan_id = :planId', { planId: id }));
   }
   if (f.action?.length) {
-    const bad = f.action.find((a) => !ACTION_RE.test(a));
+    const bad = f.action.find((a) => !isAuditAction(a));
     if (bad !== undefined) throw badInput(`操作类型 ${bad} 无效：应为大写字母和下划线，如 LOGIN`, [{ field: 'filter.action', message: '应为大写字母和下划线' }]);
     const actions = f.action;
     conds.push((qb) => qb.andWhere('e.action = ANY(:actions)', { actions }));
@@ -192,7 +85,7 @@ async function filtered(ctx: Context, f: AuditFilterInput): Promise<() => Qb> {
   }
   return () => {
     const qb = ctx.em.getRepository(AuditEvent).createQueryBuilder('e');
-    if (scope || f.includeSubunits) qb.innerJoin(Unit, 'u', 'u.id = e.unit_id');
+    if (scoped || f.includeSubunits) qb.innerJoin(Unit, 'u', 'u.id = e.unit_id');
     for (const c of conds) c(qb);
     return qb;
   };

@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { IsBoolean, IsIn, IsOptional, Length, Matches, MaxLength } from 'class-validator';
 import { Role } from '../common/enums';
-import { PageArgs } from '../graphql/pagination';
+import { PageArgs } from '../kernel/pagination';
 import { PASSWORD_PATTERN, PASSWORD_POLICY_ZH } from './password';
 
 /** Case-insensitive on input; stored in lower case (the database allows only lower case). */

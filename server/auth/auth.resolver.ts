@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../graphql/context';
-import { Connection, type ConnectionShape } from '../graphql/pagination';
+import type { Context } from '../kernel/context';
+import { Connection, type ConnectionShape } from '../kernel/pagination';
 import { Unit } from '../units/unit.entity';
 import { User } from './user.entity';
 import { authService } from './auth.service';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { Context } from '../graphql/context';
-import { badInput, forbidden, notFound, unauthenticated } from '../graphql/errors';
-import { recordAudit } from '../audit/audit.service';
-import { requireUser } from './authorize';
+import type { Context } from '../kernel/context';
+import { appError, badInput, forbidden, notFound } from '../kernel/errors';
+import { recordAudit } from '../kernel/audit';
+import { transaction } from '../kernel/transaction';
+import { requireUser } from '../kernel/access';
 import { dummyHash, verifyPassword, PASSWORD_MAX_LENGTH } from './password';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, sessionCookieOptions, signSessionToken } from './session-token';
 import { clearFailures, failureDelay, lockAttemptKey, recordFailure, throttleState, LOGIN_POLICY } from './throttle';
@@ -44,24 +45,25 @@ export const authService = {
     const ip = ctx.http?.ip ?? 'local';
 
     type Result = { ok: true; outcome: LoginOutcome } | { ok: false; error: GraphQLError; delayMs: number };
-    const result: Result = await ctx.em.transaction(async (em) => {
+    const result: Result = await transaction(ctx, async (tx) => {
+      const em = tx.em;
       await lockAttemptKey(em, username, ip);
       const state = await throttleState(em, username, ip);
       const user = await em.getRepository(User).findOneBy({ username });
-      const auditBase = { entityType: 'user', entityId: user?.id ?? null, unitId: user?.unitId ?? null, ip };
+      const auditBase = { entityType: 'user', entityId: user?.id ?? null, unitId: user?.unitId ?? null };
       const actor = { id: user?.id ?? null, username, role: user?.role ?? null };
       if (state.retryAfterSeconds !== null) {
-        await recordAudit(em, { ...auditBase, actor, action: 'LOGIN_THROTTLED', comment: `连续失败 ${state.failures} 次，拒绝登录` });
+        await recordAudit(tx, { ...auditBase, actor, action: 'LOGIN_THROTTLED', comment: `连续失败 ${state.failures} 次，拒绝登录` });
         return { ok: false, error: tooManyAttempts(state.retryAfterSeconds), delayMs: 0 };
       }
       const valid = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
       if (!user || !valid) {
         const failures = await recordFailure(em, username, ip);
-        await recordAudit(em, { ...auditBase, actor, action: 'LOGIN_FAILED', comment: user ? '密码错误 (wrong password)' : '用户不存在 (unknown user)' });
-        return { ok: false, error: unauthenticated(LOGIN_FAILED_MESSAGE), delayMs: failureDelay(failures) };
+        await recordAudit(tx, { ...auditBase, actor, action: 'LOGIN_FAILED', comment: user ? '密码错误 (wrong password)' : '用户不存在 (unknown user)' });
+        return { ok: false, error: appError('UNAUTHENTICATED', LOGIN_FAILED_MESSAGE), delayMs: failureDelay(failures) };
       }
       if (!user.active) {
-        await recordAudit(em, { ...auditBase, actor, action: 'LOGIN_FAILED', comment: '用户已停用 (user deactivated)' });
+        await recordAudit(tx, { ...auditBase, actor, action: 'LOGIN_FAILED', comment: '用户已停用 (user deactivated)' });
         return { ok: false, error: forbidden('该用户已停用，请联系管理员 (user deactivated)'), delayMs: 0 };
       }
       await clearFailures(em, username, ip);
@@ -69,10 +71,10 @@ export const authService = {
       const expiresAt = new Date(Math.floor(Date.now() / 1000) * 1000 + SESSION_TTL_SECONDS * 1000);
       await em.query(`DELETE FROM sessions WHERE user_id = $1 AND expires_at < now() - interval '7 days'`, [user.id]);
       await em.query(`INSERT INTO sessions (id, user_id, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,
-        [sessionId, user.id, expiresAt, ip, null]);
+        [sessionId, user.id, expiresAt, ip, ctx.http?.userAgent?.slice(0, 400) ?? null]);
       await em.query(`UPDATE users SET last_login_at = now() WHERE id = $1`, [user.id]);
       user.lastLoginAt = new Date();
-      await recordAudit(em, { ...auditBase, actor, action: 'LOGIN', entityType: 'session', entityId: sessionId });
+      await recordAudit(tx, { ...auditBase, actor, action: 'LOGIN', entityType: 'session', entityId: sessionId });
       const token = await signSessionToken(ctx.config, { sessionId, userId: user.id }, expiresAt);
       return { ok: true, outcome: { token, expiresAt, user } };
     });
@@ -88,12 +90,12 @@ export const authService = {
   /** Revokes the current session (the token stops working at once) and clears the cookie. */
   async logout(ctx: Context): Promise<boolean> {
     const user = requireUser(ctx);
-    await ctx.em.transaction(async (em) => {
+    await transaction(ctx, async (tx) => {
       if (user.sessionId) {
-        await em.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [user.sessionId]);
+        await tx.em.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [user.sessionId]);
       }
-      await recordAudit(em, { actor: user, action: 'LOGOUT', entityType: 'session', entityId: user.sessionId ?? null,
-        unitId: user.unitId, ip: ctx.http?.ip ?? null });
+      await recordAudit(tx, { actor: user, action: 'LOGOUT', entityType: 'session', entityId: user.sessionId ?? null,
+        unitId: user.unitId });
     });
     ctx.http?.clearCookie?.(SESSION_COOKIE);
     return true;

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
-import type { SessionUser } from '../graphql/context';
+import type { SessionUser } from '../kernel/context';
 import { SESSION_COOKIE, verifySessionToken } from './session-token';
 
 /**

@@ -1,6 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import type { Context } from '../kernel/context';
+import { transaction } from '../kernel/transaction';
 import { Role } from '../common/enums';
-import { recordAuditMany, SYSTEM_ACTOR } from '../audit/audit.service';
+import { recordAuditMany, SYSTEM_ACTOR } from '../kernel/audit';
 import { hashPassword } from './password';
 
 /** Password of every demo user (documented in the README; change or deactivate them in production). */
@@ -20,13 +21,13 @@ interface DemoUser {
  * (level city, kind government) of the province. With no units at all only `admin` is created.
  * Call after seeding; the server also calls it at start. Returns the usernames created.
  */
-export async function ensureDemoUsers(em: EntityManager, opts: { province?: string } = {}): Promise<string[]> {
+export async function ensureDemoUsers(ctx: Context, opts: { province?: string } = {}): Promise<string[]> {
   const province = opts.province ?? '35';
-  return em.transaction(async (tx) => {
-    const [prov]: { id: number; name: string }[] = await tx.query(
+  return transaction(ctx, async (tx) => {
+    const [prov]: { id: number; name: string }[] = await tx.em.query(
       `SELECT id, name FROM units WHERE parent_id IS NULL AND region_code = $1
         ORDER BY (kind = 'government') DESC, id LIMIT 1`, [province]);
-    const cities: { id: number; name: string; region_code: string }[] = await tx.query(
+    const cities: { id: number; name: string; region_code: string }[] = await tx.em.query(
       `SELECT DISTINCT ON (u.region_code) u.id, u.name, u.region_code
          FROM units u JOIN regions r ON r.code = u.region_code
         WHERE u.level = 'city' AND u.kind = 'government' AND r.parent_code = $1
@@ -42,12 +43,12 @@ export async function ensureDemoUsers(em: EntityManager, opts: { province?: stri
     for (const c of cities) {
       wanted.push({ username: `approver-${c.region_code}`, displayName: `${c.name}审批人`, role: Role.APPROVER, unitId: c.id });
     }
-    const existing: { username: string }[] = await tx.query(`SELECT username FROM users WHERE username = ANY($1)`, [wanted.map((w) => w.username)]);
+    const existing: { username: string }[] = await tx.em.query(`SELECT username FROM users WHERE username = ANY($1)`, [wanted.map((w) => w.username)]);
     const have = new Set(existing.map((r) => r.username));
     const missing = wanted.filter((w) => !have.has(w.username));
     if (!missing.length) return [];
     const hash = await hashPassword(DEMO_PASSWORD);
-    const created: { id: number; username: string; role: string; unit_id: number | null }[] = await tx.query(
+    const created: { id: number; username: string; role: string; unit_id: number | null }[] = await tx.em.query(
       `INSERT INTO users (username, display_name, password_hash, role, unit_id)
        SELECT x.username, x."displayName", $2, x.role, x."unitId"
          FROM jsonb_to_recordset($1::jsonb) AS x(username text, "displayName" text, role text, "unitId" int)

@@ -1,7 +1,7 @@
 import { GraphQLError, Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Role } from '../common/enums';
-import type { Context } from '../graphql/context';
+import type { Context } from '../kernel/context';
 
 /**
  * The one place where "every operation but `login` requires a session" is enforced: an Apollo plugin that looks at

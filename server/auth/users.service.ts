@@ -1,9 +1,12 @@
-import type { Context } from '../graphql/context';
-import { badInput, conflict, forbidden, notFound, parseId } from '../graphql/errors';
-import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/pagination';
+import type { Context } from '../kernel/context';
+import { badInput, conflict, forbidden, notFound, parseId } from '../kernel/errors';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
 import { Role } from '../common/enums';
-import { recordAudit, withTransaction } from '../audit/audit.service';
-import { isUnitInScope, requireRole, requireUnitIdInScope, requireWrite } from './authorize';
+import { recordAudit } from '../kernel/audit';
+import { transaction } from '../kernel/transaction';
+import { requireRole, requireWrite } from '../kernel/access';
+import { likeEscape } from '../kernel/scope';
+import { unitsService } from '../units/units.service';
 import { hashPassword } from './password';
 import { Unit } from '../units/unit.entity';
 import { User } from './user.entity';
@@ -21,14 +24,14 @@ async function checkUnitAssignment(ctx: Context, role: Role, unitId: number | nu
     if (ctx.user?.unitPath) throw forbidden('只有全国管理员可以创建不限范围的管理员 (only a national admin may grant unlimited scope)');
     return;
   }
-  await requireUnitIdInScope(ctx, unitId);
+  await unitsService.byId(ctx, unitId);
 }
 
 /** Users (other than oneself) are managed only within the acting admin's scope. */
 async function requireUserInScope(ctx: Context, target: User): Promise<void> {
-  if (!ctx.user?.unitPath) return;
+  if (ctx.scope.unrestricted) return;
   const unit = target.unitId === null ? null : await ctx.loaders.unitById.load(target.unitId);
-  if (!unit || !isUnitInScope(ctx, unit.path)) throw notFound(`用户 ${target.id}`);
+  ctx.scope.require(unit, '该用户');
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -39,20 +42,20 @@ function isUniqueViolation(err: unknown): boolean {
 export const usersService = {
   /** Users in the admin's scope (users of units in the subtree; unscoped users only for a national admin). */
   async list(ctx: Context, f: UserFilter, first?: number | null, after?: string | null): Promise<ConnectionShape<User>> {
-    const admin = requireRole(ctx, Role.ADMIN);
+    requireRole(ctx, Role.ADMIN);
     const limit = pageSize(first, ctx.config.maxPageSize);
     const cursor = decodeCursor(after, 2);
     const unitPath = f.unitId !== undefined && f.unitId !== null
-      ? (await requireUnitIdInScope(ctx, parseId(f.unitId, 'filter.unitId'))).path : null;
+      ? (await unitsService.byId(ctx, f.unitId, 'filter.unitId')).path : null;
     const base = () => {
       const qb = ctx.em.getRepository(User).createQueryBuilder('usr').leftJoin(Unit, 'un', 'un.id = usr.unit_id');
-      if (admin.unitPath) qb.andWhere('un.path LIKE :scope', { scope: `${admin.unitPath}%` });
-      if (unitPath) qb.andWhere('un.path LIKE :unitPath', { unitPath: `${unitPath}%` });
+      const scope = ctx.scope.sql('un');
+      qb.andWhere(scope.sql, scope.params);
+      if (unitPath) qb.andWhere('un.path LIKE :unitPath', { unitPath: `${likeEscape(unitPath)}%` });
       if (f.role?.length) qb.andWhere('usr.role = ANY(:roles)', { roles: f.role });
       if (f.active === true || f.active === false) qb.andWhere('usr.active = :active', { active: f.active });
       if (f.search?.trim()) {
-        qb.andWhere(`(usr.username ILIKE :s ESCAPE '\\' OR usr.display_name ILIKE :s ESCAPE '\\')`,
-          { s: `%${f.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+        qb.andWhere(`(usr.username ILIKE :s OR usr.display_name ILIKE :s)`, { s: `%${likeEscape(f.search.trim())}%` });
       }
       return qb;
     };
@@ -70,7 +73,7 @@ export const usersService = {
     await checkUnitAssignment(ctx, input.role, unitId);
     const hash = await hashPassword(input.password);
     try {
-      return await withTransaction(ctx, async (tx) => {
+      return await transaction(ctx, async (tx) => {
         if (await tx.em.getRepository(User).existsBy({ username })) {
           throw conflict(`用户名 ${username} 已存在 (username taken)`, { field: 'username' });
         }
@@ -92,7 +95,7 @@ export const usersService = {
     requireWrite(ctx);
     const userId = parseId(id, 'id');
     const hash = input.password ? await hashPassword(input.password) : null;
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       const repo = tx.em.getRepository(User);
       const user = await repo.createQueryBuilder('usr').setLock('pessimistic_write').where('usr.id = :userId', { userId }).getOne();
       if (!user) throw notFound(`用户 ${id}`);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { createSystemContext } from '../kernel/context';
 import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
+import { openDatabase } from '../registry';
 import { RULE_NAMES_ZH, DetectionRule } from '../common/enums';
 import { runDetectionProfiled } from '../detection/detection.service';
 
@@ -25,7 +26,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const db = await openDatabase(loadConfig(), { log: (m) => console.log(m) });
   try {
-    const { run, timings } = await runDetectionProfiled(db.dataSource, { asOf: args.asOf, regionCode: args.region });
+    const { run, timings } = await runDetectionProfiled(createSystemContext(db.dataSource), { asOf: args.asOf, regionCode: args.region });
     console.log(`检查完成：检查日 ${run.asOf}，范围 ${run.regionCode ?? '全国'}，检查账号 ${run.accountsChecked} 个，用时 ${run.durationMs} ms`);
     console.log(`政策版本 ${JSON.stringify(run.policyVersions)}`);
     console.log(`问题 ${run.found} 个（新发现 ${run.created}，重新打开 ${run.reopened}，自动解决 ${run.resolved}）`);

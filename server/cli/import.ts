@@ -1,8 +1,9 @@
 import 'reflect-metadata';
+import { createSystemContext } from '../kernel/context';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
+import { openDatabase } from '../registry';
 import { importDirectory, type ImportResult } from '../import/import.service';
 
 /**
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
   }
   const db = await openDatabase(loadConfig(), { log: (m) => console.log(m) });
   try {
-    const result = await importDirectory(db.dataSource, dir, { dryRun, log: (m) => console.log(m) });
+    const result = await importDirectory(createSystemContext(db.dataSource), dir, { dryRun, log: (m) => console.log(m) });
     if (!result.ok) {
       for (const p of result.errors) console.error(`${p.file}:${p.line}: ${p.column}: ${p.message}`);
       const more = result.errorCount - result.errors.length;

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
+import { openDatabase } from '../registry';
 
 async function main() {
   const db = await openDatabase(loadConfig(), { log: (m) => console.log(m) });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
+import { openDatabase } from '../registry';
 import { shanghaiDay, dayStartMs } from '../seed/csv-writer';
 import { generateDemoCsv, type GenerateOptions } from '../seed/generator';
 import { resetDemoData, seedDemo, seededAsOf } from '../seed/seed';

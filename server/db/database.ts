@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { Config } from '../config';
 import { startEmbedded, type EmbeddedHandle } from './embedded';
-import { ENTITIES, MIGRATIONS } from './registry';
 import { CountingLogger } from './sql-counter';
 
 export interface Database {
@@ -17,12 +16,18 @@ function parallelWorkers(): number {
   return Number.isInteger(n) && n >= 0 && n <= 64 ? n : 0;
 }
 
-export function createDataSource(url: string, poolSize = 10): DataSource {
+/** What TypeORM needs to know of the application: its entities and migrations (listed by server/registry.ts). */
+export interface DataModel {
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
+}
+
+export function createDataSource(model: DataModel, url: string, poolSize = 10): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
+    entities: model.entities,
+    migrations: model.migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
@@ -41,7 +46,7 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
  * Opens the configured database: `DATABASE_URL` if set, otherwise the embedded PostgreSQL under the data directory
  * (started here, or joined if the server or another CLI already runs it). Runs pending migrations.
  */
-export async function openDatabase(config: Config, opts: { log?: (m: string) => void; migrate?: boolean } = {}): Promise<Database> {
+export async function openDatabase(model: DataModel, config: Config, opts: { log?: (m: string) => void; migrate?: boolean } = {}): Promise<Database> {
   const log = opts.log ?? (() => undefined);
   let embedded: EmbeddedHandle | null = null;
   let url = config.databaseUrl;
@@ -49,7 +54,7 @@ export async function openDatabase(config: Config, opts: { log?: (m: string) => 
     embedded = await startEmbedded({ dir: path.join(config.dataDir, 'pg'), port: config.embeddedPort, log });
     url = embedded.url;
   }
-  const dataSource = createDataSource(url, config.dbPoolSize);
+  const dataSource = createDataSource(model, url, config.dbPoolSize);
   try {
     await dataSource.initialize();
     if (opts.migrate !== false) await runMigrations(dataSource, log);

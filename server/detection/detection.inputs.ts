@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { IsOptional, Matches, MaxLength } from 'class-validator';
 import { DetectionRule, FindingStatus, Level, Platform, Severity } from '../common/enums';
-import { PageArgs } from '../graphql/pagination';
+import { PageArgs } from '../kernel/pagination';
 
 export enum FindingSort {
   SEVERITY = 'severity',

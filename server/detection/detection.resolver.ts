@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../graphql/context';
-import type { ConnectionShape } from '../graphql/pagination';
+import type { Context } from '../kernel/context';
+import type { ConnectionShape } from '../kernel/pagination';
 import { RULE_NAMES_ZH } from '../common/enums';
 import { Account } from '../accounts/account.entity';
 import { Unit } from '../units/unit.entity';

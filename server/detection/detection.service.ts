@@ -1,9 +1,9 @@
-import { recordAudit, withTransaction } from '../audit/audit.service';
-import { DataSource, EntityManager } from 'typeorm';
-import type { Context } from '../graphql/context';
-import { scopePath } from '../graphql/context';
-import { badInput, conflict, notFound, parseId } from '../graphql/errors';
-import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/pagination';
+import { recordAudit } from '../kernel/audit';
+import { LOCKS, transaction } from '../kernel/transaction';
+import type { EntityManager } from 'typeorm';
+import type { Context } from '../kernel/context';
+import { badInput, conflict, notFound, parseId } from '../kernel/errors';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
 import { DetectionRule, FindingStatus, LEVEL_ORDER, Platform, PLATFORM_NAMES_ZH, RULE_NAMES_ZH, Severity } from '../common/enums';
 import { regionsService } from '../regions/regions.service';
 import { unitsService } from '../units/units.service';
@@ -24,12 +24,6 @@ export interface RunOptions {
   triggeredBy?: number | null;
 }
 
-function managerOf(target: Context | EntityManager | DataSource): EntityManager {
-  if (target instanceof DataSource) return target.manager;
-  if (target instanceof EntityManager) return target;
-  return target.em;
-}
-
 /**
  * One detection run, in ONE transaction: evaluate every rule (set-based, detection.engine.ts), then
  *   - upsert the findings by subject key: new ones are created, existing ones keep their id and get the new
@@ -38,17 +32,17 @@ function managerOf(target: Context | EntityManager | DataSource): EntityManager 
  *   - resync finding ↔ account links;
  *   - resolve the findings in scope that no longer hold (findings outside the scope are untouched);
  *   - record the run (check date, scope, policy versions, duration, counts by rule).
- * Callable with a request context, an entity manager or a data source (CLI, benchmarks).
+ * Callable with a request context or the operator's system context (CLI, start-up, benchmarks).
  */
-export async function runDetection(target: Context | EntityManager | DataSource, opts: RunOptions = {}): Promise<DetectionRun> {
-  return (await runDetectionProfiled(target, opts)).run;
+export async function runDetection(ctx: Context, opts: RunOptions = {}): Promise<DetectionRun> {
+  return (await runDetectionProfiled(ctx, opts)).run;
 }
 
 /** `runDetection`, also returning the milliseconds spent per step (for benchmarks). */
-export async function runDetectionProfiled(target: Context | EntityManager | DataSource, opts: RunOptions = {}):
+export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
   Promise<{ run: DetectionRun; timings: Record<string, number> }> {
-  const em = managerOf(target);
-  const actor = target instanceof DataSource || !('loaders' in target) ? null : target.user;
+  const em = ctx.em;
+  const actor = ctx.user;
   const asOf = opts.asOf ? parseCheckDate(opts.asOf) : todayInShanghai();
   if (!asOf) throw badInput(`检查日 ${opts.asOf} 无效，应为 YYYY-MM-DD (invalid asOf)`, [{ field: 'asOf', message: '应为 YYYY-MM-DD' }]);
   let regionCode: string | null = null;
@@ -62,9 +56,10 @@ export async function runDetectionProfiled(target: Context | EntityManager | Dat
   }
   const t0 = performance.now();
   const timings: Record<string, number> = {};
-  const runId = await em.transaction(async (tx) => {
+  const runId = await transaction(ctx, async (txCtx) => {
+    const tx = txCtx.em;
     // One run at a time: concurrent runs would race on the same subject keys.
-    await tx.query(`SELECT pg_advisory_xact_lock(7310003)`);
+    await tx.query(`SELECT pg_advisory_xact_lock($1)`, [LOCKS.detection]);
     const ev = await evaluate(tx, { asOf, regionPath });
     Object.assign(timings, ev.timings);
     const t1 = performance.now();
@@ -118,8 +113,8 @@ export async function runDetectionProfiled(target: Context | EntityManager | Dat
       `UPDATE detection_runs SET found = $2, created = $3, reopened = $4, resolved = $5 WHERE id = $1`,
       [id, counts.found, counts.created, counts.reopened, resolved],
     );
-    await recordAudit(tx, {
-      actor: actor ?? null, action: 'DETECTION_RUN', entityType: 'detection_run', entityId: id, unitId: actor?.unitId ?? null,
+    await recordAudit(txCtx, {
+      action: 'DETECTION_RUN', entityType: 'detection_run', entityId: id, unitId: actor?.unitId ?? null,
       after: { asOf, regionCode, found: counts.found, created: counts.created, reopened: counts.reopened, resolved, countsByRule: ev.countsByRule },
     });
     timings.persist = Math.round(performance.now() - t1);
@@ -135,8 +130,8 @@ type Qb = ReturnType<EntityManager['createQueryBuilder']>;
 
 /** Findings visible to the request under a filter: scope by the user's unit subtree, then each filter field. */
 async function applyFilter(ctx: Context, qb: Qb, f: FindingFilter): Promise<void> {
-  const scope = scopePath(ctx);
-  if (scope) qb.andWhere('f.unit_id IN (SELECT id FROM units WHERE path LIKE :scope)', { scope: `${scope}%` });
+  const scope = ctx.scope.sql('su');
+  qb.andWhere(`f.unit_id IN (SELECT su.id FROM units su WHERE ${scope.sql})`, scope.params);
   if (f.rule?.length) qb.andWhere('f.rule = ANY(:rules)', { rules: f.rule });
   if (f.severity?.length) qb.andWhere('f.severity = ANY(:severities)', { severities: f.severity });
   if (f.status?.length) qb.andWhere('f.status = ANY(:statuses)', { statuses: f.status });
@@ -202,11 +197,7 @@ export const detectionService = {
   async byId(ctx: Context, id: string | number): Promise<Finding> {
     const finding = await ctx.em.getRepository(Finding).findOneBy({ id: parseId(id) });
     if (!finding) throw notFound(`问题 ${id}`);
-    const scope = scopePath(ctx);
-    if (scope) {
-      const unit = await ctx.loaders.unitById.load(finding.unitId);
-      if (!unit || !unit.path.startsWith(scope)) throw notFound(`问题 ${id}`);
-    }
+    ctx.scope.require(await ctx.loaders.unitById.load(finding.unitId), `问题 ${id}`);
     return finding;
   },
 
@@ -220,7 +211,7 @@ export const detectionService = {
     if (finding.status !== FindingStatus.OPEN) {
       throw conflict(`只能忽略待处理的问题，该问题当前为${finding.status === FindingStatus.DISMISSED ? '已忽略' : '已解决'} (only open findings can be dismissed)`);
     }
-    await withTransaction(ctx, async (tx) => {
+    await transaction(ctx, async (tx) => {
       await tx.em.query(
         `UPDATE findings SET status = 'dismissed', dismissed_reason = $2, dismissed_by = $3, dismissed_at = now(), dismissed_hash = evidence_hash
           WHERE id = $1 AND status = 'open'`, [finding.id, text, ctx.user?.id ?? null]);
@@ -237,7 +228,7 @@ export const detectionService = {
     requireDetectionWriter(ctx);
     const finding = await this.byId(ctx, id);
     if (finding.status !== FindingStatus.DISMISSED) throw conflict('只能重新打开已忽略的问题 (only dismissed findings can be reopened)');
-    await withTransaction(ctx, async (tx) => {
+    await transaction(ctx, async (tx) => {
       await tx.em.query(
         `UPDATE findings SET status = 'open', reopened_at = now(), dismissed_reason = NULL, dismissed_by = NULL, dismissed_at = NULL,
                 dismissed_hash = NULL WHERE id = $1`, [finding.id]);
@@ -259,11 +250,9 @@ export async function findingSummary(ctx: Context, regionCode: string): Promise<
     params.push(`${region.path}%`);
     where += ` AND f.region_path LIKE $${params.length}`;
   }
-  const scope = scopePath(ctx);
-  if (scope) {
-    params.push(`${scope}%`);
-    where += ` AND f.unit_id IN (SELECT id FROM units WHERE path LIKE $${params.length})`;
-  }
+  const scope = ctx.scope.raw('su', params.length + 1);
+  if (scope.value !== null) params.push(scope.value);
+  where += ` AND f.unit_id IN (SELECT su.id FROM units su WHERE ${scope.sql})`;
   const rows: { dim: string; key: string; status: FindingStatus; severity: string | null; n: number }[] = await ctx.em.query(`
     SELECT 'rule' AS dim, f.rule AS key, f.status, NULL AS severity, count(*)::int AS n FROM findings f WHERE ${where} GROUP BY f.rule, f.status
     UNION ALL

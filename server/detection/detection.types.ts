@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { Connection } from '../graphql/pagination';
+import { Connection } from '../kernel/pagination';
 import { DetectionRun } from './detection-run.entity';
 import { Finding } from './finding.entity';
 

@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { Context } from '../graphql/context';
-import { scopePath } from '../graphql/context';
-import { badInput } from '../graphql/errors';
+import type { Context } from '../kernel/context';
+import { badInput } from '../kernel/errors';
 import { AccountStatus, DetectionRule, InspectionGrade, Level, LEVEL_ORDER, Platform, PLATFORM_NAMES_ZH, RULE_NAMES_ZH } from '../common/enums';
 import { Account } from '../accounts/account.entity';
 import { regionsService } from '../regions/regions.service';
@@ -132,10 +131,11 @@ export const inspectionService = {
     const children = await regionsService.children(ctx, region);
     const national = region.code === '0';
     let { rows, verdicts } = await scoreAccounts(ctx.em, day, national ? null : region.path);
-    const scope = scopePath(ctx);
-    if (scope) {
+    if (!ctx.scope.unrestricted) {
+      const scope = ctx.scope.raw('u', 2);
       const visible: { id: number }[] = await ctx.em.query(
-        `SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = ANY($1::int[]) AND u.path LIKE $2`, [rows.map((r) => r.id), `${scope}%`]);
+        `SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = ANY($1::int[]) AND ${scope.sql}`,
+        scope.value === null ? [rows.map((r) => r.id)] : [rows.map((r) => r.id), scope.value]);
       const ids = new Set(visible.map((v) => v.id));
       rows = rows.filter((r) => ids.has(r.id));
     }

@@ -1,6 +1,6 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Platform } from '../common/enums';
-import type { Context } from '../graphql/context';
+import type { Context } from '../kernel/context';
 import { Account } from '../accounts/account.entity';
 import { unitsService } from '../units/units.service';
 import { effectiveSettings, loadPolicies, provinceOfPath } from '../policy/policy.service';

@@ -4,15 +4,17 @@ import path from 'node:path';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { ROOT } from '../config';
-import { RESOLVERS } from './resolvers';
 
 export const SCHEMA_FILE = path.join(ROOT, 'schema', 'schema.graphql');
 
 let built: Promise<GraphQLSchema> | undefined;
 
-/** Builds the schema once per process (type-graphql metadata is global). */
-export function getSchema(): Promise<GraphQLSchema> {
-  built ??= buildWithSimpleResolvers();
+/**
+ * Builds the schema once per process from the resolvers the composition root (server/registry.ts) hands in
+ * (type-graphql metadata is global, so later calls return the first build).
+ */
+export function getSchema(resolvers: readonly Function[]): Promise<GraphQLSchema> {
+  built ??= buildWithSimpleResolvers(resolvers);
   return built;
 }
 
@@ -22,10 +24,10 @@ export function getSchema(): Promise<GraphQLSchema> {
  * We use no global or field middlewares (nor auth checkers), so nothing is skipped; it removes a closure call and a
  * promise-ish check per leaf field, which is most of the work for lists of accounts and units (issue 6).
  */
-function buildWithSimpleResolvers(): Promise<GraphQLSchema> {
+function buildWithSimpleResolvers(resolvers: readonly Function[]): Promise<GraphQLSchema> {
   for (const t of getMetadataStorage().objectTypes) (t as { simpleResolvers?: boolean }).simpleResolvers ??= true;
   return buildSchema({
-    resolvers: RESOLVERS as unknown as [Function, ...Function[]],
+    resolvers: resolvers as [Function, ...Function[]],
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
   });
@@ -36,8 +38,8 @@ export function schemaSdl(schema: GraphQLSchema): string {
   return `# 本文件由服务端代码生成，请勿手工修改：npm run schema\n# Generated from the server code by \`npm run schema\`; do not edit.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
 }
 
-export async function emitSchema(): Promise<string> {
-  const sdl = schemaSdl(await getSchema());
+export async function emitSchema(resolvers: readonly Function[]): Promise<string> {
+  const sdl = schemaSdl(await getSchema(resolvers));
   fs.mkdirSync(path.dirname(SCHEMA_FILE), { recursive: true });
   fs.writeFileSync(SCHEMA_FILE, sdl);
   return SCHEMA_FILE;

@@ -1,17 +1,23 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import type { DataSource } from 'typeorm';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { Config } from '../config';
 import { sqlScope } from '../db/sql-counter';
-import type { Context } from './context';
-import { formatError } from './errors';
+import type { Context } from '../kernel/context';
+import { formatError } from './format-error';
 import { complexityLimit, depthLimit } from './limits';
 import { getSchema } from './schema';
-import { sessionGuard } from '../auth/session-guard';
+
+export interface SchemaParts {
+  /** Every resolver class (server/registry.ts). */
+  resolvers: readonly Function[];
+  /** Plugins that see each operation before it runs (the session guard of auth). */
+  guards: ApolloServerPlugin<Context>[];
+}
 
 /** Apollo Server with our limits, error mapping and the per-request SQL statement count in `extensions`. */
-export async function createApolloServer(_ds: DataSource, config: Config): Promise<ApolloServer<Context>> {
-  const schema = await getSchema();
+export async function createApolloServer(config: Config, parts: SchemaParts): Promise<ApolloServer<Context>> {
+  const schema = await getSchema(parts.resolvers);
   const server = new ApolloServer<Context>({
     schema,
     formatError,
@@ -21,7 +27,7 @@ export async function createApolloServer(_ds: DataSource, config: Config): Promi
     plugins: [
       // No HTTP caching of GraphQL responses here; without it Apollo does not wrap every field resolver (issue 6).
       ApolloServerPluginCacheControlDisabled(),
-      sessionGuard(),
+      ...parts.guards,
       complexityLimit(schema, config.maxComplexity),
       {
         async requestDidStart() {

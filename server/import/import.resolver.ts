@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { Context } from '../graphql/context';
+import type { Context } from '../kernel/context';
 import { CsvFileInput } from './import.inputs';
 import { ImportResult } from './import.types';
 import { importService } from './import.service';

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
-import type { DataSource } from 'typeorm';
 import { refreshUnitPaths } from '../units/unit-paths';
-import type { Context } from '../graphql/context';
-import { requireRole } from '../auth/authorize';
-import { recordAudit } from '../audit/audit.service';
+import type { Context } from '../kernel/context';
+import { requireRole } from '../kernel/access';
+import { recordAudit } from '../kernel/audit';
+import { LOCKS, rawClient, transaction } from '../kernel/transaction';
 import { Role } from '../common/enums';
 import { FILE_NAMES, FILE_SPECS, isFileName, type FileName } from './csv-schema';
 import { crossCheck, loadAll, rawSql, stageFile, type Staged } from './bulk-load';
@@ -21,7 +21,6 @@ export { ImportResult, type ImportFile, type ImportFileCount, type ImportOptions
  */
 
 const DEFAULT_MAX_ERRORS = 10_000;
-const IMPORT_LOCK = 7310002;
 const ALLOWED = FILE_NAMES.join('、');
 
 interface Input {
@@ -30,7 +29,7 @@ interface Input {
 }
 
 /** Imports files given in memory (the GraphQL upload). */
-export function importFiles(ds: DataSource, files: ImportFile[], opts: ImportOptions = {}): Promise<ImportResult> {
+export function importFiles(ctx: Context, files: ImportFile[], opts: ImportOptions = {}): Promise<ImportResult> {
   const problems: ImportProblem[] = [];
   const inputs: Input[] = [];
   if (files.length === 0) problems.push(problem('-', 0, '-', `没有提供任何文件；可导入的文件：${ALLOWED}`));
@@ -40,11 +39,11 @@ export function importFiles(ds: DataSource, files: ImportFile[], opts: ImportOpt
     else if (inputs.some((i) => i.name === name)) problems.push(problem(name, 0, '-', '同名文件提供了不止一次'));
     else inputs.push({ name, open: () => Readable.from(textChunks(f.content)) });
   }
-  return runImport(ds, inputs, problems, opts);
+  return runImport(ctx, inputs, problems, opts);
 }
 
 /** Imports the CSV files of a directory, streamed from disk (used by the CLI and the seed). */
-export async function importDirectory(ds: DataSource, dir: string, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importDirectory(ctx: Context, dir: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const problems: ImportProblem[] = [];
   const inputs: Input[] = [];
   let entries: fs.Dirent[];
@@ -65,14 +64,14 @@ export async function importDirectory(ds: DataSource, dir: string, opts: ImportO
   if (entries.length > 0 && inputs.length === 0 && problems.length === 0) {
     problems.push(problem(dir, 0, '-', `目录中没有可导入的文件（${ALLOWED}）`));
   }
-  return runImport(ds, inputs, problems, opts);
+  return runImport(ctx, inputs, problems, opts);
 }
 
 /** Service entry for GraphQL: the request context first, like every service. Administrators and planners only. */
 export const importService = {
   async importCsv(ctx: Context, files: ImportFile[], opts: { dryRun?: boolean }): Promise<ImportResult> {
     requireRole(ctx, Role.ADMIN, Role.PLANNER);
-    return importFiles(ctx.ds, files, { dryRun: opts.dryRun ?? false, maxErrors: 2_000, actor: ctx.user });
+    return importFiles(ctx, files, { dryRun: opts.dryRun ?? false, maxErrors: 2_000 });
   },
 };
 
@@ -100,7 +99,7 @@ function* textChunks(content: string | Buffer): Generator<string | Buffer> {
   }
 }
 
-async function runImport(ds: DataSource, inputs: Input[], early: ImportProblem[], opts: ImportOptions): Promise<ImportResult> {
+async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const log = opts.log ?? (() => undefined);
   const maxErrors = opts.maxErrors ?? DEFAULT_MAX_ERRORS;
@@ -123,66 +122,62 @@ async function runImport(ds: DataSource, inputs: Input[], early: ImportProblem[]
     elapsedMs: Math.round(performance.now() - started),
   });
 
-  const qr = ds.createQueryRunner();
-  const client = (await qr.connect()) as PoolClient;
-  const sql = rawSql(client);
-  let open = false;
+  let analyze: string[] = [];
   try {
-    await sql.query('BEGIN');
-    open = true;
-    await sql.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK]);
-    await sql.query(`SET LOCAL work_mem = '128MB'`);
+    const outcome = await transaction(ctx, async (tx) => {
+      const client = await rawClient<PoolClient>(tx);
+      const sql = rawSql(client);
+      await sql.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.import]);
+      await sql.query(`SET LOCAL work_mem = '128MB'`);
 
-    const staged = new Map<FileName, Staged>();
-    for (const name of FILE_NAMES) {
-      const input = inputs.find((i) => i.name === name);
-      if (!input) continue;
-      log(`正在读取并校验 ${name} …`);
-      const t = performance.now();
-      const s = await stageFile(client, sql, name, input.open(), sink);
-      staged.set(name, s);
-      log(`${name}：${s.rows} 行（读取 ${seconds(t)} 秒）`);
-    }
-    const tCheck = performance.now();
-    const checked = await crossCheck(sql, staged, maxErrors);
-    log(`关联与重复检查完成（${seconds(tCheck)} 秒）`);
-    for (const { file, problems: found } of checked) {
-      errorCount += found[0].total;
-      for (const p of found) if (problems.length < maxErrors * 2) problems.push({ file, line: p.line, column: p.col, message: p.msg });
-    }
-    if (errorCount > 0) {
-      await sql.query('ROLLBACK');
-      open = false;
-      log(`发现 ${errorCount} 个问题，未写入任何数据`);
-      return result(false, [], 0);
-    }
+      const staged = new Map<FileName, Staged>();
+      for (const name of FILE_NAMES) {
+        const input = inputs.find((i) => i.name === name);
+        if (!input) continue;
+        log(`正在读取并校验 ${name} …`);
+        const t = performance.now();
+        const s = await stageFile(client, sql, name, input.open(), sink);
+        staged.set(name, s);
+        log(`${name}：${s.rows} 行（读取 ${seconds(t)} 秒）`);
+      }
+      const tCheck = performance.now();
+      const checked = await crossCheck(sql, staged, maxErrors);
+      log(`关联与重复检查完成（${seconds(tCheck)} 秒）`);
+      for (const { file, problems: found } of checked) {
+        errorCount += found[0].total;
+        for (const p of found) if (problems.length < maxErrors * 2) problems.push({ file, line: p.line, column: p.col, message: p.msg });
+      }
+      if (errorCount > 0) {
+        log(`发现 ${errorCount} 个问题，未写入任何数据`);
+        throw new Rollback(result(false, [], 0));
+      }
 
-    log('校验通过，正在写入 …');
-    const tLoad = performance.now();
-    const { counts, statusChanges } = await loadAll(sql, staged);
-    if (staged.has('units.csv')) await refreshUnitPaths(qr.manager);
-    log(`写入完成（${seconds(tLoad)} 秒）`);
-    const fileCounts: ImportFileCount[] = [...staged.values()].map((s) => {
-      const c = counts.get(s.spec.name) ?? { inserted: 0, updated: 0 };
-      return { file: s.spec.name, rows: s.rows, inserted: c.inserted, updated: c.updated, unchanged: s.staged - c.inserted - c.updated };
-    });
-    if (!dryRun) {
-      await recordAudit(qr.manager, {
-        actor: opts.actor ?? null, action: 'CSV_IMPORTED', entityType: 'import',
-        after: { files: fileCounts, statusChanges },
+      log('校验通过，正在写入 …');
+      const tLoad = performance.now();
+      const { counts, statusChanges } = await loadAll(sql, staged);
+      if (staged.has('units.csv')) await refreshUnitPaths(tx.em);
+      log(`写入完成（${seconds(tLoad)} 秒）`);
+      const fileCounts: ImportFileCount[] = [...staged.values()].map((s) => {
+        const c = counts.get(s.spec.name) ?? { inserted: 0, updated: 0 };
+        return { file: s.spec.name, rows: s.rows, inserted: c.inserted, updated: c.updated, unchanged: s.staged - c.inserted - c.updated };
       });
-    }
-    await sql.query(dryRun ? 'ROLLBACK' : 'COMMIT');
-    open = false;
+      if (dryRun) throw new Rollback(result(true, fileCounts, statusChanges));
+      await recordAudit(tx, { action: 'CSV_IMPORTED', entityType: 'import', after: { files: fileCounts, statusChanges } });
+      analyze = analyzeTargets(staged.keys());
+      return result(true, fileCounts, statusChanges);
+    });
     // Fresh planner statistics for the tables just loaded (detection's plans depend on them right after an import).
-    if (!dryRun) for (const t of analyzeTargets(staged.keys())) await sql.query(`ANALYZE ${t}`);
-    return result(true, fileCounts, statusChanges);
+    for (const t of analyze) await ctx.em.query(`ANALYZE ${t}`);
+    return outcome;
   } catch (err) {
-    if (open) await sql.query('ROLLBACK').catch(() => undefined);
+    if (err instanceof Rollback) return err.result;
     throw err;
-  } finally {
-    await qr.release();
   }
+}
+
+/** Thrown inside the import's transaction to roll it back and answer with `result` (problems found, or a dry run). */
+class Rollback {
+  constructor(readonly result: ImportResult) {}
 }
 
 const TABLE_OF_FILE: Record<string, string> = {

@@ -1,4 +1,3 @@
-import type { AuditActor } from '../audit/audit.service';
 import 'reflect-metadata';
 import { Field, Int, ObjectType } from 'type-graphql';
 
@@ -68,8 +67,6 @@ export interface ImportOptions {
   maxErrors?: number;
   /** Progress messages (Chinese). */
   log?: (message: string) => void;
-  /** Who imports (recorded in the audit trail); the system actor when absent (CLI, seed). */
-  actor?: AuditActor | null;
 }
 
 export interface ImportFile {

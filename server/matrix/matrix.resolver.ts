@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../graphql/context';
+import type { Context } from '../kernel/context';
 import { Matrix, MatrixLevelRow } from './matrix.types';
 import { matrixService } from './matrix.service';
 

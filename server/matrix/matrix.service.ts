@@ -1,5 +1,5 @@
-import type { Context } from '../graphql/context';
-import { scopePath } from '../graphql/context';
+import type { Context } from '../kernel/context';
+import type { Scope } from '../kernel/scope';
 import { AccountStatus, FindingStatus, Level, LEVEL_ORDER, Platform } from '../common/enums';
 import { regionsService } from '../regions/regions.service';
 import { Matrix, MatrixCell, MatrixLevelRow, MatrixRow } from './matrix.types';
@@ -38,13 +38,11 @@ function findingsSql(keyExpr: string, where: string): string {
 interface FindingCount { key: string | null; platform: Platform | null; n: number; g: number }
 
 /** Region subtree and user scope, as a WHERE clause over `units u` and its parameters. */
-function subtree(regionPath: string, exact: boolean, unitPath: string | null): { where: string; params: unknown[] } {
+function subtree(regionPath: string, exact: boolean, scope: Scope): { where: string; params: unknown[] } {
   const params: unknown[] = [regionPath];
-  let where = exact ? 'u.region_path = $1' : `u.region_path LIKE $1 || '%'`;
-  if (unitPath) {
-    params.push(`${unitPath}%`);
-    where += ' AND u.path LIKE $2';
-  }
+  const unitScope = scope.raw('u', 2);
+  if (unitScope.value !== null) params.push(unitScope.value);
+  const where = `${exact ? 'u.region_path = $1' : `u.region_path LIKE $1 || '%'`} AND ${unitScope.sql}`;
   return { where, params };
 }
 
@@ -57,9 +55,8 @@ export const matrixService = {
   async matrix(ctx: Context, regionCode: string): Promise<Matrix> {
     const region = await regionsService.byCode(ctx, regionCode);
     const children = await regionsService.children(ctx, region);
-    const unitPath = scopePath(ctx);
     const byUnit = children.length === 0;
-    const { where, params } = subtree(region.path, byUnit, unitPath);
+    const { where, params } = subtree(region.path, byUnit, ctx.scope);
     const rowKey = byUnit ? 'u.id::text' : `COALESCE(NULLIF(split_part(substr(u.region_path, length($1) + 1), '/', 1), ''), 'self')`;
     const rowsSql = byUnit
       ? `SELECT u.id::text AS key, a.platform, a.status, count(*)::int AS n, min(u.name) AS label
@@ -110,7 +107,7 @@ export const matrixService = {
     }
     const ordered = [...rows.values()];
     if (byUnit) ordered.sort((a, b) => b.live - a.live || a.label.localeCompare(b.label, 'zh-CN'));
-    return { region, platforms: PLATFORMS, rows: ordered, totals, openFindings, scope: { regionPath: region.path, unitPath } };
+    return { region, platforms: PLATFORMS, rows: ordered, totals, openFindings, scope: { regionPath: region.path, unitScope: ctx.scope } };
   },
 
   /**
@@ -118,7 +115,7 @@ export const matrixService = {
    * findings (counted as in the matrix), in ONE statement. Levels without any account are left out.
    */
   async byLevel(ctx: Context, matrix: Matrix): Promise<MatrixLevelRow[]> {
-    const { where, params } = subtree(matrix.scope.regionPath, false, matrix.scope.unitPath);
+    const { where, params } = subtree(matrix.scope.regionPath, false, matrix.scope.unitScope);
     const rows: { kind: 'a' | 'f'; key: Level | null; platform: Platform | null; status: AccountStatus | null; n: number; g: number }[] =
       await ctx.em.query(`
         SELECT 'a' AS kind, u.level AS key, a.platform, a.status, count(*)::int AS n, 0 AS g

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Level, Platform } from '../common/enums';
 import { Region } from '../regions/region.entity';
+import type { Scope } from '../kernel/scope';
 
 @ObjectType({ description: '矩阵中的一格：某行在某平台上的账号数（按状态）' })
 export class MatrixCell {
@@ -92,5 +93,5 @@ export class Matrix {
   openFindings: number;
 
   /** Not a field: the scope the matrix was computed for, so `byLevel` counts the same accounts. */
-  scope: { regionPath: string; unitPath: string | null };
+  scope: { regionPath: string; unitScope: Scope };
 }

@@ -1,7 +1,8 @@
-import type { Context } from '../graphql/context';
-import { badInput, forbidden, notFound, parseId } from '../graphql/errors';
+import type { Context } from '../kernel/context';
+import { badInput, forbidden, notFound, parseId } from '../kernel/errors';
 import { AccountStatus, DetectionRule, OPEN_PLAN_STATUSES, PlanActionType, PlanStatus, Platform, RULE_NAMES_ZH } from '../common/enums';
-import { recordAudit, withTransaction } from '../audit/audit.service';
+import { recordAudit } from '../kernel/audit';
+import { transaction } from '../kernel/transaction';
 import { Region } from '../regions/region.entity';
 import { Plan } from './plan.entity';
 import type { DraftPlanResult } from './plan.types';
@@ -45,7 +46,7 @@ interface Proposal {
 export async function draftPlanFromFindings(ctx: Context, input: DraftPlanInput): Promise<DraftPlanResult> {
   const user = requireAuthor(ctx);
   const ids = input.findingIds ? [...new Set(input.findingIds.map((id) => parseId(id, 'findingIds')))] : null;
-  return withTransaction(ctx, async (tx) => {
+  return transaction(ctx, async (tx) => {
     const region = await tx.em.getRepository(Region).findOneBy({ code: input.regionCode });
     if (!region) throw notFound(`行政区划 ${input.regionCode}`);
     const scope = { scopeRegionCode: region.code, scopeUnitId: null };

@@ -1,8 +1,8 @@
-import type { Context } from '../graphql/context';
-import { conflict, forbidden, notFound, parseId } from '../graphql/errors';
+import type { Context } from '../kernel/context';
+import { conflict, forbidden, notFound, parseId } from '../kernel/errors';
 import { AccountStatus, PlanActionType, PlanStatus, StepKind, StepStatus, STEP_NAMES_ZH } from '../common/enums';
-import { recordAudit, recordAuditMany, withTransaction, type AuditInput } from '../audit/audit.service';
-import { isUnitInScope } from '../auth/authorize';
+import { recordAudit, recordAuditMany, type AuditInput } from '../kernel/audit';
+import { transaction } from '../kernel/transaction';
 import { Plan } from './plan.entity';
 import { PlanAction } from './plan-action.entity';
 import { ExecutionStep } from './execution-step.entity';
@@ -95,7 +95,7 @@ export const executionService = {
   async start(ctx: Context, planIdRaw: string, expectedVersion?: number | null): Promise<Plan> {
     requireAuthor(ctx);
     const planId = parseId(planIdRaw, 'planId');
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       const plan = await lockPlan(tx, planId);
       if (!(await scopeWithinUser(tx, plan))) throw forbidden('方案范围超出您的管辖范围 (forbidden: plan scope outside your scope)');
       requireStatus(plan, [PlanStatus.APPROVED], '开始执行');
@@ -127,7 +127,7 @@ export const executionService = {
     const user = requireApprover(ctx);
     const stepId = parseId(stepIdRaw, 'stepId');
     const date = parseStepDate(dateRaw, 'date');
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       const head = await tx.em.getRepository(ExecutionStep).findOneBy({ id: stepId });
       if (!head) throw notFound(`执行步骤 ${stepId}`);
       const plan = await lockPlan(tx, head.planId);
@@ -136,7 +136,7 @@ export const executionService = {
       const [src]: SourceRow[] = await tx.em.query(
         `SELECT a.id, a.name, a.status, a.unit_id, u.path AS unit_path, u.name AS unit_name
            FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = $1 FOR UPDATE OF a`, [action.accountId]);
-      if (!isUnitInScope(tx, src.unit_path)) {
+      if (!tx.scope.contains(src.unit_path)) {
         throw forbidden(`执行步骤须由主办单位「${src.unit_name}」确认，不在您的管辖范围内 (forbidden: step outside your scope)`);
       }
       requireStatus(plan, [PlanStatus.EXECUTING], '确认执行步骤');

@@ -1,6 +1,6 @@
-import type { Context } from '../graphql/context';
+import type { Context } from '../kernel/context';
 import { AccountStatus, PlanActionType, Platform } from '../common/enums';
-import { badInput } from '../graphql/errors';
+import { badInput } from '../kernel/errors';
 import type { Plan } from './plan.entity';
 import { isIsoDate } from './plan-policy';
 import type { PlanImpact } from './plan.types';

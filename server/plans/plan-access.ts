@@ -1,7 +1,7 @@
-import type { Context, SessionUser } from '../graphql/context';
+import type { Context, SessionUser } from '../kernel/context';
 import { Role } from '../common/enums';
-import { forbidden } from '../graphql/errors';
-import { isUnitInScope, requireRole, requireUser, requireWrite } from '../auth/authorize';
+import { forbidden } from '../kernel/errors';
+import { requireRole, requireUser, requireWrite } from '../kernel/access';
 
 /**
  * Who may do what with plans (enforced in the services):
@@ -35,7 +35,7 @@ export function isPlanner(ctx: Context): boolean {
 
 /** FORBIDDEN unless `unitPath` lies in the user's scope. */
 export function requireUnitPathInScope(ctx: Context, unitPath: string, unitName: string, what: string): void {
-  if (!isUnitInScope(ctx, unitPath)) {
+  if (!ctx.scope.contains(unitPath)) {
     throw forbidden(`「${unitName}」不在您的管辖范围内，不能${what} (forbidden: unit outside your scope)`);
   }
 }

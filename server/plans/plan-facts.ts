@@ -1,4 +1,4 @@
-import type { Context } from '../graphql/context';
+import type { Context } from '../kernel/context';
 import { AccountStatus, OPEN_PLAN_STATUSES, PlanActionType, PlanStatus, type Level, type Platform, type UnitKind } from '../common/enums';
 import type { Plan } from './plan.entity';
 import type { PlanAction } from './plan-action.entity';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Context } from '../graphql/context';
-import { conflict, forbidden, notFound } from '../graphql/errors';
+import type { Context } from '../kernel/context';
+import { conflict, forbidden, notFound } from '../kernel/errors';
 import { PlanStatus, PLAN_STATUS_NAMES_ZH } from '../common/enums';
 import { Plan } from './plan.entity';
 import type { PlanAction } from './plan-action.entity';

@@ -1,11 +1,10 @@
 import { Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
-import type { Context } from '../graphql/context';
+import type { Context } from '../kernel/context';
 import { StepKind } from '../common/enums';
 import { Account } from '../accounts/account.entity';
 import { Unit } from '../units/unit.entity';
 import { Finding } from '../detection/finding.entity';
-import { isUnitInScope } from '../auth/authorize';
 import { Plan } from './plan.entity';
 import { PlanAction } from './plan-action.entity';
 import { Approval, ApprovalRequest } from './approval.entity';
@@ -131,7 +130,7 @@ export class ExecutionStepResolver {
     const action = await ctx.loaders.actionById.load(s.actionId);
     const acc = action && (await ctx.loaders.accountById.load(action.accountId));
     const unit = acc && (await ctx.loaders.unitById.load(acc.unitId));
-    return Boolean(unit && isUnitInScope(ctx, unit.path));
+    return Boolean(unit && ctx.scope.contains(unit.path));
   }
 }
 

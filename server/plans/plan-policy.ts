@@ -1,4 +1,4 @@
-import { badInput } from '../graphql/errors';
+import { badInput } from '../kernel/errors';
 
 /**
  * Policy settings of the plans feature (national defaults; provinces differ). Read from the environment once;

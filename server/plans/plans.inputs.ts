@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { ArrayMaxSize, IsOptional, Length, MaxLength, Min } from 'class-validator';
 import { ApprovalDecision, PlanActionType, PlanStatus } from '../common/enums';
-import { PageArgs } from '../graphql/pagination';
+import { PageArgs } from '../kernel/pagination';
 
 @InputType({ description: '方案筛选条件' })
 export class PlanFilter {

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { In, IsNull, type DataSource } from 'typeorm';
-import { manyByKey, oneByKey } from '../graphql/loader-utils';
+import { In, IsNull, type EntityManager } from 'typeorm';
+import { manyByKey, oneByKey } from '../kernel/loaders';
 import { Plan } from './plan.entity';
 import { PlanAction } from './plan-action.entity';
 import { PlanRevision } from './plan-revision.entity';
@@ -9,49 +9,49 @@ import { ExecutionStep } from './execution-step.entity';
 import { Finding } from '../detection/finding.entity';
 
 /** Per-request loaders of the plans feature (wired into `createLoaders`). Scope checks stay in the services. */
-export function createPlanLoaders(ds: DataSource) {
+export function createPlanLoaders(em: EntityManager) {
   return {
     planById: new DataLoader<number, Plan | null>(async (ids) =>
-      oneByKey(ids, await ds.getRepository(Plan).findBy({ id: In([...ids]) }), (p) => p.id)),
+      oneByKey(ids, await em.getRepository(Plan).findBy({ id: In([...ids]) }), (p) => p.id)),
     actionsByPlan: new DataLoader<number, PlanAction[]>(async (ids) =>
-      manyByKey(ids, await ds.getRepository(PlanAction).find({ where: { planId: In([...ids]), removedAt: IsNull() }, order: { id: 'ASC' } }),
+      manyByKey(ids, await em.getRepository(PlanAction).find({ where: { planId: In([...ids]), removedAt: IsNull() }, order: { id: 'ASC' } }),
         (a) => a.planId)),
     actionById: new DataLoader<number, PlanAction | null>(async (ids) =>
-      oneByKey(ids, await ds.getRepository(PlanAction).findBy({ id: In([...ids]) }), (a) => a.id)),
+      oneByKey(ids, await em.getRepository(PlanAction).findBy({ id: In([...ids]) }), (a) => a.id)),
     findingIdsByAction: new DataLoader<number, number[]>(async (ids) => {
-      const rows: { action_id: number; finding_id: number }[] = await ds.query(
+      const rows: { action_id: number; finding_id: number }[] = await em.query(
         `SELECT action_id, finding_id FROM plan_action_findings WHERE action_id = ANY($1::int[]) ORDER BY finding_id`, [[...ids]]);
       return manyByKey(ids, rows, (r) => r.action_id).map((list) => list.map((r) => r.finding_id));
     }),
     findingsByAction: new DataLoader<number, Finding[]>(async (ids) => {
-      const links: { action_id: number; finding_id: number }[] = await ds.query(
+      const links: { action_id: number; finding_id: number }[] = await em.query(
         `SELECT action_id, finding_id FROM plan_action_findings WHERE action_id = ANY($1::int[]) ORDER BY finding_id`, [[...ids]]);
-      const findings = links.length ? await ds.getRepository(Finding).findBy({ id: In([...new Set(links.map((l) => l.finding_id))]) }) : [];
+      const findings = links.length ? await em.getRepository(Finding).findBy({ id: In([...new Set(links.map((l) => l.finding_id))]) }) : [];
       const byId = new Map(findings.map((f) => [f.id, f]));
       return manyByKey(ids, links, (l) => l.action_id).map((list) => list.map((l) => byId.get(l.finding_id)).filter((f): f is Finding => Boolean(f)));
     }),
     /** Plans whose actions cite the finding. */
     planIdsByFinding: new DataLoader<number, number[]>(async (ids) => {
-      const rows: { finding_id: number; plan_id: number }[] = await ds.query(
+      const rows: { finding_id: number; plan_id: number }[] = await em.query(
         `SELECT DISTINCT paf.finding_id, pa.plan_id FROM plan_action_findings paf JOIN plan_actions pa ON pa.id = paf.action_id
           WHERE pa.removed_at IS NULL AND paf.finding_id = ANY($1::int[]) ORDER BY pa.plan_id DESC`, [[...ids]]);
       return manyByKey(ids, rows, (r) => r.finding_id).map((list) => list.map((r) => r.plan_id));
     }),
     revisionsByPlan: new DataLoader<number, PlanRevision[]>(async (ids) =>
-      manyByKey(ids, await ds.getRepository(PlanRevision).find({ where: { planId: In([...ids]) }, order: { number: 'ASC' } }), (r) => r.planId)),
+      manyByKey(ids, await em.getRepository(PlanRevision).find({ where: { planId: In([...ids]) }, order: { number: 'ASC' } }), (r) => r.planId)),
     requestsByPlan: new DataLoader<number, ApprovalRequest[]>(async (ids) =>
-      manyByKey(ids, await ds.getRepository(ApprovalRequest).find({ where: { planId: In([...ids]) }, order: { revision: 'ASC', actionId: 'ASC', id: 'ASC' } }),
+      manyByKey(ids, await em.getRepository(ApprovalRequest).find({ where: { planId: In([...ids]) }, order: { revision: 'ASC', actionId: 'ASC', id: 'ASC' } }),
         (r) => r.planId)),
     approvalsByPlan: new DataLoader<number, Approval[]>(async (ids) =>
-      manyByKey(ids, await ds.getRepository(Approval).find({ where: { planId: In([...ids]) }, order: { id: 'ASC' } }), (a) => a.planId)),
+      manyByKey(ids, await em.getRepository(Approval).find({ where: { planId: In([...ids]) }, order: { id: 'ASC' } }), (a) => a.planId)),
     approvalById: new DataLoader<number, Approval | null>(async (ids) =>
-      oneByKey(ids, await ds.getRepository(Approval).findBy({ id: In([...ids]) }), (a) => a.id)),
+      oneByKey(ids, await em.getRepository(Approval).findBy({ id: In([...ids]) }), (a) => a.id)),
     stepsByPlan: new DataLoader<number, ExecutionStep[]>(async (ids) =>
-      manyByKey(ids, await ds.getRepository(ExecutionStep).find({ where: { planId: In([...ids]) }, order: { actionId: 'ASC', seq: 'ASC' } }),
+      manyByKey(ids, await em.getRepository(ExecutionStep).find({ where: { planId: In([...ids]) }, order: { actionId: 'ASC', seq: 'ASC' } }),
         (s) => s.planId)),
     /** Ids of plans with an action (not removed) that touches the account (source or any destination). */
     planIdsByAccount: new DataLoader<number, number[]>(async (ids) => {
-      const rows: { account_id: number; plan_id: number }[] = await ds.query(
+      const rows: { account_id: number; plan_id: number }[] = await em.query(
         `SELECT account_id, plan_id FROM plan_actions WHERE removed_at IS NULL AND account_id = ANY($1::int[])
          UNION SELECT target_account_id, plan_id FROM plan_actions WHERE removed_at IS NULL AND target_account_id = ANY($1::int[])
          UNION SELECT service_target_account_id, plan_id FROM plan_actions WHERE removed_at IS NULL AND service_target_account_id = ANY($1::int[])
@@ -60,4 +60,10 @@ export function createPlanLoaders(ds: DataSource) {
       return manyByKey(ids, rows, (r) => r.account_id).map((list) => list.map((r) => r.plan_id));
     }),
   };
+}
+
+export type PlanLoaders = ReturnType<typeof createPlanLoaders>;
+declare module '../kernel/loaders' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging: the kernel's Loaders gain these
+  interface Loaders extends PlanLoaders {}
 }

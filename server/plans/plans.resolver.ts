@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../graphql/context';
-import { Connection, PageArgs, type ConnectionShape } from '../graphql/pagination';
+import type { Context } from '../kernel/context';
+import { Connection, PageArgs, type ConnectionShape } from '../kernel/pagination';
 import { Region } from '../regions/region.entity';
 import { Unit } from '../units/unit.entity';
 import { Plan } from './plan.entity';

@@ -1,9 +1,9 @@
-import type { Context } from '../graphql/context';
-import { badInput, notFound, parseId } from '../graphql/errors';
-import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/pagination';
+import type { Context } from '../kernel/context';
+import { badInput, notFound, parseId } from '../kernel/errors';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
 import { OPEN_PLAN_STATUSES, PlanActionType, PlanStatus } from '../common/enums';
-import { recordAudit, recordAuditMany, withTransaction } from '../audit/audit.service';
-import { isUnitInScope } from '../auth/authorize';
+import { recordAudit, recordAuditMany } from '../kernel/audit';
+import { transaction } from '../kernel/transaction';
 import { Account } from '../accounts/account.entity';
 import { Unit } from '../units/unit.entity';
 import { Region } from '../regions/region.entity';
@@ -65,7 +65,7 @@ async function requireAccounts(tx: Context, ids: (number | null)[], sourceId: nu
   // The source must be visible to the author (targets may be a superior's main account or a portal elsewhere).
   const src = map.get(sourceId)!;
   const unit = await tx.em.getRepository(Unit).findOneBy({ id: src.unitId });
-  if (!unit || !isUnitInScope(tx, unit.path)) throw notFound(`账号 ${sourceId}`);
+  if (!unit || !tx.scope.contains(unit.path)) throw notFound(`账号 ${sourceId}`);
   return map;
 }
 
@@ -131,7 +131,7 @@ export const plansService = {
     let unitPath: string | null = null;
     if (f.unitId !== undefined && f.unitId !== null) {
       const unit = await ctx.loaders.unitById.load(parseId(f.unitId, 'unitId'));
-      if (!unit || !isUnitInScope(ctx, unit.path)) throw notFound(`单位 ${f.unitId}`);
+      if (!unit || !ctx.scope.contains(unit.path)) throw notFound(`单位 ${f.unitId}`);
       unitPath = unit.path;
     }
     const base = () => {
@@ -174,7 +174,7 @@ export const plansService = {
       throw badInput('方案范围须为一个行政区划或一个单位（二选一）(give exactly one of regionCode, unitId)',
         [{ field: hasRegion ? 'unitId' : 'regionCode', message: '行政区划与单位二选一' }]);
     }
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       let scope: { scopeUnitId: number | null; scopeRegionCode: string | null };
       if (hasRegion) {
         const region = await tx.em.getRepository(Region).findOneBy({ code: input.regionCode! });
@@ -182,7 +182,7 @@ export const plansService = {
         scope = { scopeRegionCode: region.code, scopeUnitId: null };
       } else {
         const unit = await tx.em.getRepository(Unit).findOneBy({ id: parseId(input.unitId, 'unitId') });
-        if (!unit || !isUnitInScope(tx, unit.path)) throw notFound(`单位 ${input.unitId}`);
+        if (!unit || !tx.scope.contains(unit.path)) throw notFound(`单位 ${input.unitId}`);
         scope = { scopeRegionCode: null, scopeUnitId: unit.id };
       }
       if (!(await scopeWithinUser(tx, scope))) {
@@ -201,7 +201,7 @@ export const plansService = {
 
   async update(ctx: Context, id: string, input: UpdatePlanInput, expectedVersion?: number | null): Promise<Plan> {
     const planId = parseId(id, 'planId');
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       const plan = await lockForEdit(tx, planId, expectedVersion, '修改');
       const before = { title: plan.title, description: plan.description };
       if (input.title !== undefined && input.title !== null) plan.title = input.title.trim();
@@ -227,7 +227,7 @@ export const plansService = {
       rectification: trimOrNull(input.rectification) ?? null,
     };
     checkTypeFields(input.type, fields);
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       const plan = await lockForEdit(tx, planId, expectedVersion, '新增动作');
       await requireAccounts(tx, [fields.accountId, fields.targetAccountId, fields.serviceTargetAccountId, fields.contentTargetAccountId], accountId);
       const findingIds = (await parseFindingIds(tx, input.findingIds)) ?? [];
@@ -246,7 +246,7 @@ export const plansService = {
 
   async updateAction(ctx: Context, actionIdRaw: string, input: UpdateActionInput, expectedVersion?: number | null): Promise<PlanAction> {
     const actionId = parseId(actionIdRaw, 'actionId');
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       const { plan, action } = await loadActionForEdit(tx, actionId, expectedVersion, '修改动作');
       const before = actionSnapshot(action, (await citationsOf(tx, [action.id])).get(action.id) ?? []);
       const next = {
@@ -277,7 +277,7 @@ export const plansService = {
 
   async removeAction(ctx: Context, actionIdRaw: string, expectedVersion?: number | null): Promise<Plan> {
     const actionId = parseId(actionIdRaw, 'actionId');
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       const { plan, action } = await loadActionForEdit(tx, actionId, expectedVersion, '删除动作');
       await tx.em.query(`UPDATE plan_actions SET removed_at = now(), claimed = false WHERE id = $1`, [action.id]);
       await bumpVersion(tx, plan);

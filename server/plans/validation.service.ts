@@ -1,4 +1,4 @@
-import type { Context } from '../graphql/context';
+import type { Context } from '../kernel/context';
 import { AccountStatus, IssueSeverity, Level, Platform, PlanActionType, PlanIssueCode, PLATFORM_NAMES_ZH, UnitKind } from '../common/enums';
 import type { Plan } from './plan.entity';
 import type { PlanAction } from './plan-action.entity';

@@ -1,9 +1,9 @@
-import type { Context } from '../graphql/context';
-import { badInput, conflict, forbidden, notFound, parseId } from '../graphql/errors';
+import type { Context } from '../kernel/context';
+import { badInput, conflict, forbidden, notFound, parseId } from '../kernel/errors';
 import { ApprovalDecision, ApprovalRequestStatus, PlanStatus } from '../common/enums';
-import { recordAudit, recordAuditMany, withTransaction } from '../audit/audit.service';
-import { isUnitInScope } from '../auth/authorize';
-import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/pagination';
+import { recordAudit, recordAuditMany } from '../kernel/audit';
+import { transaction } from '../kernel/transaction';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
 import { Plan } from './plan.entity';
 import { PlanRevision, type RevisionSnapshot } from './plan-revision.entity';
 import { Approval, ApprovalRequest } from './approval.entity';
@@ -71,7 +71,7 @@ export const workflowService = {
   /** Validates, snapshots a revision, claims the accounts and routes every action to its approvers. */
   async submit(ctx: Context, planIdRaw: string, expectedVersion?: number | null, comment?: string | null): Promise<Plan> {
     const planId = parseId(planIdRaw, 'planId');
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       const plan = await lockForEdit(tx, planId, expectedVersion, '提交');
       const validation = await validatePlan(tx, plan);
       if (!validation.valid) {
@@ -158,7 +158,7 @@ export const workflowService = {
     }
     const reqId = byRequest ? parseId(input.approvalRequestId, 'approvalRequestId') : null;
     const actId = byAction ? parseId(input.actionId, 'actionId') : null;
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       const [head] = reqId !== null
         ? await tx.em.query(`SELECT plan_id FROM plan_approval_requests WHERE id = $1`, [reqId])
         : await tx.em.query(`SELECT plan_id FROM plan_actions WHERE id = $1 AND removed_at IS NULL`, [actId]);
@@ -177,7 +177,7 @@ export const workflowService = {
         requireStatus(plan, [PlanStatus.SUBMITTED], '审批');
         throw conflict('该动作在当前修订中没有审批请求 (no approval requests for this action)');
       }
-      const mine = candidates.filter((r) => isUnitInScope(tx, r.unit_path));
+      const mine = candidates.filter((r) => tx.scope.contains(r.unit_path));
       if (!mine.length) {
         throw forbidden(`该审批须由「${[...new Set(candidates.map((c) => c.unit_name))].join('、')}」的审批人作出，不在您的管辖范围内 (forbidden: approval outside your scope)`);
       }
@@ -237,7 +237,7 @@ export const workflowService = {
   async withdraw(ctx: Context, planIdRaw: string, expectedVersion?: number | null, comment?: string | null): Promise<Plan> {
     requireAuthor(ctx);
     const planId = parseId(planIdRaw, 'planId');
-    return withTransaction(ctx, async (tx) => {
+    return transaction(ctx, async (tx) => {
       const plan = await lockPlan(tx, planId);
       if (!(await scopeWithinUser(tx, plan))) throw forbidden('方案范围超出您的管辖范围，不能撤回 (forbidden: plan scope outside your scope)');
       requireStatus(plan, [PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.CHANGES_REQUESTED, PlanStatus.APPROVED], '撤回');
@@ -275,6 +275,6 @@ export const workflowService = {
   /** Whether the current user may decide this request now (for the UI). */
   canDecide(ctx: Context, request: ApprovalRequest, unitPath: string, plan: Plan): boolean {
     return ctx.user?.role === 'APPROVER' && request.status === ApprovalRequestStatus.PENDING && plan.status === PlanStatus.SUBMITTED
-      && request.revision === plan.revision && isUnitInScope(ctx, unitPath);
+      && request.revision === plan.revision && ctx.scope.contains(unitPath);
   },
 };

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import type { Context } from '../graphql/context';
+import type { Context } from '../kernel/context';
 import { PolicyInfo, PolicyVersion } from './policy.types';
 import { policyService } from './policy.service';
 

@@ -1,7 +1,8 @@
-import { recordAudit } from '../audit/audit.service';
+import { recordAudit } from '../kernel/audit';
+import { LOCKS, transaction } from '../kernel/transaction';
 import type { EntityManager } from 'typeorm';
-import type { Context } from '../graphql/context';
-import { badInput } from '../graphql/errors';
+import type { Context } from '../kernel/context';
+import { badInput } from '../kernel/errors';
 import { Level } from '../common/enums';
 import { regionsService } from '../regions/regions.service';
 import { Policy } from './policy.entity';
@@ -114,8 +115,9 @@ export const policyService = {
     if (problems.length) {
       throw badInput(`政策设置有误：${problems.map((p) => `${p.field}：${p.message}`).join('；')} (invalid policy settings)`, problems);
     }
-    await ctx.em.transaction(async (em) => {
-      await em.query(`SELECT pg_advisory_xact_lock(7310002, hashtext($1))`, [region.code]);
+    await transaction(ctx, async (tx) => {
+      const em = tx.em;
+      await em.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCKS.policy, region.code]);
       await em.query(
         `INSERT INTO policies (region_code, version, settings, note, created_by)
          SELECT $1::varchar, COALESCE(max(version), 0) + 1, $2::jsonb, $3::text, $4::int FROM policies WHERE region_code = $1::varchar`,
@@ -123,8 +125,8 @@ export const policyService = {
       );
       const [previous] = await em.query(
         `SELECT version, settings FROM policies WHERE region_code = $1 ORDER BY version DESC OFFSET 1 LIMIT 1`, [region.code]);
-      await recordAudit(em, {
-        actor: ctx.user, action: 'POLICY_UPDATED', entityType: 'policy', entityId: region.code,
+      await recordAudit(tx, {
+        action: 'POLICY_UPDATED', entityType: 'policy', entityId: region.code,
         before: previous ? { version: previous.version, settings: previous.settings } : null,
         after: { settings }, comment: note ?? null,
       });

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { In, type DataSource } from 'typeorm';
-import { manyByKey } from '../graphql/loader-utils';
+import { In, type EntityManager } from 'typeorm';
+import { manyByKey } from '../kernel/loaders';
 import { Region } from './region.entity';
 
 /**
@@ -11,8 +11,8 @@ import { Region } from './region.entity';
 const byCodeCache = new Map<string, Region>();
 const childrenCache = new Map<string, Region[]>();
 
-export function createRegionLoaders(ds: DataSource) {
-  const repo = ds.getRepository(Region);
+export function createRegionLoaders(em: EntityManager) {
+  const repo = em.getRepository(Region);
   return {
     regionByCode: new DataLoader<string, Region | null>(async (codes) => {
       const missing = codes.filter((c) => !byCodeCache.has(c));
@@ -37,4 +37,10 @@ export function createRegionLoaders(ds: DataSource) {
 export function clearRegionCache(): void {
   byCodeCache.clear();
   childrenCache.clear();
+}
+
+export type RegionLoaders = ReturnType<typeof createRegionLoaders>;
+declare module '../kernel/loaders' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging: the kernel's Loaders gain these
+  interface Loaders extends RegionLoaders {}
 }

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../graphql/context';
-import { badInput } from '../graphql/errors';
+import type { Context } from '../kernel/context';
+import { badInput } from '../kernel/errors';
 import { Region } from './region.entity';
 import { regionsService } from './regions.service';
 

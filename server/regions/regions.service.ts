@@ -1,5 +1,5 @@
-import type { Context } from '../graphql/context';
-import { badInput, notFound } from '../graphql/errors';
+import type { Context } from '../kernel/context';
+import { badInput, notFound } from '../kernel/errors';
 import { Region } from './region.entity';
 
 export const regionsService = {

@@ -1,3 +1,4 @@
+import { createSystemContext } from '../kernel/context';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { seedDemo } from './seed';
@@ -12,7 +13,7 @@ export async function seedIfEmpty(ds: DataSource, config: Config, log: (m: strin
   const s = await seedDemo(ds, { province: config.seedProvince, log });
   const c = s.counts;
   // Planners start from findings: inspect the fresh data once, as of the seed's check date.
-  const run = await runDetection(ds, { asOf: s.asOf });
+  const run = await runDetection(createSystemContext(ds), { asOf: s.asOf });
   log(`已完成首次检查（${run.durationMs} 毫秒）：发现 ${run.found} 个问题`);
   log(`演示数据就绪（基准日 ${s.asOf}，共用时 ${((performance.now() - t) / 1000).toFixed(1)} 秒）：${c.units} 个单位、${c.accounts} 个账号、${c.posts} 条发布、${c.messages} 条留言、${c.services} 项服务`);
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createSystemContext } from '../kernel/context';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,14 +48,14 @@ export async function seedDemo(ds: DataSource, opts: SeedOptions = {}): Promise<
     const c = gen.counts;
     log(`演示数据已生成（${(gen.generateMs / 1000).toFixed(1)} 秒）：${c.units} 个单位、${c.accounts} 个账号、${c.posts} 条发布、${c.messages} 条留言、${c.services} 项服务；正在导入 …`);
     const t = performance.now();
-    const result = await importDirectory(ds, dir, { log: (m) => log(`  导入：${m}`) });
+    const result = await importDirectory(createSystemContext(ds), dir, { log: (m) => log(`  导入：${m}`) });
     if (!result.ok) {
       const first = result.errors.slice(0, 10).map((p) => `${p.file}:${p.line}: ${p.column}: ${p.message}`).join('\n');
       throw new SeedError(`演示数据导入失败（${result.errorCount} 个问题），文件保留在 ${dir}：\n${first}`);
     }
     const importMs = Math.round(performance.now() - t);
     log(`导入完成（${(importMs / 1000).toFixed(1)} 秒）`);
-    const demoUsers = await ensureDemoUsers(ds.manager, { province: gen.provinces.length === 1 ? gen.provinces[0] : (opts.province ?? '35') });
+    const demoUsers = await ensureDemoUsers(createSystemContext(ds), { province: gen.provinces.length === 1 ? gen.provinces[0] : (opts.province ?? '35') });
     if (demoUsers.length) log(`已创建演示用户：${demoUsers.join(', ')}`);
     ok = true;
     return { asOf: gen.asOf, scale: gen.scale, provinces: gen.provinces, city: gen.city, counts: gen.counts, planted: gen.planted, decoys: gen.decoys,

@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { IsOptional, MaxLength } from 'class-validator';
 import { Level, UnitKind } from '../common/enums';
-import { PageArgs } from '../graphql/pagination';
+import { PageArgs } from '../kernel/pagination';
 
 @InputType({ description: '单位筛选条件' })
 export class UnitFilter {

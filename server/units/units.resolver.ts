@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../graphql/context';
-import { badInput } from '../graphql/errors';
-import { Connection, PageArgs, type ConnectionShape } from '../graphql/pagination';
+import type { Context } from '../kernel/context';
+import { badInput } from '../kernel/errors';
+import { Connection, PageArgs, type ConnectionShape } from '../kernel/pagination';
 import { AccountStatus, Platform } from '../common/enums';
 import { Region } from '../regions/region.entity';
 import { Account } from '../accounts/account.entity';

@@ -1,7 +1,7 @@
-import type { Context } from '../graphql/context';
-import { scopePath } from '../graphql/context';
-import { badInput, notFound, parseId } from '../graphql/errors';
-import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/pagination';
+import type { Context } from '../kernel/context';
+import { badInput, parseId } from '../kernel/errors';
+import { likeEscape } from '../kernel/scope';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
 import { regionsService } from '../regions/regions.service';
 import type { Level, UnitKind } from '../common/enums';
 import { Unit } from './unit.entity';
@@ -15,23 +15,14 @@ export interface UnitSearch {
   parentId?: string | null;
 }
 
-function inScope(ctx: Context, unit: Unit): boolean {
-  const scope = scopePath(ctx);
-  return !scope || unit.path.startsWith(scope);
-}
-
 export const unitsService = {
-  inScope,
-
-  async byId(ctx: Context, id: string | number): Promise<Unit> {
-    const unit = await ctx.loaders.unitById.load(parseId(id, 'unitId'));
-    if (!unit || !inScope(ctx, unit)) throw notFound(`单位 ${id}`);
-    return unit;
+  /** One unit in the request's scope; NOT_FOUND otherwise. */
+  async byId(ctx: Context, id: string | number, field = 'unitId'): Promise<Unit> {
+    return ctx.scope.require(await ctx.loaders.unitById.load(parseId(id, field)), '该单位');
   },
 
   async byCode(ctx: Context, code: string): Promise<Unit> {
-    const unit = await ctx.em.getRepository(Unit).findOneBy({ code });
-    if (!unit || !inScope(ctx, unit)) throw notFound(`单位 ${code}`);
+    const unit = ctx.scope.require(await ctx.em.getRepository(Unit).findOneBy({ code }), `单位 ${code}`);
     ctx.loaders.unitById.prime(unit.id, unit);
     return unit;
   },
@@ -39,17 +30,19 @@ export const unitsService = {
   /** Units the user may start browsing from: the top of the tree, or the user's own unit. */
   async roots(ctx: Context): Promise<Unit[]> {
     if (ctx.user?.unitId) return [await this.byId(ctx, ctx.user.unitId)];
+    if (!ctx.scope.unrestricted) return [];
     return ctx.em.getRepository(Unit).createQueryBuilder('u').where('u.parent_id IS NULL').orderBy('u.code').getMany();
   },
 
   async parent(ctx: Context, unit: Unit): Promise<Unit | null> {
     if (unit.parentId === null) return null;
     const parent = await ctx.loaders.unitById.load(unit.parentId);
-    return parent && inScope(ctx, parent) ? parent : null;
+    return parent && ctx.scope.contains(parent.path) ? parent : null;
   },
 
   async supervisor(ctx: Context, unit: Unit): Promise<Unit | null> {
     if (unit.supervisorId === null) return null;
+    // The supervising office is named on every unit it supervises, even when it lies above the reader's subtree.
     return ctx.loaders.unitById.load(unit.supervisorId);
   },
 
@@ -61,7 +54,7 @@ export const unitsService = {
   async ancestors(ctx: Context, unit: Unit): Promise<Unit[]> {
     const ids = unit.path.split('/').filter(Boolean).map(Number).slice(0, -1);
     const rows = await ctx.loaders.unitById.loadMany(ids);
-    return rows.filter((u): u is Unit => u instanceof Unit && inScope(ctx, u));
+    return rows.filter((u): u is Unit => u instanceof Unit && ctx.scope.contains(u.path));
   },
 
   /** Every unit below `unit` (not itself), optionally at most `maxDepth` levels down, ordered by depth then code. */
@@ -89,9 +82,9 @@ export const unitsService = {
     const cursor = decodeCursor(after, 3);
     const base = async () => {
       const qb = ctx.em.getRepository(Unit).createQueryBuilder('u');
-      const scope = scopePath(ctx);
-      if (scope) qb.andWhere('u.path LIKE :scope', { scope: `${scope}%` });
-      if (f.search) qb.andWhere(`u.name LIKE :t ESCAPE '\\'`, { t: `%${f.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+      const scope = ctx.scope.sql('u');
+      qb.andWhere(scope.sql, scope.params);
+      if (f.search) qb.andWhere(`u.name LIKE :t`, { t: `%${likeEscape(f.search.trim())}%` });
       if (f.regionCode) {
         const region = await regionsService.byCode(ctx, f.regionCode);
         qb.andWhere('u.region_path LIKE :rp', { rp: `${region.path}%` });

@@ -4,8 +4,9 @@ import { createGraphqlHarness, startHttp, TEST_ADMIN } from '../support/graphql'
 import { makeAccounts, makeUnits } from '../support/factories';
 import { makeUser, sessionFor, type TestUser } from '../support/auth';
 import { Level, Role } from '../../server/common/enums';
-import { createContext } from '../../server/graphql/context';
-import { recordAudit, recordAuditMany, withTransaction } from '../../server/audit/audit.service';
+import { createContext, createSystemContext } from '../../server/kernel/context';
+import { recordAudit, recordAuditMany } from '../../server/kernel/audit';
+import { transaction } from '../../server/kernel/transaction';
 
 /** The append-only audit trail: database-enforced immutability, same-transaction writes, scoped queries, export. */
 let db: TestDb;
@@ -38,12 +39,12 @@ beforeAll(async () => {
   auditor = await makeUser(db.ds, { username: 'auditor1', role: Role.AUDITOR, unit: 'P35' });
   // 3 plan events per city account (unit derived from the account), one on the province, one without unit.
   const ctx = createContext(db.ds, db.config, TEST_ADMIN);
-  await recordAuditMany(ctx, [
+  await transaction(ctx, (tx) => recordAuditMany(tx, [
     ...['fz', 'xm'].flatMap((h) => ['PLAN_SUBMITTED', 'ACTION_APPROVED', 'STEP_CONFIRMED'].map((action) =>
       ({ action, entityType: 'plan_action', entityId: `${h}-${action}`, accountId: accounts[h], planId: 7, comment: `${h} ${action}` }))),
     { action: 'POLICY_CHANGED', entityType: 'policy', unitId: units.P35, before: { zombieDays: 90 }, after: { zombieDays: 60 } },
     { action: 'IMPORT_RUN', entityType: 'import', comment: 'no unit' },
-  ]);
+  ]));
 });
 
 afterAll(async () => {
@@ -65,7 +66,7 @@ describe('append-only, enforced by the database', () => {
   it('events written in a transaction roll back with it', async () => {
     const ctx = createContext(db.ds, db.config, TEST_ADMIN);
     const before = await count();
-    await expect(withTransaction(ctx, async (tx) => {
+    await expect(transaction(ctx, async (tx) => {
       await tx.em.query(`UPDATE accounts SET name = 'renamed' WHERE id = $1`, [accounts.fz]);
       await recordAudit(tx, { action: 'ACCOUNT_RENAMED', entityType: 'account', entityId: accounts.fz, accountId: accounts.fz, before: { name: 'fz' }, after: { name: 'renamed' } });
       expect(await tx.em.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'ACCOUNT_RENAMED'`)).toEqual([{ n: 1 }]);
@@ -75,15 +76,16 @@ describe('append-only, enforced by the database', () => {
     const [{ name }] = await db.ds.query(`SELECT name FROM accounts WHERE id = $1`, [accounts.fz]);
     expect(name).toBe('fz');
     // …and commit with it.
-    await db.ds.transaction((em) => recordAudit(em, { actor: { id: 5, username: 'someone' }, action: 'ACCOUNT_RENAMED', entityType: 'account', accountId: accounts.xm }));
+    await transaction(createSystemContext(db.ds), (tx) => recordAudit(tx, { actor: { id: 5, username: 'someone' }, action: 'ACCOUNT_RENAMED', entityType: 'account', accountId: accounts.xm }));
     expect(await count(`action = 'ACCOUNT_RENAMED' AND unit_id = $1 AND actor_name = 'someone'`, [units.C3502])).toBe(1);
   });
 
   it('drops secrets from snapshots and rejects malformed actions', async () => {
-    const id = await recordAudit(db.ds.manager, { action: 'USER_UPDATED', entityType: 'user', before: { password: 'x', passwordHash: '$argon2id$…', name: 'a' }, after: { nested: { token: 't', ok: 1 } } });
+    const id = await transaction(createSystemContext(db.ds), (tx) => recordAudit(tx, { action: 'USER_UPDATED', entityType: 'user', before: { password: 'x', passwordHash: '$argon2id$…', name: 'a' }, after: { nested: { token: 't', ok: 1 } } }));
     const [row] = await db.ds.query(`SELECT before, after, actor_name FROM audit_events WHERE id = $1`, [id]);
     expect(row).toEqual({ before: { name: 'a' }, after: { nested: { ok: 1 } }, actor_name: 'system' });
-    await expect(recordAudit(db.ds.manager, { action: 'bad action', entityType: 'x' })).rejects.toThrow(/UPPER_SNAKE_CASE/);
+    await expect(transaction(createSystemContext(db.ds), (tx) => recordAudit(tx, { action: 'bad action', entityType: 'x' }))).rejects.toThrow(/UPPER_SNAKE_CASE/);
+    await expect(recordAudit(createSystemContext(db.ds), { action: 'OUTSIDE', entityType: 'x' })).rejects.toThrow(/inside transaction/);
   });
 });
 
@@ -139,7 +141,7 @@ describe('queries', () => {
   });
 
   it('accountTimeline merges audit events, plan-level events and status history in time order', async () => {
-    const planEvent = await recordAudit(db.ds.manager, { actor: { id: 3, username: 'approver' }, action: 'PLAN_APPROVED', entityType: 'plan', entityId: 7, planId: 7 });
+    const planEvent = await transaction(createSystemContext(db.ds), (tx) => recordAudit(tx, { actor: { id: 3, username: 'approver' }, action: 'PLAN_APPROVED', entityType: 'plan', entityId: 7, planId: 7 }));
     await db.ds.query(`INSERT INTO account_status_history (account_id, from_status, to_status, changed_at, source, reason)
       VALUES ($1, NULL, 'active', '2020-01-01', 'import', '开通'), ($1, 'active', 'closed', now() + interval '1 minute', 'plan', '方案 7 注销')`, [accounts.fz]);
     const q = `query($id: ID!) { accountTimeline(accountId: $id) { at kind auditEvent { id action } statusChange { toStatus reason } } }`;

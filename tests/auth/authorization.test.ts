@@ -4,9 +4,9 @@ import { createGraphqlHarness, startHttp, TEST_ADMIN } from '../support/graphql'
 import { makeAccounts, makeUnits } from '../support/factories';
 import { makeUser, userWithSession, type TestUser } from '../support/auth';
 import { Level, Platform, Role } from '../../server/common/enums';
-import { createContext } from '../../server/graphql/context';
+import { createContext } from '../../server/kernel/context';
 import { usersService } from '../../server/auth/users.service';
-import { requireRole, requireUnitInScope, requireWrite, canWrite } from '../../server/auth/authorize';
+import { requireRole, requireWrite } from '../../server/kernel/access';
 import { failureDelay, LOGIN_POLICY } from '../../server/auth/throttle';
 
 /**
@@ -131,14 +131,15 @@ describe('auditors read only', () => {
 
   it('services refuse auditors too (not only the GraphQL guard)', async () => {
     const ctx = createContext(db.ds, db.config, auditor.session);
-    expect(canWrite(ctx)).toBe(false);
     expect(() => requireWrite(ctx)).toThrow(/审计员/);
     await expect(usersService.create(ctx, { username: 'x-y', displayName: 'x', password: 'abc12345', role: Role.PLANNER, unitId: null }))
       .rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     const anon = createContext(db.ds, db.config, null);
     expect(() => requireRole(anon, Role.ADMIN)).toThrow(/请先登录/);
     const fz = createContext(db.ds, db.config, fuzhou.session);
-    expect(() => requireUnitInScope(fz, '/1/')).toThrow(/不在您的管辖范围/);
+    expect(fz.scope.contains('/1/')).toBe(false);
+    expect(() => fz.scope.require({ path: '/1/' }, '该单位')).toThrow(/未找到该单位/);
+    expect(anon.scope.contains('/1/')).toBe(false);
   });
 });
 

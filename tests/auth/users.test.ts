@@ -1,3 +1,4 @@
+import { createSystemContext } from '../../server/kernel/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { createGraphqlHarness, startHttp } from '../support/graphql';
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 describe('demo users', () => {
   it('with no units creates only admin; after seeding the rest; idempotent', async () => {
-    expect(await ensureDemoUsers(db.ds.manager)).toEqual(['admin']);
+    expect(await ensureDemoUsers(createSystemContext(db.ds))).toEqual(['admin']);
     units = await makeUnits(db.ds, [
       { code: 'GOV35', name: '福建省人民政府', level: Level.PROVINCE, kind: UnitKind.GOVERNMENT, region: '35' },
       { code: 'GOV3501', name: '福州市人民政府', level: Level.CITY, kind: UnitKind.GOVERNMENT, region: '3501', parent: 'GOV35' },
@@ -39,9 +40,9 @@ describe('demo users', () => {
       { code: 'GOV3502', name: '厦门市人民政府', level: Level.CITY, kind: UnitKind.GOVERNMENT, region: '3502', parent: 'GOV35' },
       { code: 'GOV3301', name: '杭州市人民政府', level: Level.CITY, kind: UnitKind.GOVERNMENT, region: '3301' },
     ]);
-    const created = await ensureDemoUsers(db.ds.manager);
+    const created = await ensureDemoUsers(createSystemContext(db.ds));
     expect(created.sort()).toEqual(['approver', 'approver-3501', 'approver-3502', 'auditor', 'planner']);
-    expect(await ensureDemoUsers(db.ds.manager)).toEqual([]);
+    expect(await ensureDemoUsers(createSystemContext(db.ds))).toEqual([]);
     const rows = await db.ds.query(`SELECT username, role, unit_id AS "unitId" FROM users WHERE username <> 'test-admin' ORDER BY username`);
     expect(rows).toEqual([
       { username: 'admin', role: 'ADMIN', unitId: null },
@@ -106,7 +107,7 @@ describe('user management', () => {
     const own = await gql.exec(CREATE, { input: { username: 'police1', displayName: '公安', password: 'abcd1234', role: 'APPROVER', unitId: String(units.DEP3501) } }, s);
     expect(own.errors).toBeUndefined();
     const other = await gql.exec(CREATE, { input: { username: 'xm1', displayName: '厦门', password: 'abcd1234', role: 'APPROVER', unitId: String(units.GOV3502) } }, s);
-    expect(other.errors![0].extensions!.code).toBe('FORBIDDEN');
+    expect(other.errors![0].extensions!.code).toBe('NOT_FOUND');
     const national = await gql.exec(CREATE, { input: { username: 'boss', displayName: '全国', password: 'abcd1234', role: 'ADMIN' } }, s);
     expect(national.errors![0].extensions!.code).toBe('FORBIDDEN');
     const list = await gql.exec(`{ users(first: 50) { totalCount edges { node { username } } } }`, {}, s);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createSystemContext } from '../../server/kernel/context';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -8,7 +9,8 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { ROOT } from '../../server/config';
-import { createDataSource, runMigrations } from '../../server/db/database';
+import { runMigrations } from '../../server/db/database';
+import { createDataSource } from '../../server/registry';
 import { startEmbedded, type EmbeddedHandle } from '../../server/db/embedded';
 import { importDirectory } from '../../server/import/import.service';
 import { generateDemoCsv, MANIFEST_FILE, resetDemoData } from '../../server/seed/seed';
@@ -219,7 +221,7 @@ async function main(): Promise<void> {
       if (db.external && existing > 0) await resetDemoData(ds, log);
       log('导入 (importing) …');
       const ti = performance.now();
-      const r = await importDirectory(ds, csvDir, { log: (m) => log(`  import: ${m}`) });
+      const r = await importDirectory(createSystemContext(ds), csvDir, { log: (m) => log(`  import: ${m}`) });
       const importMs = performance.now() - ti;
       if (!r.ok) throw new Error(`导入失败 (import failed): ${JSON.stringify(r.errors.slice(0, 5))}`);
       const rows = r.counts.reduce((s, c) => s + c.rows, 0);
@@ -228,7 +230,7 @@ async function main(): Promise<void> {
       log(`导入完成 (imported) ${rows} rows in ${sec(importMs)} s`);
     }
     results.asOf = asOf;
-    await ensureDemoUsers(ds.manager, { province: PROVINCE });
+    await ensureDemoUsers(createSystemContext(ds), { province: PROVINCE });
 
     // Detection (national = everything in the database; quick mode holds one province).
     let detectionMod: { runDetection?: (ds: unknown, o: { asOf: string; regionCode: string | null }) => Promise<unknown> } | null = null;
@@ -244,7 +246,7 @@ async function main(): Promise<void> {
       const det: Record<string, number> = {};
       for (const [label, regionCode] of [['all', null], ['allRepeat', null], ['province', PROVINCE]] as const) {
         const td = performance.now();
-        const run = await detectionMod.runDetection(ds, { asOf, regionCode });
+        const run = await detectionMod.runDetection(createSystemContext(ds), { asOf, regionCode });
         det[`${label}Ms`] = Math.round(performance.now() - td);
         det[`${label}Found`] = (run as unknown as { found: number }).found;
         log(`detection ${label}: ${det[`${label}Ms`]} ms, ${det[`${label}Found`]} findings`);

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import { createSystemContext } from '../../server/kernel/context';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../server/config';
-import { createDataSource, runMigrations } from '../../server/db/database';
+import { runMigrations } from '../../server/db/database';
+import { createDataSource } from '../../server/registry';
 import { startEmbedded } from '../../server/db/embedded';
 import { runDetectionProfiled } from '../../server/detection/detection.service';
 
@@ -23,11 +25,11 @@ async function main(): Promise<void> {
   await runMigrations(ds, (m) => console.log(m));
   try {
     for (let i = 0; i < runs; i++) {
-      const { run, timings } = await runDetectionProfiled(ds, { asOf });
+      const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf });
       console.log(`national run ${i + 1}: found ${run.found}`, JSON.stringify(timings));
     }
     if (province) {
-      const { run, timings } = await runDetectionProfiled(ds, { asOf, regionCode: province });
+      const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf, regionCode: province });
       console.log(`province ${province}: found ${run.found}`, JSON.stringify(timings));
     }
   } finally {

@@ -1,3 +1,4 @@
+import { createSystemContext } from '../../server/kernel/context';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,11 +57,11 @@ describe.skipIf(!process.env.BENCH)('import benchmark', () => {
 
   it(`imports ${POSTS} posts, then re-imports them without changes`, async () => {
     const size = (fs.statSync(path.join(dir, 'posts.csv')).size / 1e6).toFixed(0);
-    const first = await importDirectory(db.ds, dir, { log: (m) => console.log(`  ${m}`) });
+    const first = await importDirectory(createSystemContext(db.ds), dir, { log: (m) => console.log(`  ${m}`) });
     expect(first.errors).toEqual([]);
     expect(first.counts.find((c) => c.file === 'posts.csv')).toMatchObject({ rows: POSTS, inserted: POSTS });
     console.log(`[bench] first import: ${POSTS} posts (${size} MB) in ${(first.elapsedMs / 1000).toFixed(1)} s = ${Math.round(POSTS / (first.elapsedMs / 1000))} rows/s`);
-    const again = await importDirectory(db.ds, dir);
+    const again = await importDirectory(createSystemContext(db.ds), dir);
     expect(again.counts.find((c) => c.file === 'posts.csv')).toMatchObject({ rows: POSTS, inserted: 0, updated: 0, unchanged: POSTS });
     console.log(`[bench] re-import (no changes): ${(again.elapsedMs / 1000).toFixed(1)} s = ${Math.round(POSTS / (again.elapsedMs / 1000))} rows/s`);
     const [r] = await db.ds.query(`SELECT sum(post_count)::int AS n, count(*) FILTER (WHERE last_post_at IS NULL)::int AS idle FROM accounts`);

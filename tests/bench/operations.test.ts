@@ -1,3 +1,4 @@
+import { createSystemContext } from '../../server/kernel/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { createGraphqlHarness } from '../support/graphql';
@@ -48,7 +49,7 @@ async function grow(width: number): Promise<{ county: number; account: number }>
   await makePosts(db.ds, main, Array.from({ length: 10 * width }, (_, i) => new Date(now - i * 86_400_000 - 3_600_000).toISOString()), { reads: 500 });
   await makeMessages(db.ds, main, [{ received: new Date(now - 20 * 86_400_000).toISOString(), replied: null }]);
   await db.ds.query(`INSERT INTO services (account_id, name, category) VALUES ($1, $2, '查询')`, [main, `服务${g}`]);
-  await runDetection(db.ds, {});
+  await runDetection(createSystemContext(db.ds), {});
   return { county: u[`C${g}`], account: main };
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { createGraphqlHarness } from '../support/graphql';
-import type { SessionUser } from '../../server/graphql/context';
+import type { SessionUser } from '../../server/kernel/context';
 import { AccountStatus, AccountType, bj, D, daysBefore, makeAccountsWithPosts, makeTree, Platform } from './fixture';
 
 /** The GraphQL API of detection: runs, findings connection, summary, inspection, dismissal, policy. */

@@ -1,7 +1,8 @@
+import { createSystemContext } from '../../server/kernel/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { makePosts } from '../support/factories';
-import { createContext } from '../../server/graphql/context';
+import { createSystemContext } from '../../server/kernel/context';
 import { runDetection, detectionService } from '../../server/detection/detection.service';
 import { policyService } from '../../server/policy/policy.service';
 import { bj, D, daysBefore, Level, makeAccountsWithPosts, makeTree } from './fixture';
@@ -10,7 +11,7 @@ import { bj, D, daysBefore, Level, makeAccountsWithPosts, makeTree } from './fix
 let db: TestDb;
 let ids: Record<string, number>;
 
-const ctx = () => createContext(db.ds, db.config, null);
+const ctx = () => createSystemContext(db.ds, db.config);
 
 async function findingOf(rule: string, handle: string) {
   const [row] = await db.ds.query(
@@ -44,11 +45,11 @@ afterAll(async () => {
 
 describe('re-runs', () => {
   it('are idempotent: same finding ids, no duplicate findings or links', async () => {
-    const run1 = await runDetection(db.ds, { asOf: D });
+    const run1 = await runDetection(createSystemContext(db.ds), { asOf: D });
     const first = await snapshot();
     expect(first.findings.length).toBe(run1.found);
     expect(run1.created).toBe(run1.found);
-    const run2 = await runDetection(db.ds, { asOf: D });
+    const run2 = await runDetection(createSystemContext(db.ds), { asOf: D });
     expect(run2.id).toBeGreaterThan(run1.id);
     expect(run2.created).toBe(0);
     expect(run2.resolved).toBe(0);
@@ -67,20 +68,20 @@ describe('dismissal', () => {
     await expect(detectionService.dismiss(ctx(), String(f.id), ' ')).rejects.toThrow(/理由/);
     const dismissed = await detectionService.dismiss(ctx(), String(f.id), '账号已申请注销，待平台办理');
     expect(dismissed.status).toBe('dismissed');
-    await runDetection(db.ds, { asOf: D });
+    await runDetection(createSystemContext(db.ds), { asOf: D });
     const after = (await findingOf('NO_UPDATE_14D', 'xm-wx'))!;
     expect(after.id).toBe(f.id);
     expect(after.status).toBe('dismissed');
     expect(after.dismissed_reason).toBe('账号已申请注销，待平台办理');
     // The day count in the evidence changes with the check date; the hash (last post) does not.
-    await runDetection(db.ds, { asOf: '2024-07-01' });
+    await runDetection(createSystemContext(db.ds), { asOf: '2024-07-01' });
     expect((await findingOf('NO_UPDATE_14D', 'xm-wx'))!.status).toBe('dismissed');
   });
 
   it('reopens when the evidence changes (a newer post, still too old)', async () => {
     const f = (await findingOf('NO_UPDATE_14D', 'xm-wx'))!;
     await makePosts(db.ds, ids['xm-wx'], [bj(daysBefore(20))]);
-    const run = await runDetection(db.ds, { asOf: D });
+    const run = await runDetection(createSystemContext(db.ds), { asOf: D });
     expect(run.reopened).toBe(1);
     const after = (await findingOf('NO_UPDATE_14D', 'xm-wx'))!;
     expect(after.id).toBe(f.id);
@@ -102,17 +103,17 @@ describe('resolution', () => {
   it('resolves a finding that no longer holds, and reopens the same finding when it holds again', async () => {
     const f = (await findingOf('NO_UPDATE_14D', 'fz-wx'))!;
     await makePosts(db.ds, ids['fz-wx'], [bj(daysBefore(2))]);
-    const run = await runDetection(db.ds, { asOf: D });
+    const run = await runDetection(createSystemContext(db.ds), { asOf: D });
     expect(run.resolved).toBeGreaterThanOrEqual(1);
     const [resolved] = await db.ds.query(`SELECT status, resolved_run FROM findings WHERE id = $1`, [f.id]);
     expect(resolved).toEqual({ status: 'resolved', resolved_run: run.id });
     // Three weeks later, without new posts, it fails again: same finding, open again.
-    await runDetection(db.ds, { asOf: '2024-07-21' });
+    await runDetection(createSystemContext(db.ds), { asOf: '2024-07-21' });
     const [again] = await db.ds.query(`SELECT status, resolved_at, reopened_at FROM findings WHERE id = $1`, [f.id]);
     expect(again.status).toBe('open');
     expect(again.resolved_at).toBeNull();
     expect(again.reopened_at).not.toBeNull();
-    await runDetection(db.ds, { asOf: D });
+    await runDetection(createSystemContext(db.ds), { asOf: D });
   });
 });
 
@@ -128,7 +129,7 @@ describe('policy', () => {
     expect(v1.version).toBe(1);
     expect(v1.effective.noUpdate.days).toBe(10);
     expect(v1.effective.zombie.days).toBe(90);
-    const run = await runDetection(db.ds, { asOf: D });
+    const run = await runDetection(createSystemContext(db.ds), { asOf: D });
     expect(run.policyVersions).toEqual({ 0: 1, 35: 1 });
     const f = await findingOf('NO_UPDATE_14D', 'gl-sf');
     expect(f?.status).toBe('open');
@@ -140,13 +141,13 @@ describe('policy', () => {
       noUpdate: { days: 10 }, levelNotAllowed: { enabled: true, rules: [{ level: Level.COUNTY, kinds: ['department'] }] },
     });
     expect(v2.version).toBe(2);
-    await runDetection(db.ds, { asOf: D });
+    await runDetection(createSystemContext(db.ds), { asOf: D });
     expect((await findingOf('LEVEL_NOT_ALLOWED', 'gl-sf'))?.status).toBe('open');
     expect(await findingOf('LEVEL_NOT_ALLOWED', 'fz-wx')).toBeUndefined();
 
     // Back to the national policy: the findings it produced resolve.
     await policyService.update(ctx(), '35', {});
-    await runDetection(db.ds, { asOf: D });
+    await runDetection(createSystemContext(db.ds), { asOf: D });
     expect((await findingOf('LEVEL_NOT_ALLOWED', 'gl-sf'))?.status).toBe('resolved');
     expect((await findingOf('NO_UPDATE_14D', 'gl-sf'))?.status).toBe('resolved');
     expect((await policyService.history(ctx(), '35')).map((p) => p.version)).toEqual([3, 2, 1]);
@@ -159,21 +160,21 @@ describe('scope', () => {
     await makePosts(db.ds, ids['xm-wx'], [bj(daysBefore(1))]);
     await makePosts(db.ds, ids['gl-sf'], []);
     await db.ds.query(`UPDATE accounts SET filing_no = NULL WHERE handle = 'gl-sf'`);
-    const run = await runDetection(db.ds, { asOf: D, regionCode: '3501' });
+    const run = await runDetection(createSystemContext(db.ds), { asOf: D, regionCode: '3501' });
     expect(run.regionCode).toBe('3501');
     expect((await findingOf('NO_UPDATE_14D', 'xm-wx'))?.status).toBe('open');
     expect((await findingOf('UNFILED', 'gl-sf'))?.status).toBe('open');
     const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM findings WHERE last_seen_run = $1 AND region_path NOT LIKE '/0/35/3501/%'`, [run.id]);
     expect(n).toBe(0);
-    const run2 = await runDetection(db.ds, { asOf: D, regionCode: '3502' });
+    const run2 = await runDetection(createSystemContext(db.ds), { asOf: D, regionCode: '3502' });
     expect(run2.resolved).toBe(1);
     expect((await findingOf('NO_UPDATE_14D', 'xm-wx'))?.status).toBe('resolved');
   });
 
   it('rejects a bad check date or an unknown region, writing nothing', async () => {
     const [{ n: before }] = await db.ds.query(`SELECT count(*)::int AS n FROM detection_runs`);
-    await expect(runDetection(db.ds, { asOf: '2024-02-30' })).rejects.toThrow(/检查日/);
-    await expect(runDetection(db.ds, { regionCode: '99' })).rejects.toThrow(/行政区划/);
+    await expect(runDetection(createSystemContext(db.ds), { asOf: '2024-02-30' })).rejects.toThrow(/检查日/);
+    await expect(runDetection(createSystemContext(db.ds), { regionCode: '99' })).rejects.toThrow(/行政区划/);
     const [{ n: after }] = await db.ds.query(`SELECT count(*)::int AS n FROM detection_runs`);
     expect(after).toBe(before);
   });

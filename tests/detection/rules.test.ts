@@ -1,3 +1,4 @@
+import { createSystemContext } from '../../server/kernel/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { makeMessages, makeUnits } from '../support/factories';
@@ -123,7 +124,7 @@ beforeAll(async () => {
     { unit: 'dep350203', handle: 'sm-app', name: '思明政务', platform: Platform.APP, type: AccountType.SERVICE },
   ]));
 
-  await runDetection(db.ds, { asOf: D });
+  await runDetection(createSystemContext(db.ds), { asOf: D });
 });
 
 afterAll(async () => {

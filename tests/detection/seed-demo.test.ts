@@ -1,3 +1,4 @@
+import { createSystemContext } from '../../server/kernel/context';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,12 +29,12 @@ describe.skipIf(!fs.existsSync(SEED))('detection on the seeded demo province', (
     decoys = s.decoys ?? [];
     accounts = s.counts.accounts;
     expect(s.asOf).toBe('2024-06-30');
-    const first = await runDetectionProfiled(db.ds, { asOf: '2024-06-30' });
-    const second = await runDetectionProfiled(db.ds, { asOf: '2024-06-30' });
+    const first = await runDetectionProfiled(createSystemContext(db.ds), { asOf: '2024-06-30' });
+    const second = await runDetectionProfiled(createSystemContext(db.ds), { asOf: '2024-06-30' });
     run = second.run;
     expect(second.run.created).toBe(0);
     expect(second.run.found).toBe(first.run.found);
-    const again = await runDetection(db.ds, { asOf: '2024-06-30', regionCode: '3501' });
+    const again = await runDetection(createSystemContext(db.ds), { asOf: '2024-06-30', regionCode: '3501' });
     console.log(`[detection] seeded province: ${accounts} accounts, ${s.counts.posts} posts; first run ${first.run.durationMs} ms `
       + `${JSON.stringify(first.timings)}; re-run ${second.run.durationMs} ms ${JSON.stringify(second.timings)}; `
       + `福州 only ${again.durationMs} ms; found ${JSON.stringify(run.countsByRule)}`);

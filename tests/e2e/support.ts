@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createSystemContext } from '../../server/kernel/context';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -88,8 +89,8 @@ export async function seedSmallProvince(db: TestDb): Promise<SmallProvince> {
     `INSERT INTO account_status_history (account_id, from_status, to_status, changed_at, source, reason) VALUES ($1, 'active', 'suspended', now() - interval '40 days', 'import', '发布停更公告')`,
     [accounts['fzga-jj']],
   );
-  await ensureDemoUsers(ds.manager, { province: '35' });
-  await runDetection(ds);
+  await ensureDemoUsers(createSystemContext(ds), { province: '35' });
+  await runDetection(createSystemContext(ds));
   return { units, accounts };
 }
 

@@ -1,3 +1,4 @@
+import { createSystemContext } from '../../server/kernel/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { createGraphqlHarness, TEST_ADMIN } from '../support/graphql';
@@ -66,7 +67,7 @@ beforeAll(async () => {
   ];
   for (let i = 0; i < 15; i++) accounts.push({ unit: `XM-D${i}`, handle: `xm_d${i}`, name: `厦门第${i}局`, openedOn: NEW });
   acc = await makeAccounts(db.ds, accounts);
-  await runDetection(db.ds, { asOf: '2024-06-30' });
+  await runDetection(createSystemContext(db.ds), { asOf: '2024-06-30' });
   await db.ds.query(
     `UPDATE findings SET status = 'dismissed', dismissed_reason = '测试：已整改', dismissed_at = now(), dismissed_hash = evidence_hash
       WHERE rule = 'ZOMBIE' AND account_id = $1`, [acc.gl_fabu]);

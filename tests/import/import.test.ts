@@ -1,3 +1,4 @@
+import { createSystemContext } from '../../server/kernel/context';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { importDirectory, importFiles, type ImportResult } from '../../server/im
 import { createTestDb, type TestDb } from '../support/db';
 import { createGraphqlHarness } from '../support/graphql';
 import { makeAccounts, makeUnits } from '../support/factories';
-import type { SessionUser } from '../../server/graphql/context';
+import type { SessionUser } from '../../server/kernel/context';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const GOOD = path.join(FIXTURES, 'good');
@@ -36,7 +37,7 @@ describe('CSV import: a good folder', () => {
   afterAll(async () => { await db.close(); });
 
   it('imports every file with the right counts', async () => {
-    const r = await importDirectory(db.ds, GOOD);
+    const r = await importDirectory(createSystemContext(db.ds), GOOD);
     expect(r.errors).toEqual([]);
     expect(r.ok).toBe(true);
     expect(counts(r)).toEqual({
@@ -101,7 +102,7 @@ describe('CSV import: a good folder', () => {
 
   it('changes nothing when the same files are imported again', async () => {
     const before = await snapshot(db);
-    const r = await importDirectory(db.ds, GOOD);
+    const r = await importDirectory(createSystemContext(db.ds), GOOD);
     expect(r.ok).toBe(true);
     expect(counts(r)).toEqual({
       'units.csv': [7, 0, 0, 7],
@@ -115,7 +116,7 @@ describe('CSV import: a good folder', () => {
   });
 
   it('updates only rows whose values differ and records status changes', async () => {
-    const r = await importFiles(db.ds, [
+    const r = await importFiles(createSystemContext(db.ds), [
       {
         name: 'accounts.csv',
         content: 'platform,handle,name,unit_code,type,status,followers\n'
@@ -145,7 +146,7 @@ describe('CSV import: bad input writes nothing', () => {
   let db: TestDb;
   beforeAll(async () => {
     db = await createTestDb();
-    await importDirectory(db.ds, GOOD);
+    await importDirectory(createSystemContext(db.ds), GOOD);
   });
   afterAll(async () => { await db.close(); });
 
@@ -172,7 +173,7 @@ describe('CSV import: bad input writes nothing', () => {
 
   it('lists every problem of every file with file, line and column, and leaves the database as it was', async () => {
     const before = await snapshot(db);
-    const r = await importDirectory(db.ds, BAD);
+    const r = await importDirectory(createSystemContext(db.ds), BAD);
     expect(r.ok).toBe(false);
     expect(lines(r)).toEqual(EXPECTED);
     expect(r.errorCount).toBe(EXPECTED.length);
@@ -202,7 +203,7 @@ describe('CSV import: bad input writes nothing', () => {
     const out = res.data!.importCsv;
     expect(out.ok).toBe(false);
     expect(out.counts).toEqual([]);
-    const direct = await importDirectory(db.ds, BAD);
+    const direct = await importDirectory(createSystemContext(db.ds), BAD);
     expect(out.errors).toEqual(direct.errors);
     expect(out.errors.map((e: { file: string; line: number; column: string }) => `${e.file}:${e.line}: ${e.column}`)).toEqual(EXPECTED);
     expect(await snapshot(db)).toEqual(before);
@@ -210,7 +211,7 @@ describe('CSV import: bad input writes nothing', () => {
 
   it('rejects a bad row in a later file even when the earlier files are fine (all or nothing)', async () => {
     const before = await snapshot(db);
-    const r = await importFiles(db.ds, [
+    const r = await importFiles(createSystemContext(db.ds), [
       { name: 'units.csv', content: 'code,name,kind,level\nNEW-1,新单位,government,county\n' },
       { name: 'accounts.csv', content: 'platform,handle,name,unit_code,type,status\nwechat,new1,新账号,NEW-1,publishing,active\n' },
       { name: 'posts.csv', content: 'platform,handle,published_at,title,original,reads\nwechat,new1,2024-01-01,标题,true,abc\n' },
@@ -235,7 +236,7 @@ describe('CSV import: format rules', () => {
   afterAll(async () => { await db.close(); });
 
   it('accepts references to rows already in the database', async () => {
-    const r = await importFiles(db.ds, [
+    const r = await importFiles(createSystemContext(db.ds), [
       { name: 'units.csv', content: 'code,name,kind,level,parent_code,region_code,supervisor_code\nD2,区公安分局,department,county,D,350102,C\n' },
       { name: 'accounts.csv', content: 'platform,handle,name,unit_code,type,status\nwechat,d2,平安鼓楼,D,publishing,active\n' },
       { name: 'posts.csv', content: 'platform,handle,published_at,title,original,reads\nwechat,city,2024-05-01T08:00:00,市里的内容,true,10\n' },
@@ -258,7 +259,7 @@ describe('CSV import: format rules', () => {
 
   it('accepts columns in any order, a BOM and Windows line endings', async () => {
     const content = '\uFEFFreads,title,original,handle,platform,published_at\r\n5,"换行\r\n标题",否,city,WeChat,2024-05-03\r\n7,另一篇,是,city,wechat,2024-05-04\r\n';
-    const r = await importFiles(db.ds, [{ name: 'posts.csv', content }]);
+    const r = await importFiles(createSystemContext(db.ds), [{ name: 'posts.csv', content }]);
     expect(r.errors).toEqual([]);
     expect(counts(r)).toEqual({ 'posts.csv': [2, 2, 0, 0] });
     const rows = await db.ds.query(`SELECT title, original, reads FROM posts WHERE title IN ('换行\n标题', '另一篇') ORDER BY reads`);
@@ -267,12 +268,12 @@ describe('CSV import: format rules', () => {
 
   it('counts physical lines (header = 1) across multi-line fields and blank lines', async () => {
     const content = 'platform,handle,published_at,title,original,reads\r\n\r\nwechat,city,2024-05-05,"一\r\n二\r\n三",true,1\r\nwechat,city,2024-05-06,坏,true,-3\r\n';
-    const r = await importFiles(db.ds, [{ name: 'posts.csv', content: Buffer.from(content, 'utf8') }]);
+    const r = await importFiles(createSystemContext(db.ds), [{ name: 'posts.csv', content: Buffer.from(content, 'utf8') }]);
     expect(r.errors).toEqual([{ file: 'posts.csv', line: 6, column: 'reads', message: '不能为负数：-3' }]);
   });
 
   it('rejects extra, unknown, duplicate and missing columns', async () => {
-    const r = await importFiles(db.ds, [
+    const r = await importFiles(createSystemContext(db.ds), [
       { name: 'services.csv', content: 'platform,handle,name,category,remark\nwechat,city,查询,查询,备注\n' },
       { name: 'messages.csv', content: 'platform,received_at,received_at\nwechat,2024-01-01,2024-01-01\n' },
     ]);
@@ -284,9 +285,9 @@ describe('CSV import: format rules', () => {
   });
 
   it('rejects a parent cycle, also one that runs through units already in the database', async () => {
-    const inFile = await importFiles(db.ds, [{ name: 'units.csv', content: 'code,name,kind,level,parent_code\nA,甲,department,county,B\nB,乙,department,county,A\nS,自己,department,county,S\n' }]);
+    const inFile = await importFiles(createSystemContext(db.ds), [{ name: 'units.csv', content: 'code,name,kind,level,parent_code\nA,甲,department,county,B\nB,乙,department,county,A\nS,自己,department,county,S\n' }]);
     expect(lines(inFile)).toEqual(['units.csv:2: parent_code', 'units.csv:3: parent_code', 'units.csv:4: parent_code']);
-    const viaDb = await importFiles(db.ds, [{ name: 'units.csv', content: 'code,name,kind,level,parent_code\nP,省政府,government,province,D\n' }]);
+    const viaDb = await importFiles(createSystemContext(db.ds), [{ name: 'units.csv', content: 'code,name,kind,level,parent_code\nP,省政府,government,province,D\n' }]);
     expect(lines(viaDb)).toEqual(['units.csv:2: parent_code']);
     expect(viaDb.errors[0].message).toContain('循环');
     const [p] = await db.ds.query(`SELECT parent_id FROM units WHERE code = 'P'`);
@@ -294,7 +295,7 @@ describe('CSV import: format rules', () => {
   });
 
   it('rejects bad values: enums, too-long text, negative numbers, bad dates, bad booleans, empty required cells', async () => {
-    const r = await importFiles(db.ds, [{
+    const r = await importFiles(createSystemContext(db.ds), [{
       name: 'accounts.csv',
       content: 'platform,handle,name,unit_code,type,status,opened_on,followers,is_main\n'
         + `wechat,x1,${'长'.repeat(201)},C,publishing,active,2024-06-31,10,true\n`
@@ -315,7 +316,7 @@ describe('CSV import: format rules', () => {
 
   it('rejects unknown file names, duplicate files, files that are not UTF-8 and empty files', async () => {
     const gbk = Buffer.from([...Buffer.from('platform,handle,name\nwechat,city,'), 0xb2, 0xe9, 0xd1, 0xaf, 0x0a]); // "查询" in GBK
-    const r = await importFiles(db.ds, [
+    const r = await importFiles(createSystemContext(db.ds), [
       { name: 'unit.csv', content: 'code\n' },
       { name: 'posts.csv', content: '' },
       { name: 'posts.csv', content: '' },
@@ -331,7 +332,7 @@ describe('CSV import: format rules', () => {
 
   it('dry run validates and counts but writes nothing', async () => {
     const before = await snapshot(db);
-    const r = await importDirectory(db.ds, GOOD, { dryRun: true });
+    const r = await importDirectory(createSystemContext(db.ds), GOOD, { dryRun: true });
     expect(r.ok).toBe(true);
     expect(r.dryRun).toBe(true);
     expect(counts(r)['units.csv']).toEqual([7, 7, 0, 0]);

@@ -1,3 +1,4 @@
+import { createSystemContext } from '../../server/kernel/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { createGraphqlHarness } from '../support/graphql';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   db = await createTestDb();
   gql = await createGraphqlHarness(db.ds, db.config);
   seed = await seedDemo(db.ds, { province: '35' });
-  await runDetection(db.ds, { asOf: seed.asOf });
+  await runDetection(createSystemContext(db.ds), { asOf: seed.asOf });
   // The demo planner the seed created (provincial government scope).
   const [u] = await db.ds.query(`SELECT us.id, us.unit_id, un.path FROM users us JOIN units un ON un.id = us.unit_id WHERE us.username = 'planner'`);
   planner = { id: u.id, username: 'planner', password: '', session: { id: u.id, username: 'planner', role: Role.PLANNER, unitId: u.unit_id, unitPath: u.path } };

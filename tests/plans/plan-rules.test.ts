@@ -1,3 +1,4 @@
+import { createSystemContext } from '../../server/kernel/context';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { createGraphqlHarness } from '../support/graphql';
@@ -25,7 +26,7 @@ beforeAll(async () => {
     { unit: 'ga3501', handle: 'ga_closed', name: '福州公安已注销', status: AccountStatus.CLOSED, followers: 10 },
     { unit: 'ga3501', handle: 'ga_wb', name: '福州公安', platform: Platform.WEIBO, isMain: true, followers: 50_000 },
   ]));
-  await runDetection(db.ds, { asOf: D });
+  await runDetection(createSystemContext(db.ds), { asOf: D });
   u.planner = await makeUser(db.ds, { username: 'planner', role: Role.PLANNER, unit: 'gov35' });
   u.plannerFz = await makeUser(db.ds, { username: 'planner-fz', role: Role.PLANNER, unit: 'gov3501' });
   u.approver = await makeUser(db.ds, { username: 'approver', role: Role.APPROVER, unit: 'gov35' });

@@ -1,3 +1,4 @@
+import { createSystemContext } from '../../server/kernel/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { startHttp } from '../support/graphql';
@@ -47,8 +48,8 @@ const actionOf: Record<string, string> = {};
 beforeAll(async () => {
   db = await createTestDb();
   ({ accounts: acc } = await makePlanWorld(db.ds));
-  await runDetection(db.ds, { asOf: D });
-  await ensureDemoUsers(db.ds.manager, { province: '35' });
+  await runDetection(createSystemContext(db.ds), { asOf: D });
+  await ensureDemoUsers(createSystemContext(db.ds), { province: '35' });
   http = await startHttp(db.ds, db.config, authenticate);
   for (const u of ['planner', 'approver', 'approver-3501', 'approver-3502', 'auditor', 'admin']) {
     const r = await as(u, `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token user { role } } }`, { u, p: DEMO_PASSWORD });

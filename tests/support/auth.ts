@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../server/config';
 import { Role } from '../../server/common/enums';
-import type { SessionUser } from '../../server/graphql/context';
+import type { SessionUser } from '../../server/kernel/context';
 import { hashPassword } from '../../server/auth/password';
 import { signSessionToken, SESSION_TTL_SECONDS } from '../../server/auth/session-token';
 

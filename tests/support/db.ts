@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { inject } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../server/db/database';
+import { createDataSource } from '../../server/registry';
 import { loadConfig, type Config } from '../../server/config';
 
 export interface TestDb {

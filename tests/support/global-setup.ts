@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbedded, type EmbeddedHandle } from '../../server/db/embedded';
-import { createDataSource, runMigrations } from '../../server/db/database';
+import { runMigrations } from '../../server/db/database';
+import { createDataSource } from '../../server/registry';
 
 /**
  * Once per test run: a PostgreSQL server (DATABASE_URL if set, else a throw-away embedded one) and a migrated

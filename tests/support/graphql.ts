@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp, type Authenticate } from '../../server/app';
 import type { Config } from '../../server/config';
-import { createContext, type Context, type SessionUser } from '../../server/graphql/context';
+import { createContext, type Context, type SessionUser } from '../../server/kernel/context';
 import { createApolloServer } from '../../server/graphql/server';
+import { schemaParts } from '../../server/registry';
 import { sqlScope } from '../../server/db/sql-counter';
 import { Role } from '../../server/common/enums';
 import { authenticate as realAuthenticate } from '../../server/auth/authenticate';
@@ -31,7 +32,7 @@ export interface GqlResult<T = Record<string, any>> {
 
 /** Resolver-level harness: `server.executeOperation` with a fresh context (fresh loaders) per call. */
 export async function createGraphqlHarness(ds: DataSource, config: Config) {
-  const server: ApolloServer<Context> = await createApolloServer(ds, config);
+  const server: ApolloServer<Context> = await createApolloServer(config, schemaParts());
   await ensureTestAdmin(ds);
   return {
     server,

@@ -1,35 +1,7 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
+import { ERROR_CODES, messageOf, type FieldProblem } from '../kernel/errors';
 
-/** Typed errors with a message a civil servant can act on. `details` carries structured lists (field problems). */
-export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT'
-  /** Too many failed logins: `extensions.retryAfterSeconds` says how long to wait. */
-  | 'TOO_MANY_ATTEMPTS';
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-export function appError(code: ErrorCode, message: string, details?: FieldProblem[] | Record<string, unknown>): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...(details ? { details } : {}) } });
-}
-
-export const badInput = (message: string, details?: FieldProblem[] | Record<string, unknown>) => appError('BAD_USER_INPUT', message, details);
-export const notFound = (what: string) => appError('NOT_FOUND', `未找到${what} (not found)`);
-export const forbidden = (message = '无权执行此操作 (forbidden)') => appError('FORBIDDEN', message);
-export const unauthenticated = (message = '请先登录 (please log in)') => appError('UNAUTHENTICATED', message);
-export const conflict = (message: string, details?: Record<string, unknown>) => appError('CONFLICT', message, details);
-
-/** Parses a GraphQL ID argument into a positive integer id, or throws BAD_USER_INPUT naming the argument. */
-export function parseId(value: string | number | null | undefined, field = 'id'): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (value === null || value === undefined || value === '' || !Number.isSafeInteger(n) || n <= 0 || n > 2147483647) {
-    throw badInput(`${field} 无效：${String(value)} 不是有效的编号 (invalid ${field})`, [{ field, message: '应为正整数编号' }]);
-  }
-  return n;
-}
-
-const KNOWN = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'TOO_MANY_ATTEMPTS', 'GRAPHQL_VALIDATION_FAILED',
+const KNOWN = new Set<string>([...ERROR_CODES, 'GRAPHQL_VALIDATION_FAILED',
   'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
 
 /**
@@ -60,7 +32,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   console.error('[graphql] unexpected error:', original);
   return {
-    message: '服务器内部错误，请稍后重试或联系管理员 (internal server error)',
+    message: messageOf('internal'),
     locations: formatted.locations,
     path: formatted.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },

@@ -1,0 +1,86 @@
+/**
+ * The composition root: every feature's entities, migrations, resolvers and per-request loaders, listed explicitly
+ * (no globs: globbed .ts files bypass the SWC/tsc transform and lose their decorator metadata). Features add their
+ * own lines here; nothing below this file (kernel, db, graphql) imports a feature.
+ */
+import type { Config } from './config';
+import { createDataSource as createModelDataSource, openDatabase as openModelDatabase, type DataModel } from './db/database';
+import { registerLoaders } from './kernel/loaders';
+import type { SchemaParts } from './graphql/server';
+import { sessionGuard } from './auth/session-guard';
+import { Region } from './regions/region.entity';
+import { Unit } from './units/unit.entity';
+import { Account } from './accounts/account.entity';
+import { AccountService } from './accounts/account-service.entity';
+import { Post } from './accounts/post.entity';
+import { Message } from './accounts/message.entity';
+import { AccountStatusChange } from './accounts/status-change.entity';
+import { AccountGraph1732300000000 } from '../migrations/1732300000000-AccountGraph';
+import { Policy } from './policy/policy.entity';
+import { DetectionRun } from './detection/detection-run.entity';
+import { Finding, FindingAccount } from './detection/finding.entity';
+import { Detection1732400000000 } from '../migrations/1732400000000-Detection';
+import { User } from './auth/user.entity';
+import { AuditEvent } from './audit/audit-event.entity';
+import { AuthAudit1732500000000 } from '../migrations/1732500000000-AuthAudit';
+import { Plan } from './plans/plan.entity';
+import { PlanRevision } from './plans/plan-revision.entity';
+import { PlanAction } from './plans/plan-action.entity';
+import { PlanActionFinding } from './plans/plan-action-finding.entity';
+import { Approval, ApprovalRequest } from './plans/approval.entity';
+import { ExecutionStep } from './plans/execution-step.entity';
+import { Plans1732600000000 } from '../migrations/1732600000000-Plans';
+import { ReadPathIndexes1732690000000 } from '../migrations/1732690000000-ReadPathIndexes';
+import { DetectionSpeed1732695000000 } from '../migrations/1732695000000-DetectionSpeed';
+import { PinyinCollation1732700000000 } from '../migrations/1732700000000-PinyinCollation';
+import { RequestKernel1732800000000 } from '../migrations/1732800000000-RequestKernel';
+
+import { RegionsResolver } from './regions/regions.resolver';
+import { UnitsResolver } from './units/units.resolver';
+import { AccountServiceResolver, AccountsResolver, PostResolver } from './accounts/accounts.resolver';
+import { MatrixResolver } from './matrix/matrix.resolver';
+import { AccountActivityResolver, createActivityLoaders } from './accounts/account-activity';
+import { AccountDetectionResolver, DetectionResolver } from './detection/detection.resolver';
+import { PolicyResolver } from './policy/policy.resolver';
+import { ImportResolver } from './import/import.resolver';
+import { AuthResolver } from './auth/auth.resolver';
+import { AuditResolver } from './audit/audit.resolver';
+import { PlansResolver } from './plans/plans.resolver';
+import { AccountPlansResolver, ApprovalRequestResolver, ApprovalResolver, ExecutionStepResolver, FindingPlansResolver, PlanActionResolver } from './plans/plan-parts.resolver';
+import { createRegionLoaders } from './regions/regions.loaders';
+import { createUnitLoaders } from './units/units.loaders';
+import { createAccountLoaders } from './accounts/accounts.loaders';
+import { createDetectionLoaders } from './detection/detection.loaders';
+import { createPlanLoaders } from './plans/plans.loaders';
+export const ENTITIES = [Region, Unit, Account, AccountService, Post, Message, AccountStatusChange, User, AuditEvent, Policy, DetectionRun, Finding, FindingAccount,
+  Plan, PlanRevision, PlanAction, PlanActionFinding, ApprovalRequest, Approval, ExecutionStep];
+
+export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, AuthAudit1732500000000, Plans1732600000000, ReadPathIndexes1732690000000, DetectionSpeed1732695000000, PinyinCollation1732700000000,
+  RequestKernel1732800000000];
+
+export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
+
+/** A data source for the application's model (not yet initialised). */
+export function createDataSource(url: string, poolSize = 10) {
+  return createModelDataSource(MODEL, url, poolSize);
+}
+
+/** Opens the configured database (embedded by default) and runs pending migrations: see db/database.ts. */
+export function openDatabase(config: Config, opts: Parameters<typeof openModelDatabase>[2] = {}) {
+  return openModelDatabase(MODEL, config, opts);
+}
+
+// ---- GraphQL resolvers and per-request loaders of every feature ----
+export const RESOLVERS: Function[] = [RegionsResolver, UnitsResolver, AccountsResolver, AccountServiceResolver, PostResolver, MatrixResolver,
+  ImportResolver, AuthResolver, AuditResolver, DetectionResolver, AccountDetectionResolver, PolicyResolver,
+  PlansResolver, PlanActionResolver, ApprovalRequestResolver, ApprovalResolver, ExecutionStepResolver, AccountPlansResolver, FindingPlansResolver,
+  AccountActivityResolver];
+
+for (const factory of [createRegionLoaders, createUnitLoaders, createAccountLoaders, createActivityLoaders, createDetectionLoaders, createPlanLoaders]) {
+  registerLoaders(factory);
+}
+
+/** What the GraphQL layer builds the API from: every resolver and the session guard of auth. */
+export function schemaParts(): SchemaParts {
+  return { resolvers: RESOLVERS, guards: [sessionGuard()] };
+}
