@@ -1,17 +1,37 @@
 import 'reflect-metadata';
-import { createSystemContext } from '../kernel/context';
+import { createContext, createSystemContext, type Context, type SessionUser } from '../kernel/context';
 import fs from 'node:fs';
 import path from 'node:path';
+import { GraphQLError } from 'graphql';
 import { loadConfig } from '../config';
 import { openDatabase } from '../registry';
-import { importDirectory, type ImportResult } from '../import/import.service';
+import { importService, type ImportResult } from '../import/import.service';
 
 /**
- * `npm run import -- <dir> [--dry-run]`: imports the CSV files of a directory (format: README, "导入格式").
+ * `npm run import -- <dir> [--dry-run] [--as <username>]`: imports the CSV files of a directory (format: README,
+ * "导入格式"). Without `--as` it runs as the operator (no scope limit, audited as `system`); with it, as that user —
+ * loaded from the database (unknown or deactivated: refused), with their role and scope, exactly like `importCsv`.
  * Exit codes: 0 imported; 1 the files have problems (each printed as `file:line: column: reason`, nothing written);
- * 2 usage or database failure.
+ * 2 usage, unknown user, role not allowed, or database failure.
  */
-const USAGE = '用法 (usage): npm run import -- <目录> [--dry-run]';
+const USAGE = '用法 (usage): npm run import -- <目录> [--dry-run] [--as <用户名>]';
+
+class UsageError extends Error {}
+
+/** The active user `username` with their unit's path, as the session would carry it; refuses anything else. */
+async function loadUser(ctx: Context, username: string): Promise<SessionUser> {
+  const rows: { id: number; username: string; role: string; unitId: number | null; unitPath: string | null }[] = await ctx.em.query(
+    `SELECT u.id, u.username, u.role, u.unit_id AS "unitId", un.path AS "unitPath"
+       FROM users u LEFT JOIN units un ON un.id = u.unit_id
+      WHERE u.username = $1 AND u.active`,
+    [username],
+  );
+  const row = rows[0];
+  if (!row) throw new UsageError(`用户 ${username} 不存在或已停用 (unknown or inactive user)`);
+  // A unit without a computed path would silently mean "no limit": refuse rather than widen the scope.
+  if (row.unitId !== null && !row.unitPath) throw new UsageError(`用户 ${username} 的单位没有有效的层级路径 (the user's unit has no path)`);
+  return row;
+}
 
 function summary(r: ImportResult): string {
   const lines = [
@@ -25,7 +45,18 @@ function summary(r: ImportResult): string {
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const dryRun = args.includes('--dry-run');
-  const rest = args.filter((a) => a !== '--dry-run');
+  let asUser: string | null = null;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--dry-run') continue;
+    if (args[i] === '--as') {
+      asUser = args[++i] ?? '';
+      if (!asUser || asUser.startsWith('-')) {
+        console.error(`--as 后面需要用户名 (--as needs a username)\n${USAGE}`);
+        return 2;
+      }
+    } else rest.push(args[i]);
+  }
   if (rest.length !== 1 || rest[0].startsWith('-')) {
     console.error(USAGE);
     return 2;
@@ -35,9 +66,29 @@ async function main(): Promise<number> {
     console.error(`目录不存在：${dir} (no such directory)\n${USAGE}`);
     return 2;
   }
-  const db = await openDatabase(loadConfig(), { log: (m) => console.log(m) });
+  const config = loadConfig();
+  const db = await openDatabase(config, { log: (m) => console.log(m) });
   try {
-    const result = await importDirectory(createSystemContext(db.dataSource), dir, { dryRun, log: (m) => console.log(m) });
+    let ctx = createSystemContext(db.dataSource, config);
+    if (asUser !== null) {
+      try {
+        ctx = createContext(db.dataSource, config, await loadUser(ctx, asUser), { userAgent: 'npm run import (CLI)' });
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        console.error(err.message);
+        return 2;
+      }
+    }
+    let result: ImportResult;
+    try {
+      result = await importService.importDirectory(ctx, dir, { dryRun, log: (m) => console.log(m) });
+    } catch (err) {
+      if (err instanceof GraphQLError && err.extensions?.code === 'FORBIDDEN') {
+        console.error(err.message);
+        return 2;
+      }
+      throw err;
+    }
     if (!result.ok) {
       for (const p of result.errors) console.error(`${p.file}:${p.line}: ${p.column}: ${p.message}`);
       const more = result.errorCount - result.errors.length;

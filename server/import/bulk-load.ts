@@ -50,12 +50,17 @@ export interface SqlProblem {
   total: number;
 }
 
+/** One check: `select` yields (line, col, msg) per problem; at most `limit` of them come back, each with the total. */
+export function checkQuery(sql: Sql, select: string, limit: number, params: unknown[] = []): Promise<SqlProblem[]> {
+  return sql.query<SqlProblem>(`SELECT line, col, msg, count(*) OVER ()::int AS total FROM (${select}) p ORDER BY line LIMIT ${limit}`, params);
+}
+
 /** Runs every cross-row check for the staged files; returns problems (at most `limit` per check) with totals. */
 export async function crossCheck(sql: Sql, staged: Map<FileName, Staged>, limit: number): Promise<{ file: FileName; problems: SqlProblem[] }[]> {
   const out: { file: FileName; problems: SqlProblem[] }[] = [];
   const has = (f: FileName) => staged.has(f);
   const run = async (file: FileName, select: string) => {
-    const problems = await sql.query<SqlProblem>(`SELECT line, col, msg, count(*) OVER ()::int AS total FROM (${select}) p ORDER BY line LIMIT ${limit}`);
+    const problems = await checkQuery(sql, select, limit);
     if (problems.length) out.push({ file, problems });
   };
   const accountMissing = (stage: string) => `

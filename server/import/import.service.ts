@@ -5,11 +5,12 @@ import type { PoolClient } from 'pg';
 import { refreshUnitPaths } from '../units/unit-paths';
 import type { Context } from '../kernel/context';
 import { requireRole } from '../kernel/access';
-import { recordAudit } from '../kernel/audit';
 import { LOCKS, rawClient, transaction } from '../kernel/transaction';
 import { Role } from '../common/enums';
 import { FILE_NAMES, FILE_SPECS, isFileName, type FileName } from './csv-schema';
 import { crossCheck, loadAll, rawSql, stageFile, type Staged } from './bulk-load';
+import { scopeCheck } from './import-scope';
+import { captureChanges, recordImportAudit } from './import-audit';
 import type { ProblemSink } from './csv-reader';
 import { ImportResult, type ImportFile, type ImportFileCount, type ImportOptions, type ImportProblem } from './import.types';
 
@@ -72,6 +73,14 @@ export const importService = {
   async importCsv(ctx: Context, files: ImportFile[], opts: { dryRun?: boolean }): Promise<ImportResult> {
     requireRole(ctx, Role.ADMIN, Role.PLANNER);
     return importFiles(ctx, files, { dryRun: opts.dryRun ?? false, maxErrors: 2_000 });
+  },
+  /**
+   * The CLI's entry: the operator (system context) may import anything; run for a user (`--as`), the same roles and
+   * scope as `importCsv` apply.
+   */
+  async importDirectory(ctx: Context, dir: string, opts: ImportOptions = {}): Promise<ImportResult> {
+    if (!ctx.system) requireRole(ctx, Role.ADMIN, Role.PLANNER);
+    return importDirectory(ctx, dir, opts);
   },
 };
 
@@ -141,8 +150,9 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
         log(`${name}：${s.rows} 行（读取 ${seconds(t)} 秒）`);
       }
       const tCheck = performance.now();
-      const checked = await crossCheck(sql, staged, maxErrors);
-      log(`关联与重复检查完成（${seconds(tCheck)} 秒）`);
+      // Scope: rows (before and after) and references must lie in the caller's scope (unrestricted: no check).
+      const checked = [...await crossCheck(sql, staged, maxErrors), ...await scopeCheck(sql, staged, tx.scope, maxErrors)];
+      log(`关联、重复与管辖范围检查完成（${seconds(tCheck)} 秒）`);
       for (const { file, problems: found } of checked) {
         errorCount += found[0].total;
         for (const p of found) if (problems.length < maxErrors * 2) problems.push({ file, line: p.line, column: p.col, message: p.msg });
@@ -154,6 +164,7 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
 
       log('校验通过，正在写入 …');
       const tLoad = performance.now();
+      const changes = dryRun ? null : await captureChanges(sql, staged);
       const { counts, statusChanges } = await loadAll(sql, staged);
       if (staged.has('units.csv')) await refreshUnitPaths(tx.em);
       log(`写入完成（${seconds(tLoad)} 秒）`);
@@ -161,8 +172,8 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
         const c = counts.get(s.spec.name) ?? { inserted: 0, updated: 0 };
         return { file: s.spec.name, rows: s.rows, inserted: c.inserted, updated: c.updated, unchanged: s.staged - c.inserted - c.updated };
       });
-      if (dryRun) throw new Rollback(result(true, fileCounts, statusChanges));
-      await recordAudit(tx, { action: 'CSV_IMPORTED', entityType: 'import', after: { files: fileCounts, statusChanges } });
+      if (dryRun || !changes) throw new Rollback(result(true, fileCounts, statusChanges));
+      await recordImportAudit(tx, sql, staged, changes, { files: fileCounts, statusChanges });
       analyze = analyzeTargets(staged.keys());
       return result(true, fileCounts, statusChanges);
     });

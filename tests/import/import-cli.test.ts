@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
+import { makeAccounts, makeUnits } from '../support/factories';
+import { makeUser } from '../support/auth';
+import { Role } from '../../server/common/enums';
 
 /**
  * The real command line: the server code is compiled with tsc into a private directory (so a concurrent
@@ -72,5 +75,80 @@ describe('npm run import (CLI)', () => {
     const missing = await runCli(db, path.join(FIXTURES, 'no-such-dir'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('目录不存在');
+  });
+
+  describe('--as <username>: the import runs with that user\'s role and scope', () => {
+    let dir: string;
+    const snapshotOf = async () => (await db.ds.query(`SELECT (SELECT md5(string_agg(x::text, '|' ORDER BY x.id)) FROM accounts x) AS a,
+      (SELECT md5(string_agg(x::text, '|' ORDER BY x.id)) FROM units x) AS u, (SELECT count(*)::int FROM audit_events) AS e`))[0];
+    beforeAll(async () => {
+      // After the good folder: Fuzhou's units exist under FJ-GOV; Xiamen is added beside Fuzhou.
+      await makeUnits(db.ds, [{ code: 'XM-GOV', parent: 'FJ-GOV', region: '3502' }, { code: 'XM-EDU', parent: 'XM-GOV', region: '3502' }]);
+      await makeAccounts(db.ds, [{ unit: 'XM-GOV', handle: 'xmfb', name: '厦门发布' }]);
+      await makeUser(db.ds, { username: 'fz-planner', role: Role.PLANNER, unit: 'FZ-GOV' });
+      await makeUser(db.ds, { username: 'fz-auditor', role: Role.AUDITOR, unit: 'FZ-GOV' });
+      await makeUser(db.ds, { username: 'gone', role: Role.PLANNER, unit: 'FZ-GOV' });
+      await db.ds.query(`UPDATE users SET active = false WHERE username = 'gone'`);
+      dir = fs.mkdtempSync(path.join(OUT, 'as-'));
+      fs.writeFileSync(path.join(dir, 'accounts.csv'), 'platform,handle,name,unit_code,type,status\nwechat,xmfb,被改名,XM-GOV,publishing,suspended\n');
+      fs.writeFileSync(path.join(dir, 'units.csv'), 'code,name,kind,level,parent_code\nXM-EDU,厦门市教育局,department,city,FZ-GOV\n');
+    });
+
+    it('a city planner cannot change another city: every row refused as out of scope, nothing written', async () => {
+      const before = await snapshotOf();
+      const r = await runCli(db, dir, '--as', 'fz-planner');
+      expect(r.code).toBe(1);
+      const problems = r.stderr.split('\n').filter((l) => /^[\w.]+:\d+: [\w-]+: .+/.test(l));
+      expect(problems).toEqual([
+        'units.csv:2: code: 超出管辖范围：单位 XM-EDU 不在您的管辖范围内（outside your scope）',
+        'accounts.csv:2: handle: 超出管辖范围：账号 wechat:xmfb 不在您的管辖范围内（outside your scope）',
+      ]);
+      expect(await snapshotOf()).toEqual(before);
+    });
+
+    it('refuses an unknown or deactivated user and a role that may not import (exit 2, nothing written)', async () => {
+      const before = await snapshotOf();
+      const unknown = await runCli(db, dir, '--as', 'nobody');
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('用户 nobody 不存在或已停用');
+      const inactive = await runCli(db, dir, '--as', 'gone');
+      expect(inactive.code).toBe(2);
+      expect(inactive.stderr).toContain('用户 gone 不存在或已停用');
+      const auditor = await runCli(db, dir, '--as', 'fz-auditor');
+      expect(auditor.code).toBe(2);
+      expect(auditor.stderr).toContain('无权执行此操作');
+      const noName = await runCli(db, dir, '--as');
+      expect(noName.code).toBe(2);
+      expect(await snapshotOf()).toEqual(before);
+    });
+
+    it('without --as the operator imports the same rows; audited as system under the province', async () => {
+      const r = await runCli(db, dir);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const [moved] = await db.ds.query(`SELECT p.code FROM units u JOIN units p ON p.id = u.parent_id WHERE u.code = 'XM-EDU'`);
+      expect(moved.code).toBe('FZ-GOV');
+      const ev = await db.ds.query(`SELECT e.action, e.actor_name, u.code FROM audit_events e LEFT JOIN units u ON u.id = e.unit_id ORDER BY e.id`);
+      expect(ev.slice(-5)).toEqual([
+        { action: 'ACCOUNT_STATUS_CHANGED', actor_name: 'system', code: 'XM-GOV' },
+        { action: 'ACCOUNT_RENAMED', actor_name: 'system', code: 'XM-GOV' },
+        { action: 'UNIT_MOVED', actor_name: 'system', code: 'FJ-GOV' },
+        { action: 'UNIT_RENAMED', actor_name: 'system', code: 'XM-EDU' },
+        { action: 'CSV_IMPORTED', actor_name: 'system', code: 'FJ-GOV' },
+      ]);
+    });
+
+    it('a city planner imports inside the city, audited under their name', async () => {
+      const own = fs.mkdtempSync(path.join(OUT, 'own-'));
+      fs.writeFileSync(path.join(own, 'accounts.csv'), 'platform,handle,name,unit_code,type,status\nwechat,glfb,鼓楼发布号,GL-GOV,publishing,active\n');
+      const r = await runCli(db, own, '--as', 'fz-planner');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const ev = await db.ds.query(`SELECT e.action, e.actor_name, e.user_agent, u.code FROM audit_events e LEFT JOIN units u ON u.id = e.unit_id ORDER BY e.id DESC LIMIT 2`);
+      expect(ev).toEqual([
+        { action: 'CSV_IMPORTED', actor_name: 'fz-planner', user_agent: 'npm run import (CLI)', code: 'GL-GOV' },
+        { action: 'ACCOUNT_RENAMED', actor_name: 'fz-planner', user_agent: 'npm run import (CLI)', code: 'GL-GOV' },
+      ]);
+    });
   });
 });
