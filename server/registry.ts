@@ -34,6 +34,8 @@ import { ReadPathIndexes1732690000000 } from '../migrations/1732690000000-ReadPa
 import { DetectionSpeed1732695000000 } from '../migrations/1732695000000-DetectionSpeed';
 import { PinyinCollation1732700000000 } from '../migrations/1732700000000-PinyinCollation';
 import { RequestKernel1732800000000 } from '../migrations/1732800000000-RequestKernel';
+import { ApprovalsByUnit1732810000000 } from '../migrations/1732810000000-ApprovalsByUnit';
+import { ApprovalDelegation } from './plans/delegation.entity';
 
 import { RegionsResolver } from './regions/regions.resolver';
 import { UnitsResolver } from './units/units.resolver';
@@ -46,6 +48,7 @@ import { ImportResolver } from './import/import.resolver';
 import { AuthResolver } from './auth/auth.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { PlansResolver } from './plans/plans.resolver';
+import { DelegationsResolver } from './plans/delegation.resolver';
 import { AccountPlansResolver, ApprovalRequestResolver, ApprovalResolver, ExecutionStepResolver, FindingPlansResolver, PlanActionResolver } from './plans/plan-parts.resolver';
 import { createRegionLoaders } from './regions/regions.loaders';
 import { createUnitLoaders } from './units/units.loaders';
@@ -53,10 +56,10 @@ import { createAccountLoaders } from './accounts/accounts.loaders';
 import { createDetectionLoaders } from './detection/detection.loaders';
 import { createPlanLoaders } from './plans/plans.loaders';
 export const ENTITIES = [Region, Unit, Account, AccountService, Post, Message, AccountStatusChange, User, AuditEvent, Policy, DetectionRun, Finding, FindingAccount,
-  Plan, PlanRevision, PlanAction, PlanActionFinding, ApprovalRequest, Approval, ExecutionStep];
+  Plan, PlanRevision, PlanAction, PlanActionFinding, ApprovalRequest, Approval, ExecutionStep, ApprovalDelegation];
 
 export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, AuthAudit1732500000000, Plans1732600000000, ReadPathIndexes1732690000000, DetectionSpeed1732695000000, PinyinCollation1732700000000,
-  RequestKernel1732800000000];
+  RequestKernel1732800000000, ApprovalsByUnit1732810000000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 
@@ -73,7 +76,7 @@ export function openDatabase(config: Config, opts: Parameters<typeof openModelDa
 // ---- GraphQL resolvers and per-request loaders of every feature ----
 export const RESOLVERS: Function[] = [RegionsResolver, UnitsResolver, AccountsResolver, AccountServiceResolver, PostResolver, MatrixResolver,
   ImportResolver, AuthResolver, AuditResolver, DetectionResolver, AccountDetectionResolver, PolicyResolver,
-  PlansResolver, PlanActionResolver, ApprovalRequestResolver, ApprovalResolver, ExecutionStepResolver, AccountPlansResolver, FindingPlansResolver,
+  PlansResolver, PlanActionResolver, ApprovalRequestResolver, ApprovalResolver, ExecutionStepResolver, AccountPlansResolver, FindingPlansResolver, DelegationsResolver,
   AccountActivityResolver];
 
 for (const factory of [createRegionLoaders, createUnitLoaders, createAccountLoaders, createActivityLoaders, createDetectionLoaders, createPlanLoaders]) {

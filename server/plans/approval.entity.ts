@@ -3,8 +3,8 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ApprovalDecision, ApprovalRequestStatus } from '../common/enums';
 
 /**
- * 审批请求: the approval one unit must give for one action in one revision. Satisfied by an APPROVER whose scope
- * contains the unit. Carried over (with the earlier approval) when a resubmitted revision leaves the action unchanged.
+ * 审批请求: the approval one unit must give for one action in one revision. Decided by an approver of that unit or
+ * one it delegated to (signing.ts). Carried over (with the earlier approval) when a resubmitted revision leaves the action unchanged.
  */
 @ObjectType({ description: '审批请求：某单位对某动作的审批' })
 @Entity('plan_approval_requests')
@@ -46,7 +46,10 @@ export class ApprovalRequest {
   createdAt: Date;
 }
 
-/** 审批记录: an immutable decision with its comment (the database refuses UPDATE and DELETE). */
+/**
+ * 审批记录: an immutable decision with its comment (the database refuses UPDATE and DELETE): `unitId` is the unit the
+ * approver signed for, `delegationId` the delegation used, if any.
+ */
 @ObjectType({ description: '审批记录（不可修改）' })
 @Entity('plan_approvals')
 export class Approval {
@@ -84,6 +87,10 @@ export class Approval {
   @Field(() => String, { description: '审批人登录名' })
   @Column('text', { name: 'approver_name' })
   approverName: string;
+
+  /** The delegation the approver signed under (null: an approver of the unit itself). */
+  @Column('int', { name: 'delegation_id', nullable: true })
+  delegationId: number | null;
 
   @Field(() => Date)
   @Column('timestamptz', { name: 'decided_at', default: () => 'now()' })

@@ -7,7 +7,8 @@ import { Region } from '../regions/region.entity';
 import { Plan } from './plan.entity';
 import type { DraftPlanResult } from './plan.types';
 import { requireAuthor } from './plan-access';
-import { getPlanPolicy, todayInChina } from './plan-policy';
+import { getPlanPolicy } from './plan-policy';
+import { todayInBeijing } from '../kernel/dates';
 import { plansService } from './plans.service';
 import { anchorUnitId, scopeWithinUser } from './plan-guard';
 import { loadOpenFindings, type DraftFinding } from './findings-source';
@@ -84,7 +85,7 @@ export async function draftPlanFromFindings(ctx: Context, input: DraftPlanInput)
     const portals = await portalsFor(tx.em, shutdownIds, closing);
 
     const plan = await tx.em.getRepository(Plan).save(tx.em.getRepository(Plan).create({
-      title: input.title?.trim() || `${region.name}政务新媒体整合方案（${todayInChina()}）`,
+      title: input.title?.trim() || `${region.name}政务新媒体整合方案（${todayInBeijing()}）`,
       description: `由 ${findings.length} 个待处理问题生成的草稿，请逐项核对后提交。`,
       status: PlanStatus.DRAFT, ...scope, authorId: user.id, authorName: user.username, revision: 1, version: 1,
       noticeWorkingDays: getPlanPolicy().noticeWorkingDays,

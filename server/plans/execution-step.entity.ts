@@ -3,7 +3,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { StepKind, StepStatus } from '../common/enums';
 
-/** 执行步骤 of one action; confirmed by the sponsoring unit (an APPROVER whose scope contains it). */
+/** 执行步骤 of one action; confirmed for the sponsoring unit by its approver or one it delegated to (signing.ts). */
 @ObjectType({ description: '执行步骤 (execution step)' })
 @Entity('plan_steps')
 export class ExecutionStep {
@@ -39,6 +39,14 @@ export class ExecutionStep {
   @Field(() => String, { nullable: true })
   @Column('text', { name: 'confirmed_by_name', nullable: true })
   confirmedByName: string | null;
+
+  /** The unit the confirmation was signed for (the sponsoring unit of the action's account). */
+  @Column('int', { name: 'confirmed_unit_id', nullable: true })
+  confirmedUnitId: number | null;
+
+  /** The delegation the confirmer signed under (null: an approver of the unit itself). */
+  @Column('int', { name: 'delegation_id', nullable: true })
+  delegationId: number | null;
 
   @Field(() => Date, { nullable: true })
   @Column('timestamptz', { name: 'confirmed_at', nullable: true })

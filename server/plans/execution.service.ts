@@ -1,19 +1,22 @@
 import type { Context } from '../kernel/context';
 import { conflict, forbidden, notFound, parseId } from '../kernel/errors';
-import { AccountStatus, PlanActionType, PlanStatus, StepKind, StepStatus, STEP_NAMES_ZH } from '../common/enums';
-import { recordAudit, recordAuditMany, type AuditInput } from '../kernel/audit';
+import { parseDate, addWorkingDays, workingDaysBetween } from '../kernel/dates';
+import { AccountStatus, PlanActionType, StepKind, StepStatus, STEP_NAMES_ZH } from '../common/enums';
+import { recordAuditMany, type AuditInput } from '../kernel/audit';
 import { transaction } from '../kernel/transaction';
 import { Plan } from './plan.entity';
 import { PlanAction } from './plan-action.entity';
 import { ExecutionStep } from './execution-step.entity';
-import { requireApprover, requireAuthor } from './plan-access';
-import { addWorkingDays, getPlanPolicy, parseStepDate, workingDaysBetween } from './plan-policy';
-import { anchorUnitId, bumpVersion, checkVersion, lockPlan, requireStatus, scopeWithinUser } from './plan-guard';
+import { requireApprover } from './plan-access';
+import { getPlanPolicy } from './plan-policy';
+import { bumpVersion, checkVersion, lockPlan } from './plan-guard';
+import { applyIfDue, applyTransition, assertTransition, PLAN_TRANSITIONS, PlanTransition, requireFrom } from './plan-states';
+import { signatureFor, type Signature } from './signing';
 import { validatePlan } from './validation.service';
 
 /**
- * Execution: each action gets its steps by type; confirming a step (by the sponsoring unit: an APPROVER whose scope
- * contains the account's unit) changes the data in one transaction — posts and services really move to their
+ * Execution: each action gets its steps by type; confirming a step (for the sponsoring unit of the action's account: its
+ * approver, or one it delegated to — see `stepSignature`) changes the data in one transaction — posts and services really move to their
  * destination (set-based, keeping `origin_account_id`), account status and history change, rollups are refreshed,
  * audit events are written. The plan completes when every step is done.
  */
@@ -93,12 +96,10 @@ async function changeStatus(tx: Context, src: SourceRow, to: AccountStatus, reas
 export const executionService = {
   /** APPROVED → EXECUTING: re-validates (the world may have changed since approval) and creates the steps. */
   async start(ctx: Context, planIdRaw: string, expectedVersion?: number | null): Promise<Plan> {
-    requireAuthor(ctx);
     const planId = parseId(planIdRaw, 'planId');
     return transaction(ctx, async (tx) => {
       const plan = await lockPlan(tx, planId);
-      if (!(await scopeWithinUser(tx, plan))) throw forbidden('方案范围超出您的管辖范围 (forbidden: plan scope outside your scope)');
-      requireStatus(plan, [PlanStatus.APPROVED], '开始执行');
+      await assertTransition(tx, plan, PlanTransition.START_EXECUTION);
       checkVersion(plan, expectedVersion);
       const v = await validatePlan(tx, plan);
       if (!v.valid) {
@@ -112,13 +113,7 @@ export const executionService = {
            JOIN jsonb_to_recordset($2::jsonb) AS t(type text, kind text, seq int) ON t.type = pa.type
           WHERE pa.plan_id = $1 AND pa.removed_at IS NULL
           ORDER BY pa.id, t.seq RETURNING id`, [plan.id, JSON.stringify(templates), StepStatus.PENDING]);
-      await tx.em.query(`UPDATE plans SET status = $2, execution_started_at = now() WHERE id = $1`, [plan.id, PlanStatus.EXECUTING]);
-      const before = { status: plan.status };
-      plan.status = PlanStatus.EXECUTING;
-      await bumpVersion(tx, plan);
-      await recordAudit(tx, { action: 'PLAN_EXECUTION_STARTED', entityType: 'plan', entityId: plan.id, planId: plan.id, unitId: await anchorUnitId(tx, plan), before,
-        after: { status: plan.status, steps: steps.length } });
-      return plan;
+      return applyTransition(tx, plan, PlanTransition.START_EXECUTION, { after: { steps: steps.length } });
     });
   },
 
@@ -126,7 +121,7 @@ export const executionService = {
   async confirm(ctx: Context, stepIdRaw: string, dateRaw?: string | null, note?: string | null): Promise<ExecutionStep> {
     const user = requireApprover(ctx);
     const stepId = parseId(stepIdRaw, 'stepId');
-    const date = parseStepDate(dateRaw, 'date');
+    const date = parseDate(dateRaw, 'date', { notFuture: true });
     return transaction(ctx, async (tx) => {
       const head = await tx.em.getRepository(ExecutionStep).findOneBy({ id: stepId });
       if (!head) throw notFound(`执行步骤 ${stepId}`);
@@ -136,10 +131,11 @@ export const executionService = {
       const [src]: SourceRow[] = await tx.em.query(
         `SELECT a.id, a.name, a.status, a.unit_id, u.path AS unit_path, u.name AS unit_name
            FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = $1 FOR UPDATE OF a`, [action.accountId]);
-      if (!tx.scope.contains(src.unit_path)) {
-        throw forbidden(`执行步骤须由主办单位「${src.unit_name}」确认，不在您的管辖范围内 (forbidden: step outside your scope)`);
+      const sig = await signatureFor(tx, { id: src.unit_id, path: src.unit_path });
+      if (!sig) {
+        throw forbidden(`执行步骤须由主办单位「${src.unit_name}」的审批人（或其授权的人）确认 (forbidden: you do not sign for the sponsoring unit)`);
       }
-      requireStatus(plan, [PlanStatus.EXECUTING], '确认执行步骤');
+      requireFrom(plan, PlanTransition.COMPLETE, '确认执行步骤');
       if (step.status === StepStatus.DONE) throw conflict(`步骤「${STEP_NAMES_ZH[step.kind]}」已于 ${step.doneOn} 确认 (step already confirmed)`);
 
       const siblings = await tx.em.getRepository(ExecutionStep).findBy({ actionId: action.id });
@@ -154,9 +150,9 @@ export const executionService = {
       }
       if (step.kind === StepKind.DEREGISTERED && action.type === PlanActionType.SHUTDOWN) {
         const notice = byKind.get(StepKind.NOTICE_PUBLISHED)!.doneOn!;
-        const passed = workingDaysBetween(notice, date);
+        const passed = workingDaysBetween(notice, date, getPlanPolicy());
         if (passed < plan.noticeWorkingDays) {
-          const earliest = addWorkingDays(notice, plan.noticeWorkingDays);
+          const earliest = addWorkingDays(notice, plan.noticeWorkingDays, getPlanPolicy());
           throw conflict(`停更公告期未满：公告于 ${notice} 发布，须满 ${plan.noticeWorkingDays} 个工作日，目前 ${passed} 个，最早 ${earliest} 可注销 (notice period not over)`,
             { notice, earliest, workingDaysPassed: passed, required: plan.noticeWorkingDays });
         }
@@ -219,24 +215,30 @@ export const executionService = {
 
       await tx.em.query(
         `UPDATE plan_steps SET status = $2, done_on = $3, confirmed_by_id = $4, confirmed_by_name = $5, confirmed_at = now(), note = $6,
-                moved_posts = $7, moved_services = $8 WHERE id = $1`,
-        [step.id, StepStatus.DONE, date, user.id, user.username, note?.trim() || null, movedPosts, movedServices]);
+                moved_posts = $7, moved_services = $8, confirmed_unit_id = $9, delegation_id = $10 WHERE id = $1`,
+        [step.id, StepStatus.DONE, date, user.id, user.username, note?.trim() || null, movedPosts, movedServices, sig.unitId, sig.delegationId]);
       events.unshift({ action: 'STEP_CONFIRMED', entityType: 'plan_step', entityId: step.id, accountId: src.id, planId: plan.id,
-        before: { status: StepStatus.PENDING }, after: { kind: step.kind, status: StepStatus.DONE, date, movedPosts, movedServices },
+        unitId: sig.unitId, before: { status: StepStatus.PENDING },
+        after: { kind: step.kind, status: StepStatus.DONE, date, movedPosts, movedServices, unitId: sig.unitId, delegationId: sig.delegationId },
         comment: note?.trim() || reason });
 
-      const [{ left }] = await tx.em.query(`SELECT count(*)::int AS left FROM plan_steps WHERE plan_id = $1 AND status <> $2`, [plan.id, StepStatus.DONE]);
-      if (left === 0) {
-        await tx.em.query(`UPDATE plans SET status = $2, completed_at = now() WHERE id = $1`, [plan.id, PlanStatus.COMPLETED]);
-        await tx.em.query(`UPDATE plan_actions SET claimed = false WHERE plan_id = $1`, [plan.id]);
-        events.push({ action: 'PLAN_COMPLETED', entityType: 'plan', entityId: plan.id, planId: plan.id, unitId: await anchorUnitId(tx, plan),
-          before: { status: plan.status }, after: { status: PlanStatus.COMPLETED } });
-        plan.status = PlanStatus.COMPLETED;
-      }
-      await bumpVersion(tx, plan);
       await recordAuditMany(tx, events);
+      if (await applyIfDue(tx, plan, PlanTransition.COMPLETE)) {
+        await tx.em.query(`UPDATE plan_actions SET claimed = false WHERE plan_id = $1`, [plan.id]);
+      } else {
+        await bumpVersion(tx, plan);
+      }
       return (await tx.em.getRepository(ExecutionStep).findOneBy({ id: step.id }))!;
     });
+  },
+
+  /** How the current user would confirm the step now (null: they may not) — the one rule, for the UI too. */
+  async stepSignature(ctx: Context, plan: Plan, step: ExecutionStep): Promise<Signature | null> {
+    if (step.status !== StepStatus.PENDING || !PLAN_TRANSITIONS[PlanTransition.COMPLETE].from.includes(plan.status)) return null;
+    const action = await ctx.loaders.actionById.load(step.actionId);
+    const account = action && (await ctx.loaders.accountById.load(action.accountId));
+    const unit = account && (await ctx.loaders.unitById.load(account.unitId));
+    return unit ? signatureFor(ctx, unit) : null;
   },
 
   /** For a shutdown's deregistration step: the first date the notice period allows (null until the notice is out). */
@@ -244,6 +246,6 @@ export const executionService = {
     if (action.type !== PlanActionType.SHUTDOWN) return null;
     const notice = steps.find((s) => s.actionId === action.id && s.kind === StepKind.NOTICE_PUBLISHED);
     if (!notice?.doneOn) return null;
-    return addWorkingDays(notice.doneOn, plan.noticeWorkingDays ?? getPlanPolicy().noticeWorkingDays);
+    return addWorkingDays(notice.doneOn, plan.noticeWorkingDays ?? getPlanPolicy().noticeWorkingDays, getPlanPolicy());
   },
 };

@@ -1,8 +1,7 @@
 import type { Context } from '../kernel/context';
 import { AccountStatus, PlanActionType, Platform } from '../common/enums';
-import { badInput } from '../kernel/errors';
 import type { Plan } from './plan.entity';
-import { isIsoDate } from './plan-policy';
+import { parseDate } from '../kernel/dates';
 import type { PlanImpact } from './plan.types';
 import { activeActions } from './plans.service';
 import { findingsResolvedByPlan, fixedRulesOfPlan, passRates, PASS_RATE_METHOD_NOTE } from './findings-source';
@@ -13,9 +12,7 @@ import { findingsResolvedByPlan, fixedRulesOfPlan, passRates, PASS_RATE_METHOD_N
  * findings resolved, inspection pass rate before/after.
  */
 export async function planImpact(ctx: Context, plan: Plan, asOf?: string | null): Promise<PlanImpact> {
-  if (asOf !== undefined && asOf !== null && !isIsoDate(asOf)) {
-    throw badInput(`检查日 ${asOf} 无效，应为 YYYY-MM-DD (invalid asOf)`, [{ field: 'asOf', message: '应为 YYYY-MM-DD' }]);
-  }
+  if (asOf !== undefined && asOf !== null) parseDate(asOf, 'asOf');
   const actions = await activeActions(ctx, plan.id);
   const closing = actions.filter((a) => a.type === PlanActionType.MERGE || a.type === PlanActionType.SHUTDOWN);
   const closingIds = closing.map((a) => a.accountId);

@@ -1,29 +1,40 @@
 import { createHash } from 'node:crypto';
 import type { Context } from '../kernel/context';
 import { conflict, forbidden, notFound } from '../kernel/errors';
-import { PlanStatus, PLAN_STATUS_NAMES_ZH } from '../common/enums';
 import { Plan } from './plan.entity';
 import type { PlanAction } from './plan-action.entity';
-import { requireAuthor, scopePrefix } from './plan-access';
 
 /**
  * Visibility, scope, locking and versioning of plans: a plan is visible to a user when its scope overlaps the
- * user's subtree (or it touches an account there, or they wrote it); it may be authored by a PLANNER whose subtree
- * contains the whole scope. Every change locks the plan row and bumps `version` (optimistic locking for clients).
+ * user's scope (or it touches an account there, or they wrote it); it may be authored by a PLANNER whose scope
+ * contains the whole plan scope. Every change locks the plan row and bumps `version` (optimistic locking for clients).
+ * Status changes are in plan-states.ts.
  */
 
-/** SQL condition (alias `p`) for "plan visible to this user"; named params :vscope, :vuid. */
+/**
+ * Paths of the units on the way down to the user's unit (the user's own unit and its ancestors): a plan scoped to one
+ * of them overlaps the user's subtree (`Scope.touches` in SQL). Empty when the scope has no limit.
+ */
+function pathsAbove(ctx: Context): string[] {
+  const prefix = ctx.scope.prefix;
+  if (prefix === null) return [];
+  const parts = prefix.split('/').filter(Boolean);
+  return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}/`);
+}
+
+/** SQL condition (alias `p`) for "plan visible to this user"; named params :vscope (the scope's), :vabove, :vuid. */
 export function visibleCondition(ctx: Context): { sql: string; params: Record<string, unknown> } {
-  const scope = scopePrefix(ctx);
-  if (!scope) return { sql: 'TRUE', params: {} };
+  if (!ctx.scope.any) return { sql: 'FALSE', params: {} };
+  if (ctx.scope.unrestricted) return { sql: 'TRUE', params: {} };
+  const su = ctx.scope.sql('su', 'vscope');
+  const u = ctx.scope.sql('u', 'vscope');
   return {
     sql: `(p.author_id = :vuid
-      OR EXISTS (SELECT 1 FROM units su WHERE su.id = p.scope_unit_id AND (su.path LIKE :vscope || '%' OR :vscope LIKE su.path || '%'))
-      OR EXISTS (SELECT 1 FROM regions r JOIN units u ON u.region_path LIKE r.path || '%'
-                  WHERE r.code = p.scope_region_code AND u.path LIKE :vscope || '%')
+      OR EXISTS (SELECT 1 FROM units su WHERE su.id = p.scope_unit_id AND (${su.sql} OR su.path = ANY(:vabove)))
+      OR EXISTS (SELECT 1 FROM regions r JOIN units u ON u.region_path LIKE r.path || '%' WHERE r.code = p.scope_region_code AND ${u.sql})
       OR EXISTS (SELECT 1 FROM plan_actions pa JOIN accounts a ON a.id IN (pa.account_id, pa.target_account_id, pa.service_target_account_id)
-                   JOIN units u ON u.id = a.unit_id WHERE pa.plan_id = p.id AND u.path LIKE :vscope || '%'))`,
-    params: { vscope: scope, vuid: ctx.user?.id ?? -1 },
+                   JOIN units u ON u.id = a.unit_id WHERE pa.plan_id = p.id AND ${u.sql}))`,
+    params: { ...su.params, vabove: pathsAbove(ctx), vuid: ctx.user?.id ?? -1 },
   };
 }
 
@@ -34,20 +45,19 @@ export async function isPlanVisible(ctx: Context, planId: number): Promise<boole
   return n > 0;
 }
 
-/** Whether the plan's whole scope lies in the user's subtree (required to author it). */
+/** Whether the plan's whole scope lies in the user's scope (required to author it). */
 export async function scopeWithinUser(ctx: Context, scope: { scopeUnitId: number | null; scopeRegionCode: string | null }): Promise<boolean> {
-  const prefix = scopePrefix(ctx);
-  if (!prefix) return true;
+  if (ctx.scope.unrestricted) return true;
+  if (!ctx.scope.any) return false;
   if (scope.scopeUnitId !== null) {
-    const [row] = await ctx.em.query(`SELECT path FROM units WHERE id = $1`, [scope.scopeUnitId]);
-    return Boolean(row && String(row.path).startsWith(prefix));
+    const unit = await ctx.loaders.unitById.load(scope.scopeUnitId);
+    return Boolean(unit && ctx.scope.contains(unit.path));
   }
+  const s = ctx.scope.raw('u', 2);
   const [row] = await ctx.em.query(
-    `SELECT EXISTS (SELECT 1 FROM regions r JOIN units u ON u.region_path LIKE r.path || '%'
-                     WHERE r.code = $1 AND u.path LIKE $2 || '%') AS inside,
-            EXISTS (SELECT 1 FROM regions r JOIN units u ON u.region_path LIKE r.path || '%'
-                     WHERE r.code = $1 AND u.path NOT LIKE $2 || '%') AS outside`,
-    [scope.scopeRegionCode, prefix],
+    `SELECT EXISTS (SELECT 1 FROM regions r JOIN units u ON u.region_path LIKE r.path || '%' WHERE r.code = $1 AND ${s.sql}) AS inside,
+            EXISTS (SELECT 1 FROM regions r JOIN units u ON u.region_path LIKE r.path || '%' WHERE r.code = $1 AND NOT (${s.sql})) AS outside`,
+    s.value === null ? [scope.scopeRegionCode] : [scope.scopeRegionCode, s.value],
   );
   return Boolean(row?.inside) && !row?.outside;
 }
@@ -78,23 +88,6 @@ export function checkVersion(plan: Plan, expectedVersion: number | null | undefi
     throw conflict(`方案已被他人修改（当前版本 ${plan.version}，您基于版本 ${expectedVersion}），请刷新后重试 (stale plan version)`,
       { currentVersion: plan.version, expectedVersion });
   }
-}
-
-export function requireStatus(plan: Plan, allowed: PlanStatus[], what: string): void {
-  if (!allowed.includes(plan.status)) {
-    throw conflict(`方案当前状态为「${PLAN_STATUS_NAMES_ZH[plan.status]}」，不能${what} (plan is ${plan.status})`,
-      { status: plan.status, allowed });
-  }
-}
-
-/** Locks the plan and checks the user may edit it now: author role and scope, editable status, version. */
-export async function lockForEdit(tx: Context, planId: number, expectedVersion: number | null | undefined, what: string): Promise<Plan> {
-  requireAuthor(tx);
-  const plan = await lockPlan(tx, planId);
-  if (!(await scopeWithinUser(tx, plan))) throw forbiddenScope();
-  requireStatus(plan, [PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED], what);
-  checkVersion(plan, expectedVersion);
-  return plan;
 }
 
 /** FORBIDDEN: the plan is visible (it overlaps the user's subtree) but its scope reaches beyond it. */

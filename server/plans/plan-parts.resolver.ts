@@ -90,10 +90,17 @@ export class ApprovalRequestResolver {
     return r.approvalId === null ? null : ctx.loaders.approvalById.load(r.approvalId);
   }
 
-  @FieldResolver(() => Boolean, { description: '当前用户能否审批' })
+  @FieldResolver(() => Boolean, { description: '当前用户能否审批（须审批单位的审批人，或其授权的人）' })
   async canDecide(@Ctx() ctx: Context, @Root() r: ApprovalRequest): Promise<boolean> {
     const unit = await ctx.loaders.unitById.load(r.unitId);
-    return Boolean(unit) && workflowService.canDecide(ctx, r, unit!.path, await planOf(ctx, r.planId));
+    return Boolean(unit && (await workflowService.signatureForRequest(ctx, r, unit, await planOf(ctx, r.planId))));
+  }
+
+  @FieldResolver(() => Boolean, { description: '当前用户是受该单位授权代为审批（而非该单位自己的审批人）' })
+  async viewerSignsByDelegation(@Ctx() ctx: Context, @Root() r: ApprovalRequest): Promise<boolean> {
+    const unit = await ctx.loaders.unitById.load(r.unitId);
+    const sig = unit && (await workflowService.signatureForRequest(ctx, r, unit, await planOf(ctx, r.planId)));
+    return Boolean(sig && sig.delegationId !== null);
   }
 }
 
@@ -102,6 +109,11 @@ export class ApprovalResolver {
   @FieldResolver(() => Unit, { description: '代表哪个单位审批' })
   async unit(@Ctx() ctx: Context, @Root() a: Approval): Promise<Unit> {
     return (await ctx.loaders.unitById.load(a.unitId))!;
+  }
+
+  @FieldResolver(() => Boolean, { description: '受该单位授权代为审批' })
+  byDelegation(@Root() a: Approval): boolean {
+    return a.delegationId !== null;
   }
 
   @FieldResolver(() => PlanAction)
@@ -124,13 +136,19 @@ export class ExecutionStepResolver {
     return executionService.earliestDeregistration(await planOf(ctx, s.planId), action, await ctx.loaders.stepsByPlan.load(s.planId));
   }
 
-  @FieldResolver(() => Boolean, { description: '当前用户能否确认（主办单位的审批人）' })
+  @FieldResolver(() => Boolean, { description: '当前用户能否确认（主办单位的审批人，或其授权的人）' })
   async canConfirm(@Ctx() ctx: Context, @Root() s: ExecutionStep): Promise<boolean> {
-    if (ctx.user?.role !== 'APPROVER' || s.status !== 'pending') return false;
-    const action = await ctx.loaders.actionById.load(s.actionId);
-    const acc = action && (await ctx.loaders.accountById.load(action.accountId));
-    const unit = acc && (await ctx.loaders.unitById.load(acc.unitId));
-    return Boolean(unit && ctx.scope.contains(unit.path));
+    return Boolean(await executionService.stepSignature(ctx, await planOf(ctx, s.planId), s));
+  }
+
+  @FieldResolver(() => Unit, { nullable: true, description: '代表哪个单位确认' })
+  confirmedUnit(@Ctx() ctx: Context, @Root() s: ExecutionStep) {
+    return s.confirmedUnitId === null ? null : ctx.loaders.unitById.load(s.confirmedUnitId);
+  }
+
+  @FieldResolver(() => Boolean, { description: '受该单位授权代为确认' })
+  byDelegation(@Root() s: ExecutionStep): boolean {
+    return s.delegationId !== null;
   }
 }
 

@@ -49,6 +49,12 @@ export function createPlanLoaders(em: EntityManager) {
     stepsByPlan: new DataLoader<number, ExecutionStep[]>(async (ids) =>
       manyByKey(ids, await em.getRepository(ExecutionStep).find({ where: { planId: In([...ids]) }, order: { actionId: 'ASC', seq: 'ASC' } }),
         (s) => s.planId)),
+    /** Units the user signs for by a live delegation: unit id → delegation id (see signing.ts). */
+    delegationsOfUser: new DataLoader<number, Map<number, number>>(async (ids) => {
+      const rows: { delegate_user_id: number; unit_id: number; id: number }[] = await em.query(
+        `SELECT delegate_user_id, unit_id, id FROM approval_delegations WHERE revoked_at IS NULL AND delegate_user_id = ANY($1::int[])`, [[...ids]]);
+      return manyByKey(ids, rows, (r) => r.delegate_user_id).map((list) => new Map(list.map((r) => [r.unit_id, r.id])));
+    }),
     /** Ids of plans with an action (not removed) that touches the account (source or any destination). */
     planIdsByAccount: new DataLoader<number, number[]>(async (ids) => {
       const rows: { account_id: number; plan_id: number }[] = await em.query(

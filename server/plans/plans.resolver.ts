@@ -16,6 +16,7 @@ import { planImpact } from './impact.service';
 import { draftPlanFromFindings } from './draft.service';
 import { workflowService } from './workflow.service';
 import { executionService } from './execution.service';
+import { availableTransitions, PlanTransition } from './plan-states';
 
 @ObjectType()
 export class PlanConnection extends Connection(Plan, 'Plan') {}
@@ -36,7 +37,7 @@ export class PlansResolver {
     return plansService.byId(ctx, id);
   }
 
-  @Query(() => ApprovalRequestConnection, { description: '待我审批：本人管辖范围内单位的待审批请求（审批人）' })
+  @Query(() => ApprovalRequestConnection, { description: '待我审批：本人所在单位（及授权给本人的单位）的待审批请求（审批人）' })
   approvalInbox(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs): Promise<ConnectionShape<ApprovalRequest>> {
     return workflowService.inbox(ctx, page.first, page.after);
   }
@@ -85,7 +86,7 @@ export class PlansResolver {
     return workflowService.submit(ctx, id, v.expectedVersion, comment);
   }
 
-  @Mutation(() => DecideApprovalResult, { description: '审批：同意 / 驳回 / 退回修改（审批人，仅限管辖范围内的单位）' })
+  @Mutation(() => DecideApprovalResult, { description: '审批：同意 / 驳回 / 退回修改（须审批单位的审批人，或其授权的人）' })
   decideApproval(@Ctx() ctx: Context, @Arg('input', () => DecideApprovalInput) input: DecideApprovalInput): Promise<DecideApprovalResult> {
     return workflowService.decide(ctx, input);
   }
@@ -101,7 +102,7 @@ export class PlansResolver {
     return executionService.start(ctx, id, v.expectedVersion);
   }
 
-  @Mutation(() => ExecutionStep, { description: '确认执行步骤（主办单位的审批人）；迁移、注销等数据变更在同一事务中完成' })
+  @Mutation(() => ExecutionStep, { description: '确认执行步骤（主办单位的审批人，或其授权的人）；迁移、注销等数据变更在同一事务中完成' })
   confirmStep(@Ctx() ctx: Context, @Arg('stepId', () => ID) stepId: string,
     @Arg('date', () => String, { nullable: true, description: '完成日期 YYYY-MM-DD（北京时间），默认今天，不能晚于今天' }) date?: string | null,
     @Arg('note', () => String, { nullable: true }) note?: string | null): Promise<ExecutionStep> {
@@ -127,6 +128,11 @@ export class PlansResolver {
   @FieldResolver(() => Boolean, { description: '当前用户能否编辑（规划员、范围在其管辖内、草稿或退回修改状态）' })
   viewerCanEdit(@Ctx() ctx: Context, @Root() plan: Plan): Promise<boolean> {
     return plansService.canEdit(ctx, plan);
+  }
+
+  @FieldResolver(() => [PlanTransition], { description: '当前用户现在可以对方案执行的状态变更（由方案状态表决定；自动变更不在其中）' })
+  availableTransitions(@Ctx() ctx: Context, @Root() plan: Plan): Promise<PlanTransition[]> {
+    return availableTransitions(ctx, plan);
   }
 
   @FieldResolver(() => [PlanAction], { description: '整合动作' })

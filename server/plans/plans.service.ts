@@ -2,6 +2,7 @@ import type { Context } from '../kernel/context';
 import { badInput, notFound, parseId } from '../kernel/errors';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
 import { OPEN_PLAN_STATUSES, PlanActionType, PlanStatus } from '../common/enums';
+import { likeEscape } from '../kernel/scope';
 import { recordAudit, recordAuditMany } from '../kernel/audit';
 import { transaction } from '../kernel/transaction';
 import { Account } from '../accounts/account.entity';
@@ -10,7 +11,8 @@ import { Region } from '../regions/region.entity';
 import { Plan } from './plan.entity';
 import { PlanAction } from './plan-action.entity';
 import { requireAuthor, requireReader } from './plan-access';
-import { anchorUnitId, bumpVersion, forbiddenScope, isPlanVisible, lockForEdit, scopeWithinUser, visibleCondition } from './plan-guard';
+import { anchorUnitId, bumpVersion, forbiddenScope, isPlanVisible, scopeWithinUser, visibleCondition } from './plan-guard';
+import { lockForEdit, mayEdit } from './plan-states';
 import { getPlanPolicy } from './plan-policy';
 import { portalsFor } from './destinations';
 import { existingFindingIds } from './findings-source';
@@ -148,7 +150,7 @@ export const plansService = {
       }
       if (f.mine) qb.andWhere('p.author_id = :me', { me: ctx.user?.id ?? -1 });
       if (f.search !== undefined && f.search !== null && f.search.trim()) {
-        qb.andWhere(`p.title ILIKE :search ESCAPE '\\'`, { search: `%${f.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+        qb.andWhere(`p.title ILIKE :search ESCAPE '\\'`, { search: `%${likeEscape(f.search.trim())}%` });
       }
       return qb;
     };
@@ -328,10 +330,8 @@ export const plansService = {
       .orderBy('p.id', 'DESC').getMany();
   },
 
-  async canEdit(ctx: Context, plan: Plan): Promise<boolean> {
-    if (!ctx.user || !['PLANNER', 'ADMIN'].includes(ctx.user.role)) return false;
-    if (![PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED].includes(plan.status)) return false;
-    return scopeWithinUser(ctx, plan);
+  canEdit(ctx: Context, plan: Plan): Promise<boolean> {
+    return mayEdit(ctx, plan);
   },
 
   isOpen(plan: Plan): boolean {

@@ -1,7 +1,7 @@
 import type { Context } from '../kernel/context';
 import { badInput, conflict, forbidden, notFound, parseId } from '../kernel/errors';
 import { ApprovalDecision, ApprovalRequestStatus, PlanStatus } from '../common/enums';
-import { recordAudit, recordAuditMany } from '../kernel/audit';
+import { recordAuditMany } from '../kernel/audit';
 import { transaction } from '../kernel/transaction';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
 import { Plan } from './plan.entity';
@@ -9,9 +9,11 @@ import { PlanRevision, type RevisionSnapshot } from './plan-revision.entity';
 import { Approval, ApprovalRequest } from './approval.entity';
 import type { DecideApprovalResult } from './plan.types';
 import type { DecideApprovalInput } from './plans.inputs';
-import { requireApprover, requireAuthor, scopePrefix } from './plan-access';
+import { requireApprover } from './plan-access';
 import { activeActions, citationsOf } from './plans.service';
-import { anchorUnitId, bumpVersion, checkVersion, fingerprint, lockForEdit, lockPlan, requireStatus, scopeWithinUser } from './plan-guard';
+import { bumpVersion, checkVersion, fingerprint, lockPlan } from './plan-guard';
+import { applyIfDue, applyTransition, assertTransition, PLAN_TRANSITIONS, PlanTransition, requireFrom } from './plan-states';
+import { signatureFor, signsForSql, type Signature } from './signing';
 import { validatePlan } from './validation.service';
 
 /**
@@ -19,8 +21,9 @@ import { validatePlan } from './validation.service';
  * CHANGES_REQUESTED (the planner revises and resubmits as a new revision), REJECTED and WITHDRAWN.
  * On submission every action is routed to the units it needs: the sponsoring unit of each account it touches
  * (source and destinations) and their supervising unit (the parent unit when none is recorded). A request is
- * decided by an APPROVER whose scope contains the unit. Approvals are immutable rows; a resubmitted revision keeps
- * the approvals of actions that did not change.
+ * decided by an approver OF its unit, or one the unit delegated to (signing.ts) — seeing it (scope) is not enough.
+ * Approvals are immutable rows recording the unit signed for and the delegation used; a resubmitted revision keeps
+ * the approvals of actions that did not change. Status changes go through plan-states.ts.
  */
 
 const ROLE_ZH: Record<string, string> = { source: '源账号', target: '合并目标账号', service: '服务迁入账号', content: '内容迁入的门户网站' };
@@ -72,7 +75,9 @@ export const workflowService = {
   async submit(ctx: Context, planIdRaw: string, expectedVersion?: number | null, comment?: string | null): Promise<Plan> {
     const planId = parseId(planIdRaw, 'planId');
     return transaction(ctx, async (tx) => {
-      const plan = await lockForEdit(tx, planId, expectedVersion, '提交');
+      const plan = await lockPlan(tx, planId);
+      await assertTransition(tx, plan, PlanTransition.SUBMIT);
+      checkVersion(plan, expectedVersion);
       const validation = await validatePlan(tx, plan);
       if (!validation.valid) {
         throw badInput(`方案校验未通过，有 ${validation.errors.length} 个错误，请修改后再提交：${validation.errors.slice(0, 3).map((e) => e.message).join('；')}${validation.errors.length > 3 ? '……' : ''} (plan has validation errors)`,
@@ -122,23 +127,13 @@ export const workflowService = {
         [plan.id, revision, JSON.stringify(routes.map(([key, r]) => ({ action_id: r.actionId, unit_id: r.unitId, reason: r.reasons.join('；'),
           status: carry.has(key) ? ApprovalRequestStatus.APPROVED : ApprovalRequestStatus.PENDING, approval_id: carry.get(key) ?? null })))]);
       const pending = inserted.filter((r) => r.status === ApprovalRequestStatus.PENDING).length;
-      const status = pending === 0 ? PlanStatus.APPROVED : PlanStatus.SUBMITTED;
-      const before = { status: plan.status, revision: plan.revision };
-      await tx.em.query(`UPDATE plans SET status = $2, revision = $3, submitted_at = now(), decided_at = $4 WHERE id = $1`,
-        [plan.id, status, revision, status === PlanStatus.APPROVED ? new Date() : null]);
-      Object.assign(plan, { status, revision });
-      await bumpVersion(tx, plan);
-      await recordAudit(tx, { action: resubmission ? 'PLAN_RESUBMITTED' : 'PLAN_SUBMITTED', entityType: 'plan', entityId: plan.id, planId: plan.id, unitId: await anchorUnitId(tx, plan),
-        before, after: { status, revision, actions: actions.length, approvalRequests: inserted.length, carriedOver: carry.size,
-          warnings: validation.warnings.length }, comment: comment?.trim() || null });
+      await applyTransition(tx, plan, PlanTransition.SUBMIT, { revision, event: resubmission ? 'PLAN_RESUBMITTED' : undefined, comment: comment?.trim() || null,
+        after: { actions: actions.length, approvalRequests: inserted.length, pending, carriedOver: carry.size, warnings: validation.warnings.length } });
       // Filed under the action's account, so an account's timeline shows only the requests that concern it.
       const accountOfAction = new Map(actions.map((a) => [a.id, a.accountId]));
       await recordAuditMany(tx, inserted.map((r) => ({ action: 'APPROVAL_REQUESTED', entityType: 'approval_request', entityId: r.id,
         planId: plan.id, accountId: accountOfAction.get(r.action_id) ?? null, unitId: r.unit_id, after: { actionId: r.action_id, unitId: r.unit_id, revision, status: r.status } })));
-      if (status === PlanStatus.APPROVED) {
-        await recordAudit(tx, { action: 'PLAN_APPROVED', entityType: 'plan', entityId: plan.id, planId: plan.id, unitId: await anchorUnitId(tx, plan),
-          after: { revision }, comment: '所有动作均未修改，沿用上一修订的审批' });
-      }
+      await applyIfDue(tx, plan, PlanTransition.APPROVE, { comment: '所有动作均未修改，沿用上一修订的审批' });
       return plan;
     });
   },
@@ -174,25 +169,30 @@ export const workflowService = {
         unit_path: r.unit_path, unit_name: r.unit_name,
       }));
       if (!candidates.length) {
-        requireStatus(plan, [PlanStatus.SUBMITTED], '审批');
+        requireFrom(plan, PlanTransition.APPROVE, '审批');
         throw conflict('该动作在当前修订中没有审批请求 (no approval requests for this action)');
       }
-      const mine = candidates.filter((r) => tx.scope.contains(r.unit_path));
+      // Only the requests of units the approver signs for (their own unit, or one that delegated to them).
+      const mine: { r: (typeof candidates)[number]; sig: Signature }[] = [];
+      for (const r of candidates) {
+        const sig = await signatureFor(tx, { id: r.unitId, path: r.unit_path });
+        if (sig) mine.push({ r, sig });
+      }
       if (!mine.length) {
-        throw forbidden(`该审批须由「${[...new Set(candidates.map((c) => c.unit_name))].join('、')}」的审批人作出，不在您的管辖范围内 (forbidden: approval outside your scope)`);
+        throw forbidden(`该审批须由「${[...new Set(candidates.map((c) => c.unit_name))].join('、')}」的审批人（或其授权的人）作出，您不能代表该单位审批 (forbidden: you do not sign for this unit)`);
       }
-      requireStatus(plan, [PlanStatus.SUBMITTED], '审批');
-      if (reqId !== null && mine[0].revision !== plan.revision) {
-        throw conflict(`该审批请求属于旧修订（第 ${mine[0].revision} 版），方案当前为第 ${plan.revision} 版 (stale revision)`);
+      requireFrom(plan, PlanTransition.APPROVE, '审批');
+      if (reqId !== null && mine[0].r.revision !== plan.revision) {
+        throw conflict(`该审批请求属于旧修订（第 ${mine[0].r.revision} 版），方案当前为第 ${plan.revision} 版 (stale revision)`);
       }
-      const open = mine.filter((r) => r.status === ApprovalRequestStatus.PENDING);
+      const open = mine.filter((m) => m.r.status === ApprovalRequestStatus.PENDING);
       if (!open.length) throw conflict('该审批已作出决定，不能重复审批 (already decided)');
 
       const approvals: Approval[] = [];
-      for (const r of open) {
+      for (const { r, sig } of open) {
         const saved = await tx.em.getRepository(Approval).save(tx.em.getRepository(Approval).create({
-          requestId: r.id, planId: plan.id, actionId: r.actionId, unitId: r.unitId, revision: plan.revision, decision: input.decision,
-          comment, approverId: user.id, approverName: user.username,
+          requestId: r.id, planId: plan.id, actionId: r.actionId, unitId: sig.unitId, revision: plan.revision, decision: input.decision,
+          comment, approverId: user.id, approverName: user.username, delegationId: sig.delegationId,
         }));
         approvals.push(saved);
       }
@@ -208,73 +208,60 @@ export const workflowService = {
         [ApprovalDecision.REQUEST_CHANGES]: 'ACTION_CHANGES_REQUESTED' }[input.decision];
       await recordAuditMany(tx, approvals.map((a) => ({ action: verb, entityType: 'approval', entityId: a.id, planId: plan.id, unitId: a.unitId,
         accountId: accountOf.get(a.actionId) ?? null, after: { requestId: a.requestId, actionId: a.actionId, unitId: a.unitId, revision: a.revision,
-          decision: a.decision }, comment })));
+          decision: a.decision, delegationId: a.delegationId }, comment })));
 
-      const before = { status: plan.status };
-      let next: PlanStatus | null = null;
+      let moved: boolean;
       if (input.decision === ApprovalDecision.APPROVE) {
-        const [left] = await tx.em.query(`SELECT count(*)::int AS n FROM plan_approval_requests WHERE plan_id = $1 AND revision = $2 AND status = $3`,
-          [plan.id, plan.revision, ApprovalRequestStatus.PENDING]);
-        if (left.n === 0) next = PlanStatus.APPROVED;
+        moved = await applyIfDue(tx, plan, PlanTransition.APPROVE, { comment: '所需审批已全部同意' });
       } else {
-        next = input.decision === ApprovalDecision.REJECT ? PlanStatus.REJECTED : PlanStatus.CHANGES_REQUESTED;
         await tx.em.query(`UPDATE plan_approval_requests SET status = $3 WHERE plan_id = $1 AND revision = $2 AND status = $4`,
           [plan.id, plan.revision, ApprovalRequestStatus.CANCELLED, ApprovalRequestStatus.PENDING]);
-        if (next === PlanStatus.REJECTED) await tx.em.query(`UPDATE plan_actions SET claimed = false WHERE plan_id = $1`, [plan.id]);
+        const t = input.decision === ApprovalDecision.REJECT ? PlanTransition.REJECT : PlanTransition.REQUEST_CHANGES;
+        if (t === PlanTransition.REJECT) await tx.em.query(`UPDATE plan_actions SET claimed = false WHERE plan_id = $1`, [plan.id]);
+        await applyTransition(tx, plan, t, { comment });
+        moved = true;
       }
-      if (next) {
-        await tx.em.query(`UPDATE plans SET status = $2, decided_at = now() WHERE id = $1`, [plan.id, next]);
-        plan.status = next;
-        const event = { [PlanStatus.APPROVED]: 'PLAN_APPROVED', [PlanStatus.REJECTED]: 'PLAN_REJECTED', [PlanStatus.CHANGES_REQUESTED]: 'PLAN_CHANGES_REQUESTED' }[next as string]!;
-        await recordAudit(tx, { action: event, entityType: 'plan', entityId: plan.id, planId: plan.id, unitId: await anchorUnitId(tx, plan), before, after: { status: next, revision: plan.revision },
-          comment: next === PlanStatus.APPROVED ? '所需审批已全部同意' : comment });
-      }
-      await bumpVersion(tx, plan);
+      if (!moved) await bumpVersion(tx, plan);
       return { plan, approvals };
     });
   },
 
   async withdraw(ctx: Context, planIdRaw: string, expectedVersion?: number | null, comment?: string | null): Promise<Plan> {
-    requireAuthor(ctx);
     const planId = parseId(planIdRaw, 'planId');
     return transaction(ctx, async (tx) => {
       const plan = await lockPlan(tx, planId);
-      if (!(await scopeWithinUser(tx, plan))) throw forbidden('方案范围超出您的管辖范围，不能撤回 (forbidden: plan scope outside your scope)');
-      requireStatus(plan, [PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.CHANGES_REQUESTED, PlanStatus.APPROVED], '撤回');
+      await assertTransition(tx, plan, PlanTransition.WITHDRAW);
       checkVersion(plan, expectedVersion);
-      const before = { status: plan.status };
       await tx.em.query(`UPDATE plan_approval_requests SET status = $2 WHERE plan_id = $1 AND status = $3`,
         [plan.id, ApprovalRequestStatus.CANCELLED, ApprovalRequestStatus.PENDING]);
       await tx.em.query(`UPDATE plan_actions SET claimed = false WHERE plan_id = $1`, [plan.id]);
-      await tx.em.query(`UPDATE plans SET status = $2 WHERE id = $1`, [plan.id, PlanStatus.WITHDRAWN]);
-      plan.status = PlanStatus.WITHDRAWN;
-      await bumpVersion(tx, plan);
-      await recordAudit(tx, { action: 'PLAN_WITHDRAWN', entityType: 'plan', entityId: plan.id, planId: plan.id, unitId: await anchorUnitId(tx, plan), before,
-        after: { status: plan.status }, comment: comment?.trim() || null });
-      return plan;
+      return applyTransition(tx, plan, PlanTransition.WITHDRAW, { comment: comment?.trim() || null });
     });
   },
 
-  /** Pending approval requests the approver may decide (scoped), oldest first. */
+  /** Pending approval requests the approver may decide (units they sign for, inside their scope), oldest first. */
   async inbox(ctx: Context, first?: number | null, after?: string | null): Promise<ConnectionShape<ApprovalRequest>> {
     requireApprover(ctx);
     const limit = pageSize(first, ctx.config.maxPageSize);
     const cursor = decodeCursor(after, 1);
+    const scope = ctx.scope.sql('u');
+    const sign = signsForSql(ctx, 'r.unit_id');
     const base = () => ctx.em.getRepository(ApprovalRequest).createQueryBuilder('r')
       .innerJoin('plans', 'p', 'p.id = r.plan_id AND p.revision = r.revision')
       .innerJoin('units', 'u', 'u.id = r.unit_id')
       .where('r.status = :pending', { pending: ApprovalRequestStatus.PENDING })
       .andWhere('p.status = :submitted', { submitted: PlanStatus.SUBMITTED })
-      .andWhere(`u.path LIKE :scope || '%'`, { scope: scopePrefix(ctx) });
+      .andWhere(scope.sql, scope.params)
+      .andWhere(sign.sql, sign.params);
     const qb = base();
     if (cursor) qb.andWhere('r.id > :cid', { cid: Number(cursor[0]) });
     const rows = await qb.orderBy('r.id', 'ASC').limit(limit + 1).getMany();
     return toConnection(rows, limit, (r) => [r.id], Boolean(cursor), () => base().getCount());
   },
 
-  /** Whether the current user may decide this request now (for the UI). */
-  canDecide(ctx: Context, request: ApprovalRequest, unitPath: string, plan: Plan): boolean {
-    return ctx.user?.role === 'APPROVER' && request.status === ApprovalRequestStatus.PENDING && plan.status === PlanStatus.SUBMITTED
-      && request.revision === plan.revision && ctx.scope.contains(unitPath);
+  /** How the current user would sign this request now (null: they may not decide it): the one rule, for the UI too. */
+  async signatureForRequest(ctx: Context, request: ApprovalRequest, unit: { id: number; path: string }, plan: Plan): Promise<Signature | null> {
+    if (request.status !== ApprovalRequestStatus.PENDING || request.revision !== plan.revision || !PLAN_TRANSITIONS[PlanTransition.APPROVE].from.includes(plan.status)) return null;
+    return signatureFor(ctx, unit);
   },
 };

@@ -6,7 +6,8 @@ import { makeUser, type TestUser } from '../support/auth';
 import { makeAccounts } from '../support/factories';
 import { AccountStatus, Platform, Role } from '../../server/common/enums';
 import { runDetection } from '../../server/detection/detection.service';
-import { addWorkingDays, setPlanPolicy, workingDaysBetween } from '../../server/plans/plan-policy';
+import { getPlanPolicy, setPlanPolicy } from '../../server/plans/plan-policy';
+import { addWorkingDays, workingDaysBetween } from '../../server/kernel/dates';
 import { makePlanWorld, D } from './fixture';
 
 /**
@@ -304,8 +305,8 @@ describe('reads are batched', () => {
 
 describe('working days', () => {
   it('counts Monday–Friday, minus holidays, plus make-up working days', () => {
-    expect(workingDaysBetween('2024-07-01', '2024-07-19')).toBe(14);
-    expect(addWorkingDays('2024-07-01', 15)).toBe('2024-07-22');
+    expect(workingDaysBetween('2024-07-01', '2024-07-19', getPlanPolicy())).toBe(14);
+    expect(addWorkingDays('2024-07-01', 15, getPlanPolicy())).toBe('2024-07-22');
     const p = { holidays: new Set(['2024-10-01', '2024-10-02', '2024-10-03', '2024-10-04', '2024-10-07']), extraWorkdays: new Set(['2024-10-12']) };
     // National Day week: 30 Sep is a working day, 1–7 Oct off, Saturday 12 Oct a make-up working day.
     expect(workingDaysBetween('2024-09-29', '2024-10-12', p)).toBe(1 + 4 + 1);

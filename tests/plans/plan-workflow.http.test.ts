@@ -9,8 +9,8 @@ import { makePlanWorld, D } from './fixture';
 
 /**
  * The whole path over real HTTP with the demo users: the planner drafts a plan for Fujian from the findings, edits
- * it (fixing a validation error), submits; the approvers of the units concerned (and only they) see and decide; a
- * change request produces a revision that keeps the approvals of unchanged actions; execution moves services and
+ * it (fixing a validation error), submits; the approvers of the units concerned (and only they — one approver per unit,
+ * or one the unit delegated to) see and decide; a change request produces a revision that keeps the approvals of unchanged actions; execution moves services and
  * posts with nothing lost; the notice period is enforced in working days; the audit trail tells the story.
  */
 let db: TestDb;
@@ -41,6 +41,13 @@ const PLAN = `id status revision version
   actions { id type account { id handle } target { handle } serviceTarget { handle } contentTarget { handle } newName rectification findingIds }
   validation { valid errors { code severity actionId accountId message } warnings { code actionId message } }`;
 
+/** The demo approver of each unit of the fixture (ensureDemoUsers: one per unit that receives requests). */
+const APPROVER_OF: Record<string, string> = {
+  福建省人民政府: 'approver', 福州市人民政府: 'approver-3501', 厦门市人民政府: 'approver-3502', 福州市公安局: 'approver-ga3501',
+  福州市司法局: 'approver-sf3501', 鼓楼区人民政府: 'approver-gov350102', 鼓楼区司法局: 'approver-sf350102', 厦门市教育局: 'approver-jy3502',
+};
+let requests: { id: string; action: { id: string }; unit: { name: string } }[] = [];
+
 let planId: string;
 let version: number;
 const actionOf: Record<string, string> = {};
@@ -51,7 +58,7 @@ beforeAll(async () => {
   await runDetection(createSystemContext(db.ds), { asOf: D });
   await ensureDemoUsers(createSystemContext(db.ds), { province: '35' });
   http = await startHttp(db.ds, db.config, authenticate);
-  for (const u of ['planner', 'approver', 'approver-3501', 'approver-3502', 'auditor', 'admin']) {
+  for (const u of ['planner', 'auditor', 'admin', ...Object.values(APPROVER_OF)]) {
     const r = await as(u, `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token user { role } } }`, { u, p: DEMO_PASSWORD });
     expect(r.errors).toBeUndefined();
     tokens[u] = r.data.login.token;
@@ -168,18 +175,28 @@ describe('plan workflow over HTTP', () => {
     expect(units('gls_old')).toEqual(['福州市人民政府', '鼓楼区人民政府', '鼓楼区司法局']);
     expect(p.approvalRequests).toHaveLength(13);
     expect(p.approvalRequests.every((r: any) => r.status === 'PENDING')).toBe(true);
+    requests = p.approvalRequests;
   });
 
   it('the right approvers, and only they, see the requests in their inbox', async () => {
     const inbox = async (u: string) => (await ok(u, `{ approvalInbox(first: 50) { totalCount edges { node { unit { name } action { account { handle } } canDecide } } } }`))
       .approvalInbox;
     const xm = await inbox('approver-3502');
-    expect(xm.totalCount).toBe(2);
-    expect(xm.edges.every((e: any) => e.node.action.account.handle === 'jy_2' && e.node.canDecide)).toBe(true);
-    const fz = await inbox('approver-3501');
-    expect(fz.totalCount).toBe(11);
-    expect(fz.edges.some((e: any) => e.node.action.account.handle === 'jy_2')).toBe(false);
-    expect((await inbox('approver')).totalCount).toBe(13);
+    expect(xm.totalCount).toBe(1);
+    expect(xm.edges.map((e: any) => [e.node.unit.name, e.node.action.account.handle, e.node.canDecide])).toEqual([['厦门市人民政府', 'jy_2', true]]);
+    // Each unit's approver has exactly their unit's requests; together they cover all 13, each once.
+    let total = 0;
+    for (const [unit, user] of Object.entries(APPROVER_OF)) {
+      const box = await inbox(user);
+      expect(box.totalCount, user).toBe(requests.filter((r) => r.unit.name === unit).length);
+      expect(box.edges.every((e: any) => e.node.unit.name === unit && e.node.canDecide), user).toBe(true);
+      total += box.totalCount;
+    }
+    expect(total).toBe(13);
+    // The provincial approver sees every request of the plan, decides none (no request is addressed to the province).
+    expect((await inbox('approver')).totalCount).toBe(0);
+    const seen = await ok('approver', `query($id: ID!) { plan(id: $id) { approvalRequests { canDecide } } }`, { id: planId });
+    expect(seen.plan.approvalRequests.map((r: any) => r.canDecide)).toEqual(Array(13).fill(false));
     expect(code(await as('auditor', `{ approvalInbox { totalCount } }`))).toBe('FORBIDDEN');
     expect(code(await as('planner', `{ approvalInbox { totalCount } }`))).toBe('FORBIDDEN');
   });
@@ -188,6 +205,7 @@ describe('plan workflow over HTTP', () => {
     const before = await counts();
     const q = `mutation($a: ID!) { decideApproval(input: { actionId: $a, decision: APPROVE }) { plan { status } } }`;
     expect(code(await as('approver-3502', q, { a: actionOf.ga_bm }))).toBe('FORBIDDEN');
+    expect(code(await as('approver', q, { a: actionOf.ga_bm }))).toBe('FORBIDDEN');
     expect(code(await as('planner', q, { a: actionOf.ga_bm }))).toBe('FORBIDDEN');
     expect(code(await as('auditor', q, { a: actionOf.ga_bm }))).toBe('FORBIDDEN');
     const noComment = await as('approver-3501', `mutation($a: ID!) { decideApproval(input: { actionId: $a, decision: REJECT }) { plan { status } } }`, { a: actionOf.ga_bm });
@@ -199,8 +217,12 @@ describe('plan workflow over HTTP', () => {
     const approve = (u: string, a: string) => ok(u, `mutation($a: ID!) { decideApproval(input: { actionId: $a, decision: APPROVE, comment: "同意" }) {
       plan { status } approvals { id decision unit { name } } } }`, { a });
     const xm = await approve('approver-3502', actionOf.jy_2);
-    expect(xm.decideApproval.approvals).toHaveLength(2);
-    for (const h of ['ga_bm', 'ga_old', 'gls_old', 'sf_wb']) await approve('approver-3501', actionOf[h]);
+    expect(xm.decideApproval.approvals.map((a: any) => a.unit.name)).toEqual(['厦门市人民政府']);
+    expect((await approve('approver-jy3502', actionOf.jy_2)).decideApproval.approvals.map((a: any) => a.unit.name)).toEqual(['厦门市教育局']);
+    // Every unit asked approves through its own approver.
+    for (const h of ['ga_bm', 'ga_old', 'gls_old', 'sf_wb']) {
+      for (const r of requests.filter((x) => x.action.id === actionOf[h])) await approve(APPROVER_OF[r.unit.name], actionOf[h]);
+    }
     const cr = await ok('approver-3501', `mutation($a: ID!) { decideApproval(input: { actionId: $a, decision: REQUEST_CHANGES,
       comment: "整改要求须写明：每周至少更新一次，并开通留言" }) { plan { status } approvals { decision comment } } }`, { a: actionOf.gl_fabu });
     expect(cr.decideApproval.plan.status).toBe('CHANGES_REQUESTED');
@@ -209,7 +231,7 @@ describe('plan workflow over HTTP', () => {
     await expect(db.ds.query(`UPDATE plan_approvals SET comment = 'x'`)).rejects.toThrow(/不可修改/);
     await expect(db.ds.query(`DELETE FROM plan_approvals`)).rejects.toThrow(/不可修改/);
     // Deciding again on a plan that is back with the planner is a conflict.
-    expect(code(await as('approver', `mutation($a: ID!) { decideApproval(input: { actionId: $a, decision: APPROVE }) { plan { status } } }`,
+    expect(code(await as('approver-sf3501', `mutation($a: ID!) { decideApproval(input: { actionId: $a, decision: APPROVE }) { plan { status } } }`,
       { a: actionOf.sf_wb }))).toBe('CONFLICT');
   });
 
@@ -234,18 +256,22 @@ describe('plan workflow over HTTP', () => {
     expect(xm.approvalInbox.totalCount).toBe(0);
   });
 
-  it('two approvers deciding the same request at once leave one decision', async () => {
-    const reqs = await ok('approver', `query($id: ID!) { plan(id: $id) { approvalRequests { id status action { id } } } }`, { id: planId });
+  it('a unit delegates; its approver and the delegate deciding the same request at once leave one decision', async () => {
+    const reqs = await ok('approver', `query($id: ID!) { plan(id: $id) { approvalRequests { id status unit { id name } } } }`, { id: planId });
     const pending = reqs.plan.approvalRequests.filter((r: any) => r.status === 'PENDING');
-    expect(pending).toHaveLength(2);
-    const q = `mutation($r: ID!) { decideApproval(input: { approvalRequestId: $r, decision: APPROVE, comment: "同意" }) { plan { status } } }`;
-    const [a, b] = await Promise.all([as('approver', q, { r: pending[0].id }), as('approver-3501', q, { r: pending[0].id })]);
+    expect(pending.map((r: any) => r.unit.name).sort()).toEqual(['福州市人民政府', '鼓楼区人民政府']);
+    const county = pending.find((r: any) => r.unit.name === '鼓楼区人民政府');
+    const city = pending.find((r: any) => r.unit.name === '福州市人民政府');
+    await ok('approver-gov350102', `mutation($u: ID!) { delegateApprovals(unitId: $u, delegateUsername: "approver-3501", reason: "区长外出期间由市里代签") { id } }`,
+      { u: county.unit.id });
+    const q = `mutation($r: ID!) { decideApproval(input: { approvalRequestId: $r, decision: APPROVE, comment: "同意" }) { plan { status } approvals { byDelegation } } }`;
+    const [a, b] = await Promise.all([as('approver-gov350102', q, { r: county.id }), as('approver-3501', q, { r: county.id })]);
     expect([a, b].filter((x) => !x.errors)).toHaveLength(1);
     expect([a, b].map(code).filter(Boolean)).toEqual(['CONFLICT']);
-    const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM plan_approvals WHERE request_id = $1`, [pending[0].id]);
+    const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM plan_approvals WHERE request_id = $1`, [county.id]);
     expect(n).toBe(1);
-    const last = await ok('approver-3501', q, { r: pending[1].id });
-    expect(last.decideApproval.plan.status).toBe('APPROVED');
+    const last = await ok('approver-3501', q, { r: city.id });
+    expect(last.decideApproval).toEqual({ plan: { status: 'APPROVED' }, approvals: [{ byDelegation: false }] });
   });
 
   let beforeExec: Awaited<ReturnType<typeof counts>>;
@@ -272,29 +298,31 @@ describe('plan workflow over HTTP', () => {
   it('a shutdown: notice, migration, deregistration only after 15 working days', async () => {
     expect(code(await confirm('approver-3502', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01'))).toBe('FORBIDDEN');
     expect(code(await confirm('planner', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01'))).toBe('FORBIDDEN');
-    expect((await confirm('approver-3501', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01')).data.confirmStep.status).toBe('DONE');
+    // The city sees the county bureau's account but does not sign for it.
+    expect(code(await confirm('approver-3501', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01'))).toBe('FORBIDDEN');
+    expect((await confirm('approver-sf350102', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01')).data.confirmStep.status).toBe('DONE');
     const [s1] = await db.ds.query(`SELECT status FROM accounts WHERE id = $1`, [acc.gls_old]);
     expect(s1.status).toBe('suspended');
     // Deregistration before the content and services have moved is refused.
-    expect(code(await confirm('approver-3501', step('gls_old', 'DEREGISTERED'), '2024-07-25'))).toBe('CONFLICT');
+    expect(code(await confirm('approver-sf350102', step('gls_old', 'DEREGISTERED'), '2024-07-25'))).toBe('CONFLICT');
     const [srcBefore] = await db.ds.query(`SELECT (SELECT count(*) FROM posts WHERE account_id = $1)::int AS p, (SELECT count(*) FROM services WHERE account_id = $1)::int AS s`, [acc.gls_old]);
     expect(srcBefore).toEqual({ p: 3, s: 1 });
-    const c = await confirm('approver-3501', step('gls_old', 'CONTENT_MIGRATED'), '2024-07-02');
+    const c = await confirm('approver-sf350102', step('gls_old', 'CONTENT_MIGRATED'), '2024-07-02');
     expect(c.data.confirmStep.movedPosts).toBe(3);
     // The account keeps posting during the notice period: deregistration moves that post too.
     await db.ds.query(`INSERT INTO posts (account_id, published_at, title, original, reads) VALUES ($1, '2024-07-10T10:00:00+08:00', '本账号将于近期注销', true, 80)`, [acc.gls_old]);
     extraPosts = 1;
-    const s = await confirm('approver-3501', step('gls_old', 'SERVICES_MIGRATED'), '2024-07-02');
+    const s = await confirm('approver-sf350102', step('gls_old', 'SERVICES_MIGRATED'), '2024-07-02');
     expect(s.data.confirmStep.movedServices).toBe(1);
     // 2024-07-19 is the 14th working day after Monday 2024-07-01: too early; 2024-07-22 is the 15th.
-    const early = await as('approver-3501', `mutation($s: ID!) { confirmStep(stepId: $s, date: "2024-07-19") { status } }`, { s: step('gls_old', 'DEREGISTERED') });
+    const early = await as('approver-sf350102', `mutation($s: ID!) { confirmStep(stepId: $s, date: "2024-07-19") { status } }`, { s: step('gls_old', 'DEREGISTERED') });
     expect(code(early)).toBe('CONFLICT');
     expect(early.errors![0].extensions!.details).toMatchObject({ earliest: '2024-07-22', workingDaysPassed: 14, required: 15 });
-    const pl = await ok('approver-3501', `query($id: ID!) { plan(id: $id) { steps { id earliestOn } } }`, { id: planId });
+    const pl = await ok('approver-sf350102', `query($id: ID!) { plan(id: $id) { steps { id earliestOn } } }`, { id: planId });
     expect(pl.plan.steps.find((x: any) => x.id === step('gls_old', 'DEREGISTERED')).earliestOn).toBe('2024-07-22');
-    const dereg = await confirm('approver-3501', step('gls_old', 'DEREGISTERED'), '2024-07-22');
+    const dereg = await confirm('approver-sf350102', step('gls_old', 'DEREGISTERED'), '2024-07-22');
     expect(dereg.data.confirmStep).toMatchObject({ status: 'DONE', doneOn: '2024-07-22', movedPosts: 1, movedServices: 0 });
-    expect((await confirm('approver-3501', step('gls_old', 'FILING_UPDATED'), '2024-07-23')).data.confirmStep.status).toBe('DONE');
+    expect((await confirm('approver-sf350102', step('gls_old', 'FILING_UPDATED'), '2024-07-23')).data.confirmStep.status).toBe('DONE');
     const [a] = await db.ds.query(`SELECT status, post_count, last_post_at FROM accounts WHERE id = $1`, [acc.gls_old]);
     expect(a).toEqual({ status: 'closed', post_count: 0, last_post_at: null });
     const hist = await db.ds.query(`SELECT from_status, to_status, source FROM account_status_history WHERE account_id = $1 ORDER BY id`, [acc.gls_old]);
@@ -308,18 +336,21 @@ describe('plan workflow over HTTP', () => {
 
   it('merges, rename and rectification: services and posts move, nothing is lost; the plan completes', async () => {
     const [mainBefore] = await db.ds.query(`SELECT post_count FROM accounts WHERE id = $1`, [acc.ga_main]);
-    for (const [u, h] of [['approver-3501', 'ga_bm'], ['approver-3501', 'ga_old'], ['approver-3502', 'jy_2']]) {
+    for (const [u, h] of [['approver-ga3501', 'ga_bm'], ['approver-ga3501', 'ga_old'], ['approver-jy3502', 'jy_2']]) {
       for (const [k, date] of [['CONTENT_MIGRATED', '2024-07-02'], ['SERVICES_MIGRATED', '2024-07-02'], ['FOLLOWERS_NOTIFIED', '2024-07-03'],
         ['DEREGISTERED', '2024-07-04'], ['FILING_UPDATED', '2024-07-05']]) {
         const r = await confirm(u, step(h, k), date);
         expect(r.errors, `${h} ${k}`).toBeUndefined();
       }
     }
-    expect((await confirm('approver-3501', step('sf_wb', 'RENAMED'), '2024-07-03')).errors).toBeUndefined();
+    expect((await confirm('approver-sf3501', step('sf_wb', 'RENAMED'), '2024-07-03')).errors).toBeUndefined();
     const [renamed] = await db.ds.query(`SELECT name FROM accounts WHERE id = $1`, [acc.sf_wb]);
     expect(renamed.name).toBe('福州市司法局');
-    const last = await ok('approver', `mutation($s: ID!) { confirmStep(stepId: $s, date: "2024-07-10", note: "已整改") { status } }`, { s: step('gl_fabu', 'RECTIFIED') });
-    expect(last.confirmStep.status).toBe('DONE');
+    // The county government's step, confirmed by the city approver it delegated to.
+    expect(code(await as('approver', `mutation($s: ID!) { confirmStep(stepId: $s, date: "2024-07-10") { status } }`, { s: step('gl_fabu', 'RECTIFIED') }))).toBe('FORBIDDEN');
+    const last = await ok('approver-3501', `mutation($s: ID!) { confirmStep(stepId: $s, date: "2024-07-10", note: "已整改") { status byDelegation confirmedUnit { name } } }`,
+      { s: step('gl_fabu', 'RECTIFIED') });
+    expect(last.confirmStep).toEqual({ status: 'DONE', byDelegation: true, confirmedUnit: { name: '鼓楼区人民政府' } });
 
     const after = await counts();
     // Nothing lost: the only extra post is the one published during the notice period.
@@ -367,7 +398,7 @@ describe('plan workflow over HTTP', () => {
     expect(h.account.plans).toEqual([{ id: planId, status: 'COMPLETED' }]);
     const tl = h.accountTimeline.filter((t: any) => t.auditEvent).map((t: any) => `${t.auditEvent.action}:${t.auditEvent.actorName}`);
     expect(tl).toContain('ACTION_APPROVED:approver-3501');
-    expect(tl).toContain('STEP_CONFIRMED:approver-3501');
+    expect(tl).toContain('STEP_CONFIRMED:approver-sf350102');
     // The auditor changes nothing.
     expect(code(await as('auditor', `mutation { createPlan(input: { title: "x", regionCode: "35" }) { id } }`))).toBe('FORBIDDEN');
   });
