@@ -5,7 +5,7 @@ import { Role } from '../common/enums';
 import { recordAudit } from '../kernel/audit';
 import { transaction } from '../kernel/transaction';
 import { requireRole, requireWrite } from '../kernel/access';
-import { likeEscape } from '../kernel/scope';
+import { likeEscape, Scope } from '../kernel/scope';
 import { unitsService } from '../units/units.service';
 import { hashPassword } from './password';
 import { Unit } from '../units/unit.entity';
@@ -21,7 +21,7 @@ function snapshot(u: User) {
 async function checkUnitAssignment(ctx: Context, role: Role, unitId: number | null): Promise<void> {
   if (unitId === null) {
     if (role !== Role.ADMIN) throw badInput('除管理员外，用户必须指定所属单位 (unitId required)', [{ field: 'unitId', message: '非管理员必须指定所属单位' }]);
-    if (ctx.user?.unitPath) throw forbidden('只有全国管理员可以创建不限范围的管理员 (only a national admin may grant unlimited scope)');
+    if (!ctx.scope.unrestricted) throw forbidden('只有全国管理员可以创建不限范围的管理员 (only a national admin may grant unlimited scope)');
     return;
   }
   await unitsService.byId(ctx, unitId);
@@ -45,13 +45,13 @@ export const usersService = {
     requireRole(ctx, Role.ADMIN);
     const limit = pageSize(first, ctx.config.maxPageSize);
     const cursor = decodeCursor(after, 2);
-    const unitPath = f.unitId !== undefined && f.unitId !== null
-      ? (await unitsService.byId(ctx, f.unitId, 'filter.unitId')).path : null;
+    const subtree = f.unitId !== undefined && f.unitId !== null
+      ? Scope.ofPath((await unitsService.byId(ctx, f.unitId, 'filter.unitId')).path).sql('un', 'unit_filter') : null;
     const base = () => {
       const qb = ctx.em.getRepository(User).createQueryBuilder('usr').leftJoin(Unit, 'un', 'un.id = usr.unit_id');
       const scope = ctx.scope.sql('un');
       qb.andWhere(scope.sql, scope.params);
-      if (unitPath) qb.andWhere('un.path LIKE :unitPath', { unitPath: `${likeEscape(unitPath)}%` });
+      if (subtree) qb.andWhere(subtree.sql, subtree.params);
       if (f.role?.length) qb.andWhere('usr.role = ANY(:roles)', { roles: f.role });
       if (f.active === true || f.active === false) qb.andWhere('usr.active = :active', { active: f.active });
       if (f.search?.trim()) {
@@ -99,7 +99,7 @@ export const usersService = {
       const repo = tx.em.getRepository(User);
       const user = await repo.createQueryBuilder('usr').setLock('pessimistic_write').where('usr.id = :userId', { userId }).getOne();
       if (!user) throw notFound(`用户 ${id}`);
-      await requireUserInScope(ctx, user);
+      await requireUserInScope(tx, user);
       const before = snapshot(user);
       const self = user.id === admin.id;
       if (self && input.active === false) throw badInput('不能停用自己的账户', [{ field: 'active', message: '不能停用自己' }]);
@@ -108,7 +108,7 @@ export const usersService = {
       if (input.role) user.role = input.role;
       if (input.unitId !== undefined) user.unitId = input.unitId === null ? null : parseId(input.unitId, 'unitId');
       if (input.active === true || input.active === false) user.active = input.active;
-      if (input.role !== undefined || input.unitId !== undefined) await checkUnitAssignment(ctx, user.role, user.unitId);
+      if (input.role !== undefined || input.unitId !== undefined) await checkUnitAssignment(tx, user.role, user.unitId);
       if (hash) user.passwordHash = hash;
       user.updatedAt = new Date();
       await repo.save(user);

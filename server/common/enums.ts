@@ -45,6 +45,22 @@ export enum AccountStatus {
 
 export const LEVEL_ORDER: Level[] = [Level.NATIONAL, Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP];
 
+export const LEVEL_NAMES_ZH: Record<Level, string> = {
+  [Level.NATIONAL]: '国家级',
+  [Level.PROVINCE]: '省级',
+  [Level.CITY]: '市级',
+  [Level.COUNTY]: '县级',
+  [Level.TOWNSHIP]: '乡镇（街道）',
+};
+
+export const UNIT_KIND_NAMES_ZH: Record<UnitKind, string> = {
+  [UnitKind.GOVERNMENT]: '政府',
+  [UnitKind.DEPARTMENT]: '部门',
+  [UnitKind.INSTITUTION]: '事业单位',
+  [UnitKind.MEDIA_CENTER]: '融媒体中心',
+  [UnitKind.INTERNAL]: '内设机构',
+};
+
 export const PLATFORM_NAMES_ZH: Record<Platform, string> = {
   [Platform.WECHAT]: '微信公众号',
   [Platform.WEIBO]: '微博',
@@ -135,12 +151,6 @@ export const RULE_NAMES_ZH: Record<DetectionRule, string> = {
   [DetectionRule.UNFILED]: '未备案',
   [DetectionRule.LEVEL_NOT_ALLOWED]: '层级不允许开设',
   [DetectionRule.LOW_VALUE]: '基层低效账号',
-};
-
-export const SEVERITY_NAMES_ZH: Record<Severity, string> = {
-  [Severity.VETO]: '否决',
-  [Severity.MAJOR]: '严重',
-  [Severity.MINOR]: '一般',
 };
 
 registerEnumType(DetectionRule, { name: 'DetectionRule', description: '检查规则 (detection rule)' });

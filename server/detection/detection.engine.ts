@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { effectiveSettings, loadPolicies, versionsUsed, type LoadedPolicies } from '../policy/policy.service';
 import { refreshNormalizedNames } from './name-normalize';
 import { RULE_SQL } from './detection.rules';
-import { bjDate, CHECK_INSTANT, todayInShanghai } from './detection.dates';
+import { isIsoDate, todayInBeijing } from '../kernel/dates';
+import { bjDate, CHECK_INSTANT } from './detection.dates';
 
 /**
  * The rule engine. `evaluate` fills two temporary tables in the caller's transaction (both `ON COMMIT DROP`):
@@ -51,7 +52,7 @@ export interface Evaluation {
 }
 
 /** Runs `fn` and adds its duration to `timings[label]`. */
-export async function timed<T>(timings: Record<string, number>, label: string, fn: () => Promise<T>): Promise<T> {
+async function timed<T>(timings: Record<string, number>, label: string, fn: () => Promise<T>): Promise<T> {
   const t = performance.now();
   try {
     return await fn();
@@ -98,7 +99,7 @@ const POLICY_COLUMNS = `province text, no_update_days int, zombie_days int, repl
 
 /** Runs every rule for the scope into det_acc / det_hits (see above). Must be called inside a transaction. */
 export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promise<Evaluation> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new Error(`invalid asOf ${opts.asOf}`);
+  if (!isIsoDate(opts.asOf)) throw new Error(`invalid asOf ${opts.asOf}`);
   const timings: Record<string, number> = {};
   await timed(timings, 'names', () => refreshNormalizedNames(em, opts.regionPath, opts.accountIds));
   const policies = await loadPolicies(em);
@@ -146,7 +147,7 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
     ) ON COMMIT DROP`);
 
   // Replaying an earlier date: replies given after the check date did not exist yet.
-  const replay = opts.asOf < todayInShanghai();
+  const replay = opts.asOf < todayInBeijing();
   for (const rule of RULE_SQL) {
     const sql = rule.sql({ replay });
     if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = off`);

@@ -1,5 +1,5 @@
 import { ArgsType, Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
-import { IsOptional, Matches, MaxLength } from 'class-validator';
+import { IsOptional, MaxLength } from 'class-validator';
 import { DetectionRule, FindingStatus, Level, Platform, Severity } from '../common/enums';
 import { PageArgs } from '../kernel/pagination';
 
@@ -49,13 +49,9 @@ export class FindingsArgs extends PageArgs {
   sort?: FindingSort;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 @ArgsType()
 export class RunDetectionArgs {
   @Field(() => String, { nullable: true, description: '检查日 YYYY-MM-DD（北京时间），默认今天' })
-  @IsOptional()
-  @Matches(DATE, { message: '应为 YYYY-MM-DD' })
   asOf?: string | null;
 
   @Field(() => String, { nullable: true, description: '检查范围：行政区划代码，默认全国' })
@@ -71,8 +67,6 @@ export class InspectionReportArgs {
   regionCode: string;
 
   @Field(() => String, { nullable: true, description: '检查日 YYYY-MM-DD（北京时间），默认今天' })
-  @IsOptional()
-  @Matches(DATE, { message: '应为 YYYY-MM-DD' })
   asOf?: string | null;
 
   @Field(() => Int, { nullable: true, defaultValue: 100, description: '不合格清单最多列出的账号数（1–1000）' })

@@ -8,6 +8,7 @@ import { unitsService } from '../units/units.service';
 import { DetectionRun } from './detection-run.entity';
 import { Finding } from './finding.entity';
 import { FindingsArgs, InspectionReportArgs, RunDetectionArgs } from './detection.inputs';
+import { checkDate } from './detection.dates';
 import { detectionService, findingSummary } from './detection.service';
 import { FindingConnection, FindingSummary } from './detection.types';
 import { summarize } from './finding-summary';
@@ -51,7 +52,7 @@ export class DetectionResolver {
   @Query(() => [MainAccountSuggestion], { description: '某单位在每个平台的建议主账号及理由' })
   suggestedMainAccounts(@Ctx() ctx: Context, @Arg('unitId', () => ID) unitId: string,
     @Arg('asOf', () => String, { nullable: true }) asOf?: string | null): Promise<MainAccountSuggestion[]> {
-    return mainAccountService.forUnit(ctx, unitId, asOf ? inspectionService.checkDate(asOf) : null);
+    return mainAccountService.forUnit(ctx, unitId, asOf);
   }
 
   @Mutation(() => Finding, { description: '忽略一个问题（必须填写理由）；证据不变时后续检查保持忽略' })
@@ -106,6 +107,6 @@ export class AccountDetectionResolver {
   @FieldResolver(() => InspectionVerdict, { description: '按检查日的检查结论（默认今天）' })
   inspection(@Ctx() ctx: Context, @Root() account: Account,
     @Arg('asOf', () => String, { nullable: true, description: 'YYYY-MM-DD' }) asOf?: string | null): Promise<InspectionVerdict> {
-    return ctx.loaders.inspectionFor(inspectionService.checkDate(asOf)).load(account);
+    return ctx.loaders.inspectionFor(checkDate(asOf)).load(account);
   }
 }

@@ -1,15 +1,16 @@
 import { recordAudit } from '../kernel/audit';
 import { LOCKS, transaction } from '../kernel/transaction';
+import { likeEscape, Scope } from '../kernel/scope';
 import type { EntityManager } from 'typeorm';
 import type { Context } from '../kernel/context';
 import { badInput, conflict, notFound, parseId } from '../kernel/errors';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
-import { DetectionRule, FindingStatus, LEVEL_ORDER, Platform, PLATFORM_NAMES_ZH, RULE_NAMES_ZH, Severity } from '../common/enums';
-import { regionsService } from '../regions/regions.service';
+import { DetectionRule, FindingStatus, LEVEL_NAMES_ZH, LEVEL_ORDER, Platform, PLATFORM_NAMES_ZH, RULE_NAMES_ZH, Severity } from '../common/enums';
+import { NATIONAL_REGION, regionsService } from '../regions/regions.service';
 import { unitsService } from '../units/units.service';
 import { detectionRegionFor, requireDetectionWriter } from '../policy/policy.access';
 import { evaluate } from './detection.engine';
-import { parseCheckDate, todayInShanghai } from './detection.dates';
+import { checkDate } from './detection.dates';
 import { DetectionRun } from './detection-run.entity';
 import { Finding } from './finding.entity';
 import { FindingSort, type FindingFilter, type FindingsArgs } from './detection.inputs';
@@ -18,7 +19,10 @@ import type { FindingCount, FindingSummary } from './detection.types';
 export interface RunOptions {
   /** Check date `YYYY-MM-DD` (Beijing); default today. */
   asOf?: string | null;
-  /** Region subtree to check (default: everything). */
+  /**
+   * Region subtree to check; it must lie in the request's region scope. Default (or '0'): everything for an
+   * unrestricted request (national administrator, the operator's CLI), the user's own region otherwise.
+   */
   regionCode?: string | null;
   /** User id recorded on the run. */
   triggeredBy?: number | null;
@@ -31,7 +35,8 @@ export interface RunOptions {
  *     reopens when it changes;
  *   - resync finding ↔ account links;
  *   - resolve the findings in scope that no longer hold (findings outside the scope are untouched);
- *   - record the run (check date, scope, policy versions, duration, counts by rule).
+ *   - record the run (check date, scope, policy versions, duration, counts by rule) and its audit event, filed
+ *     under the government unit of the run's region so the region's auditors see it (nationwide runs: no unit).
  * Callable with a request context or the operator's system context (CLI, start-up, benchmarks).
  */
 export async function runDetection(ctx: Context, opts: RunOptions = {}): Promise<DetectionRun> {
@@ -42,18 +47,10 @@ export async function runDetection(ctx: Context, opts: RunOptions = {}): Promise
 export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
   Promise<{ run: DetectionRun; timings: Record<string, number> }> {
   const em = ctx.em;
-  const actor = ctx.user;
-  const asOf = opts.asOf ? parseCheckDate(opts.asOf) : todayInShanghai();
-  if (!asOf) throw badInput(`检查日 ${opts.asOf} 无效，应为 YYYY-MM-DD (invalid asOf)`, [{ field: 'asOf', message: '应为 YYYY-MM-DD' }]);
-  let regionCode: string | null = null;
-  let regionPath: string | null = null;
-  if (opts.regionCode && opts.regionCode !== '0') {
-    if (!/^\d{1,12}$/.test(opts.regionCode)) throw badInput(`行政区划代码 ${opts.regionCode} 无效`, [{ field: 'regionCode', message: '应为数字代码' }]);
-    const [region] = await em.query(`SELECT code, path FROM regions WHERE code = $1`, [opts.regionCode]);
-    if (!region) throw notFound(`行政区划 ${opts.regionCode}`);
-    regionCode = region.code;
-    regionPath = region.path;
-  }
+  const asOf = checkDate(opts.asOf);
+  const region = await detectionRegionFor(ctx, opts.regionCode);
+  const regionCode = region?.code ?? null;
+  const regionPath = region?.path ?? null;
   const t0 = performance.now();
   const timings: Record<string, number> = {};
   const runId = await transaction(ctx, async (txCtx) => {
@@ -103,7 +100,7 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
       INSERT INTO finding_accounts (finding_id, account_id, role) SELECT finding_id, account_id, role FROM det_fa
       ON CONFLICT (finding_id, account_id) DO UPDATE SET role = EXCLUDED.role WHERE finding_accounts.role <> EXCLUDED.role`);
     const resolveParams: unknown[] = [id];
-    if (regionPath) resolveParams.push(`${regionPath}%`);
+    if (regionPath) resolveParams.push(`${likeEscape(regionPath)}%`);
     const [, resolved] = await tx.query(`
       UPDATE findings f SET status = 'resolved', resolved_at = now(), resolved_run = $1
        WHERE f.status <> 'resolved'
@@ -114,7 +111,7 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
       [id, counts.found, counts.created, counts.reopened, resolved],
     );
     await recordAudit(txCtx, {
-      action: 'DETECTION_RUN', entityType: 'detection_run', entityId: id, unitId: actor?.unitId ?? null,
+      action: 'DETECTION_RUN', entityType: 'detection_run', entityId: id, unitId: region ? await regionsService.unitOf(txCtx, region) : null,
       after: { asOf, regionCode, found: counts.found, created: counts.created, reopened: counts.reopened, resolved, countsByRule: ev.countsByRule },
     });
     timings.persist = Math.round(performance.now() - t1);
@@ -139,11 +136,12 @@ async function applyFilter(ctx: Context, qb: Qb, f: FindingFilter): Promise<void
   if (f.platform?.length) qb.andWhere('f.platforms && (:platforms)::text[]', { platforms: f.platform });
   if (f.regionCode) {
     const region = await regionsService.byCode(ctx, f.regionCode);
-    if (region.code !== '0') qb.andWhere('f.region_path LIKE :rp', { rp: `${region.path}%` });
+    if (region.code !== NATIONAL_REGION) qb.andWhere('f.region_path LIKE :rp', { rp: `${likeEscape(region.path)}%` });
   }
   if (f.unitId !== undefined && f.unitId !== null) {
     const unit = await unitsService.byId(ctx, f.unitId);
-    qb.andWhere('f.unit_id IN (SELECT id FROM units WHERE path LIKE :up)', { up: `${unit.path}%` });
+    const subtree = Scope.ofPath(unit.path).sql('uf', 'unit_filter');
+    qb.andWhere(`f.unit_id IN (SELECT uf.id FROM units uf WHERE ${subtree.sql})`, subtree.params);
   }
   if (f.accountId !== undefined && f.accountId !== null) {
     qb.andWhere('f.id IN (SELECT finding_id FROM finding_accounts WHERE account_id = :acc)', { acc: parseId(f.accountId, 'filter.accountId') });
@@ -153,14 +151,23 @@ async function applyFilter(ctx: Context, qb: Qb, f: FindingFilter): Promise<void
 export const detectionService = {
   async run(ctx: Context, asOf?: string | null, regionCode?: string | null): Promise<DetectionRun> {
     requireDetectionWriter(ctx);
-    const region = await detectionRegionFor(ctx, regionCode);
-    return runDetection(ctx, { asOf, regionCode: region, triggeredBy: ctx.user?.id ?? null });
+    return runDetection(ctx, { asOf, regionCode, triggeredBy: ctx.user?.id ?? null });
   },
 
+  /**
+   * Runs newest first: those whose region lies in the user's region scope (nationwide runs only for unrestricted
+   * users). `regionCode` narrows to the runs of exactly that region ('0': the nationwide runs).
+   */
   async runs(ctx: Context, regionCode?: string | null, first?: number | null): Promise<DetectionRun[]> {
     const limit = pageSize(first, ctx.config.maxPageSize);
     const qb = ctx.em.getRepository(DetectionRun).createQueryBuilder('r').orderBy('r.started_at', 'DESC').addOrderBy('r.id', 'DESC').limit(limit);
-    if (regionCode) qb.where('r.region_code = :code', { code: regionCode });
+    const visible = (await regionsService.scope(ctx)).sql('r.region_path');
+    qb.where(visible.sql, visible.params);
+    if (regionCode) {
+      const region = await regionsService.byCode(ctx, regionCode);
+      if (region.code === NATIONAL_REGION) qb.andWhere('r.region_path IS NULL');
+      else qb.andWhere('r.region_code = :code', { code: region.code });
+    }
     return qb.getMany();
   },
 
@@ -246,8 +253,8 @@ export async function findingSummary(ctx: Context, regionCode: string): Promise<
   const region = await regionsService.byCode(ctx, regionCode);
   const params: unknown[] = [];
   let where = `f.status <> 'resolved'`;
-  if (region.code !== '0') {
-    params.push(`${region.path}%`);
+  if (region.code !== NATIONAL_REGION) {
+    params.push(`${likeEscape(region.path)}%`);
     where += ` AND f.region_path LIKE $${params.length}`;
   }
   const scope = ctx.scope.raw('su', params.length + 1);
@@ -262,7 +269,7 @@ export async function findingSummary(ctx: Context, regionCode: string): Promise<
     UNION ALL
     SELECT 'severity', f.severity, f.status, f.severity, count(*)::int FROM findings f WHERE ${where} GROUP BY f.severity, f.status`, params);
   const dims = { rule: new Map<string, FindingCount>(), level: new Map<string, FindingCount>(), platform: new Map<string, FindingCount>() };
-  const labels = { rule: RULE_NAMES_ZH as Record<string, string>, level: LEVEL_NAMES, platform: PLATFORM_NAMES_ZH as Record<string, string> };
+  const labels = { rule: RULE_NAMES_ZH as Record<string, string>, level: LEVEL_NAMES_ZH as Record<string, string>, platform: PLATFORM_NAMES_ZH as Record<string, string> };
   for (const r of Object.values(DetectionRule)) dims.rule.set(r, { key: r, label: RULE_NAMES_ZH[r], open: 0, dismissed: 0 });
   let open = 0;
   let dismissed = 0;
@@ -280,8 +287,10 @@ export async function findingSummary(ctx: Context, regionCode: string): Promise<
     if (r.status === FindingStatus.OPEN) c.open += r.n;
     else c.dismissed += r.n;
   }
+  const visible = (await regionsService.scope(ctx)).sql('r.region_path');
   const lastRun = await ctx.em.getRepository(DetectionRun).createQueryBuilder('r')
     .where(`(r.region_path IS NULL OR :path LIKE r.region_path || '%')`, { path: region.path })
+    .andWhere(visible.sql, visible.params)
     .orderBy('r.id', 'DESC').limit(1).getOne();
   const byOrder = (order: string[]) => (a: FindingCount, b: FindingCount) => order.indexOf(a.key) - order.indexOf(b.key);
   return {
@@ -295,5 +304,3 @@ export async function findingSummary(ctx: Context, regionCode: string): Promise<
     lastRun: lastRun ?? null,
   };
 }
-
-const LEVEL_NAMES: Record<string, string> = { national: '国家级', province: '省级', city: '市级', county: '县级', township: '乡镇（街道）' };

@@ -1,9 +1,10 @@
-import { DetectionRule, Platform, PLATFORM_NAMES_ZH } from '../common/enums';
+import { DetectionRule, Level, LEVEL_NAMES_ZH, Platform, PLATFORM_NAMES_ZH, UNIT_KIND_NAMES_ZH, UnitKind } from '../common/enums';
+import { beijingDate } from '../kernel/dates';
+import type { Evidence } from './finding.entity';
 
 /** One Chinese sentence explaining a finding, from its rule and evidence (no database access). */
-export function summarize(rule: DetectionRule, e: Record<string, any>): string {
+export function summarize(rule: DetectionRule, e: Evidence): string {
   const acc = e.account ? `「${e.account.name}」（${platformZh(e.account.platform)}）` : '';
-  const day = (v: unknown) => (typeof v === 'string' ? v.slice(0, 10) : '');
   switch (rule) {
     case DetectionRule.NO_UPDATE_14D:
       return e.neverPosted
@@ -17,7 +18,7 @@ export function summarize(rule: DetectionRule, e: Record<string, any>): string {
       const parts: string[] = [];
       if (e.interactionEnabled === false) parts.push('互动功能（评论/留言）已关闭');
       if (e.overdueUnanswered > 0) {
-        parts.push(`有 ${e.overdueUnanswered} 条留言超过 ${e.replyDeadlineDays} 天未回复，最早一条收于 ${day(toBj(e.oldestUnansweredAt))}`);
+        parts.push(`有 ${e.overdueUnanswered} 条留言超过 ${e.replyDeadlineDays} 天未回复，最早一条收于 ${bjDay(e.oldestUnansweredAt)}`);
       }
       return `账号${acc}${parts.join('，且')}，属否决项`;
     }
@@ -35,7 +36,7 @@ export function summarize(rule: DetectionRule, e: Record<string, any>): string {
     case DetectionRule.UNFILED:
       return `账号${acc}正在运营（${e.status === 'suspended' ? '暂停更新' : '正常'}）但没有备案编号`;
     case DetectionRule.LEVEL_NOT_ALLOWED:
-      return `账号${acc}的主办单位为${LEVEL_ZH[e.unitLevel] ?? e.unitLevel}${KIND_ZH[e.unitKind] ?? ''}，按本省规定原则上不开设政务新媒体账号`;
+      return `账号${acc}的主办单位为${LEVEL_NAMES_ZH[e.unitLevel as Level] ?? e.unitLevel}${UNIT_KIND_NAMES_ZH[e.unitKind as UnitKind] ?? ''}，按本省规定原则上不开设政务新媒体账号`;
     case DetectionRule.LOW_VALUE: {
       const s = e.signals ?? {};
       const parts: string[] = [];
@@ -56,13 +57,9 @@ function platformZh(p: string): string {
   return PLATFORM_NAMES_ZH[p as Platform] ?? p;
 }
 
-function toBj(v: unknown): string {
+/** The Beijing calendar date of an instant stored in the evidence (ISO text). */
+function bjDay(v: unknown): string {
   if (typeof v !== 'string') return '';
   const t = Date.parse(v);
-  return Number.isNaN(t) ? v : new Date(t + 8 * 3600_000).toISOString();
+  return Number.isNaN(t) ? v.slice(0, 10) : beijingDate(new Date(t));
 }
-
-const LEVEL_ZH: Record<string, string> = { national: '国家级', province: '省级', city: '市级', county: '县级', township: '乡镇（街道）' };
-const KIND_ZH: Record<string, string> = {
-  government: '政府', department: '部门', institution: '事业单位', media_center: '融媒体中心', internal: '内设机构',
-};

@@ -4,6 +4,13 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { DetectionRule, FindingAccountRole, FindingStatus, Level, Platform, Severity } from '../common/enums';
 
 /**
+ * A finding's evidence: JSON built by the rule's SQL (detection.rules.ts), its keys depending on the rule; read by
+ * finding-summary.ts and the client. The one place its looseness is declared.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON from SQL, shape per rule (see above)
+export type Evidence = Record<string, any>;
+
+/**
  * 检查发现的问题. Identity across runs is `subjectKey` (rule + account id, rule + unit + platform for a redundant
  * group, rule + unit for names): a re-run updates the same row. `evidenceHash` covers the stable part of the
  * evidence only (e.g. the date of the last post, not the day count), so a dismissal survives re-runs until the
@@ -55,7 +62,7 @@ export class Finding {
 
   @Field(() => GraphQLJSONObject, { description: '证据（随规则不同而不同，见 summary 的中文说明）' })
   @Column('jsonb')
-  evidence: Record<string, any>;
+  evidence: Evidence;
 
   @Column('text', { name: 'evidence_hash' })
   evidenceHash: string;

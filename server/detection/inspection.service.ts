@@ -1,12 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import type { Context } from '../kernel/context';
 import { badInput } from '../kernel/errors';
-import { AccountStatus, DetectionRule, InspectionGrade, Level, LEVEL_ORDER, Platform, PLATFORM_NAMES_ZH, RULE_NAMES_ZH } from '../common/enums';
+import { AccountStatus, DetectionRule, InspectionGrade, Level, LEVEL_NAMES_ZH, LEVEL_ORDER, Platform, PLATFORM_NAMES_ZH, RULE_NAMES_ZH } from '../common/enums';
 import { Account } from '../accounts/account.entity';
-import { regionsService } from '../regions/regions.service';
+import { NATIONAL_REGION, regionsService } from '../regions/regions.service';
 import { effectiveSettings } from '../policy/policy.service';
 import { evaluate } from './detection.engine';
-import { dayStart, CHECK_INSTANT, parseCheckDate, todayInShanghai } from './detection.dates';
+import { checkDate, dayStart, CHECK_INSTANT } from './detection.dates';
 import { InspectionFailure, InspectionGroup, InspectionReport, InspectionVerdict, type InspectionDeduction } from './inspection.types';
 
 /**
@@ -103,24 +103,9 @@ function notChecked(account: Account, asOf: string): InspectionVerdict {
   return { accountId: account.id, asOf, checked: false, grade: null, passed: null, score: null, vetoes: [], deductions: [], reasons: [], note };
 }
 
-function checkDate(asOf: string | null | undefined): string {
-  if (!asOf) return todayInShanghai();
-  const d = parseCheckDate(asOf);
-  if (!d) throw badInput(`检查日 ${asOf} 无效，应为 YYYY-MM-DD (invalid asOf)`, [{ field: 'asOf', message: '应为 YYYY-MM-DD' }]);
-  return d;
-}
-
 const passRate = (checked: number, failed: number) => (checked ? Math.round(((checked - failed) / checked) * 10000) / 100 : null);
 
 export const inspectionService = {
-  /** Verdicts for a batch of accounts (one evaluation for all of them: used by the DataLoader). */
-  verdicts(ctx: Context, accounts: readonly Account[], asOf?: string | null): Promise<InspectionVerdict[]> {
-    return verdictsFor(ctx.em, accounts, checkDate(asOf));
-  },
-
-  /** Validates a check date argument (default today in Beijing). */
-  checkDate,
-
   /** The bulletin of a region for a check date: checked, failed, pass rate; by sub-region, level and platform. */
   async report(ctx: Context, regionCode: string, asOf?: string | null, failuresLimit = 100): Promise<InspectionReport> {
     if (!Number.isInteger(failuresLimit) || failuresLimit < 1 || failuresLimit > 1000) {
@@ -129,8 +114,10 @@ export const inspectionService = {
     const day = checkDate(asOf);
     const region = await regionsService.byCode(ctx, regionCode);
     const children = await regionsService.children(ctx, region);
-    const national = region.code === '0';
-    let { rows, verdicts } = await scoreAccounts(ctx.em, day, national ? null : region.path);
+    const national = region.code === NATIONAL_REGION;
+    const scored = await scoreAccounts(ctx.em, day, national ? null : region.path);
+    const verdicts = scored.verdicts;
+    let rows = scored.rows;
     if (!ctx.scope.unrestricted) {
       const scope = ctx.scope.raw('u', 2);
       const visible: { id: number }[] = await ctx.em.query(
@@ -155,7 +142,7 @@ export const inspectionService = {
     for (const r of rows) {
       const v = verdicts.get(r.id)!;
       const child = r.region_path && r.region_path.startsWith(region.path) ? r.region_path.slice(region.path.length).split('/')[0] || 'self' : 'self';
-      const gs = [group('region', child, child), group('level', r.level, LEVEL_ZH[r.level] ?? r.level), group('platform', r.platform, PLATFORM_NAMES_ZH[r.platform] ?? r.platform)];
+      const gs = [group('region', child, child), group('level', r.level, LEVEL_NAMES_ZH[r.level]), group('platform', r.platform, PLATFORM_NAMES_ZH[r.platform] ?? r.platform)];
       for (const g of gs) {
         g.checked++;
         if (v.grade === InspectionGrade.FAIL) g.failed++;
@@ -197,5 +184,3 @@ export const inspectionService = {
     };
   },
 };
-
-const LEVEL_ZH: Record<string, string> = { national: '国家级', province: '省级', city: '市级', county: '县级', township: '乡镇（街道）' };

@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { DetectionRule, InspectionGrade, Level, Platform } from '../common/enums';
+import { DetectionRule, InspectionGrade } from '../common/enums';
 import { Account } from '../accounts/account.entity';
 
 @ObjectType({ description: '扣分项' })
@@ -122,8 +122,3 @@ export class InspectionReport {
   failures: InspectionFailure[];
 }
 
-export interface GroupKeys {
-  level: Level;
-  platform: Platform;
-  regionPath: string | null;
-}

@@ -4,7 +4,7 @@ import type { Context } from '../kernel/context';
 import { Account } from '../accounts/account.entity';
 import { unitsService } from '../units/units.service';
 import { effectiveSettings, loadPolicies, provinceOfPath } from '../policy/policy.service';
-import { dayStart, CHECK_INSTANT, todayInShanghai } from './detection.dates';
+import { checkDate, dayStart, CHECK_INSTANT } from './detection.dates';
 
 /**
  * Suggested main account (建议主账号) of a group of accounts of one unit on one platform.
@@ -72,7 +72,7 @@ export const mainAccountService = {
   /** For every platform of a unit: the suggested main account among its non-closed accounts, as of a check date. */
   async forUnit(ctx: Context, unitId: string | number, asOf?: string | null): Promise<MainAccountSuggestion[]> {
     const unit = await unitsService.byId(ctx, unitId);
-    const day = asOf ?? todayInShanghai();
+    const day = checkDate(asOf);
     const settings = effectiveSettings(await loadPolicies(ctx.em), provinceOfPath(unit.regionPath));
     const rows: { id: number; platform: Platform; score: string; reasons: string; rnk: string; group_size: string }[] = await ctx.em.query(`
       WITH m AS (

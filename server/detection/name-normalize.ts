@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+// opencc-js is an ES module ("type": "module") whose UMD build serves require(); a static import from this CommonJS
+// module would not compile (TS1479), so it is required, typed by hand.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: ESM-only types, UMD build via require
 const OpenCC: { Converter(o: { from: string; to: string }): (s: string) => string } = require('opencc-js');
 
 // Hong Kong and Taiwan variants first (each maps its own regional forms), then generic traditional → simplified.

@@ -4,7 +4,7 @@ import { In } from 'typeorm';
 import { loadPolicies, effectiveSettings, provinceOfPath } from '../policy/policy.service';
 import { Account } from '../accounts/account.entity';
 import { verdictsFor } from '../detection/inspection.service';
-import { todayInShanghai } from '../detection/detection.dates';
+import { todayInBeijing } from '../kernel/dates';
 
 /**
  * Everything the plans feature reads from the detection feature, in one place: open findings for drafting,
@@ -78,7 +78,7 @@ export async function openFindingsOfAccounts(em: EntityManager, accountIds: numb
  * action cites are taken as fixed (their veto or deduction no longer applies).
  */
 export async function passRates(em: EntityManager, accountIds: number[], closing: ReadonlySet<number>,
-  fixedRules: ReadonlyMap<number, ReadonlySet<string>>, regionPath: string | null, asOf: string = todayInShanghai()): Promise<{ before: number | null; after: number | null }> {
+  fixedRules: ReadonlyMap<number, ReadonlySet<string>>, regionPath: string | null, asOf: string = todayInBeijing()): Promise<{ before: number | null; after: number | null }> {
   if (!accountIds.length) return { before: null, after: null };
   const accounts = await em.getRepository(Account).findBy({ id: In(accountIds) });
   const verdicts = (await verdictsFor(em, accounts, asOf)).filter((v) => v.checked);

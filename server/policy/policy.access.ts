@@ -1,7 +1,9 @@
 import { Role } from '../common/enums';
 import type { Context } from '../kernel/context';
 import { requireRole } from '../kernel/access';
-import { forbidden } from '../kernel/errors';
+import { catalogued } from '../kernel/errors';
+import type { Region } from '../regions/region.entity';
+import { NATIONAL_REGION, regionsService } from '../regions/regions.service';
 
 /**
  * Who may change policies and run or triage detection. The operator's own work (CLI, start-up, scheduled jobs:
@@ -19,17 +21,13 @@ export function requireDetectionWriter(ctx: Context): void {
 }
 
 /**
- * The region a scoped user may inspect: their own unit's region or a region below it (default: their own).
- * Unscoped users (national administrators, CLI) may run any region or the whole database.
+ * The region a detection run covers: `regionCode` if it lies in the request's region scope (FORBIDDEN outside it);
+ * absent or '0', the whole database (null) for an unrestricted request and the user's own region for a scoped one.
  */
-export async function detectionRegionFor(ctx: Context, regionCode: string | null | undefined): Promise<string | null | undefined> {
-  if (!ctx.user?.unitId) return regionCode;
-  const unit = await ctx.loaders.unitById.load(ctx.user.unitId);
-  if (!unit?.regionCode || !unit.regionPath) return regionCode;
-  if (!regionCode || regionCode === '0') return unit.regionCode;
-  const region = await ctx.loaders.regionByCode.load(regionCode);
-  if (region && !region.path.startsWith(unit.regionPath)) {
-    throw forbidden(`只能检查本单位所在区划（${unit.regionCode}）及其下级区划 (region outside your scope)`);
-  }
-  return regionCode;
+export async function detectionRegionFor(ctx: Context, regionCode: string | null | undefined): Promise<Region | null> {
+  if (regionCode && regionCode !== NATIONAL_REGION) return regionsService.byCodeInScope(ctx, regionCode, 'forbidden');
+  const scope = await regionsService.scope(ctx);
+  if (scope.unrestricted) return null;
+  if (!scope.region) throw catalogued('FORBIDDEN', 'scope.outside', { what: '全国检查' });
+  return scope.region;
 }

@@ -4,12 +4,10 @@ import type { EntityManager } from 'typeorm';
 import type { Context } from '../kernel/context';
 import { badInput } from '../kernel/errors';
 import { Level } from '../common/enums';
-import { regionsService } from '../regions/regions.service';
+import { NATIONAL_REGION as NATIONAL, regionsService } from '../regions/regions.service';
 import { Policy } from './policy.entity';
 import { mergeSettings, NATIONAL_DEFAULTS, validateSettings, type PolicySettings } from './policy.settings';
 import { requirePolicyAdmin } from './policy.access';
-
-export const NATIONAL = '0';
 
 /** The latest override of every region that has one, and the province codes. */
 export interface LoadedPolicies {
@@ -65,9 +63,12 @@ export interface PolicyView {
 }
 
 export const policyService = {
-  /** The policy that applies to a region: its province's (or the national) override and the effective settings. */
+  /**
+   * The policy that applies to a region: its province's (or the national) override and the effective settings.
+   * The region must lie in the user's scope (NOT_FOUND otherwise; the nation only for unrestricted users).
+   */
   async get(ctx: Context, regionCode: string): Promise<PolicyView> {
-    const region = await regionsService.byCode(ctx, regionCode);
+    const region = await regionsService.byCodeInScope(ctx, regionCode);
     const code = provinceOfPath(region.path);
     const owner = code === region.code ? region : await regionsService.byCode(ctx, code);
     const loaded = await loadPolicies(ctx.em);
@@ -85,20 +86,22 @@ export const policyService = {
     };
   },
 
-  /** Every version of a region's override, newest first. */
+  /** Every version of a region's override, newest first; the region must lie in the user's scope (else NOT_FOUND). */
   async history(ctx: Context, regionCode: string): Promise<Policy[]> {
-    await regionsService.byCode(ctx, regionCode);
-    return ctx.em.getRepository(Policy).find({ where: { regionCode }, order: { version: 'DESC' } });
+    const region = await regionsService.byCodeInScope(ctx, regionCode);
+    return ctx.em.getRepository(Policy).find({ where: { regionCode: region.code }, order: { version: 'DESC' } });
   },
 
   /**
    * Stores `settings` as the next version of the override of the nation ('0') or a province: the complete
    * override (it replaces the previous one; keys not given fall back to the national policy / defaults).
-   * Validated key by key; nothing is written on a problem. Administrators only.
+   * Validated key by key; nothing is written on a problem. Administrators only, for a region in their scope (a
+   * provincial administrator: their province; the nation only for an unrestricted administrator). The audit event
+   * is filed under the region's government, so the auditors of the region see it.
    */
   async update(ctx: Context, regionCode: string, settings: unknown, note?: string | null): Promise<PolicyView> {
     requirePolicyAdmin(ctx);
-    const region = await regionsService.byCode(ctx, regionCode);
+    const region = await regionsService.byCodeInScope(ctx, regionCode, 'forbidden');
     if (region.level !== Level.NATIONAL && region.level !== Level.PROVINCE) {
       throw badInput(`政策只能按全国（0）或省级设置，${region.name}（${region.code}）不是省级区划 (policy is set per province)`,
         [{ field: 'regionCode', message: '应为 0 或省级代码' }]);
@@ -121,12 +124,12 @@ export const policyService = {
       await em.query(
         `INSERT INTO policies (region_code, version, settings, note, created_by)
          SELECT $1::varchar, COALESCE(max(version), 0) + 1, $2::jsonb, $3::text, $4::int FROM policies WHERE region_code = $1::varchar`,
-        [region.code, JSON.stringify(settings), note ?? null, ctx.user?.id ?? null],
+        [region.code, JSON.stringify(settings), note ?? null, tx.user?.id ?? null],
       );
       const [previous] = await em.query(
         `SELECT version, settings FROM policies WHERE region_code = $1 ORDER BY version DESC OFFSET 1 LIMIT 1`, [region.code]);
       await recordAudit(tx, {
-        action: 'POLICY_UPDATED', entityType: 'policy', entityId: region.code,
+        action: 'POLICY_UPDATED', entityType: 'policy', entityId: region.code, unitId: await regionsService.unitOf(tx, region),
         before: previous ? { version: previous.version, settings: previous.settings } : null,
         after: { settings }, comment: note ?? null,
       });

@@ -101,8 +101,6 @@ export const NATIONAL_DEFAULTS: PolicySettings = {
   mainAccount: { reachWeight: 0.6, activityWeight: 0.4 },
 };
 
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer _U)[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
-
 export interface SettingsProblem {
   field: string;
   message: string;

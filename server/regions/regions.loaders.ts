@@ -33,12 +33,6 @@ export function createRegionLoaders(em: EntityManager) {
   };
 }
 
-/** Tests that rewrite regions call this; nothing else changes them at run time. */
-export function clearRegionCache(): void {
-  byCodeCache.clear();
-  childrenCache.clear();
-}
-
 export type RegionLoaders = ReturnType<typeof createRegionLoaders>;
 declare module '../kernel/loaders' {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging: the kernel's Loaders gain these

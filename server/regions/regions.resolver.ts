@@ -26,8 +26,8 @@ export class RegionsResolver {
   }
 
   @FieldResolver(() => Region, { nullable: true })
-  parent(@Ctx() ctx: Context, @Root() region: Region): Promise<Region | null> | null {
-    return region.parentCode ? ctx.loaders.regionByCode.load(region.parentCode) : null;
+  parent(@Ctx() ctx: Context, @Root() region: Region): Promise<Region | null> {
+    return regionsService.parent(ctx, region);
   }
 
   @FieldResolver(() => [Region], { description: '从全国到上一级的区划链' })

@@ -121,6 +121,24 @@ describe('user management', () => {
     expect(page2.data!.users.edges.map((e: any) => e.node.username)).toEqual(['approver', 'approver-3501']);
   });
 
+  it('a city admin neither sees nor changes users of another city or unscoped users (NOT_FOUND), and nothing changes', async () => {
+    const s = cityAdmin.session;
+    const filtered = await gql.exec(`query($u: ID!) { users(filter: { unitId: $u }) { totalCount } }`, { u: String(units.GOV3502) }, s);
+    expect(filtered.errors![0].extensions!.code).toBe('NOT_FOUND');
+    const searched = await gql.exec(`{ users(filter: { search: "approver" }) { edges { node { username } } } }`, {}, s);
+    expect(searched.data!.users.edges.map((e: any) => e.node.username)).toEqual(['approver-3501']);
+    const before = await db.ds.query(`SELECT id, username, role, unit_id, active FROM users ORDER BY id`);
+    const [{ id: nationalId }] = await db.ds.query(`SELECT id FROM users WHERE username = 'admin'`);
+    const national = await gql.exec(UPDATE, { id: String(nationalId), input: { displayName: '改名' } }, s);
+    expect(national.errors![0].extensions!.code).toBe('NOT_FOUND');
+    const [{ id: policeId }] = await db.ds.query(`SELECT id FROM users WHERE username = 'police1'`);
+    const moveOut = await gql.exec(UPDATE, { id: String(policeId), input: { unitId: String(units.GOV3502) } }, s);
+    expect(moveOut.errors![0].extensions!.code).toBe('NOT_FOUND');
+    const unscope = await gql.exec(UPDATE, { id: String(policeId), input: { role: 'ADMIN', unitId: null } }, s);
+    expect(unscope.errors![0].extensions!.code).toBe('FORBIDDEN');
+    expect(await db.ds.query(`SELECT id, username, role, unit_id, active FROM users ORDER BY id`)).toEqual(before);
+  });
+
   it('non-admins cannot list or manage users', async () => {
     const planner = await makeUser(db.ds, { username: 'p2', role: Role.PLANNER, unit: 'GOV35' });
     expect((await gql.exec(`{ users { totalCount } }`, {}, planner.session)).errors![0].extensions!.code).toBe('FORBIDDEN');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
-import { createGraphqlHarness } from '../support/graphql';
+import { createGraphqlHarness, type GqlResult } from '../support/graphql';
 import type { SessionUser } from '../../server/kernel/context';
 import { AccountStatus, AccountType, bj, D, daysBefore, makeAccountsWithPosts, makeTree, Platform } from './fixture';
 
@@ -56,9 +56,9 @@ describe('findings connection', () => {
     let after: string | null = null;
     let total = 0;
     for (let i = 0; i < 10; i++) {
-      const res = await gql.exec(PAGE, { first: 4, after });
+      const res: GqlResult = await gql.exec(PAGE, { first: 4, after });
       expect(res.errors).toBeUndefined();
-      const c = res.data!.findings;
+      const c: any = res.data!.findings;
       total = c.totalCount;
       for (const e of c.edges) {
         seen.push(e.node.id);

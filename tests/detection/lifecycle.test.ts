@@ -1,4 +1,3 @@
-import { createSystemContext } from '../../server/kernel/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { makePosts } from '../support/factories';
@@ -173,8 +172,12 @@ describe('scope', () => {
 
   it('rejects a bad check date or an unknown region, writing nothing', async () => {
     const [{ n: before }] = await db.ds.query(`SELECT count(*)::int AS n FROM detection_runs`);
-    await expect(runDetection(createSystemContext(db.ds), { asOf: '2024-02-30' })).rejects.toThrow(/检查日/);
-    await expect(runDetection(createSystemContext(db.ds), { regionCode: '99' })).rejects.toThrow(/行政区划/);
+    await expect(runDetection(createSystemContext(db.ds), { asOf: '2024-02-30' }))
+      .rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', details: [{ field: 'asOf' }] } });
+    await expect(runDetection(createSystemContext(db.ds), { regionCode: '99' }))
+      .rejects.toMatchObject({ message: /未找到行政区划 99/, extensions: { code: 'NOT_FOUND' } });
+    await expect(runDetection(createSystemContext(db.ds), { regionCode: '3501;' }))
+      .rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     const [{ n: after }] = await db.ds.query(`SELECT count(*)::int AS n FROM detection_runs`);
     expect(after).toBe(before);
   });
