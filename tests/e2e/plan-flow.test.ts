@@ -6,9 +6,11 @@ import { DEMO_PASSWORD, launchBrowser, newPage, screenshot, SCREENSHOTS, startE2
 
 /**
  * The whole consolidation flow in headless Chromium against the real server, auth and database (the small seeded
- * province of support.ts): a planner drafts a plan from findings, fixes a validation error, submits; the province
- * approver approves every action; the planner starts execution and the approver confirms the steps (the notice
- * period blocks the shutdown's deregistration); the auditor finds the merged account's history.
+ * province of support.ts): a planner drafts a plan from findings, fixes a validation error, submits; the approver of
+ * each unit asked (demo users `approver-3501`, `approver-fz-ga`, `approver-gl-gov`) approves its own requests — the
+ * province approver sees the plan but signs for none; the planner starts execution and the sponsoring unit's approver
+ * confirms the steps (the notice period blocks the shutdown's deregistration); the auditor finds the merged account's
+ * history.
  */
 describe('e2e: plan → approval → execution → audit', () => {
   let server: E2eServer;
@@ -131,32 +133,54 @@ describe('e2e: plan → approval → execution → audit', () => {
     expect(p).toEqual({ status: 'submitted', revision: 1 });
   });
 
-  it('the province approver sees every request in the inbox and approves each action', async () => {
-    approver = await login('approver');
+  /** Approves every card of the inbox, one by one. */
+  const approveAll = async (page: Page, n: number) => {
+    const cards = page.locator('[data-testid^="inbox-action-"]');
+    for (let left = n; left > 0; left--) {
+      const card = cards.first();
+      await card.getByLabel('审批意见').fill('同意，按方案执行');
+      await card.getByRole('button', { name: /提交：同意/ }).click();
+      await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(left - 1);
+    }
+    await page.getByText('目前没有等待您审批的事项').waitFor();
+  };
+
+  it('each unit\'s approver sees only the requests it signs for; the province approver signs for none', async () => {
+    approver = await login('approver-3501');
     await approver.waitForURL(/\/approvals$/);
     expect(await approver.getByRole('navigation', { name: '主导航' }).innerText()).toMatch(/整合方案[\s\S]*待我审批[\s\S]*执行确认/);
-    await approver.getByText('待审批 6 项').waitFor(); // 3 actions × (福州市公安局 or 鼓楼区人民政府 + 福州市人民政府)
+    await approver.getByText('待审批 3 项').waitFor(); // 福州市人民政府 supervises all three actions
     const cards = approver.locator('[data-testid^="inbox-action-"]');
     expect(await cards.count()).toBe(3);
     const merge = cards.filter({ hasText: '福州交警' });
     expect(await merge.innerText()).toMatch(/内容、服务和关注者并入[\s\S]*平安福州[\s\S]*同平台重复开设/);
+    expect(await merge.locator('[data-testid^="inbox-signing-"]').innerText()).toMatch(/您代表的单位：\s*福州市人民政府\s*$/);
     await screenshot(approver, '10-approvals');
     // Sending back needs a comment.
     await merge.getByText('退回修改', { exact: true }).click();
     await merge.getByRole('button', { name: /提交：退回修改/ }).click();
     await merge.getByText('驳回或退回修改时必须填写审批意见').waitFor();
     await merge.getByText('同意', { exact: true }).click();
-    for (let left = 3; left > 0; left--) {
-      const card = cards.first();
-      await card.getByLabel('审批意见').fill('同意，按方案执行');
-      await card.getByRole('button', { name: /提交：同意/ }).click();
-      await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(left - 1);
-    }
-    await approver.getByText('目前没有等待您审批的事项').waitFor();
+    await approveAll(approver, 3);
+
+    const province = await login('approver');
+    await province.getByText('目前没有等待您审批的事项').waitFor();
+    await province.close();
+    const ga = await login('approver-fz-ga');
+    await ga.getByText('待审批 2 项').waitFor();
+    await approveAll(ga, 2);
+    await ga.close();
+    const gl = await login('approver-gl-gov');
+    await gl.getByText('待审批 1 项').waitFor();
+    await approveAll(gl, 1);
+    await gl.close();
+
     const [p] = await server.db.ds.query(`SELECT status FROM plans`);
     expect(p.status).toBe('approved');
-    const [{ n }] = await server.db.ds.query(`SELECT count(*)::int AS n FROM plan_approvals WHERE approver_name = 'approver' AND decision = 'approve'`);
-    expect(n).toBe(6);
+    const signed = await server.db.ds.query(`SELECT a.approver_name, u.name AS unit, count(*)::int AS n FROM plan_approvals a JOIN units u ON u.id = a.unit_id
+      WHERE a.decision = 'approve' GROUP BY 1, 2 ORDER BY 1`);
+    expect(signed).toEqual([{ approver_name: 'approver-3501', unit: '福州市人民政府', n: 3 }, { approver_name: 'approver-fz-ga', unit: '福州市公安局', n: 2 },
+      { approver_name: 'approver-gl-gov', unit: '鼓楼区人民政府', n: 1 }]);
   });
 
   it('the planner starts execution', async () => {
@@ -166,7 +190,10 @@ describe('e2e: plan → approval → execution → audit', () => {
     await planner.locator('[data-status="EXECUTING"]').first().waitFor();
   });
 
-  it('the approver confirms the steps; the notice period blocks the shutdown\'s deregistration', async () => {
+  it('the sponsoring unit\'s approver confirms the steps; the notice period blocks the shutdown\'s deregistration', async () => {
+    // 福州交警 and 福州公安 belong to 福州市公安局: its approver confirms their steps (the city's approver does not).
+    await approver.close();
+    approver = await login('approver-fz-ga');
     await approver.getByRole('link', { name: '执行确认' }).click();
     await approver.getByRole('link', { name: title }).click();
     await approver.waitForURL(/tab=execution/);
@@ -189,14 +216,14 @@ describe('e2e: plan → approval → execution → audit', () => {
     };
     for (const step of ['内容迁移', '服务迁移', '告知关注者', '平台注销', '更新备案']) await confirm('福州交警', step);
     for (const step of ['发布停更公告', '内容迁移', '服务迁移']) await confirm('福州公安', step);
-    await confirm('鼓楼发布', '整改完成');
+    expect(await approver.getByRole('button', { name: '确认：鼓楼发布 整改完成' }).count()).toBe(0);
     const shutdown = approver.locator('[data-testid^="execution-action-"]').filter({ hasText: '福州公安' });
     const countdown = shutdown.getByTestId('notice-countdown');
     expect(await countdown.getAttribute('data-left')).toBe('15');
     expect(await countdown.innerText()).toContain('公告期还剩 15 个工作日');
     expect(await shutdown.getByRole('button', { name: '确认：福州公安 平台注销' }).isDisabled()).toBe(true);
     const merged = approver.locator('[data-testid^="execution-action-"]').filter({ hasText: '福州交警' });
-    expect(await merged.innerText()).toMatch(/已完成 5\/5[\s\S]*迁移内容 2 条[\s\S]*approver/);
+    expect(await merged.innerText()).toMatch(/已完成 5\/5[\s\S]*迁移内容 2 条[\s\S]*approver-fz-ga（福州市公安局）/);
     await screenshot(approver, '11-execution');
     // The data really moved: 福州交警 is closed, its two posts now live on 平安福州 with their origin recorded.
     const a = server.data.accounts;
@@ -219,8 +246,9 @@ describe('e2e: plan → approval → execution → audit', () => {
     await timeline.getByText('同意动作').first().waitFor();
     const text = await timeline.innerText();
     expect(text).toContain(`涉及的方案：${title}`);
-    expect(text).toMatch(/同意动作 · approver（审批人员）[\s\S]*同意，按方案执行/);
-    expect(text).toMatch(/确认执行步骤 · approver[\s\S]*状态变更：暂停更新 → 已注销/);
+    expect(text).toMatch(/同意动作 · approver-fz-ga（审批人员）[\s\S]*同意，按方案执行/);
+    expect(text).toMatch(/同意动作 · approver-3501（审批人员）/);
+    expect(text).toMatch(/确认执行步骤 · approver-fz-ga[\s\S]*状态变更：暂停更新 → 已注销/);
     await screenshot(auditor, '12-audit');
     const href = await auditor.getByRole('link', { name: /导出 CSV/ }).getAttribute('href');
     expect(href).toBe(`/api/audit.csv?accountId=${server.data.accounts['fzga-jj']}`);

@@ -198,6 +198,8 @@ export const plansEn: Record<keyof typeof plansZh, string> = {
   'approvals.approveAllConfirm': 'Approve all {n} actions of this plan you may decide?',
   'approvals.approvingN': 'Approving {i} of {n}…',
   'approvals.unit': 'Unit',
+  'approvals.signingFor': 'You sign for',
+  'approvals.byDelegation': 'by delegation',
   'approvals.why': 'Why this unit',
   'approvals.status': 'Status',
   'approvals.carriedOver': 'carried over',

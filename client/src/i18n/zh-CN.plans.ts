@@ -196,6 +196,8 @@ export const plansZh = {
   'approvals.approveAllConfirm': '同意本方案中您可审批的全部 {n} 个动作？',
   'approvals.approvingN': '正在审批第 {i}/{n} 个动作…',
   'approvals.unit': '审批单位',
+  'approvals.signingFor': '您代表的单位',
+  'approvals.byDelegation': '受托审批',
   'approvals.why': '为何需要该单位审批',
   'approvals.status': '状态',
   'approvals.carriedOver': '沿用上一版审批',

@@ -28,6 +28,7 @@ export const ApprovalInboxQueryDoc = graphql(`
           revision
           createdAt
           canDecide
+          viewerSignsByDelegation
           unit {
             id
             name
@@ -183,6 +184,11 @@ function PlanGroup({ group, onDecide, onRefresh }: {
                 {a.findings.length ? (
                   <ul style={{ marginTop: 0 }}>{a.findings.map((f) => <li key={f.id}>{tx('rule', f.rule)}：{f.summary}</li>)}</ul>
                 ) : <Typography.Paragraph type="secondary">{a.note ?? t('approvals.noCitations')}</Typography.Paragraph>}
+                <Typography.Paragraph style={{ marginBottom: 4 }} data-testid={`inbox-signing-${a.id}`}>
+                  <strong>{t('approvals.signingFor')}</strong>：{requests.filter((r) => r.canDecide).map((r) => (
+                    <Tag key={r.id} color="blue">{r.unit.name}{r.viewerSignsByDelegation ? ` · ${t('approvals.byDelegation')}` : ''}</Tag>
+                  ))}
+                </Typography.Paragraph>
                 <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 0 }}>
                   {t('approvals.askedOf')}：{requests.map((r) => `${r.unit.name}（${r.reason}）`).join('；')}
                 </Typography.Paragraph>

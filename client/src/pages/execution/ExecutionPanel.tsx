@@ -63,7 +63,7 @@ export function ExecutionPanel({ plan, onChanged }: {
                   key: 'who',
                   title: t('execution.confirmedBy'),
                   width: 190,
-                  render: (_, s) => (s.confirmedByName ? <span>{s.confirmedByName}<br /><Typography.Text type="secondary" style={{ fontSize: 12 }}>{dateTime(s.confirmedAt)}</Typography.Text></span> : '—'),
+                  render: (_, s) => (s.confirmedByName ? <span>{s.confirmedByName}{s.confirmedUnit ? `（${s.confirmedUnit.name}${s.byDelegation ? ` · ${t('approvals.byDelegation')}` : ''}）` : ''}<br /><Typography.Text type="secondary" style={{ fontSize: 12 }}>{dateTime(s.confirmedAt)}</Typography.Text></span> : '—'),
                 },
                 {
                   key: 'detail',
@@ -84,7 +84,7 @@ export function ExecutionPanel({ plan, onChanged }: {
                   title: '',
                   width: 130,
                   render: (_, s) => {
-                    if (s.status !== 'PENDING' || !s.canConfirm || plan.status !== 'EXECUTING') return null;
+                    if (!s.canConfirm) return null; // the server's rule: pending step, executing plan, sponsoring unit's approver or delegate
                     const waiting = prerequisites(a.type, s.kind).filter((k) => steps.find((x) => x.kind === k)?.status !== 'DONE');
                     if (waiting.length) return <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('execution.after', { steps: waiting.map((k) => tx('step', k)).join('、') })}</Typography.Text>;
                     const inNotice = s.kind === 'DEREGISTERED' && a.type === 'SHUTDOWN' && Boolean(s.earliestOn) && today < s.earliestOn!;

@@ -43,7 +43,7 @@ export function ApprovalRecords({ plan }: { plan: Plan }) {
           width: 260,
           render: (_, r) => (r.approval ? (
             <span>
-              {r.approval.approverName} · {dateTime(r.approval.decidedAt)}
+              {r.approval.approverName}{r.approval.byDelegation ? `（${t('approvals.byDelegation')}）` : ''} · {dateTime(r.approval.decidedAt)}
               {r.approval.comment ? <><br />{r.approval.comment}</> : null}
             </span>
           ) : '—'),

@@ -2,9 +2,8 @@ import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { Alert, App, Button, Card, Descriptions, Input, Modal, Space, Tabs, Tooltip, Typography } from 'antd';
-import type { PlanActionRowFragment, PlanDetailQuery } from '../../graphql/generated/graphql';
+import type { PlanActionRowFragment, PlanDetailQuery, PlanTransition } from '../../graphql/generated/graphql';
 import { useI18n } from '../../i18n';
-import { useSession } from '../../auth/session';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
@@ -14,7 +13,7 @@ import { AddActionMutation, PlanDetailQuery as PlanDetailDoc, RemoveActionMutati
 import { ActionDialog, actionInput, type ActionValues } from './ActionDialog';
 import { ActionsTable } from './ActionsTable';
 import { groupIssues } from './issues';
-import { EDITABLE, PlanStatusTag } from './PlanStatusTag';
+import { PlanStatusTag } from './PlanStatusTag';
 import { RevisionHistory } from './RevisionHistory';
 import { ApprovalRecords } from './ApprovalRecords';
 import { planScope } from './PlansPage';
@@ -39,12 +38,11 @@ export default function PlanPage() {
 function PlanEditor({ plan, refetch }: { plan: Plan; refetch(): Promise<unknown> }) {
   const { t, dateTime, count } = useI18n();
   const { message } = App.useApp();
-  const { user } = useSession();
   const client = useApolloClient();
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'actions';
-  const canAuthor = user?.role === 'PLANNER' || user?.role === 'ADMIN';
-  const editable = canAuthor && EDITABLE.includes(plan.status);
+  // What the user may do comes from the server's lifecycle table (plans/plan-states.ts), never from role names here.
+  const editable = plan.viewerCanEdit;
   const presetAccount = params.get('add');
   const [dialog, setDialog] = useState<{ action: PlanActionRowFragment | null; preset?: Partial<ActionValues> } | null>(
     editable && presetAccount ? { action: null, preset: { accountId: presetAccount, findingIds: params.get('cite')?.split(',').filter(Boolean) ?? [] } } : null);
@@ -116,7 +114,7 @@ function PlanEditor({ plan, refetch }: { plan: Plan; refetch(): Promise<unknown>
               {plan.title} <PlanStatusTag status={plan.status} />
             </Typography.Title>
           </div>
-          <PlanButtons plan={plan} canAuthor={canAuthor} errors={issues.errorCount} onChanged={revalidate} busy={Boolean(working)} />
+          <PlanButtons plan={plan} errors={issues.errorCount} onChanged={revalidate} busy={Boolean(working)} />
         </Space>
         <Descriptions size="small" column={{ xs: 1, md: 2, xl: 4 }}>
           <Descriptions.Item label={t('plans.scope')}>{planScope(plan)}</Descriptions.Item>
@@ -225,7 +223,7 @@ export function ValidationSummary({ errors, warnings, planIssues }: { errors: nu
   );
 }
 
-function PlanButtons({ plan, canAuthor, errors, busy, onChanged }: { plan: Plan; canAuthor: boolean; errors: number; busy: boolean; onChanged(): Promise<void> }) {
+function PlanButtons({ plan, errors, busy, onChanged }: { plan: Plan; errors: number; busy: boolean; onChanged(): Promise<void> }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const [submit, submitState] = useMutation(SubmitPlanMutation);
@@ -233,7 +231,8 @@ function PlanButtons({ plan, canAuthor, errors, busy, onChanged }: { plan: Plan;
   const [start, startState] = useMutation(StartExecutionMutation);
   const [asking, setAsking] = useState<'submit' | 'withdraw' | null>(null);
   const [comment, setComment] = useState('');
-  if (!canAuthor) return null;
+  const may = (transition: PlanTransition) => plan.availableTransitions.includes(transition);
+  if (!may('SUBMIT') && !may('WITHDRAW') && !may('START_EXECUTION')) return null;
   const error = submitState.error ?? withdrawState.error ?? startState.error;
   const run = async (fn: () => Promise<unknown>, done: string) => {
     const ok = await fn().then(() => true, () => false);
@@ -242,21 +241,20 @@ function PlanButtons({ plan, canAuthor, errors, busy, onChanged }: { plan: Plan;
     await onChanged();
     if (ok) message.success(done);
   };
-  const canSubmit = plan.status === 'DRAFT' || plan.status === 'CHANGES_REQUESTED';
   return (
     <Space orientation="vertical" align="end">
       <Space wrap>
-        {canSubmit ? (
+        {may('SUBMIT') ? (
           <Tooltip title={errors ? t('plan.submitBlocked', { n: errors }) : undefined}>
             <Button type="primary" disabled={busy || errors > 0} onClick={() => setAsking('submit')}>{plan.status === 'CHANGES_REQUESTED' ? t('plan.resubmit') : t('plan.submit')}</Button>
           </Tooltip>
         ) : null}
-        {plan.status === 'APPROVED' ? (
+        {may('START_EXECUTION') ? (
           <Button type="primary" loading={startState.loading} disabled={busy} onClick={() => void run(() => start({ variables: { id: plan.id, expectedVersion: plan.version } }), t('plan.started'))}>
             {t('plan.startExecution')}
           </Button>
         ) : null}
-        {['DRAFT', 'SUBMITTED', 'CHANGES_REQUESTED', 'APPROVED'].includes(plan.status) ? (
+        {may('WITHDRAW') ? (
           <Button danger disabled={busy} onClick={() => setAsking('withdraw')}>{t('plan.withdraw')}</Button>
         ) : null}
       </Space>

@@ -9,9 +9,6 @@ export const PLAN_STATUS_COLOR: Record<PlanStatus, string> = {
 
 export const PLAN_STATUSES: PlanStatus[] = ['DRAFT', 'SUBMITTED', 'CHANGES_REQUESTED', 'APPROVED', 'EXECUTING', 'COMPLETED', 'REJECTED', 'WITHDRAWN'];
 
-/** Editable by the planner: a draft, or a plan sent back for changes. */
-export const EDITABLE: PlanStatus[] = ['DRAFT', 'CHANGES_REQUESTED'];
-
 export function PlanStatusTag({ status }: { status: PlanStatus }) {
   const { tx } = useI18n();
   return <Tag color={PLAN_STATUS_COLOR[status]} data-status={status}>{tx('planStatus', status)}</Tag>;

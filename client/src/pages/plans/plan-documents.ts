@@ -98,6 +98,8 @@ export const PlanDetailQuery = graphql(`
     plan(id: $id) {
       ...PlanSummary
       description
+      viewerCanEdit
+      availableTransitions
       createdAt
       decidedAt
       executionStartedAt
@@ -142,6 +144,7 @@ export const PlanDetailQuery = graphql(`
           decision
           comment
           approverName
+          byDelegation
           decidedAt
         }
       }
@@ -150,6 +153,7 @@ export const PlanDetailQuery = graphql(`
         decision
         comment
         approverName
+        byDelegation
         decidedAt
         revision
         unit {
@@ -187,6 +191,11 @@ export const StepRowFragment = graphql(`
     earliestOn
     confirmedAt
     confirmedByName
+    byDelegation
+    confirmedUnit {
+      id
+      name
+    }
     note
     movedPosts
     movedServices
