@@ -3,7 +3,6 @@ import type { Context } from '../kernel/context';
 import { Connection, PageArgs, type ConnectionShape } from '../kernel/pagination';
 import { Platform, PLATFORM_NAMES_ZH } from '../common/enums';
 import { Unit } from '../units/unit.entity';
-import { unitsService } from '../units/units.service';
 import { Account } from './account.entity';
 import { AccountService } from './account-service.entity';
 import { AccountStatusChange } from './status-change.entity';
@@ -48,7 +47,9 @@ export class AccountsResolver {
 
   @FieldResolver(() => Unit, { description: '主办单位' })
   async unit(@Ctx() ctx: Context, @Root() account: Account): Promise<Unit> {
-    return unitsService.byId(ctx, account.unitId);
+    // The account itself was scope-checked where it was fetched — or reached through a plan the user may see (a unit's
+    // approver must see every account of the plan, and whose it is, to judge it): its sponsoring unit is part of it.
+    return (await ctx.loaders.unitById.load(account.unitId))!;
   }
 
   @FieldResolver(() => [AccountService], { description: '提供的办事服务' })
