@@ -24,12 +24,30 @@ export default defineConfig({
     ],
   },
   test: {
-    globalSetup: ['tests/support/global-setup.ts'],
-    // Decorators need the metadata polyfill before any entity or resolver module loads.
-    setupFiles: ['reflect-metadata'],
-    include: ['tests/**/*.test.ts', 'client/src/**/*.test.tsx'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two projects: `npx vitest run --project client` runs the component tests alone, with no database.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'client',
+          include: ['client/src/**/*.test.tsx'],
+          environment: 'jsdom',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          include: ['tests/**/*.test.ts'],
+          // PostgreSQL (embedded unless DATABASE_URL) and a migrated template database, once per run of this project.
+          globalSetup: ['tests/support/global-setup.ts'],
+          // Decorators need the metadata polyfill before any entity or resolver module loads.
+          setupFiles: ['reflect-metadata'],
+        },
+      },
+    ],
   },
 });

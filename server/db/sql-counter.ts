@@ -9,14 +9,8 @@ export interface SqlScope {
 
 export const sqlScope = new AsyncLocalStorage<SqlScope>();
 
-let processTotal = 0;
-export function totalStatements(): number {
-  return processTotal;
-}
-
 /** Call from raw `pg` code paths (COPY) so the counter stays honest. */
 export function countStatement(sql: string): void {
-  processTotal++;
   const scope = sqlScope.getStore();
   if (scope) {
     scope.statements++;

@@ -2,10 +2,13 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema, getMetadataStorage } from 'type-graphql';
+import { buildSchema, getMetadataStorage, type ClassType, type NonEmptyArray } from 'type-graphql';
 import { ROOT } from '../config';
 
 export const SCHEMA_FILE = path.join(ROOT, 'schema', 'schema.graphql');
+
+/** The resolver classes the schema is built from (server/registry.ts lists them); type-graphql needs at least one. */
+export type Resolvers = NonEmptyArray<ClassType>;
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -13,7 +16,7 @@ let built: Promise<GraphQLSchema> | undefined;
  * Builds the schema once per process from the resolvers the composition root (server/registry.ts) hands in
  * (type-graphql metadata is global, so later calls return the first build).
  */
-export function getSchema(resolvers: readonly Function[]): Promise<GraphQLSchema> {
+export function getSchema(resolvers: Resolvers): Promise<GraphQLSchema> {
   built ??= buildWithSimpleResolvers(resolvers);
   return built;
 }
@@ -24,10 +27,10 @@ export function getSchema(resolvers: readonly Function[]): Promise<GraphQLSchema
  * We use no global or field middlewares (nor auth checkers), so nothing is skipped; it removes a closure call and a
  * promise-ish check per leaf field, which is most of the work for lists of accounts and units (issue 6).
  */
-function buildWithSimpleResolvers(resolvers: readonly Function[]): Promise<GraphQLSchema> {
+function buildWithSimpleResolvers(resolvers: Resolvers): Promise<GraphQLSchema> {
   for (const t of getMetadataStorage().objectTypes) (t as { simpleResolvers?: boolean }).simpleResolvers ??= true;
   return buildSchema({
-    resolvers: resolvers as [Function, ...Function[]],
+    resolvers,
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
   });
@@ -38,7 +41,7 @@ export function schemaSdl(schema: GraphQLSchema): string {
   return `# 本文件由服务端代码生成，请勿手工修改：npm run schema\n# Generated from the server code by \`npm run schema\`; do not edit.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
 }
 
-export async function emitSchema(resolvers: readonly Function[]): Promise<string> {
+export async function emitSchema(resolvers: Resolvers): Promise<string> {
   const sdl = schemaSdl(await getSchema(resolvers));
   fs.mkdirSync(path.dirname(SCHEMA_FILE), { recursive: true });
   fs.writeFileSync(SCHEMA_FILE, sdl);

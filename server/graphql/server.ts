@@ -6,11 +6,11 @@ import { sqlScope } from '../db/sql-counter';
 import type { Context } from '../kernel/context';
 import { formatError } from './format-error';
 import { complexityLimit, depthLimit } from './limits';
-import { getSchema } from './schema';
+import { getSchema, type Resolvers } from './schema';
 
 export interface SchemaParts {
   /** Every resolver class (server/registry.ts). */
-  resolvers: readonly Function[];
+  resolvers: Resolvers;
   /** Plugins that see each operation before it runs (the session guard of auth). */
   guards: ApolloServerPlugin<Context>[];
 }

@@ -1,5 +1,5 @@
 import { AccountStatus, AccountType, Platform } from '../common/enums';
-import { GOV_SERVICES, PROVINCE_ABBR, type DeptDef, type UnitTier } from './names';
+import { GOV_SERVICES, PROVINCE_ABBR, type UnitTier } from './names';
 import { rngFor, type Rng } from './random';
 import type { SeedUnit } from './units';
 
@@ -245,5 +245,3 @@ export function regularAccounts(ctx: PlanContext, u: SeedUnit): SeedAccount[] {
 export function redundancyRate(u: SeedUnit): number {
   return PROBLEM_RATES[u.tier].redundant;
 }
-
-export type { DeptDef };

@@ -6,7 +6,7 @@ import { writeActivity, type ActivityContext } from './activity';
 import { CsvFile, csvField, dayString, shanghaiDay } from './csv-writer';
 import { GOV_TOPICS, serviceCategory } from './names';
 import { normalizeName, traditional } from './normalize';
-import { hashSeed, rngFor } from './random';
+import { rngFor } from './random';
 import { repostPool } from './titles';
 import { buildProvinceUnits, loadDivisions, type SeedUnit } from './units';
 
@@ -228,5 +228,3 @@ export async function generateDemoCsv(dir: string, opts: GenerateOptions = {}): 
   fs.writeFileSync(path.join(dir, MANIFEST_FILE), `${JSON.stringify({ generator: 'matrix-planner demo seed', seed, ...stable }, null, 1)}\n`);
   return result;
 }
-
-export { hashSeed };

@@ -1,5 +1,5 @@
 // opencc-js ships ESM types but a CommonJS (UMD) build: load the build directly.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- opencc-js's types describe its ESM build, not the CommonJS one Node loads
 const OpenCC: { Converter(o: { from: string; to: string }): (s: string) => string } = require('opencc-js');
 
 /**

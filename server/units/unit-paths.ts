@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 /**
  * Recomputes the materialised `path`, `depth` and `region_path` of every unit from `parent_id` and `region_code`,
  * in one set-based statement. Rows already correct are not touched. Call after inserting or moving units.
- * A parent cycle leaves the cycle's units out of the recursion; `findUnitCycles` reports them.
+ * A parent cycle leaves the cycle's units out of the recursion (the import refuses cycles before it writes).
  */
 export async function refreshUnitPaths(em: EntityManager): Promise<number> {
   const res = await em.query(`
@@ -16,16 +16,4 @@ export async function refreshUnitPaths(em: EntityManager): Promise<number> {
       FROM tree t LEFT JOIN regions r ON r.code = t.region_code
      WHERE u.id = t.id AND (u.path IS DISTINCT FROM t.path OR u.depth IS DISTINCT FROM t.depth OR u.region_path IS DISTINCT FROM r.path)`);
   return Array.isArray(res) ? Number(res[1] ?? 0) : 0;
-}
-
-/** Units whose parent chain loops back on itself (their ids), which must be rejected before writing. */
-export async function findUnitCycles(em: EntityManager): Promise<number[]> {
-  const rows: { id: number }[] = await em.query(`
-    WITH RECURSIVE tree AS (
-      SELECT id FROM units WHERE parent_id IS NULL
-      UNION ALL
-      SELECT u.id FROM units u JOIN tree t ON u.parent_id = t.id
-    )
-    SELECT id FROM units WHERE id NOT IN (SELECT id FROM tree) ORDER BY id`);
-  return rows.map((r) => r.id);
 }

@@ -13,10 +13,11 @@ import { runMigrations } from '../../server/db/database';
 import { createDataSource } from '../../server/registry';
 import { startEmbedded, type EmbeddedHandle } from '../../server/db/embedded';
 import { importDirectory } from '../../server/import/import.service';
+import { runDetection } from '../../server/detection/detection.service';
 import { generateDemoCsv, MANIFEST_FILE, resetDemoData } from '../../server/seed/seed';
 import { ensureDemoUsers, DEMO_PASSWORD } from '../../server/auth/demo-users';
 import { BENCH_OPERATIONS, PGL_FUNCTIONS_SQL, type BenchParams } from './operations';
-import { measureClient } from './client-measure';
+import { measureClient, type ClientFigures } from './client-measure';
 
 /**
  * `npm run bench [-- --quick] [-- --reuse] [-- --duration 10] [-- --no-postgraphile]`
@@ -153,10 +154,30 @@ function startChild(cmd: string, args: string[], env: Record<string, string>, re
   });
 }
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
+/** A GraphQL response as the benchmark reads it. */
+interface GqlJson { data?: { login?: { token?: string } }; errors?: unknown; extensions?: { sqlStatements?: number } }
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: GqlJson; bytes: number }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const json = await res.json();
+  const json = (await res.json()) as GqlJson;
   return { status: res.status, json, bytes: JSON.stringify(json).length };
+}
+
+/** tests/bench/results.json: what one run measured (figures it skipped are carried over from the last run). */
+interface BenchResults {
+  mode: 'quick' | 'national';
+  startedAt: string;
+  machine: { cpus: number; memGb: number; node: string };
+  generateMs?: number;
+  asOf?: string;
+  import?: { reused?: boolean; rows?: number; ms?: number; rowsPerSecond?: number; files?: Record<string, number>; measuredAt?: string };
+  detection?: { skipped?: boolean; measuredAt?: string; allMs?: number; allRepeatMs?: number; provinceMs?: number; [found: string]: unknown };
+  params?: BenchParams;
+  dataset?: { units?: number; accounts?: number; posts?: number | string; messages?: number; findings?: number };
+  client?: ClientFigures;
+  ours?: { peakRssMb: number; operations: OpResult[] };
+  postgraphile?: { peakRssMb: number; operations: OpResult[] };
+  totalMs?: number;
 }
 
 interface OpResult {
@@ -192,10 +213,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const db = await openBenchDatabase(`bench_${mode}`, args.reuse);
   const ds = createDataSource(db.url, 4);
-  const results: Record<string, any> = { mode, startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version } };
+  const results: BenchResults = { mode, startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version } };
   // Figures this run does not measure (--reuse, --no-detection) are carried over from the last run of the same mode.
   const resultsFile = path.join(BENCH_DIR, 'results.json');
-  const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : null;
+  const previous: BenchResults | null = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : null;
   let pgl: Child | null = null;
   let ours: Child | null = null;
   try {
@@ -233,27 +254,18 @@ async function main(): Promise<void> {
     await ensureDemoUsers(createSystemContext(ds), { province: PROVINCE });
 
     // Detection (national = everything in the database; quick mode holds one province).
-    let detectionMod: { runDetection?: (ds: unknown, o: { asOf: string; regionCode: string | null }) => Promise<unknown> } | null = null;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      detectionMod = require('../../server/detection/detection.service');
-    } catch {
-      detectionMod = null;
-    }
     if (!args.detection) {
       results.detection = { skipped: true };
-    } else if (detectionMod?.runDetection) {
+    } else {
       const det: Record<string, number> = {};
       for (const [label, regionCode] of [['all', null], ['allRepeat', null], ['province', PROVINCE]] as const) {
         const td = performance.now();
-        const run = await detectionMod.runDetection(createSystemContext(ds), { asOf, regionCode });
+        const run = await runDetection(createSystemContext(ds), { asOf, regionCode });
         det[`${label}Ms`] = Math.round(performance.now() - td);
-        det[`${label}Found`] = (run as unknown as { found: number }).found;
+        det[`${label}Found`] = run.found;
         log(`detection ${label}: ${det[`${label}Ms`]} ms, ${det[`${label}Found`]} findings`);
       }
       results.detection = det;
-    } else {
-      results.detection = { pending: true };
     }
 
     // Parameters of the reads.
@@ -327,7 +339,7 @@ async function main(): Promise<void> {
 }
 
 /** The one table: figures of ours, PostGraphile, and ours / PostGraphile (latency: ≤ 1 is better; req/s: ≥ 1 is better). */
-export function renderTable(r: Record<string, any>): string {
+export function renderTable(r: BenchResults): string {
   const rows: string[][] = [['figure', 'ours', 'PostGraphile', 'ours/PG']];
   const f = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? '-' : String(n));
   const ratio = (a?: number | null, b?: number | null) => (a !== null && a !== undefined && b ? (a / b).toFixed(2) : '-');
@@ -336,19 +348,18 @@ export function renderTable(r: Record<string, any>): string {
   if (r.import?.reused) rows.push(['import', 'reused (not measured)', '', '']);
   else if (r.import) {
     const when = r.import.measuredAt ? ` (run of ${r.import.measuredAt.slice(0, 16)})` : '';
-    rows.push([`import: rows / total time${when}`, `${r.import.rows} rows / ${sec(r.import.ms)} s`, '', '']);
+    rows.push([`import: rows / total time${when}`, `${r.import.rows} rows / ${sec(r.import.ms ?? NaN)} s`, '', '']);
     rows.push(['import: throughput (rows/s)', f(r.import.rowsPerSecond), '', '']);
   }
-  if (r.detection?.pending) rows.push(['detection', 'pending (runDetection missing)', '', '']);
-  else if (r.detection?.skipped) rows.push(['detection', 'skipped (--no-detection)', '', '']);
+  if (r.detection?.skipped) rows.push(['detection', 'skipped (--no-detection)', '', '']);
   else if (r.detection) {
     if (r.detection.measuredAt) rows.push([`detection (run of ${r.detection.measuredAt.slice(0, 16)})`, '', '', '']);
     rows.push([`detection ${r.mode === 'quick' ? 'whole DB (1 province)' : 'national'}: first run (ms)`, f(r.detection.allMs), '', '']);
     rows.push([`detection ${r.mode === 'quick' ? 'whole DB (1 province)' : 'national'}: repeat (ms)`, f(r.detection.allRepeatMs), '', '']);
     rows.push(['detection one province (ms)', f(r.detection.provinceMs), '', '']);
   }
-  const pg = new Map<string, OpResult>((r.postgraphile?.operations ?? []).map((o: OpResult) => [o.key, o]));
-  for (const o of (r.ours?.operations ?? []) as OpResult[]) {
+  const pg = new Map<string, OpResult>((r.postgraphile?.operations ?? []).map((o) => [o.key, o]));
+  for (const o of r.ours?.operations ?? []) {
     const p = pg.get(o.key);
     rows.push([`${o.label}: SQL statements`, f(o.sqlStatements), p ? '(1 per request, compiled)' : '-', '']);
     for (const c of ['c1', 'c32'] as const) {
@@ -357,7 +368,7 @@ export function renderTable(r: Record<string, any>): string {
       rows.push([`  ${n} conn req/s`, f(o[c].rps), f(p?.[c].rps), ratio(o[c].rps, p?.[c].rps)]);
     }
   }
-  if (r.client?.skipped) rows.push(['client', `skipped (${r.client.skipped})`, '', '']);
+  if (r.client && 'skipped' in r.client) rows.push(['client', `skipped (${r.client.skipped})`, '', '']);
   else if (r.client) {
     rows.push(['client: initial JavaScript (KB gzip; budget 400)', f(r.client.initialJsGzipKb), '', '']);
     rows.push(['client: planner overview interactive, cold / warm (ms)', `${f(r.client.overviewColdMs)} / ${f(r.client.overviewWarmMs)}`, '', '']);

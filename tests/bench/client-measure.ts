@@ -12,7 +12,10 @@ const CHROMIUM = '/usr/bin/chromium';
  * the planner's overview matrix being on screen and clickable, in headless Chromium against the running server:
  * cold (empty cache, new browser context) and warm (same context, second visit). Best of three of each.
  */
-export async function measureClient(baseUrl: string, log: (m: string) => void): Promise<Record<string, number | string>> {
+/** What the client measurement gives: the figures, or why it was skipped. */
+export type ClientFigures = { skipped: string } | { initialJsGzipKb: number; overviewColdMs: number; overviewWarmMs: number };
+
+export async function measureClient(baseUrl: string, log: (m: string) => void): Promise<ClientFigures> {
   if (!fs.existsSync(path.join(ROOT, 'client', 'dist', 'index.html'))) return { skipped: 'client not built' };
   if (!fs.existsSync(CHROMIUM)) return { skipped: 'no /usr/bin/chromium (apt-get install chromium)' };
   const size = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'client', 'scripts', 'bundle-size.mjs'), '--json'], { encoding: 'utf8' }));

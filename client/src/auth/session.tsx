@@ -61,10 +61,6 @@ export interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
-function isUnauthenticated(error: unknown): boolean {
-  return CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
-}
-
 function isSchemaMismatch(error: unknown): boolean {
   return CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED');
 }
@@ -129,5 +125,3 @@ export function useSession(): Session {
   if (!s) throw new Error('useSession outside SessionProvider');
   return s;
 }
-
-export { isUnauthenticated };

@@ -68,7 +68,7 @@ export function AccountSelect({ id, value, onChange, current, extra = [], status
     skip: q.length === 0,
     fetchPolicy: 'cache-first',
   });
-  const found = q ? (res.data?.accounts.edges.map((e) => e.node) ?? []) : [];
+  const found = useMemo(() => (q ? (res.data?.accounts.edges.map((e) => e.node) ?? []) : []), [q, res.data]);
   const choices = useMemo(() => {
     const all = new Map<string, AccountChoice>();
     for (const c of [...(current ? [current] : []), ...extra, ...found]) if (!all.has(c.id)) all.set(c.id, c);

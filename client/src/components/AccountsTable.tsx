@@ -5,6 +5,7 @@ import { graphql } from '../graphql/generated';
 import type { AccountRowFragment, Platform } from '../graphql/generated/graphql';
 import { useI18n } from '../i18n';
 
+/** @codegen A fragment other documents spread by name; this call registers it with the codegen. */
 export const AccountRowFragmentDoc = graphql(`
   fragment AccountRow on Account {
     id

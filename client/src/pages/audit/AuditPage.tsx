@@ -40,11 +40,11 @@ function UnitSelect({ id, value, label, onChange }: { id: string; value: string 
 export default function AuditPage() {
   const { t, tx, dateTime, count } = useI18n();
   const [params, setParams] = useSearchParams();
-  const p: AuditParams & { actorName?: string | null; unitName?: string | null } = {
+  const p = useMemo<AuditParams & { actorName?: string | null; unitName?: string | null }>(() => ({
     actorId: params.get('actorId'), actorName: params.get('actorName'), accountId: params.get('accountId'), unitId: params.get('unitId'),
     unitName: params.get('unitName'), includeSubunits: params.get('sub') === '1', planId: params.get('planId'),
     action: params.get('action')?.split(',').filter(Boolean) ?? [], from: params.get('from'), to: params.get('to'),
-  };
+  }), [params]);
   const set = (values: Record<string, string | null | undefined>) => {
     const next = new URLSearchParams(params);
     for (const [k, v] of Object.entries(values)) if (v) next.set(k, v); else next.delete(k);
@@ -58,11 +58,11 @@ export default function AuditPage() {
     ...(p.action?.length ? { action: p.action } : {}),
     ...(p.from ? { from: p.from } : {}),
     ...(p.to ? { to: p.to } : {}),
-  }), [params]); // eslint-disable-line react-hooks/exhaustive-deps
+  }), [p]);
   const events = useQuery(AuditEventsQuery, { variables: { filter }, notifyOnNetworkStatusChange: true });
   const plans = useQuery(PlanChoicesQuery);
   const conn = events.data?.auditEvents;
-  const rows = conn?.edges.map((e) => e.node) ?? [];
+  const rows = useMemo(() => conn?.edges.map((e) => e.node) ?? [], [conn]);
   const actors = useMemo(() => {
     const m = new Map<string, string>();
     if (p.actorId) m.set(p.actorId, p.actorName ?? p.actorId);

@@ -1,5 +1,6 @@
 import { graphql } from '../../graphql/generated';
 
+/** @codegen A fragment other documents spread by name; this call registers it with the codegen. */
 export const AuditEventFieldsFragment = graphql(`
   fragment AuditEventFields on AuditEvent {
     id

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { Tree } from 'antd';
 import type { TreeDataNode } from 'antd';
@@ -9,6 +9,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
 
+/** @codegen A fragment other documents spread by name; this call registers it with the codegen. */
 export const UnitTreeNode = graphql(`
   fragment UnitTreeNode on Unit {
     id
@@ -42,8 +43,12 @@ function toNode(u: UnitTreeNodeFragment): TreeDataNode {
   return { key: u.id, title: u.name, isLeaf: u.childCount === 0 };
 }
 
-function withChildren(nodes: TreeDataNode[], key: string, children: TreeDataNode[]): TreeDataNode[] {
-  return nodes.map((n) => (n.key === key ? { ...n, children } : n.children ? { ...n, children: withChildren(n.children, key, children) } : n));
+/** The tree: each node with the children loaded for it so far (by unit id). */
+function withLoaded(nodes: TreeDataNode[], loaded: Record<string, TreeDataNode[]>): TreeDataNode[] {
+  return nodes.map((n) => {
+    const children = loaded[String(n.key)];
+    return children ? { ...n, children: withLoaded(children, loaded) } : n;
+  });
 }
 
 /** The unit tree, loaded one level at a time as the user expands it. Arrow keys move, Enter selects. */
@@ -51,39 +56,38 @@ export function UnitTree({ selectedId, onSelect, expandTo }: { selectedId?: stri
   const { t } = useI18n();
   const client = useApolloClient();
   const roots = useQuery(UnitTreeRootsQuery);
-  const [nodes, setNodes] = useState<TreeDataNode[] | null>(null);
+  const [loaded, setLoaded] = useState<Record<string, TreeDataNode[]>>({});
   const [expanded, setExpanded] = useState<React.Key[]>([]);
   const [loadError, setLoadError] = useState<unknown>(null);
+  const nodes = useMemo(() => (roots.data ? withLoaded(roots.data.unitRoots.map(toNode), loaded) : null), [roots.data, loaded]);
 
-  useEffect(() => {
-    if (roots.data) setNodes(roots.data.unitRoots.map(toNode));
-  }, [roots.data]);
-
-  const load = async (id: string) => {
+  const load = useCallback(async (id: string) => {
     try {
       const { data } = await client.query({ query: UnitTreeChildrenQuery, variables: { id } });
-      if (data) setNodes((prev) => (prev ? withChildren(prev, id, data.unit.children.map(toNode)) : prev));
+      if (data) setLoaded((prev) => ({ ...prev, [id]: data.unit.children.map(toNode) }));
     } catch (e) {
       setLoadError(e);
     }
-  };
+  }, [client]);
 
-  // Opening a unit from elsewhere (search, matrix, account page) reveals its chain in the tree.
+  // Opening a unit from elsewhere (search, matrix, account page) reveals its chain in the tree, once the roots are in.
+  const chain = expandTo?.join('/') ?? '';
+  const ready = roots.data !== undefined;
   useEffect(() => {
-    if (!expandTo?.length || !nodes) return;
+    if (!chain || !ready) return;
+    const ids = chain.split('/');
     let cancelled = false;
     void (async () => {
-      for (const id of expandTo) {
+      for (const id of ids) {
         if (cancelled) return;
         await load(id);
       }
-      if (!cancelled) setExpanded((prev) => [...new Set([...prev, ...expandTo])]);
+      if (!cancelled) setExpanded((prev) => [...new Set([...prev, ...ids])]);
     })();
     return () => {
       cancelled = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [expandTo?.join('/'), nodes === null]);
+  }, [chain, ready, load]);
 
   if (roots.error) return <ErrorNotice error={roots.error} onRetry={() => void roots.refetch()} />;
   if (!nodes) return <Loading />;

@@ -31,6 +31,7 @@ export const FindingsListQueryDoc = graphql(`
   }
 `);
 
+/** @codegen A fragment other documents spread by name; this call registers it with the codegen. */
 export const FindingRowFragment = graphql(`
   fragment FindingRow on Finding {
     id
@@ -124,18 +125,22 @@ type Row = FindingsListQuery['findings']['edges'][number]['node'];
 /** Filters live in the URL (?rule=ZOMBIE,UNFILED&status=OPEN&region=3501), so a filtered list can be shared. */
 function useFilterParams(homeRegion: string) {
   const [params, setParams] = useSearchParams();
-  const list = <T extends string>(key: string, fallback: T[] = []): T[] => {
-    const v = params.get(key);
-    return v === null ? fallback : (v.split(',').filter(Boolean) as T[]);
-  };
-  const values = {
-    region: params.get('region') ?? homeRegion,
-    rule: list<DetectionRule>('rule'),
-    severity: list<Severity>('severity'),
-    status: list<FindingStatus>('status', ['OPEN']),
-    level: list<Level>('level'),
-    platform: list<Platform>('platform'),
-  };
+  // One object per URL (useSearchParams hands back the same params until the URL changes), so the filter built from
+  // it is stable across renders.
+  const values = useMemo(() => {
+    const list = <T extends string>(key: string, fallback: T[] = []): T[] => {
+      const v = params.get(key);
+      return v === null ? fallback : (v.split(',').filter(Boolean) as T[]);
+    };
+    return {
+      region: params.get('region') ?? homeRegion,
+      rule: list<DetectionRule>('rule'),
+      severity: list<Severity>('severity'),
+      status: list<FindingStatus>('status', ['OPEN']),
+      level: list<Level>('level'),
+      platform: list<Platform>('platform'),
+    };
+  }, [params, homeRegion]);
   const set = (key: keyof typeof values, value: string | string[]) => {
     const next = new URLSearchParams(params);
     next.set(key, Array.isArray(value) ? value.join(',') : value);
@@ -158,7 +163,7 @@ export default function FindingsPage() {
     ...(values.status.length ? { status: values.status } : {}),
     ...(values.level.length ? { level: values.level } : {}),
     ...(values.platform.length ? { platform: values.platform } : {}),
-  }), [values.region, values.rule.join(), values.severity.join(), values.status.join(), values.level.join(), values.platform.join()]); // eslint-disable-line react-hooks/exhaustive-deps
+  }), [values]);
 
   const list = useQuery(FindingsListQueryDoc, { variables: { filter }, notifyOnNetworkStatusChange: true });
   const summary = useQuery(FindingSummaryQuery, { variables: { regionCode: values.region } });

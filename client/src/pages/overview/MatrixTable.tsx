@@ -6,6 +6,7 @@ import type { MatrixTable_MatrixFragment, Platform } from '../../graphql/generat
 import { useI18n, type I18n } from '../../i18n';
 import { cellTone, findingsPerLive, type CellCounts } from './matrix-tone';
 
+/** @codegen A fragment other documents spread by name; this call registers it with the codegen. */
 export const MatrixTableFragment = graphql(`
   fragment MatrixTable_matrix on Matrix {
     platforms
