@@ -51,26 +51,6 @@ export async function existingFindingIds(em: EntityManager, ids: number[]): Prom
   return new Set(rows.map((r) => r.id));
 }
 
-export interface AccountFinding {
-  findingId: number;
-  accountId: number;
-  rule: DetectionRule;
-}
-
-/** Open findings that concern each account (own findings, plus group findings where it is a member). */
-export async function openFindingsOfAccounts(em: EntityManager, accountIds: number[]): Promise<AccountFinding[]> {
-  if (!accountIds.length) return [];
-  const rows: { finding_id: number; account_id: number; rule: DetectionRule }[] = await em.query(
-    `SELECT f.id AS finding_id, f.account_id, f.rule FROM findings f
-      WHERE f.status = $2 AND f.account_id = ANY($1::int[])
-     UNION
-     SELECT f.id, fa.account_id, f.rule FROM finding_accounts fa JOIN findings f ON f.id = fa.finding_id
-      WHERE f.status = $2 AND fa.role = $3 AND fa.account_id = ANY($1::int[])`,
-    [accountIds, FindingStatus.OPEN, FindingAccountRole.MEMBER],
-  );
-  return rows.map((r) => ({ findingId: r.finding_id, accountId: r.account_id, rule: r.rule }));
-}
-
 /**
  * Inspection pass rate before/after a plan, from the detection feature's verdicts (`verdictsFor`: veto rules fail;
  * otherwise 100 − deductions, failing below the pass mark; suspended and closed accounts are not checked).

@@ -1,5 +1,5 @@
 import type { Context } from '../kernel/context';
-import { AccountStatus, PlanActionType, Platform } from '../common/enums';
+import { AccountStatus, Level, PlanActionType, Platform } from '../common/enums';
 import type { Plan } from './plan.entity';
 import { parseDate } from '../kernel/dates';
 import type { PlanImpact } from './plan.types';
@@ -30,7 +30,7 @@ export async function planImpact(ctx: Context, plan: Plan, asOf?: string | null)
         FROM accounts a JOIN units u ON u.id = a.unit_id LEFT JOIN c ON c.account_id = a.id
        WHERE a.status <> '${AccountStatus.CLOSED}' AND ${scopeSql})`;
   const params = [closingIds, serviceDest, contentDest, scopeParam];
-  const groups: { level: any; platform: any; before: number; after: number; fb: string; fa: string }[] = await ctx.em.query(
+  const groups: { level: Level; platform: Platform; before: number; after: number; fb: string; fa: string }[] = await ctx.em.query(
     `${cte} SELECT level, platform, count(*)::int AS before, count(*) FILTER (WHERE NOT closing)::int AS after,
                    COALESCE(sum(followers), 0)::bigint AS fb, COALESCE(sum(followers) FILTER (WHERE NOT closing), 0)::bigint AS fa
               FROM scoped GROUP BY level, platform ORDER BY level, platform`, params);

@@ -53,7 +53,7 @@ export function destinationsOf(a: PlanAction): number[] {
 export async function loadPlanFacts(ctx: Context, plan: Plan): Promise<PlanFacts> {
   const actions = await activeActions(ctx, plan.id);
   const ids = [...new Set(actions.flatMap((a) => [a.accountId, ...destinationsOf(a)]))];
-  const rows: Record<string, any>[] = ids.length ? await ctx.em.query(
+  const rows: FactRow[] = ids.length ? await ctx.em.query(
     `SELECT a.id, a.name, a.platform, a.status, a.is_main, a.followers, a.unit_id, u.name AS unit_name, u.path AS unit_path,
             u.kind AS unit_kind, u.level AS unit_level, u.region_path,
             (SELECT count(*) FROM services s WHERE s.account_id = a.id)::int AS services,
@@ -64,7 +64,7 @@ export async function loadPlanFacts(ctx: Context, plan: Plan): Promise<PlanFacts
     unitName: r.unit_name, unitPath: r.unit_path, unitKind: r.unit_kind, unitLevel: r.unit_level, regionPath: r.region_path,
     services: r.services, posts: r.posts,
   }]));
-  const others: Record<string, any>[] = ids.length ? await ctx.em.query(
+  const others: { account_id: number; type: PlanActionType; plan_id: number; title: string }[] = ids.length ? await ctx.em.query(
     `SELECT pa.account_id, pa.type, p.id AS plan_id, p.title FROM plan_actions pa JOIN plans p ON p.id = pa.plan_id
       WHERE pa.removed_at IS NULL AND p.id <> $1 AND p.status = ANY($2::text[]) AND pa.account_id = ANY($3::int[])
         AND (pa.claimed OR NOT $4::boolean)
@@ -85,4 +85,11 @@ export async function loadPlanFacts(ctx: Context, plan: Plan): Promise<PlanFacts
 /** Whether an account lies in the plan's scope (unit subtree or region). */
 export function inPlanScope(f: PlanFacts, a: AccountFact): boolean {
   return f.scope.kind === 'unit' ? a.unitPath.startsWith(f.scope.path) : Boolean(a.regionPath?.startsWith(f.scope.path));
+}
+
+/** A row of the account facts query (snake_case, as PostgreSQL returns it). */
+interface FactRow {
+  id: number; name: string; platform: AccountFact['platform']; status: AccountFact['status']; is_main: boolean; followers: number;
+  unit_id: number; unit_name: string; unit_path: string; unit_kind: AccountFact['unitKind']; unit_level: AccountFact['unitLevel'];
+  region_path: string | null; services: number; posts: number;
 }

@@ -163,7 +163,7 @@ export const workflowService = {
       const candidates: (ApprovalRequest & { unit_path: string; unit_name: string })[] = (await tx.em.query(
         `SELECT r.*, u.path AS unit_path, u.name AS unit_name FROM plan_approval_requests r JOIN units u ON u.id = r.unit_id
           WHERE ${reqId !== null ? 'r.id = $1' : 'r.action_id = $1 AND r.revision = $2'} ORDER BY r.id`,
-        reqId !== null ? [reqId] : [actId, plan.revision])).map((r: Record<string, any>) => ({
+        reqId !== null ? [reqId] : [actId, plan.revision])).map((r: RequestRow) => ({
         ...tx.em.getRepository(ApprovalRequest).create({ id: r.id, planId: r.plan_id, revision: r.revision, actionId: r.action_id, unitId: r.unit_id,
           reason: r.reason, status: r.status, approvalId: r.approval_id, carriedOver: r.carried_over, createdAt: r.created_at }),
         unit_path: r.unit_path, unit_name: r.unit_name,
@@ -265,3 +265,9 @@ export const workflowService = {
     return signatureFor(ctx, unit);
   },
 };
+
+/** A plan_approval_requests row joined with its unit (snake_case, as PostgreSQL returns it). */
+interface RequestRow {
+  id: number; plan_id: number; revision: number; action_id: number; unit_id: number; reason: ApprovalRequest['reason'];
+  status: ApprovalRequest['status']; approval_id: number | null; carried_over: boolean; created_at: Date; unit_path: string; unit_name: string;
+}

@@ -47,8 +47,8 @@ export default function ImpactPanel({ planId, version }: { planId: string; versi
     ],
   });
 
-  const byLevel = useMemo(() => (impact ? bar(t('impact.accounts'), sumImpact(impact.byLevelPlatform, 'level', LEVELS), 'level') : null), [impact, t]); // eslint-disable-line react-hooks/exhaustive-deps
-  const byPlatform = useMemo(() => (impact ? bar(t('impact.accounts'), sumImpact(impact.byLevelPlatform, 'platform', PLATFORM_ORDER), 'platform') : null), [impact, t]); // eslint-disable-line react-hooks/exhaustive-deps
+  const byLevel = useMemo(() => (impact ? bar(t('impact.accounts'), sumImpact(impact.byLevelPlatform, 'level', LEVELS), 'level') : null), [impact, t]); // eslint-disable-line react-hooks/exhaustive-deps -- `bar` is a pure helper re-created each render; the chart depends only on impact and t
+  const byPlatform = useMemo(() => (impact ? bar(t('impact.accounts'), sumImpact(impact.byLevelPlatform, 'platform', PLATFORM_ORDER), 'platform') : null), [impact, t]); // eslint-disable-line react-hooks/exhaustive-deps -- as above
   const resolved = useMemo<ChartOption | null>(() => (impact ? {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     grid: { left: 150, right: 24, top: 8, bottom: 24 },

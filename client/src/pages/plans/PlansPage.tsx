@@ -36,14 +36,15 @@ export default function PlansPage({ statuses: fixedStatuses, title, linkTab }: {
   const { t, tx, count, dateTime } = useI18n();
   const { user } = useSession();
   const [params, setParams] = useSearchParams();
-  const statuses = fixedStatuses ?? ((params.get('status')?.split(',').filter(Boolean) ?? []) as PlanStatus[]);
+  const statuses = useMemo(() => fixedStatuses ?? ((params.get('status')?.split(',').filter(Boolean) ?? []) as PlanStatus[]),
+    [fixedStatuses, params]);
   const mine = params.get('mine') === '1';
   const [search, setSearch] = useState(params.get('q') ?? '');
   const filter = useMemo<PlanFilter>(() => ({
     ...(statuses.length ? { status: statuses } : {}),
     ...(mine ? { mine: true } : {}),
     ...(params.get('q') ? { search: params.get('q') } : {}),
-  }), [statuses.join(), mine, params]); // eslint-disable-line react-hooks/exhaustive-deps
+  }), [statuses, mine, params]);
   const list = useQuery(PlansListDoc, { variables: { filter }, fetchPolicy: 'cache-and-network' });
   const [creating, setCreating] = useState(false);
   const canAuthor = user?.role === 'PLANNER' || user?.role === 'ADMIN';
