@@ -10,6 +10,10 @@ import { sqlScope } from './db/sql-counter';
 import { createContext, type Context, type SessionUser } from './kernel/context';
 import { schemaParts } from './registry';
 import { createApolloServer } from './graphql/server';
+import { getSchema } from './graphql/schema';
+import { edgeGuard, edgeLimits, jsonErrors, sendError, type EdgeLimits } from './graphql/edge';
+import { RateLimiter } from './graphql/rate-limit';
+import { anonymousMayRun } from './auth/session-guard';
 import { AUDIT_CSV_PATH, auditCsvHandler } from './audit/audit.csv';
 
 export type Authenticate = (req: express.Request, ds: DataSource, config: Config) => Promise<SessionUser | null>;
@@ -19,9 +23,50 @@ export interface App {
   apollo: ApolloServer<Context>;
 }
 
-/** The HTTP application: `/graphql`, `/healthz`, and the built client (SPA) from `client/dist`. */
-export async function createApp(ds: DataSource, config: Config, authenticate?: Authenticate): Promise<App> {
-  const apollo = await createApolloServer(config, schemaParts());
+/** Imports travel inside GraphQL variables (the whole CSV text): their own path with its own, larger body limit. */
+export const IMPORT_PATH = '/graphql/import';
+
+/**
+ * The HTTP application: `/graphql` (and `/graphql/import` for `importCsv` only), `/healthz`, and the built client
+ * (SPA) from `client/dist`. In front of Apollo: the body limit, then the edge guard (server/graphql/edge.ts) that
+ * refuses oversized documents, anonymous calls of anything but `login`, and too frequent expensive operations
+ * before any parsing or validation of consequence.
+ */
+export async function createApp(ds: DataSource, config: Config, authenticate?: Authenticate,
+  opts: { limits?: Partial<EdgeLimits> } = {}): Promise<App> {
+  const limits: EdgeLimits = { ...edgeLimits(config.maxDepth), ...opts.limits };
+  const parts = schemaParts();
+  const apollo = await createApolloServer(config, parts, limits);
+  const schema = await getSchema(parts.resolvers);
+  const production = config.nodeEnv === 'production';
+  const authenticateOnce = async (req: express.Request, res: express.Response): Promise<SessionUser | null> => {
+    if (!('user' in res.locals)) res.locals.user = authenticate ? await authenticate(req, ds, config) : null;
+    return res.locals.user as SessionUser | null;
+  };
+  const limiter = new RateLimiter(limits.rate);
+  const guard = (onlyFields?: ReadonlySet<string>) => edgeGuard({
+    limits,
+    schema,
+    limiter,
+    onlyFields,
+    identify: async (req) => {
+      const user = await authenticateOnce(req, req.res!);
+      return { userId: user ? user.id : null };
+    },
+    anonymousMayRun: (fields) => anonymousMayRun(fields, { introspection: !production }),
+  });
+  const graphql = expressMiddleware(apollo, {
+    context: async ({ req, res }) => {
+      const user = await authenticateOnce(req, res);
+      return createContext(ds, config, user, {
+        ip: req.ip,
+        userAgent: req.get('user-agent') ?? undefined,
+        setCookie: (name, value, cookieOpts) => res.cookie(name, value, cookieOpts),
+        clearCookie: (name) => res.clearCookie(name),
+      });
+    },
+  });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -34,23 +79,10 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
     }
   });
   app.get(AUDIT_CSV_PATH, auditCsvHandler(ds, config, authenticate ?? (async () => null)));
-  app.use(
-    '/graphql',
-    (_req, _res, next) => sqlScope.run({ statements: 0 }, next),
-    cookieParser(),
-    express.json({ limit: '64mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const user = authenticate ? await authenticate(req, ds, config) : null;
-        return createContext(ds, config, user, {
-          ip: req.ip,
-          userAgent: req.get('user-agent') ?? undefined,
-          setCookie: (name, value, opts) => res.cookie(name, value, opts),
-          clearCookie: (name) => res.clearCookie(name),
-        });
-      },
-    }),
-  );
+  const counted: express.RequestHandler = (_req, _res, next) => sqlScope.run({ statements: 0 }, next);
+  app.use(IMPORT_PATH, counted, cookieParser(), express.json({ limit: limits.importBodyBytes }), guard(new Set(['mutation.importCsv'])), graphql);
+  app.use('/graphql', counted, cookieParser(), express.json({ limit: limits.bodyBytes }), guard(), graphql);
+  app.use('/graphql', (_req: express.Request, res: express.Response) => sendError(res, 405, 'BAD_REQUEST', 'http.badRequest'));
   const clientDist = path.join(ROOT, 'client', 'dist');
   if (fs.existsSync(path.join(clientDist, 'index.html'))) {
     app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
@@ -58,5 +90,7 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
   } else {
     app.get('/', (_req, res) => res.type('text/plain; charset=utf-8').send('matrix-planner：客户端尚未构建，请运行 npm run build。GraphQL 接口位于 /graphql'));
   }
+  // Every error (malformed JSON, too large a body, anything unexpected) answers JSON: no HTML page, stack or path.
+  app.use(jsonErrors);
   return { app, apollo };
 }

@@ -13,6 +13,16 @@ import type { Context } from '../kernel/context';
 const PUBLIC_ROOT_FIELDS = new Set(['mutation.login']);
 const AUDITOR_MUTATIONS = new Set(['login', 'logout']);
 
+/**
+ * May an anonymous caller run these root fields (`mutation.login`, `query.__schema`)? Only `login`, plus
+ * introspection when it is enabled (outside production). The HTTP edge guard asks this before Apollo parses or
+ * validates anything of consequence; the plugin below asks the same for operations that do not come over HTTP.
+ */
+export function anonymousMayRun(fields: readonly string[], opts: { introspection: boolean }): boolean {
+  return fields.every((f) => PUBLIC_ROOT_FIELDS.has(f) || f.endsWith('.__typename')
+    || (opts.introspection && (f === 'query.__schema' || f === 'query.__type')));
+}
+
 export function rootFieldNames(operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): string[] {
   const names: string[] = [];
   const walk = (set: SelectionSetNode, seen: Set<string>) => {

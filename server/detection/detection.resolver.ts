@@ -18,7 +18,7 @@ import { MainAccountSuggestion, mainAccountService } from './main-account';
 
 @Resolver(() => Finding)
 export class DetectionResolver {
-  @Mutation(() => DetectionRun, { description: '运行一次检查（全国或某区划），返回运行记录' })
+  @Mutation(() => DetectionRun, { description: '运行一次检查（全国或某区划），返回运行记录', complexity: 5000 })
   runDetection(@Ctx() ctx: Context, @Args(() => RunDetectionArgs) args: RunDetectionArgs): Promise<DetectionRun> {
     return detectionService.run(ctx, args.asOf, args.regionCode);
   }
@@ -39,17 +39,17 @@ export class DetectionResolver {
     return detectionService.byId(ctx, id);
   }
 
-  @Query(() => FindingSummary, { description: '区域问题汇总：按规则、层级、平台' })
+  @Query(() => FindingSummary, { description: '区域问题汇总：按规则、层级、平台', complexity: 1000 })
   findingSummary(@Ctx() ctx: Context, @Arg('regionCode', () => String, { defaultValue: '0' }) regionCode: string): Promise<FindingSummary> {
     return findingSummary(ctx, regionCode);
   }
 
-  @Query(() => InspectionReport, { description: '区域检查通报（按检查日计算，不写入数据）' })
+  @Query(() => InspectionReport, { description: '区域检查通报（按检查日计算，不写入数据）', complexity: 2000 })
   inspectionReport(@Ctx() ctx: Context, @Args(() => InspectionReportArgs) args: InspectionReportArgs): Promise<InspectionReport> {
     return inspectionService.report(ctx, args.regionCode, args.asOf, args.failuresLimit ?? 100);
   }
 
-  @Query(() => [MainAccountSuggestion], { description: '某单位在每个平台的建议主账号及理由' })
+  @Query(() => [MainAccountSuggestion], { description: '某单位在每个平台的建议主账号及理由', complexity: 200 })
   suggestedMainAccounts(@Ctx() ctx: Context, @Arg('unitId', () => ID) unitId: string,
     @Arg('asOf', () => String, { nullable: true }) asOf?: string | null): Promise<MainAccountSuggestion[]> {
     return mainAccountService.forUnit(ctx, unitId, asOf);

@@ -4,11 +4,15 @@ import { ERROR_CODES, messageOf, type FieldProblem } from '../kernel/errors';
 const KNOWN = new Set<string>([...ERROR_CODES, 'GRAPHQL_VALIDATION_FAILED',
   'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
 
+/** graphql-js's "Did you mean …?" hints name fields and types a caller did not ask for: not in production. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
 /**
  * Apollo `formatError`: known errors pass through (without stack traces); argument validation becomes
  * BAD_USER_INPUT with the fields named; anything unexpected is logged and replaced by a plain message.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown, opts: { production?: boolean } = {}): GraphQLFormattedError {
+  if (opts.production) formatted = { ...formatted, message: formatted.message.replace(SUGGESTION, '') };
   const code = formatted.extensions?.code as string | undefined;
   const original = (error as { originalError?: unknown })?.originalError ?? error;
   const validation = (original as { extensions?: { validationErrors?: unknown[] } })?.extensions?.validationErrors;

@@ -35,7 +35,12 @@ export function depthLimit(max: number) {
   };
 }
 
-/** Lists cost their page size (`first`, default 20) times their children. */
+/**
+ * The cost model: a field costs what its resolver declares next to it (`@Query(…, { complexity: N })`, read by
+ * fieldExtensionsEstimator: N + its children) — reports, summaries, the matrix, detection runs, imports and exports
+ * declare hundreds to thousands; leaf fields cost 1. Lists cost their page size (`first`, default 20) times their
+ * children. Root fields declaring at least EXPENSIVE_FIELD_COMPLEXITY (500) are also rate-limited (edge.ts).
+ */
 const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   const first = typeof args.first === 'number' ? args.first : undefined;
   if (first !== undefined) return 1 + childComplexity * Math.max(1, first);
@@ -57,18 +62,26 @@ export function complexityLimit(schema: GraphQLSchema, max: number): ApolloServe
           if (!costs) costCache.set(document, (costs = new Map()));
           let cost = costs.get(key);
           if (cost === undefined) {
-            cost = getComplexity({
-              schema,
-              query: document,
-              operationName: operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [fieldExtensionsEstimator(), pagedEstimator],
-            });
+            try {
+              cost = getComplexity({
+                schema,
+                query: document,
+                operationName: operationName ?? undefined,
+                variables: request.variables ?? {},
+                estimators: [fieldExtensionsEstimator(), pagedEstimator],
+              });
+            } catch (err) {
+              // Variables that do not fit their types (getComplexity coerces them first): a client error, HTTP 400.
+              const message = err instanceof GraphQLError ? err.message : String(err);
+              throw new GraphQLError(`变量类型不符 (invalid variables): ${message.slice(0, 200)}`,
+                { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+            }
             if (costs.size < 100) costs.set(key, cost);
           }
           if (cost > max) {
-            throw new GraphQLError(`查询过于复杂：估算代价 ${cost}，上限 ${max}；请减少每页条数或嵌套 (query cost ${cost} exceeds ${max})`,
-              { extensions: { code: 'BAD_USER_INPUT', cost, maxCost: max } });
+            // A client error: HTTP 400 (a plugin's error is a 500 unless it says otherwise).
+            throw new GraphQLError(`查询过于复杂：估算代价 ${cost}，上限 ${max}；请减少每页条数、别名或嵌套 (query cost ${cost} exceeds ${max})`,
+              { extensions: { code: 'BAD_USER_INPUT', cost, maxCost: max, http: { status: 400 } } });
           }
         },
       };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, type ClassType, type NonEmptyArray } from 'type-graphql';
 import { ROOT } from '../config';
+import { rejectBadStrings } from './strings';
 
 export const SCHEMA_FILE = path.join(ROOT, 'schema', 'schema.graphql');
 
@@ -24,14 +25,16 @@ export function getSchema(resolvers: Resolvers): Promise<GraphQLSchema> {
 /**
  * Plain object fields (no @FieldResolver) resolve with graphql-js's default resolver instead of type-graphql's
  * middleware wrapper: the same as `@ObjectType({ simpleResolvers: true })` on every type that does not say otherwise.
- * We use no global or field middlewares (nor auth checkers), so nothing is skipped; it removes a closure call and a
- * promise-ish check per leaf field, which is most of the work for lists of accounts and units (issue 6).
+ * The one global middleware (rejectBadStrings) looks at arguments, which plain object fields do not have, so nothing
+ * is skipped; it removes a closure call and a promise-ish check per leaf field, which is most of the work for lists
+ * of accounts and units (issue 6).
  */
 function buildWithSimpleResolvers(resolvers: Resolvers): Promise<GraphQLSchema> {
   for (const t of getMetadataStorage().objectTypes) (t as { simpleResolvers?: boolean }).simpleResolvers ??= true;
   return buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },
+    globalMiddlewares: [rejectBadStrings],
     emitSchemaFile: false,
   });
 }

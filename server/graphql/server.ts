@@ -1,11 +1,14 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Config } from '../config';
 import { sqlScope } from '../db/sql-counter';
 import type { Context } from '../kernel/context';
+import { messageOf } from '../kernel/errors';
 import { formatError } from './format-error';
 import { complexityLimit, depthLimit } from './limits';
+import { edgeLimits, type EdgeLimits } from './edge';
 import { getSchema, type Resolvers } from './schema';
 
 export interface SchemaParts {
@@ -16,17 +19,32 @@ export interface SchemaParts {
 }
 
 /** Apollo Server with our limits, error mapping and the per-request SQL statement count in `extensions`. */
-export async function createApolloServer(config: Config, parts: SchemaParts): Promise<ApolloServer<Context>> {
+export async function createApolloServer(config: Config, parts: SchemaParts, limits: EdgeLimits = edgeLimits(config.maxDepth)): Promise<ApolloServer<Context>> {
   const schema = await getSchema(parts.resolvers);
+  const production = config.nodeEnv === 'production';
+  // graphql-armor: the same limits as the edge guard (server/graphql/edge.ts), enforced again inside Apollo for
+  // requests that do not come through HTTP (executeOperation) and as a second line; its depth-based cost model is
+  // off: our cost model weighs fields (server/graphql/limits.ts). No "Did you mean …" suggestions in production.
+  const armor = new ApolloArmor({
+    maxTokens: { n: limits.maxTokens, errorMessage: messageOf('limit.tokens', { max: limits.maxTokens }) },
+    maxAliases: { n: limits.maxAliases, errorMessage: messageOf('limit.aliases', { max: limits.maxAliases }) },
+    maxDirectives: { n: limits.maxDirectives, errorMessage: messageOf('limit.directives', { max: limits.maxDirectives }) },
+    // Depth: our own rule below (BAD_USER_INPUT naming the depth), the same count as the edge guard's.
+    maxDepth: { enabled: false },
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
   const server = new ApolloServer<Context>({
     schema,
-    formatError,
+    formatError: (formatted, error) => formatError(formatted, error, { production }),
     includeStacktraceInErrorResponses: false,
-    introspection: config.nodeEnv !== 'production',
-    validationRules: [depthLimit(config.maxDepth)],
+    allowBatchedHttpRequests: false,
+    introspection: !production,
+    validationRules: [...armor.validationRules, depthLimit(limits.maxDepth)],
     plugins: [
       // No HTTP caching of GraphQL responses here; without it Apollo does not wrap every field resolver (issue 6).
       ApolloServerPluginCacheControlDisabled(),
+      ...armor.plugins,
       ...parts.guards,
       complexityLimit(schema, config.maxComplexity),
       {

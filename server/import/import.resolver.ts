@@ -9,6 +9,7 @@ export class ImportResolver {
   // ADMIN and PLANNER only: checked in importService.importCsv (requireRole).
   @Mutation(() => ImportResult, {
     description: '导入 CSV 文件（与命令行 npm run import 相同的格式与校验）；有任何问题时 ok 为 false，列出全部问题且不写入任何数据',
+    complexity: 5000,
   })
   importCsv(
     @Ctx() ctx: Context,

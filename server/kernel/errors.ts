@@ -8,9 +8,14 @@ import { GraphQLError } from 'graphql';
  */
 export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT'
   /** Too many failed logins: `extensions.retryAfterSeconds` says how long to wait. */
-  | 'TOO_MANY_ATTEMPTS';
+  | 'TOO_MANY_ATTEMPTS'
+  /** Too many expensive operations (detection runs, imports, reports, exports): `extensions.retryAfterSeconds`. */
+  | 'TOO_MANY_REQUESTS'
+  /** The request body exceeds the limit of its path (HTTP 413). */
+  | 'PAYLOAD_TOO_LARGE';
 
-export const ERROR_CODES: readonly ErrorCode[] = ['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'TOO_MANY_ATTEMPTS'];
+export const ERROR_CODES: readonly ErrorCode[] = ['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'TOO_MANY_ATTEMPTS',
+  'TOO_MANY_REQUESTS', 'PAYLOAD_TOO_LARGE'];
 
 interface Message { zh: string; en: string }
 
@@ -29,6 +34,18 @@ export const MESSAGES = {
   'input.pageSize': { zh: 'first 应在 1 到 {max} 之间，收到 {value}', en: 'page size must be 1..{max}' },
   'input.cursor': { zh: '游标 after 无效，请从第一页重新查询', en: 'invalid cursor' },
   'input.region': { zh: '未找到行政区划 {code}', en: 'unknown region' },
+  'input.text': { zh: '{field} 无效：{reason}', en: 'invalid {field}: NUL or lone surrogate characters' },
+  'input.variables': { zh: '变量应为 JSON 对象', en: 'variables must be a JSON object' },
+  'input.variablesDepth': { zh: '变量嵌套过深，最多 {max} 层', en: 'variables nested deeper than {max} levels' },
+  'limit.tokens': { zh: '查询过长：最多 {max} 个词法单元', en: 'document exceeds {max} tokens' },
+  'limit.fields': { zh: '查询字段过多：最多 {max} 个', en: 'document selects more than {max} fields' },
+  'limit.aliases': { zh: '查询别名过多：最多 {max} 个', en: 'document uses more than {max} aliases' },
+  'limit.directives': { zh: '查询指令过多：最多 {max} 个', en: 'document uses more than {max} directives' },
+  'limit.depth': { zh: '查询嵌套过深：{depth} 层，最多 {max} 层', en: 'query depth {depth} exceeds the maximum of {max}' },
+  'limit.rate': { zh: '操作过于频繁，请 {seconds} 秒后再试', en: 'too many requests: retry in {seconds} s' },
+  'http.tooLarge': { zh: '请求内容过大：此接口最多 {limit} KB；大文件请用 /graphql/import 或命令行 npm run import', en: 'payload too large: at most {limit} KB here' },
+  'http.badRequest': { zh: '请求格式有误：应为 JSON 格式的 GraphQL 请求', en: 'malformed request: expected a JSON GraphQL request' },
+  'http.importOnly': { zh: '此接口只接受 importCsv 导入', en: 'this path accepts only importCsv' },
   'state.conflict': { zh: '{detail}', en: 'conflict' },
   'internal': { zh: '服务器内部错误，请稍后重试或联系管理员', en: 'internal server error' },
 } satisfies Record<string, Message>;

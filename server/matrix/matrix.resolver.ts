@@ -5,7 +5,7 @@ import { matrixService } from './matrix.service';
 
 @Resolver(() => Matrix)
 export class MatrixResolver {
-  @Query(() => Matrix, { description: '某区划的账号矩阵：行为下级区划（或末级区划的单位），列为平台' })
+  @Query(() => Matrix, { description: '某区划的账号矩阵：行为下级区划（或末级区划的单位），列为平台', complexity: 1000 })
   matrix(@Ctx() ctx: Context, @Arg('regionCode', () => String) regionCode: string): Promise<Matrix> {
     return matrixService.matrix(ctx, regionCode);
   }
