@@ -10,6 +10,7 @@ import { createApolloClient } from './graphql/client';
 import { I18nProvider, useI18n } from './i18n';
 import { SessionProvider, useSession } from './auth/session';
 import { RequireSession } from './auth/RequireSession';
+import { RequireRoute } from './auth/RequireRoute';
 import { AppLayout } from './components/AppLayout';
 import { Loading } from './components/Loading';
 
@@ -42,13 +43,26 @@ function Home() {
   return approver ? null : <OverviewPage />;
 }
 
+/**
+ * Colours that pass WCAG 2.1 AA contrast (4.5:1) on white: antd's grey texts (secondary, description, placeholder)
+ * and its link blue are lighter than that by default.
+ */
+const THEME = {
+  token: {
+    fontSize: 14, colorPrimary: '#1d4ed8', colorLink: '#1d4ed8', colorInfo: '#1d4ed8', borderRadius: 4,
+    colorTextSecondary: '#4a4a4a', colorTextTertiary: '#595959', colorTextDescription: '#595959', colorTextPlaceholder: '#6b6b6b',
+    colorSuccess: '#237804', colorWarning: '#ad6800', colorError: '#c41d1d',
+  },
+};
+
 function Themed({ children }: { children: React.ReactNode }) {
   const { locale } = useI18n();
   dayjs.locale(locale === 'zh-CN' ? 'zh-cn' : 'en');
   return (
     <ConfigProvider
       locale={locale === 'zh-CN' ? zhCNLocale : enUSLocale}
-      theme={{ token: { fontSize: 14, colorPrimary: '#1d4ed8', borderRadius: 4 } }}
+      theme={THEME}
+      button={{ autoInsertSpace: false }}
     >
       <AntApp>{children}</AntApp>
     </ConfigProvider>
@@ -66,13 +80,13 @@ export function AppRoutes() {
           <Route path="explorer" element={<ExplorerPage />} />
           <Route path="explorer/units/:unitId" element={<ExplorerPage />} />
           <Route path="explorer/accounts/:accountId" element={<AccountPage />} />
-          <Route path="findings" element={<FindingsPage />} />
-          <Route path="import" element={<ImportPage />} />
-          <Route path="plans" element={<PlansPage />} />
+          <Route path="findings" element={<RequireRoute menuKey="/findings"><FindingsPage /></RequireRoute>} />
+          <Route path="import" element={<RequireRoute menuKey="/import"><ImportPage /></RequireRoute>} />
+          <Route path="plans" element={<RequireRoute menuKey="/plans"><PlansPage /></RequireRoute>} />
           <Route path="plans/:planId" element={<PlanPage />} />
-          <Route path="approvals" element={<ApprovalsPage />} />
-          <Route path="execution" element={<ExecutionPage />} />
-          <Route path="audit" element={<AuditPage />} />
+          <Route path="approvals" element={<RequireRoute menuKey="/approvals"><ApprovalsPage /></RequireRoute>} />
+          <Route path="execution" element={<RequireRoute menuKey="/execution"><ExecutionPage /></RequireRoute>} />
+          <Route path="audit" element={<RequireRoute menuKey="/audit"><AuditPage /></RequireRoute>} />
           <Route path="overview" element={<Navigate to="/" replace />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

@@ -1,70 +1,69 @@
-import { Suspense } from 'react';
+import { Suspense, useState } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
-import { Button, Layout, Menu, Segmented, Space, Tag, Tooltip } from 'antd';
-import { useI18n, type Locale, type MessageKey } from '../i18n';
+import { Button, Drawer, Grid, Layout, Menu, Segmented, Tag, Tooltip } from 'antd';
+import { useI18n, type Locale } from '../i18n';
 import { useSession } from '../auth/session';
 import { Loading } from './Loading';
+import { NAV, navFor } from './nav';
 
 const { Header, Content } = Layout;
-
-type Role = 'PLANNER' | 'APPROVER' | 'AUDITOR' | 'ADMIN';
-
-/** Navigation by role: planners plan, approvers decide and confirm, auditors read; admins see everything. */
-export const NAV: readonly { key: string; label: MessageKey; roles: readonly Role[] }[] = [
-  { key: '/', label: 'nav.overview', roles: ['PLANNER', 'AUDITOR', 'ADMIN'] },
-  { key: '/explorer', label: 'nav.explorer', roles: ['PLANNER', 'AUDITOR', 'ADMIN'] },
-  { key: '/findings', label: 'nav.findings', roles: ['PLANNER', 'ADMIN'] },
-  { key: '/plans', label: 'nav.plans', roles: ['PLANNER', 'APPROVER', 'ADMIN'] },
-  { key: '/approvals', label: 'nav.approvals', roles: ['APPROVER', 'ADMIN'] },
-  { key: '/execution', label: 'nav.execution', roles: ['APPROVER', 'ADMIN'] },
-  { key: '/audit', label: 'nav.audit', roles: ['AUDITOR', 'ADMIN'] },
-  { key: '/import', label: 'nav.import', roles: ['PLANNER', 'ADMIN'] },
-];
-
-/** The entries a role sees; without a session (server without login) the read-only screens. */
-export function navFor(role: string | null | undefined): typeof NAV {
-  if (!role) return NAV.filter((n) => ['/', '/explorer', '/findings', '/import'].includes(n.key));
-  return NAV.filter((n) => (n.roles as readonly string[]).includes(role));
-}
 
 function activeKey(pathname: string): string {
   if (pathname === '/' || pathname.startsWith('/overview')) return '/';
   return NAV.find((n) => n.key !== '/' && pathname.startsWith(n.key))?.key ?? '/';
 }
 
-/** The frame of every signed-in screen: navigation, who is signed in (role and unit scope), language, logout. */
+/** Three horizontal bars (no icon package): the drawer's button on narrow screens. */
+function MenuIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true" focusable="false">
+      <path d="M2 4h14M2 9h14M2 14h14" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+/**
+ * The frame of every signed-in screen: navigation, who is signed in (role and unit scope), language, logout. From
+ * the md breakpoint (768 px) the menu sits in the header; below it the menu, the user and the scope move into a
+ * drawer, and the header keeps only the menu button, the title, the language switch and 退出登录.
+ */
 export function AppLayout() {
   const { t, tx, locale, setLocale } = useI18n();
   const { user, authAvailable, logout } = useSession();
   const location = useLocation();
+  const screens = Grid.useBreakpoint();
+  const narrow = screens.md === false;
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const items = navFor(user?.role).map((n) => ({ key: n.key, label: <Link to={n.key} onClick={() => setDrawerOpen(false)}>{t(n.label)}</Link> }));
+  const selected = [activeKey(location.pathname)];
+  const who = user ? (
+    <span data-testid="session-user" style={{ whiteSpace: 'nowrap' }}>
+      {user.displayName || user.username}
+      <Tag color="blue" style={{ marginInline: 8 }} aria-label={`${t('auth.role')}：${tx('role', user.role)}`}>
+        {tx('role', user.role)}
+      </Tag>
+      <Tooltip title={t('auth.scope')}>
+        <span>{user.unit?.name ?? t('auth.scopeAll')}</span>
+      </Tooltip>
+    </span>
+  ) : !authAvailable ? (
+    <Tag>{tx('role', 'GUEST')}</Tag>
+  ) : null;
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <a href="#main" className="skip-link">{t('app.skipToContent')}</a>
-      <Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 16, background: '#0f2a5a' }}>
-        <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap' }}>{t('app.title')}</Link>
-        <nav aria-label={t('nav.main')} style={{ flex: 1, minWidth: 0 }}>
-          <Menu
-            theme="dark"
-            mode="horizontal"
-            selectedKeys={[activeKey(location.pathname)]}
-            style={{ background: 'transparent', borderBottom: 'none' }}
-            items={navFor(user?.role).map((n) => ({ key: n.key, label: <Link to={n.key}>{t(n.label)}</Link> }))}
-          />
-        </nav>
-        <Space size="middle" style={{ color: '#fff' }}>
-          {user ? (
-            <span data-testid="session-user" style={{ whiteSpace: 'nowrap' }}>
-              {user.displayName || user.username}
-              <Tag color="blue" style={{ marginInline: 8 }} aria-label={`${t('auth.role')}：${tx('role', user.role)}`}>
-                {tx('role', user.role)}
-              </Tag>
-              <Tooltip title={t('auth.scope')}>
-                <span>{user.unit?.name ?? t('auth.scopeAll')}</span>
-              </Tooltip>
-            </span>
-          ) : !authAvailable ? (
-            <Tag>{tx('role', 'GUEST')}</Tag>
-          ) : null}
+      <Header className="app-header" style={{ display: 'flex', alignItems: 'center', gap: narrow ? 8 : 16, paddingInline: narrow ? 8 : 16, background: '#0f2a5a' }}>
+        {narrow ? (
+          <Button type="text" className="app-menu-button" aria-label={t('nav.openMenu')} aria-expanded={drawerOpen} onClick={() => setDrawerOpen(true)} icon={<MenuIcon />} />
+        ) : null}
+        <Link to="/" className="app-title" style={{ color: '#fff', fontWeight: 600, fontSize: narrow ? 15 : 16, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', minWidth: 0 }}>{t('app.title')}</Link>
+        {narrow ? <span style={{ flex: 1 }} /> : (
+          <nav aria-label={t('nav.main')} style={{ flex: 1, minWidth: 0 }}>
+            <Menu theme="dark" mode="horizontal" selectedKeys={selected} style={{ background: 'transparent', borderBottom: 'none' }} items={items} />
+          </nav>
+        )}
+        <div style={{ display: 'flex', alignItems: 'center', gap: narrow ? 6 : 12, color: '#fff', flexShrink: 0 }}>
+          {narrow ? null : who}
           <Segmented<Locale>
             size="small"
             aria-label={t('app.language')}
@@ -77,9 +76,17 @@ export function AppLayout() {
               {t('auth.logout')}
             </Button>
           ) : null}
-        </Space>
+        </div>
       </Header>
-      <Content id="main" tabIndex={-1} style={{ padding: 16, maxWidth: 1600, width: '100%', margin: '0 auto' }}>
+      {narrow ? (
+        <Drawer placement="left" open={drawerOpen} onClose={() => setDrawerOpen(false)} size={280} title={t('app.title')} styles={{ body: { padding: 0 } }}>
+          {who ? <div style={{ padding: '12px 16px', borderBottom: '1px solid #f0f0f0' }}>{who}</div> : null}
+          <nav aria-label={t('nav.main')}>
+            <Menu mode="inline" selectedKeys={selected} items={items} style={{ borderInlineEnd: 'none' }} />
+          </nav>
+        </Drawer>
+      ) : null}
+      <Content id="main" tabIndex={-1} style={{ padding: narrow ? 8 : 16, maxWidth: 1600, width: '100%', margin: '0 auto', minWidth: 0 }}>
         <Suspense fallback={<Loading minHeight={320} />}>
           <Outlet />
         </Suspense>

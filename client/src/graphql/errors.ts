@@ -1,5 +1,6 @@
 import { CombinedGraphQLErrors } from '@apollo/client';
 import type { Locale } from '../lib/format';
+import { hasMessage, translate, type MessageKey, type Vars } from '../i18n';
 
 export interface ProblemDetail {
   field: string;
@@ -25,6 +26,19 @@ export function localizeServerMessage(message: string, locale: Locale): string {
   return locale === 'en' ? m[2] : m[1];
 }
 
+/**
+ * The kernel's catalogue errors carry `extensions.messageKey` and `params`: rendered from the client's own
+ * `serverError.<key>` messages in the chosen language (null when the key is unknown here: the message is used).
+ */
+export function catalogueMessage(extensions: Record<string, unknown> | undefined, locale: Locale): string | null {
+  const key = extensions?.messageKey;
+  if (typeof key !== 'string') return null;
+  const full = `serverError.${key}`;
+  if (!hasMessage(full)) return null;
+  const params = (extensions?.params && typeof extensions.params === 'object' ? extensions.params : {}) as Vars;
+  return translate(locale, full as MessageKey, params);
+}
+
 export function toUiError(error: unknown, locale: Locale, networkMessage: string): UiError {
   if (CombinedGraphQLErrors.is(error)) {
     const first = error.errors[0];
@@ -33,7 +47,7 @@ export function toUiError(error: unknown, locale: Locale, networkMessage: string
       return Array.isArray(d) ? (d as ProblemDetail[]).filter((x) => x && typeof x.message === 'string') : [];
     });
     return {
-      message: [...new Set(error.errors.map((e) => localizeServerMessage(e.message, locale)))].join('；'),
+      message: [...new Set(error.errors.map((e) => catalogueMessage(e.extensions, locale) ?? localizeServerMessage(e.message, locale)))].join('；'),
       code: String(first?.extensions?.code ?? 'ERROR'),
       details,
     };

@@ -17,6 +17,11 @@ export function interpolate(template: string, vars?: Vars): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (vars[name] === undefined || vars[name] === null ? whole : String(vars[name])));
 }
 
+/** Whether a key (built at run time) has a message. */
+export function hasMessage(key: string): key is MessageKey {
+  return key in zhCN;
+}
+
 export function translate(locale: Locale, key: MessageKey, vars?: Vars): string {
   return interpolate(MESSAGES[locale][key] ?? zhCN[key] ?? key, vars);
 }

@@ -100,25 +100,21 @@ export function UnitPanel({ unitId }: { unitId: string }) {
           <Descriptions.Item label={t('explorer.children', { count: unit.childCount })}>{t('explorer.subtreeAccounts', { count: count(subtreeCount.totalCount) })}</Descriptions.Item>
         </Descriptions>
       </Card>
-      <Card
-        size="small"
-        title={scope === 'own' ? t('explorer.unitAccounts') : t('explorer.subtreeAccounts', { count: count(subtreeCount.totalCount) })}
-        extra={
-          <Segmented
-            size="small"
-            aria-label={t('explorer.unitAccounts')}
-            value={scope}
-            onChange={(v) => setScope(v as 'own' | 'subtree')}
-            options={[
-              { value: 'own', label: t('explorer.unitAccounts') },
-              { value: 'subtree', label: t('explorer.subtreeAccounts', { count: count(subtreeCount.totalCount) }) },
-            ]}
-          />
-        }
-      >
+      <Card size="small" title={scope === 'own' ? t('explorer.unitAccounts') : t('explorer.subtreeAccounts', { count: count(subtreeCount.totalCount) })}>
+        <Segmented
+          size="small"
+          aria-label={t('explorer.accountsScope')}
+          value={scope}
+          onChange={(v) => setScope(v as 'own' | 'subtree')}
+          style={{ marginBottom: 8, maxWidth: '100%' }}
+          options={[
+            { value: 'own', label: t('explorer.unitAccounts') },
+            { value: 'subtree', label: t('explorer.subtreeAccounts', { count: count(subtreeCount.totalCount) }) },
+          ]}
+        />
         {scope === 'own' ? (
           unit.accounts.length ? (
-            <AccountsTable accounts={unit.accounts} />
+            <AccountsTable accounts={unit.accounts} exportName={`accounts-${unit.name}`} />
           ) : (
             <EmptyState>{t('explorer.unitNoAccounts')}</EmptyState>
           )
@@ -126,7 +122,7 @@ export function UnitPanel({ unitId }: { unitId: string }) {
           <ErrorNotice error={subtree.error} onRetry={() => void subtree.refetch()} />
         ) : (
           <>
-            <AccountsTable accounts={subtreeConn?.edges.map((e) => e.node) ?? []} showUnit loading={subtree.loading} />
+            <AccountsTable accounts={subtreeConn?.edges.map((e) => e.node) ?? []} showUnit loading={subtree.loading} exportName={`accounts-${unit.name}-all`} />
             <LoadMore field="accounts" connection={subtreeConn} loading={subtree.loading} fetchMore={subtree.fetchMore as never} />
           </>
         )}

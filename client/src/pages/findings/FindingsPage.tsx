@@ -1,10 +1,11 @@
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useMutation, useQuery } from '@apollo/client/react';
-import { App, Button, Card, Col, Form, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Form, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { graphql } from '../../graphql/generated';
-import type { DetectionRule, FindingFilter, FindingStatus, FindingsListQuery, Level, Platform, Severity } from '../../graphql/generated/graphql';
+import type { DetectionRule, FindingFilter, FindingSort, FindingStatus, FindingsListQuery, Level, Platform, PlanStatus, Severity } from '../../graphql/generated/graphql';
+import { downloadCsv, matchesText } from '../../lib/csv';
 import { useI18n } from '../../i18n';
 import { useSession } from '../../auth/session';
 import { LoadMore } from '../../components/LoadMore';
@@ -15,8 +16,8 @@ import { DismissDialog } from './DismissDialog';
 import { PlanFromFindings } from './PlanFromFindings';
 
 export const FindingsListQueryDoc = graphql(`
-  query FindingsList($filter: FindingFilter, $after: String) {
-    findings(filter: $filter, first: 50, after: $after) {
+  query FindingsList($filter: FindingFilter, $sort: FindingSort, $after: String) {
+    findings(filter: $filter, sort: $sort, first: 50, after: $after) {
       totalCount
       pageInfo {
         hasNextPage
@@ -55,6 +56,11 @@ export const FindingRowFragment = graphql(`
     suggestedMain {
       id
       name
+    }
+    plans {
+      id
+      title
+      status
     }
   }
 `);
@@ -122,6 +128,10 @@ const SEVERITY_COLOR: Record<Severity, string> = { VETO: 'red', MAJOR: 'orange',
 
 type Row = FindingsListQuery['findings']['edges'][number]['node'];
 
+/** Plans past approval act on the finding already: it is shown as taken and cannot be picked for another plan. */
+const TAKEN: readonly PlanStatus[] = ['APPROVED', 'EXECUTING'];
+const takenBy = (f: Row) => f.plans.find((p) => TAKEN.includes(p.status)) ?? null;
+
 /** Filters live in the URL (?rule=ZOMBIE,UNFILED&status=OPEN&region=3501), so a filtered list can be shared. */
 function useFilterParams(homeRegion: string) {
   const [params, setParams] = useSearchParams();
@@ -139,11 +149,14 @@ function useFilterParams(homeRegion: string) {
       status: list<FindingStatus>('status', ['OPEN']),
       level: list<Level>('level'),
       platform: list<Platform>('platform'),
+      q: params.get('q') ?? '',
+      sort: (params.get('sort') === 'NEWEST' ? 'NEWEST' : 'SEVERITY') as FindingSort,
     };
   }, [params, homeRegion]);
   const set = (key: keyof typeof values, value: string | string[]) => {
     const next = new URLSearchParams(params);
-    next.set(key, Array.isArray(value) ? value.join(',') : value);
+    const v = Array.isArray(value) ? value.join(',') : value;
+    if (v || key === 'status') next.set(key, v); else next.delete(key);
     setParams(next, { replace: true });
   };
   return { values, set, reset: () => setParams(new URLSearchParams(), { replace: true }) };
@@ -165,7 +178,7 @@ export default function FindingsPage() {
     ...(values.platform.length ? { platform: values.platform } : {}),
   }), [values]);
 
-  const list = useQuery(FindingsListQueryDoc, { variables: { filter }, notifyOnNetworkStatusChange: true });
+  const list = useQuery(FindingsListQueryDoc, { variables: { filter, sort: values.sort }, notifyOnNetworkStatusChange: true });
   const summary = useQuery(FindingSummaryQuery, { variables: { regionCode: values.region } });
   const [dismiss] = useMutation(DismissFindingDoc);
   const [reopen] = useMutation(ReopenFindingDoc);
@@ -174,7 +187,13 @@ export default function FindingsPage() {
   const [rowError, setRowError] = useState<{ id: string; error: unknown } | null>(null);
 
   const conn = list.data?.findings;
-  const rows = conn?.edges.map((e) => e.node) ?? [];
+  const loaded = conn?.edges.map((e) => e.node) ?? [];
+  // Text search over the loaded pages (summary, unit, accounts, rule); the filters above narrow on the server.
+  const rows = loaded.filter((f) => matchesText(values.q, f.summary, f.unit.name, tx('rule', f.rule), ...f.accounts.map((a) => a.name)));
+  const exportCsv = () => downloadCsv(`findings-${values.region}.csv`,
+    [t('findings.severity'), t('findings.rule'), t('findings.evidence'), t('findings.unit'), t('findings.accounts'), t('findings.firstSeen'), t('findings.status'), t('findings.plan')],
+    rows.map((f) => [tx('severity', f.severity), tx('rule', f.rule), f.summary, f.unit.name, f.accounts.map((a) => `${a.name}（${tx('platform', a.platform)}）`).join('；'),
+      date(f.firstSeenAt), tx('findingStatus', f.status), f.plans.map((p) => `${p.title}（${tx('planStatus', p.status)}）`).join('；')]));
   const s = summary.data?.findingSummary;
   const region = summary.data?.region;
 
@@ -183,8 +202,9 @@ export default function FindingsPage() {
   };
 
   const columns: ColumnsType<Row> = [
-    { key: 'sev', title: t('findings.severity'), width: 80, render: (_, f) => <Tag color={SEVERITY_COLOR[f.severity]}>{tx('severity', f.severity)}</Tag> },
-    { key: 'rule', title: t('findings.rule'), width: 150, render: (_, f) => tx('rule', f.rule) },
+    { key: 'sev', title: t('findings.severity'), width: 80, render: (_, f) => <Tag color={SEVERITY_COLOR[f.severity]}>{tx('severity', f.severity)}</Tag>,
+      sorter: (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) },
+    { key: 'rule', title: t('findings.rule'), width: 150, render: (_, f) => tx('rule', f.rule), sorter: (a, b) => tx('rule', a.rule).localeCompare(tx('rule', b.rule), 'zh-CN') },
     {
       key: 'evidence',
       title: t('findings.evidence'),
@@ -203,7 +223,8 @@ export default function FindingsPage() {
         </div>
       ),
     },
-    { key: 'unit', title: t('findings.unit'), width: 150, render: (_, f) => <Link to={`/explorer/units/${f.unit.id}`}>{f.unit.name}</Link> },
+    { key: 'unit', title: t('findings.unit'), width: 150, render: (_, f) => <Link to={`/explorer/units/${f.unit.id}`}>{f.unit.name}</Link>,
+      sorter: (a, b) => a.unit.name.localeCompare(b.unit.name, 'zh-CN') },
     {
       key: 'accounts',
       title: t('findings.accounts'),
@@ -218,14 +239,27 @@ export default function FindingsPage() {
         </ul>
       ),
     },
-    { key: 'seen', title: t('findings.firstSeen'), width: 120, render: (_, f) => date(f.firstSeenAt) },
-    { key: 'status', title: t('findings.status'), width: 80, render: (_, f) => tx('findingStatus', f.status) },
+    { key: 'seen', title: t('findings.firstSeen'), width: 120, render: (_, f) => date(f.firstSeenAt), sorter: (a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) },
+    {
+      key: 'status',
+      title: t('findings.status'),
+      width: 130,
+      render: (_, f) => {
+        const taken = takenBy(f);
+        return (
+          <Space orientation="vertical" size={0}>
+            <span>{tx('findingStatus', f.status)}</span>
+            {taken ? <Tag color="blue" data-testid="finding-taken"><Link to={`/plans/${taken.id}`}>{t('findings.inPlan', { status: tx('planStatus', taken.status) })}</Link></Tag> : null}
+          </Space>
+        );
+      },
+    },
     {
       key: 'act',
       title: '',
       width: 96,
       render: (_, f) =>
-        f.status === 'OPEN' ? (
+        f.status === 'OPEN' && !takenBy(f) ? (
           <Button size="small" aria-label={`${t('findings.dismiss')}：${f.summary}`} onClick={() => setDismissing(f)}>{t('findings.dismiss')}</Button>
         ) : f.status === 'DISMISSED' ? (
           <Button
@@ -321,7 +355,17 @@ export default function FindingsPage() {
           </Row>
         </Form>
       </Card>
-      <Card size="small" title={conn ? t('common.total', { count: count(conn.totalCount) }) : null}>
+      <Card
+        size="small"
+        title={conn ? (values.q ? t('list.matching', { shown: count(rows.length), loaded: count(loaded.length), total: count(conn.totalCount) }) : t('common.total', { count: count(conn.totalCount) })) : null}
+        extra={<Button size="small" onClick={exportCsv} disabled={!rows.length}>{t('list.exportCsv')}</Button>}
+      >
+        <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginBottom: 8 }}>
+          <Input.Search key={values.q} id="findings-q" allowClear aria-label={t('list.search')} placeholder={t('findings.searchHint')} defaultValue={values.q}
+            onSearch={(v) => set('q', v.trim())} style={{ maxWidth: 320 }} />
+          <Select<FindingSort> aria-label={t('list.sort')} value={values.sort} onChange={(v) => set('sort', v)} style={{ width: 180 }}
+            options={[{ value: 'SEVERITY', label: t('findings.sortSeverity') }, { value: 'NEWEST', label: t('findings.sortNewest') }]} />
+        </div>
         {canPlan ? <div style={{ marginBottom: 8 }}><PlanFromFindings selected={selected} regionCode={values.region} onClear={() => setSelected([])} /></div> : null}
         {list.error ? (
           <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />
@@ -329,21 +373,21 @@ export default function FindingsPage() {
           <EmptyState>{s && !s.lastRun ? t('findings.noRun') : t('findings.empty')}</EmptyState>
         ) : (
           <>
-            <Table<Row>
+            <div className="table-scroll"><Table<Row>
               size="small"
+              className="findings-table"
               rowKey="id"
               loading={list.loading}
               columns={columns}
               dataSource={rows}
               pagination={false}
-              scroll={{ x: 1100 }}
               rowSelection={canPlan ? {
                 selectedRowKeys: selected.map((f) => f.id),
                 preserveSelectedRowKeys: true,
                 onChange: (_keys, picked) => setSelected(picked.filter(Boolean)),
-                getCheckboxProps: (f) => ({ disabled: f.status !== 'OPEN', 'aria-label': `${t('findings.select')}：${f.summary}` }),
+                getCheckboxProps: (f) => ({ disabled: f.status !== 'OPEN' || takenBy(f) !== null, 'aria-label': `${t('findings.select')}：${f.summary}` }),
               } : undefined}
-            />
+            /></div>
             <LoadMore field="findings" connection={conn} loading={list.loading} fetchMore={list.fetchMore as never} />
           </>
         )}

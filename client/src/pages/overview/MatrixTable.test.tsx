@@ -46,17 +46,19 @@ describe('MatrixTable', () => {
   it('shows live counts coloured by open findings, with the numbers in the accessible name', () => {
     renderUi(<MatrixTable matrix={matrix()} regionCode="35" onOpen={() => undefined} />);
     const headers = screen.getAllByRole('columnheader').map((h) => h.textContent);
-    expect(headers).toEqual(['区划 / 单位', '微信公众号', '微博', '抖音', '在用账号', '待处理问题']);
+    expect(headers).toEqual(['区划 / 单位', '微信', '微博', '抖音', '在用账号', '待处理问题']);
+    expect(screen.getAllByTitle('微信公众号')[0].textContent).toBe('微信'); // condensed header, full name on hover
     const fuzhou = screen.getByRole('link', { name: '福州市' }).closest('tr')!;
     const cells = within(fuzhou).getAllByLabelText(/^福州市 · /);
-    // WeChat 1 finding / 7 live → warn; Weibo 3 / 3 → bad; Douyin only closed; row 3 / 10 → warn.
+    // WeChat 1 finding / 7 live → warn; Weibo 3 / 3 → bad; Douyin only closed; the row's 在用账号 is a quantity, not
+    // a problem: never coloured.
     expect(cells.map((c) => [c.textContent, c.getAttribute('data-tone')])).toEqual([
-      ['7', 'warn'], ['3', 'bad'], ['0', 'closed'], ['10', 'warn'],
+      ['7', 'warn'], ['3', 'bad'], ['0', 'closed'], ['10', 'total'],
     ]);
     expect(within(fuzhou).getByLabelText('福州市 · 微博：正常 1，暂停更新 2，已注销 0；待处理问题 3 个（每个在用账号 1.00 个）')).toBeTruthy();
     expect(within(fuzhou).getByLabelText('福州市 · 抖音：正常 0，暂停更新 0，已注销 3；待处理问题 0 个（无在用账号）')).toBeTruthy();
     const xiamen = screen.getByRole('link', { name: '厦门市' }).closest('tr')!;
-    expect(within(xiamen).getByLabelText(/^厦门市 · 合计：/).getAttribute('data-tone')).toBe('ok');
+    expect(within(xiamen).getByLabelText(/^厦门市 · 合计：/).getAttribute('data-tone')).toBe('total');
   });
 
   it('links the open findings of a sub-region and of the region to the findings list', () => {

@@ -62,9 +62,13 @@ export function cellText(t: I18n['t'], cell: CellCounts, label: string, platform
   return ratio === null ? t('overview.cellTitleNoLive', vars) : t('overview.cellTitle', { ...vars, ratio: ratio.toFixed(2) });
 }
 
-function Cell({ cell, label, platform }: { cell: CellCounts; label: string; platform: string }) {
+/**
+ * A count with its numbers in words. Platform cells are coloured by open findings per live account; the 在用账号
+ * column (`neutral`) is a quantity, not a problem, and stays uncoloured.
+ */
+function Cell({ cell, label, platform, neutral }: { cell: CellCounts; label: string; platform: string; neutral?: boolean }) {
   const { t, count } = useI18n();
-  const tone = cellTone(cell);
+  const tone = neutral ? 'total' : cellTone(cell);
   const live = cell.active + cell.suspended;
   const text = cellText(t, cell, label, platform);
   return (
@@ -116,7 +120,7 @@ export function MatrixTable({ matrix, onOpen, loading, regionCode }: MatrixTable
       key: 'label',
       title: t('overview.rowHeader'),
       fixed: 'left',
-      width: 180,
+      width: 150,
       render: (_, row) => {
         const href = rowHref(row);
         return href ? (
@@ -130,23 +134,26 @@ export function MatrixTable({ matrix, onOpen, loading, regionCode }: MatrixTable
     },
     ...platforms.map(({ p, i }) => ({
       key: p,
-      title: tx('platform', p),
+      // Condensed: the short name in the header, the full name on hover and for screen readers.
+      title: <abbr title={tx('platform', p)} style={{ textDecoration: 'none' }}>{tx('platformShort', p)}</abbr>,
       align: 'right' as const,
-      width: 92,
+      width: 64,
       render: (_: unknown, row: Row) => <Cell cell={row.cells[i]} label={row.label} platform={tx('platform', p)} />,
     })),
     {
       key: 'total',
       title: t('overview.live'),
       align: 'right',
-      width: 96,
-      render: (_, row) => <Cell cell={row.totalCell} label={row.label} platform={t('overview.total')} />,
+      fixed: 'right',
+      width: 84,
+      render: (_, row) => <Cell cell={row.totalCell} label={row.label} platform={t('overview.total')} neutral />,
     },
     {
       key: 'findings',
       title: t('overview.openFindings'),
       align: 'right',
-      width: 96,
+      fixed: 'right',
+      width: 84,
       render: (_, row) => <FindingsCount n={row.openFindings} href={row.kind === 'REGION' && row.regionCode ? findingsHref(row.regionCode) : null} />,
     },
   ];
@@ -178,7 +185,7 @@ export function MatrixTable({ matrix, onOpen, loading, regionCode }: MatrixTable
               </Table.Summary.Cell>
             ))}
             <Table.Summary.Cell index={platforms.length + 1} align="right">
-              <Cell cell={{ ...sumCells(matrix.totals), openFindings: matrix.openFindings }} label={t('overview.totals')} platform={t('overview.total')} />
+              <Cell cell={{ ...sumCells(matrix.totals), openFindings: matrix.openFindings }} label={t('overview.totals')} platform={t('overview.total')} neutral />
             </Table.Summary.Cell>
             <Table.Summary.Cell index={platforms.length + 2} align="right">
               <FindingsCount n={matrix.openFindings} href={regionCode ? findingsHref(regionCode) : null} />

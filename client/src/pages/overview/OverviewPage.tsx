@@ -96,7 +96,7 @@ export default function OverviewPage() {
       ) : (
         <>
           <Row gutter={[16, 16]}>
-            <Col xs={24} xl={16}>
+            <Col xs={24} xxl={16}>
               <Card
                 size="small"
                 title={t('overview.title')}
@@ -106,7 +106,7 @@ export default function OverviewPage() {
                 <MatrixTable matrix={matrix} regionCode={matrix.region.code} loading={loading} onOpen={open} />
               </Card>
             </Col>
-            <Col xs={24} xl={8}>
+            <Col xs={24} xxl={8}>
               <Card size="small" title={t('inspection.title')}>
                 <InspectionByRegion regionCode={matrix.region.code} onOpen={open} />
               </Card>

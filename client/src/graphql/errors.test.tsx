@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { CombinedGraphQLErrors } from '@apollo/client';
+import { catalogueMessage, toUiError } from './errors';
+
+describe('server errors in the chosen language', () => {
+  const readOnly = { code: 'FORBIDDEN', messageKey: 'auth.readOnly', params: {} };
+  it('renders a catalogue key with its parameters in Chinese and in English', () => {
+    expect(catalogueMessage({ code: 'BAD_USER_INPUT', messageKey: 'input.region', params: { code: '99' } }, 'zh-CN')).toBe('未找到行政区划 99');
+    expect(catalogueMessage({ code: 'BAD_USER_INPUT', messageKey: 'input.region', params: { code: '99' } }, 'en')).toBe('Unknown region 99');
+    expect(catalogueMessage(readOnly, 'en')).toBe('Auditors can view but not change data');
+    expect(catalogueMessage({ code: 'X', messageKey: 'no.such.key' }, 'en')).toBeNull();
+    expect(catalogueMessage({ code: 'X' }, 'en')).toBeNull();
+  });
+  it('prefers the key over the message; falls back to the bilingual message', () => {
+    const error = new CombinedGraphQLErrors({ errors: [
+      { message: '审计员只能查看，不能修改数据 (forbidden: auditors are read-only)', extensions: readOnly },
+      { message: '方案已被他人修改 (plan changed)', extensions: { code: 'CONFLICT' } },
+    ] });
+    expect(toUiError(error, 'en', 'network').message).toBe('Auditors can view but not change data；plan changed');
+    expect(toUiError(error, 'zh-CN', 'network').message).toBe('审计员只能查看，不能修改数据；方案已被他人修改');
+  });
+});
