@@ -37,6 +37,9 @@ import { PinyinCollation1732700000000 } from '../migrations/1732700000000-Pinyin
 import { RequestKernel1732800000000 } from '../migrations/1732800000000-RequestKernel';
 import { ApprovalsByUnit1732810000000 } from '../migrations/1732810000000-ApprovalsByUnit';
 import { ApprovalDelegation } from './plans/delegation.entity';
+import { Bulletin, Inspection } from './inspections/inspection.entity';
+import { Inspections1732930000000 } from '../migrations/1732930000000-Inspections';
+import { BulletinResolver, InspectionsResolver } from './inspections/inspections.resolver';
 
 import { RegionsResolver } from './regions/regions.resolver';
 import { UnitsResolver } from './units/units.resolver';
@@ -57,10 +60,12 @@ import { createAccountLoaders } from './accounts/accounts.loaders';
 import { createDetectionLoaders } from './detection/detection.loaders';
 import { createPlanLoaders } from './plans/plans.loaders';
 export const ENTITIES = [Region, Unit, Account, AccountService, Post, Message, AccountStatusChange, User, AuditEvent, Policy, DetectionRun, Finding, FindingAccount,
-  Plan, PlanRevision, PlanAction, PlanActionFinding, ApprovalRequest, Approval, ExecutionStep, ApprovalDelegation];
+  Plan, PlanRevision, PlanAction, PlanActionFinding, ApprovalRequest, Approval, ExecutionStep, ApprovalDelegation,
+  Inspection, Bulletin];
 
 export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, AuthAudit1732500000000, Plans1732600000000, ReadPathIndexes1732690000000, DetectionSpeed1732695000000, PinyinCollation1732700000000,
-  RequestKernel1732800000000, ApprovalsByUnit1732810000000];
+  RequestKernel1732800000000, ApprovalsByUnit1732810000000,
+  Inspections1732930000000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 
@@ -78,7 +83,8 @@ export function openDatabase(config: Config, opts: Parameters<typeof openModelDa
 export const RESOLVERS: Resolvers = [RegionsResolver, UnitsResolver, AccountsResolver, AccountServiceResolver, PostResolver, MatrixResolver,
   ImportResolver, AuthResolver, AuditResolver, DetectionResolver, AccountDetectionResolver, PolicyResolver,
   PlansResolver, PlanActionResolver, ApprovalRequestResolver, ApprovalResolver, ExecutionStepResolver, AccountPlansResolver, FindingPlansResolver, DelegationsResolver,
-  AccountActivityResolver];
+  AccountActivityResolver,
+  InspectionsResolver, BulletinResolver];
 
 for (const factory of [createRegionLoaders, createUnitLoaders, createAccountLoaders, createActivityLoaders, createDetectionLoaders, createPlanLoaders]) {
   registerLoaders(factory);

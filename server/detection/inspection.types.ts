@@ -1,4 +1,4 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { DetectionRule, InspectionGrade } from '../common/enums';
 import { Account } from '../accounts/account.entity';
 
@@ -94,7 +94,16 @@ export class InspectionReport {
   @Field(() => String, { description: '检查日' })
   asOf: string;
 
-  @Field(() => Int)
+  @Field(() => ID, { nullable: true, description: '已保存的检查批次（通报口径，数据冻结）；为空表示按当前数据实时计算' })
+  inspectionId: string | null;
+
+  @Field(() => Float, { nullable: true, description: '检查批次的抽样比例（0.1–1）' })
+  sampleRatio: number | null;
+
+  @Field(() => Int, { nullable: true, description: '检查批次抽样前的应检账号数' })
+  population: number | null;
+
+  @Field(() => Int, { description: '检查的新媒体账号数（不含门户网站）' })
   checked: number;
 
   @Field(() => Int)
@@ -103,13 +112,22 @@ export class InspectionReport {
   @Field(() => Int)
   good: number;
 
-  @Field(() => Float, { nullable: true, description: '合格率（百分数，两位小数）' })
+  @Field(() => Float, { nullable: true, description: '新媒体合格率（百分数，两位小数；不含门户网站）' })
   passRate: number | null;
 
-  @Field(() => [InspectionGroup], { description: '按下级区划（含本级）' })
+  @Field(() => Int, { description: '检查的门户网站数' })
+  websiteChecked: number;
+
+  @Field(() => Int)
+  websiteFailed: number;
+
+  @Field(() => Float, { nullable: true, description: '门户网站合格率（单独统计）' })
+  websitePassRate: number | null;
+
+  @Field(() => [InspectionGroup], { description: '按下级区划（含本级；新媒体）' })
   byRegion: InspectionGroup[];
 
-  @Field(() => [InspectionGroup], { description: '按主办单位层级' })
+  @Field(() => [InspectionGroup], { description: '按主办单位层级（新媒体）' })
   byLevel: InspectionGroup[];
 
   @Field(() => [InspectionGroup], { description: '按平台' })

@@ -52,6 +52,8 @@ export interface PolicySettings {
     deductions: Partial<Record<DetectionRule | 'LATE_REPLY', number>>;
     passMark: number;
     goodMark: number;
+    /** Stored inspections (检查批次) sample this share of the accounts (0.1–1), stratified by level and platform. */
+    sampleRatio: number;
   };
   /** Suggested main account: score = reachWeight × followers share + activityWeight × posts-90-days share. */
   mainAccount: { reachWeight: number; activityWeight: number };
@@ -97,6 +99,7 @@ export const NATIONAL_DEFAULTS: PolicySettings = {
     },
     passMark: 60,
     goodMark: 80,
+    sampleRatio: 0.2,
   },
   mainAccount: { reachWeight: 0.6, activityWeight: 0.4 },
 };
@@ -163,7 +166,7 @@ const SCHEMA: Record<string, Record<string, Check>> = {
     minOriginalsPerMonth: num(0, 1000), minActiveWeekShare: num(0, 1), maxRepeatShare: num(0, 1), minSignals: int(1, 4),
     requireLowReads: bool, routinePattern: pattern,
   },
-  inspection: { vetoRules: enumList(DetectionRule, '规则'), deductions, passMark: int(0, 100), goodMark: int(0, 100) },
+  inspection: { vetoRules: enumList(DetectionRule, '规则'), deductions, passMark: int(0, 100), goodMark: int(0, 100), sampleRatio: num(0.1, 1) },
   mainAccount: { reachWeight: num(0, 1), activityWeight: num(0, 1) },
 };
 

@@ -59,6 +59,15 @@ const policyAdmin = (role: Role6): Expected => {
   return 'FORBIDDEN';
 };
 
+/** A stored inspection (检查批次) of the side's region, written directly (no sample): what inspection operations act on. */
+const storedInspection = async (w: MatrixWorld, side: Side): Promise<string> => {
+  const [row] = await w.ds.query(
+    `INSERT INTO inspections (region_code, region_name, region_path, period_start, period_end, as_of, sample_ratio, seed, policy_versions,
+                              population, sampled, created_by_name)
+     SELECT code, name, path, $2, $2, $2, 1, 'mx', '{}', 0, 0, 'mx' FROM regions WHERE code = $1 RETURNING id`, [w.regionOf(side), D]);
+  return String(row.id);
+};
+
 const csv = (w: MatrixWorld, side: Side) => {
   const [handle, unit] = side === 'inside' ? ['imp_in', 'C3501'] : ['imp_out', 'C3502'];
   return `platform,handle,name,unit_code,type,status,followers\nwechat,${handle},MX导入${handle},${unit},publishing,active,${1000 + w.counter()}\n`;
@@ -119,6 +128,11 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
     inspectionReport: { doc: `query($r: String!) { inspectionReport(regionCode: $r, asOf: "${D}") { checked } }`,
       prepare: async (w, s) => ({ vars: { r: w.regionOf(s) } }), sees: (d) => d.inspectionReport.checked > 0,
       expect: listOf({ outside: ['HIDDEN', 'NOT_FOUND'] }) },
+    inspections: { doc: `{ inspections(first: 100) { id } }`,
+      prepare: async (w, s) => ({ vars: {}, target: await storedInspection(w, s) }),
+      sees: (d, t) => has(d.inspections.map((i: { id: string }) => String(i.id)), t), expect: listOf() },
+    inspection: { doc: `query($id: ID!) { inspection(id: $id) { id } }`,
+      prepare: async (w, s) => ({ vars: { id: await storedInspection(w, s) } }), expect: readOne() },
     // The policy that governs a region: the user's own province ("touches" the scope) inside, another province outside.
     policy: { doc: `query($r: String!) { policy(regionCode: $r) { regionCode } }`,
       prepare: async (_w, s) => ({ vars: { r: s === 'inside' ? '3501' : '33' } }), expect: readOne() },
@@ -160,6 +174,10 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
       prepare: async (_w, s) => ({ vars: { r: s === 'inside' ? '35' : '33' } }), expect: policyAdmin },
     runDetection: { doc: `mutation($r: String) { runDetection(regionCode: $r, asOf: "${D}") { id } }`,
       prepare: async (w, s) => ({ vars: { r: w.regionOf(s) } }), expect: write(['PLANNER', 'ADMIN']) },
+    createInspection: { doc: `mutation($r: String!) { createInspection(regionCode: $r, asOf: "${D}", sampleRatio: 1) { id } }`,
+      prepare: async (w, s) => ({ vars: { r: w.regionOf(s) } }), expect: write(['PLANNER', 'ADMIN']) },
+    createBulletin: { doc: `mutation($id: ID!) { createBulletin(inspectionId: $id) { id } }`,
+      prepare: async (w, s) => ({ vars: { id: await storedInspection(w, s) } }), expect: write(['PLANNER', 'ADMIN']) },
     dismissFinding: { doc: `mutation($id: ID!) { dismissFinding(id: $id, reason: "矩阵测试忽略") { id } }`,
       prepare: async (w, s) => {
         const id = w.findings[s as 'inside' | 'outside'];
