@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { createContext, type SessionUser } from '../kernel/context';
 import type { AuditEvent } from './audit-event.entity';
 import { auditService, type AuditFilterInput } from './audit.service';
+import { ACTION_NAMES_ZH, beijingDateTime, ENTITY_NAMES_ZH, ROLE_NAMES_ZH } from './audit-labels';
 
 /**
  * `GET /api/audit.csv?actorId=&accountId=&unitId=&includeSubunits=1&planId=&action=LOGIN,LOGOUT&entityType=&from=&to=`
@@ -15,21 +16,38 @@ import { auditService, type AuditFilterInput } from './audit.service';
 export const AUDIT_CSV_PATH = '/api/audit.csv';
 const MAX_ROWS = 50_000;
 
-const COLUMNS: [string, (e: AuditEvent) => unknown][] = [
-  ['编号 id', (e) => e.id],
-  ['时间 at', (e) => new Date(e.at).toISOString()],
-  ['操作人 actor', (e) => e.actorName],
-  ['操作人编号 actor_id', (e) => e.actorId],
-  ['角色 role', (e) => e.actorRole],
-  ['操作 action', (e) => e.action],
-  ['对象类型 entity_type', (e) => e.entityType],
-  ['对象编号 entity_id', (e) => e.entityId],
-  ['账号 account_id', (e) => e.accountId],
-  ['单位 unit_id', (e) => e.unitId],
-  ['方案 plan_id', (e) => e.planId],
-  ['说明 comment', (e) => e.comment],
-  ['变更前 before', (e) => (e.before === null || e.before === undefined ? null : JSON.stringify(e.before))],
-  ['变更后 after', (e) => (e.after === null || e.after === undefined ? null : JSON.stringify(e.after))],
+/** Names for the ids an event refers to, looked up once per export. */
+export interface AuditNames {
+  accounts: Map<string, string>;
+  units: Map<string, string>;
+  plans: Map<string, string>;
+  users: Map<string, string>;
+}
+
+const name = (m: Map<string, string>, id: unknown) => (id === null || id === undefined ? null : m.get(String(id)) ?? null);
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+/**
+ * Columns people read: Beijing time to the second, the actor's name, role and action in Chinese, the account, unit
+ * and plan by name; the action code stays for scripts; IP and browser; before/after as JSON.
+ */
+const COLUMNS: [string, (e: AuditEvent, n: AuditNames) => unknown][] = [
+  ['编号', (e) => e.id],
+  ['时间（北京时间）', (e) => beijingDateTime(e.at)],
+  ['操作人', (e, n) => name(n.users, e.actorId) ?? e.actorName],
+  ['登录名', (e) => e.actorName],
+  ['角色', (e) => (e.actorRole ? ROLE_NAMES_ZH[e.actorRole] ?? e.actorRole : null)],
+  ['操作', (e) => ACTION_NAMES_ZH[e.action] ?? e.action],
+  ['操作代码', (e) => e.action],
+  ['对象', (e) => ENTITY_NAMES_ZH[e.entityType] ?? e.entityType],
+  ['账号', (e, n) => name(n.accounts, e.accountId)],
+  ['单位', (e, n) => name(n.units, e.unitId)],
+  ['方案', (e, n) => name(n.plans, e.planId)],
+  ['说明', (e) => e.comment],
+  ['IP 地址', (e) => e.ip],
+  ['浏览器', (e) => e.userAgent],
+  ['变更前', (e) => json(e.before)],
+  ['变更后', (e) => json(e.after)],
 ];
 
 /** One CSV cell: quoted when needed; a leading = + - @ is neutralised so spreadsheets do not run it as a formula. */
@@ -40,9 +58,11 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function auditCsv(rows: AuditEvent[]): string {
+const NO_NAMES: AuditNames = { accounts: new Map(), units: new Map(), plans: new Map(), users: new Map() };
+
+export function auditCsv(rows: AuditEvent[], names: AuditNames = NO_NAMES): string {
   const lines = [COLUMNS.map(([h]) => csvCell(h)).join(',')];
-  for (const e of rows) lines.push(COLUMNS.map(([, get]) => csvCell(get(e))).join(','));
+  for (const e of rows) lines.push(COLUMNS.map(([, get]) => csvCell(get(e, names))).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
@@ -77,13 +97,14 @@ export function auditCsvHandler(ds: DataSource, config: Config,
       };
       const ctx = createContext(ds, config, user, { ip: req.ip });
       const { rows, truncated } = await auditService.exportRows(ctx, filter, MAX_ROWS);
+      const names = await auditService.names(ctx, rows);
       const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '');
       res.status(200)
         .type('text/csv; charset=utf-8')
         .setHeader('Content-Disposition', `attachment; filename="audit-${stamp}.csv"`)
         .setHeader('Cache-Control', 'no-store')
         .setHeader('X-Truncated', truncated ? '1' : '0')
-        .send(auditCsv(rows));
+        .send(auditCsv(rows, names));
     } catch (err) {
       const code = err instanceof GraphQLError ? err.extensions?.code : undefined;
       const status = code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : code === 'BAD_USER_INPUT' || code === 'NOT_FOUND' ? 400 : 500;

@@ -116,6 +116,26 @@ export const auditService = {
   },
 
   /**
+   * Names for the accounts, units, plans and actors the events refer to (the events are already in the caller's
+   * scope; a name is what the event was about, as it is called now).
+   */
+  async names(ctx: Context, rows: readonly AuditEvent[]): Promise<{ accounts: Map<string, string>; units: Map<string, string>; plans: Map<string, string>; users: Map<string, string> }> {
+    const ids = (get: (e: AuditEvent) => number | string | null) => [...new Set(rows.map(get).filter((v): v is number | string => v !== null && v !== undefined).map(Number))];
+    const lookup = async (sql: string, list: number[]) => {
+      if (!list.length) return new Map<string, string>();
+      const found: { id: number; name: string }[] = await ctx.em.query(sql, [list]);
+      return new Map(found.map((r) => [String(r.id), r.name]));
+    };
+    const [accounts, units, plans, users] = await Promise.all([
+      lookup(`SELECT id, name FROM accounts WHERE id = ANY($1::int[])`, ids((e) => e.accountId)),
+      lookup(`SELECT id, name FROM units WHERE id = ANY($1::int[])`, ids((e) => e.unitId)),
+      lookup(`SELECT id, title AS name FROM plans WHERE id = ANY($1::int[])`, ids((e) => e.planId)),
+      lookup(`SELECT id, display_name AS name FROM users WHERE id = ANY($1::int[])`, ids((e) => e.actorId)),
+    ]);
+    return { accounts, units, plans, users };
+  },
+
+  /**
    * An account's whole story, oldest first: its audit events, the plan-level events of every plan that touched it
    * (submitted, approved, …), and its status history. NOT_FOUND when the account is outside the user's scope.
    */

@@ -171,9 +171,14 @@ describe('CSV export (GET /api/audit.csv)', () => {
       expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="audit-\d+\.csv"/);
       const text = await res.text();
       const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n');
-      expect(lines[0]).toMatch(/^编号 id,时间 at,操作人 actor/);
+      expect(lines[0]).toBe('编号,时间（北京时间）,操作人,登录名,角色,操作,操作代码,对象,账号,单位,方案,说明,IP 地址,浏览器,变更前,变更后');
       expect(lines.length).toBe(1 + 4);
-      expect(lines.filter((l) => l.includes(',STEP_CONFIRMED,')).length).toBe(2);
+      // Chinese action names beside the code, Beijing time to the second, names instead of ids.
+      expect(lines.filter((l) => l.includes(',确认执行步骤,STEP_CONFIRMED,')).length).toBe(2);
+      const cells = lines[1].split(',');
+      const [{ at }] = await db.ds.query(`SELECT to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') AS at FROM audit_events WHERE id = $1`, [cells[0]]);
+      expect(cells[1]).toBe(at);
+      expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
       const bad = await fetch(`${http.url}/api/audit.csv?from=notadate`, { headers: aud.headers });
       expect(bad.status).toBe(400);
     } finally {
