@@ -69,7 +69,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const db = await openDatabase(config, { log });
+  const db = await openDatabase(config, { log, role: 'owner' }); // resetting data is the operator's work: as the owner, not matrix_app
   try {
     if (args.reset) await resetDemoData(db.dataSource, log);
     else if (!gen.asOf) {

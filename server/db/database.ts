@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { Config } from '../config';
-import { startEmbedded, type EmbeddedHandle } from './embedded';
+import { EMBEDDED_PASSWORD, startEmbedded, type EmbeddedHandle } from './embedded';
+import { APP_ROLE, applyAppGrants, connectionRole } from './roles';
 import { CountingLogger } from './sql-counter';
 
 export interface Database {
@@ -22,7 +23,9 @@ export interface DataModel {
   migrations: NonNullable<DataSourceOptions['migrations']>;
 }
 
-export function createDataSource(model: DataModel, url: string, poolSize = 10): DataSource {
+export function createDataSource(model: DataModel, url: string, poolSize = 10, opts: { role?: string } = {}): DataSource {
+  // `-c role=…`: every session of the pool starts as that role (the DATABASE_URL-superuser fallback below).
+  const role = opts.role ? ` -c role=${opts.role}` : '';
   return new DataSource({
     type: 'postgres',
     url,
@@ -38,15 +41,25 @@ export function createDataSource(model: DataModel, url: string, poolSize = 10): 
     // No parallel query plans: a request is one small query on one core; parallel workers cost more to start than
     // they save and, under concurrency, take the cores other requests need (issue 6: a province's matrix 9 → 6 ms
     // alone, and throughput at 32 connections up). Set PG_PARALLEL_WORKERS to allow them (e.g. for ad-hoc CLIs).
-    extra: { max: poolSize, application_name: 'matrix-planner', options: `-c max_parallel_workers_per_gather=${parallelWorkers()}` },
+    extra: { max: poolSize, application_name: 'matrix-planner', options: `-c max_parallel_workers_per_gather=${parallelWorkers()}${role}` },
   });
 }
 
 /**
  * Opens the configured database: `DATABASE_URL` if set, otherwise the embedded PostgreSQL under the data directory
- * (started here, or joined if the server or another CLI already runs it). Runs pending migrations.
+ * (started here, or joined if the server or another CLI of this checkout already runs it). Runs pending migrations
+ * and re-applies the application role's grants with the configured (owner) connection, then hands back a data
+ * source that runs as the least-privileged `matrix_app` (server/db/roles.ts):
+ *   - embedded: logs in as `matrix_app` (its password is set here, like the embedded superuser's, a local constant);
+ *   - `APP_DATABASE_URL` set: that URL (a login of `matrix_app`, or any role given the same grants — README);
+ *   - otherwise, when the `DATABASE_URL` user is a superuser or a member of `matrix_app`: each session starts with
+ *     `-c role=matrix_app` (the application's statements run with matrix_app's rights; a warning recommends
+ *     APP_DATABASE_URL, since a superuser session could SET ROLE back);
+ *   - otherwise the configured user as it is (it is assumed to be already unprivileged).
+ * `role: 'owner'` keeps the configured connection (operator commands that reset data: `npm run seed -- --reset`).
  */
-export async function openDatabase(model: DataModel, config: Config, opts: { log?: (m: string) => void; migrate?: boolean } = {}): Promise<Database> {
+export async function openDatabase(model: DataModel, config: Config,
+  opts: { log?: (m: string) => void; migrate?: boolean; role?: 'app' | 'owner' } = {}): Promise<Database> {
   const log = opts.log ?? (() => undefined);
   let embedded: EmbeddedHandle | null = null;
   let url = config.databaseUrl;
@@ -54,10 +67,18 @@ export async function openDatabase(model: DataModel, config: Config, opts: { log
     embedded = await startEmbedded({ dir: path.join(config.dataDir, 'pg'), port: config.embeddedPort, log });
     url = embedded.url;
   }
-  const dataSource = createDataSource(model, url, config.dbPoolSize);
+  let dataSource = createDataSource(model, url, config.dbPoolSize);
   try {
     await dataSource.initialize();
     if (opts.migrate !== false) await runMigrations(dataSource, log);
+    if (opts.role !== 'owner') {
+      const app = await appConnection(dataSource, url, !config.databaseUrl, log);
+      if (app) {
+        await dataSource.destroy();
+        dataSource = createDataSource(model, app.url, config.dbPoolSize, { role: app.role });
+        await dataSource.initialize();
+      }
+    }
   } catch (err) {
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();
@@ -72,6 +93,31 @@ export async function openDatabase(model: DataModel, config: Config, opts: { log
       await embedded?.stop();
     },
   };
+}
+
+/** How the application connects as `matrix_app` (null: as the configured user). See `openDatabase`. */
+async function appConnection(owner: DataSource, url: string, embedded: boolean, log: (m: string) => void): Promise<{ url: string; role?: string } | null> {
+  if (!(await applyAppGrants(owner))) {
+    log(`警告：数据库角色 ${APP_ROLE} 不存在，应用以配置的用户连接 (warning: role ${APP_ROLE} missing; see README "Database roles")`);
+    return null;
+  }
+  if (embedded) {
+    await owner.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${EMBEDDED_PASSWORD.replace(/'/g, "''")}'`);
+    const u = new URL(url);
+    u.username = APP_ROLE;
+    u.password = EMBEDDED_PASSWORD;
+    return { url: u.toString() };
+  }
+  if (process.env.APP_DATABASE_URL) return { url: process.env.APP_DATABASE_URL };
+  const who = await connectionRole(owner);
+  if (who.superuser || who.canBecomeApp) {
+    if (who.superuser) {
+      log(`警告：DATABASE_URL 的用户 ${who.user} 是超级用户；应用会话以 ${APP_ROLE} 角色运行，建议设置 APP_DATABASE_URL 为 ${APP_ROLE} 的登录 `
+        + `(warning: DATABASE_URL is a superuser; application sessions run as ${APP_ROLE}; set APP_DATABASE_URL to a ${APP_ROLE} login)`);
+    }
+    return { url, role: APP_ROLE };
+  }
+  return null;
 }
 
 /** Applies pending migrations; an advisory lock keeps concurrent starters (server + CLI) from racing. */

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbedded, type EmbeddedHandle } from '../../server/db/embedded';
+import net from 'node:net';
+import { EMBEDDED_PASSWORD, startEmbedded, type EmbeddedHandle } from '../../server/db/embedded';
+import { APP_ROLE, applyAppGrants } from '../../server/db/roles';
 import { runMigrations } from '../../server/db/database';
 import { createDataSource } from '../../server/registry';
 
@@ -22,7 +24,8 @@ export async function setup(project: TestProject): Promise<void> {
   if (!serverUrl) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-test-pg-'));
     fs.chmodSync(dir, 0o755);
-    const port = 55000 + (process.pid % 5000);
+    // A free port (two test runs on one machine, or a developer's server, must not collide).
+    const port = await freePort();
     embedded = await startEmbedded({ dir: path.join(dir, 'pg'), port, database: 'postgres', persistent: false, fast: true });
     serverUrl = embedded.url;
   }
@@ -36,9 +39,25 @@ export async function setup(project: TestProject): Promise<void> {
   const ds = createDataSource(adminUrl.replace(/\/postgres(\?.*)?$/, `/${template}$1`), 2);
   await ds.initialize();
   await runMigrations(ds);
+  // The application role's grants, as openDatabase applies them (cloned with the template into every test database).
+  await applyAppGrants(ds);
+  // On the throw-away cluster the application role can log in (tests/edge/db-roles.test.ts connects as it).
+  if (embedded) await ds.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${EMBEDDED_PASSWORD}'`);
   await ds.destroy();
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplate', template);
+}
+
+/** A TCP port nobody listens on now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 export async function teardown(): Promise<void> {
