@@ -20,6 +20,11 @@ export class Post {
   @Column('text')
   title: string;
 
+  /** The post's text (UTF-8, at most 100 KB); null when only the title is known. */
+  @Field(() => String, { nullable: true, description: '正文（可选，最多 100 KB）' })
+  @Column('text', { nullable: true })
+  content: string | null;
+
   @Field(() => Boolean, { description: '原创（否则为转载）' })
   @Column('boolean')
   original: boolean;

@@ -113,6 +113,12 @@ export enum DetectionRule {
   UNFILED = 'UNFILED',
   LEVEL_NOT_ALLOWED = 'LEVEL_NOT_ALLOWED',
   LOW_VALUE = 'LOW_VALUE',
+  /** 严重错误表述（错敏, serious: a veto item of the 2019 indicators). */
+  WRONG_EXPRESSION_SERIOUS = 'WRONG_EXPRESSION_SERIOUS',
+  /** 一般错误表述（错别字、过时名称等, deduction). */
+  WRONG_EXPRESSION = 'WRONG_EXPRESSION',
+  /** 内容偏离职能（娱乐化、广告、诱导点赞、卖萌卖惨等）. */
+  OFF_MISSION = 'OFF_MISSION',
 }
 
 /** 问题严重程度: veto (一票否决), major, minor. */
@@ -151,6 +157,9 @@ export const RULE_NAMES_ZH: Record<DetectionRule, string> = {
   [DetectionRule.UNFILED]: '未备案',
   [DetectionRule.LEVEL_NOT_ALLOWED]: '层级不允许开设',
   [DetectionRule.LOW_VALUE]: '基层低效账号',
+  [DetectionRule.WRONG_EXPRESSION_SERIOUS]: '严重错误表述（否决项）',
+  [DetectionRule.WRONG_EXPRESSION]: '错误表述',
+  [DetectionRule.OFF_MISSION]: '内容偏离职能',
 };
 
 registerEnumType(DetectionRule, { name: 'DetectionRule', description: '检查规则 (detection rule)' });

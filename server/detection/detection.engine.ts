@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { effectiveSettings, loadPolicies, versionsUsed, type LoadedPolicies } from '../policy/policy.service';
 import { refreshNormalizedNames } from './name-normalize';
 import { RULE_SQL } from './detection.rules';
+import { runContentRules } from '../content/content.rule';
 import { isIsoDate, todayInBeijing } from '../kernel/dates';
 import { bjDate, CHECK_INSTANT } from './detection.dates';
 
@@ -154,6 +155,8 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
     await timed(timings, rule.rule, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []));
     if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = on`);
   }
+  // Content rules (server/content): incremental post scan in JS, then set-based inserts into det_hits.
+  await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies));
   await em.query(`ANALYZE det_hits`);
 
   const [stats] = await em.query(`

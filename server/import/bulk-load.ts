@@ -172,14 +172,19 @@ export async function loadAll(sql: Sql, staged: Map<FileName, Staged>): Promise<
       SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT platform, handle FROM _imp_posts) k
                        JOIN accounts a ON a.platform = k.platform AND a.handle = k.handle
                       WHERE EXISTS (SELECT 1 FROM posts p WHERE p.account_id = a.id)) AS known`);
+    // The optional `content` column: when present, a post's text is stored (and replaced when it differs); when
+    // absent, stored texts are left alone.
+    const withContent = staged.get('posts.csv')!.present.has('content');
+    const cols = withContent ? ['original', 'reads', 'content'] : ['original', 'reads'];
+    const tuple = (t: string) => `(${cols.map((c) => `${t}.${c}`).join(', ')})`;
     const r = await upsertCounted(sql, `
-      INSERT INTO posts (account_id, published_at, title, original, reads)
-      SELECT a.id, s.published_at, s.title, s.original, s.reads
+      INSERT INTO posts (account_id, published_at, title, ${cols.join(', ')})
+      SELECT a.id, s.published_at, s.title, ${cols.map((c) => `s.${c}`).join(', ')}
         FROM _imp_posts s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
       ${known ? `LEFT JOIN posts p ON p.account_id = a.id AND p.published_at = s.published_at AND md5(p.title) = md5(s.title)
-       WHERE p.id IS NULL OR (p.original, p.reads) IS DISTINCT FROM (s.original, s.reads)` : ''}
-      ON CONFLICT (account_id, published_at, md5(title)) DO UPDATE SET original = EXCLUDED.original, reads = EXCLUDED.reads
-       WHERE (posts.original, posts.reads) IS DISTINCT FROM (EXCLUDED.original, EXCLUDED.reads)
+       WHERE p.id IS NULL OR ${tuple('p')} IS DISTINCT FROM ${tuple('s')}` : ''}
+      ON CONFLICT (account_id, published_at, md5(title)) DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+       WHERE ${tuple('posts')} IS DISTINCT FROM ${tuple('EXCLUDED')}
       RETURNING (xmax = 0) AS inserted`);
     counts.set('posts.csv', r);
     postsInserted = r.inserted;

@@ -173,6 +173,17 @@ function timestamp(required: boolean) {
   };
 }
 
+/** The text of a post: optional, UTF-8, at most 100 KB (102,400 bytes, the column's check constraint). */
+export const POST_CONTENT_MAX_BYTES = 102_400;
+
+function postContent(raw: string): CellValue {
+  if (raw === '') return null;
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (bytes > POST_CONTENT_MAX_BYTES) return new Invalid(`正文过长：${Math.ceil(bytes / 1024)} KB，最多 100 KB`);
+  if (raw.includes('\u0000')) return new Invalid('包含非法字符（NUL）');
+  return copyEscape(raw);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Files
 
@@ -235,6 +246,7 @@ export const FILE_SPECS: Record<FileName, FileSpec> = {
       col('title', 'text', true, text(1000, true), true),
       col('original', 'boolean', true, bool(null)),
       col('reads', 'int', true, nonNegativeInt(null)),
+      col('content', 'text', false, postContent),
     ],
   },
   'messages.csv': {

@@ -55,6 +55,12 @@ export interface PolicySettings {
     /** Stored inspections (检查批次) sample this share of the accounts (0.1–1), stratified by level and platform. */
     sampleRatio: number;
   };
+  /**
+   * Content checks (WRONG_EXPRESSION_SERIOUS / WRONG_EXPRESSION / OFF_MISSION) over the posts of the last
+   * `windowDays` days. OFF_MISSION flags an account when at least `offMissionMinPosts` of those posts, and at least
+   * `offMissionMinShare` of them, carry an off-mission marker that counts (server/content/matcher.ts).
+   */
+  content: { enabled: boolean; windowDays: number; offMissionMinShare: number; offMissionMinPosts: number };
   /** Suggested main account: score = reachWeight × followers share + activityWeight × posts-90-days share. */
   mainAccount: { reachWeight: number; activityWeight: number };
 }
@@ -86,7 +92,7 @@ export const NATIONAL_DEFAULTS: PolicySettings = {
     routinePattern: '工作简报|工作周报|工作月报|周工作|工作汇报|工作动态',
   },
   inspection: {
-    vetoRules: [DetectionRule.NO_UPDATE_14D, DetectionRule.NO_INTERACTION],
+    vetoRules: [DetectionRule.NO_UPDATE_14D, DetectionRule.NO_INTERACTION, DetectionRule.WRONG_EXPRESSION_SERIOUS],
     deductions: {
       [DetectionRule.ZOMBIE]: 40,
       [DetectionRule.STOPPED_NOT_DEREGISTERED]: 30,
@@ -95,12 +101,15 @@ export const NATIONAL_DEFAULTS: PolicySettings = {
       [DetectionRule.REDUNDANT_SAME_PLATFORM]: 10,
       [DetectionRule.LEVEL_NOT_ALLOWED]: 10,
       [DetectionRule.NAME_INCONSISTENT]: 5,
+      [DetectionRule.OFF_MISSION]: 10,
+      [DetectionRule.WRONG_EXPRESSION]: 5,
       LATE_REPLY: 5,
     },
     passMark: 60,
     goodMark: 80,
     sampleRatio: 0.2,
   },
+  content: { enabled: true, windowDays: 90, offMissionMinShare: 0.1, offMissionMinPosts: 2 },
   mainAccount: { reachWeight: 0.6, activityWeight: 0.4 },
 };
 
@@ -167,6 +176,7 @@ const SCHEMA: Record<string, Record<string, Check>> = {
     requireLowReads: bool, routinePattern: pattern,
   },
   inspection: { vetoRules: enumList(DetectionRule, '规则'), deductions, passMark: int(0, 100), goodMark: int(0, 100), sampleRatio: num(0.1, 1) },
+  content: { enabled: bool, windowDays: int(7, 730), offMissionMinShare: num(0, 1), offMissionMinPosts: int(1, 1000) },
   mainAccount: { reachWeight: num(0, 1), activityWeight: num(0, 1) },
 };
 

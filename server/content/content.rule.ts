@@ -1,0 +1,129 @@
+import type { EntityManager } from 'typeorm';
+import { DetectionRule, Severity } from '../common/enums';
+import { effectiveSettings, type LoadedPolicies } from '../policy/policy.service';
+import { CHECK_INSTANT, dayStart } from '../detection/detection.dates';
+import { buildLexicon, type Lexicon, type LexiconEdit } from './lexicon';
+import { FIELD_PATTERNS } from './lexicon.data';
+import { checkPost } from './matcher';
+
+/**
+ * The content rules, run by the detection engine after the SQL rules, in its transaction, over det_acc:
+ *   1. det_post: the accounts' own posts (migrated archives excluded) in the province's window (content.windowDays
+ *      before D), with the hash and lexicon key they were last checked with;
+ *   2. the posts whose hash or key changed (new, edited, or the province's lexicon / the unit's field changed) are
+ *      checked in JS (matcher.ts) in batches and their results upserted into post_content_checks — a weekly run
+ *      touches a week of posts;
+ *   3. three set-based INSERTs into det_hits: WRONG_EXPRESSION_SERIOUS (veto), WRONG_EXPRESSION (deduction),
+ *      OFF_MISSION (share of off-mission posts over the policy threshold), one finding per account, evidence = the
+ *      posts with their spans, wrong and right forms, categories.
+ */
+
+const BATCH = 5000;
+const ACCOUNT = `jsonb_build_object('id', a.id, 'name', a.name, 'platform', a.platform, 'handle', a.handle)`;
+const COLS = `(rule, severity, subject_key, unit_id, account_id, platforms, account_ids, suggested_main_id, evidence, hash_basis)`;
+const single = (rule: DetectionRule, severity: Severity) =>
+  `'${rule}', '${severity}', '${rule}:' || a.id, a.unit_id, a.id, ARRAY[a.platform], ARRAY[a.id], NULL::int`;
+
+/** The unit's field in SQL (same patterns as unitField()). */
+const FIELD_SQL = `CASE ${FIELD_PATTERNS.map(([f, re]) => `WHEN un.name ~ '${re}' THEN '${f}'`).join(' ')} ELSE '-' END`;
+
+export interface ContentScanStats {
+  postsInWindow: number;
+  postsScanned: number;
+  scanMs: number;
+}
+
+export async function loadLexiconEdits(em: EntityManager): Promise<LexiconEdit[]> {
+  const rows: { region_code: string; version: number; op: LexiconEdit['op']; term: string; entry: LexiconEdit['entry'] }[] = await em.query(
+    `SELECT region_code, version, op, term, entry FROM content_lexicon_edits ORDER BY region_code, version`);
+  return rows.map((r) => ({ regionCode: r.region_code, version: r.version, op: r.op, term: r.term, entry: r.entry }));
+}
+
+/** Runs the content rules over det_acc into det_hits (see above). $1 of the queries is the check date. */
+export async function runContentRules(em: EntityManager, asOf: string, policies: LoadedPolicies): Promise<ContentScanStats> {
+  const provs: { prov: string; province: string }[] = await em.query(`SELECT DISTINCT prov, province FROM det_acc`);
+  const edits = await loadLexiconEdits(em);
+  const lexicons = new Map<string, Lexicon>();
+  const pol = provs.map(({ prov, province }) => {
+    const lex = buildLexicon(edits, prov);
+    lexicons.set(prov, lex);
+    const s = effectiveSettings(policies, province).content;
+    return { prov, enabled: s.enabled, window_days: s.windowDays, min_share: s.offMissionMinShare, min_posts: s.offMissionMinPosts, lexicon_key: lex.key };
+  });
+  await em.query(`DROP TABLE IF EXISTS det_cpol, det_post`);
+  await em.query(`CREATE TEMP TABLE det_cpol ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($1::jsonb)
+    AS x(prov text, enabled boolean, window_days int, min_share numeric, min_posts int, lexicon_key text)`, [JSON.stringify(pol)]);
+  await em.query(`
+    CREATE TEMP TABLE det_post ON COMMIT DROP AS
+    SELECT p.id, p.account_id, a.prov, k.key,
+           c.post_id IS NULL OR c.content_hash IS DISTINCT FROM p.content_hash OR c.lexicon_key IS DISTINCT FROM k.key AS todo
+      FROM det_acc a JOIN det_cpol cp ON cp.prov = a.prov AND cp.enabled
+      JOIN units un ON un.id = a.unit_id
+      CROSS JOIN LATERAL (SELECT cp.lexicon_key || ':' || ${FIELD_SQL} AS key) k
+      JOIN posts p ON p.account_id = a.id AND p.published_at >= ${dayStart('cp.window_days')} AND p.published_at < ${CHECK_INSTANT}
+           AND p.origin_account_id IS NULL
+      LEFT JOIN post_content_checks c ON c.post_id = p.id`, [asOf]);
+  await em.query(`CREATE INDEX ON det_post (id) WHERE todo`);
+  const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM det_post`);
+
+  const t0 = performance.now();
+  let scanned = 0;
+  let after = '0';
+  for (;;) {
+    const batch: { id: string; title: string; content: string | null; prov: string; key: string }[] = await em.query(`
+      SELECT d.id, p.title, p.content, d.prov, d.key FROM det_post d JOIN posts p ON p.id = d.id
+       WHERE d.todo AND d.id > $1::bigint ORDER BY d.id LIMIT ${BATCH}`, [after]);
+    if (!batch.length) break;
+    const rows = batch.map((r) => {
+      const field = r.key.slice(r.key.lastIndexOf(':') + 1);
+      const c = checkPost(lexicons.get(r.prov)!, r.title, r.content, field === '-' ? null : (field as never));
+      return { post_id: r.id, lexicon_key: r.key, wrong: c.wrong, markers: c.markers, categories: c.categories, serious: c.serious };
+    });
+    await em.query(`
+      INSERT INTO post_content_checks (post_id, content_hash, lexicon_key, wrong, markers, categories, serious, checked_at)
+      SELECT x.post_id, p.content_hash, x.lexicon_key, x.wrong, x.markers, x.categories, x.serious, now()
+        FROM jsonb_to_recordset($1::jsonb) AS x(post_id bigint, lexicon_key text, wrong jsonb, markers jsonb, categories text[], serious boolean)
+        JOIN posts p ON p.id = x.post_id
+      ON CONFLICT (post_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, lexicon_key = EXCLUDED.lexicon_key, wrong = EXCLUDED.wrong,
+        markers = EXCLUDED.markers, categories = EXCLUDED.categories, serious = EXCLUDED.serious, checked_at = EXCLUDED.checked_at`,
+    [JSON.stringify(rows)]);
+    scanned += batch.length;
+    after = batch[batch.length - 1].id;
+  }
+  const scanMs = Math.round(performance.now() - t0);
+
+  const post = (hits: string) => `jsonb_build_object('id', p.id::text, 'title', p.title, 'publishedAt', p.published_at, 'hits', ${hits})`;
+  const wrongOf = (sev: string) => `(SELECT jsonb_agg(h) FROM jsonb_array_elements(c.wrong) h WHERE h ->> 'severity' = '${sev}')`;
+  for (const [rule, severity, sev] of [[DetectionRule.WRONG_EXPRESSION_SERIOUS, Severity.VETO, 'serious'], [DetectionRule.WRONG_EXPRESSION, Severity.MINOR, 'general']] as const) {
+    await em.query(`
+      INSERT INTO det_hits ${COLS}
+      SELECT ${single(rule, severity)},
+             jsonb_build_object('account', ${ACCOUNT}, 'checkDate', $1::date, 'windowDays', min(cp.window_days), 'postCount', count(*),
+               'posts', to_jsonb((array_agg(${post(wrongOf(sev))} ORDER BY p.published_at DESC, p.id))[1:20])),
+             string_agg(p.id::text || '@' || c.content_hash::text, ',' ORDER BY p.id)
+        FROM det_post d JOIN post_content_checks c ON c.post_id = d.id JOIN posts p ON p.id = d.id
+        JOIN det_acc a ON a.id = d.account_id JOIN det_cpol cp ON cp.prov = a.prov
+       WHERE ${sev === 'serious' ? 'c.serious' : `EXISTS (SELECT 1 FROM jsonb_array_elements(c.wrong) h WHERE h ->> 'severity' = 'general')`}
+       GROUP BY a.id, a.unit_id, a.platform, a.name, a.handle`, [asOf]);
+  }
+  await em.query(`
+    WITH per AS (
+      SELECT d.account_id, count(*)::int AS n, count(*) FILTER (WHERE cardinality(c.categories) > 0)::int AS off
+        FROM det_post d JOIN post_content_checks c ON c.post_id = d.id GROUP BY d.account_id)
+    INSERT INTO det_hits ${COLS}
+    SELECT ${single(DetectionRule.OFF_MISSION, Severity.MAJOR)},
+           jsonb_build_object('account', ${ACCOUNT}, 'checkDate', $1::date, 'windowDays', min(cp.window_days), 'posts', min(per.n),
+             'offMissionPosts', min(per.off), 'share', round(min(per.off)::numeric / min(per.n), 3), 'minShare', min(cp.min_share),
+             'minPosts', min(cp.min_posts),
+             'categories', (SELECT jsonb_object_agg(cat, k) FROM (SELECT cat, count(*) AS k FROM det_post d2 JOIN post_content_checks c2 ON c2.post_id = d2.id
+                              CROSS JOIN unnest(c2.categories) cat WHERE d2.account_id = a.id GROUP BY cat) z),
+             'examples', to_jsonb((array_agg(${post(`(SELECT jsonb_agg(m) FROM jsonb_array_elements(c.markers) m WHERE m -> 'exempt' = 'null'::jsonb)`)}
+               || jsonb_build_object('categories', to_jsonb(c.categories)) ORDER BY p.published_at DESC, p.id))[1:20])),
+           string_agg(p.id::text, ',' ORDER BY p.id)
+      FROM per JOIN det_acc a ON a.id = per.account_id JOIN det_cpol cp ON cp.prov = a.prov
+      JOIN det_post d ON d.account_id = a.id JOIN post_content_checks c ON c.post_id = d.id AND cardinality(c.categories) > 0
+      JOIN posts p ON p.id = d.id
+     WHERE per.off >= cp.min_posts AND per.off::numeric / per.n >= cp.min_share
+     GROUP BY a.id, a.unit_id, a.platform, a.name, a.handle`, [asOf]);
+  return { postsInWindow: n, postsScanned: scanned, scanMs };
+}
