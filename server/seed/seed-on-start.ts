@@ -12,8 +12,12 @@ export async function seedIfEmpty(ds: DataSource, config: Config, log: (m: strin
   const t = performance.now();
   const s = await seedDemo(ds, { province: config.seedProvince, log });
   const c = s.counts;
-  // Planners start from findings: inspect the fresh data once, as of the seed's check date.
-  const run = await runDetection(createSystemContext(ds), { asOf: s.asOf });
-  log(`已完成首次检查（${run.durationMs} 毫秒）：发现 ${run.found} 个问题`);
+  // Planners start from findings: inspect each seeded province once, as of the seed's check date (a run per
+  // province, so the province's planners, approvers and auditors see it as their last run).
+  const ctx = createSystemContext(ds, config);
+  for (const province of s.provinces) {
+    const run = await runDetection(ctx, { asOf: s.asOf, regionCode: province });
+    log(`已完成首次检查（${province}，${run.durationMs} 毫秒）：发现 ${run.found} 个问题`);
+  }
   log(`演示数据就绪（基准日 ${s.asOf}，共用时 ${((performance.now() - t) / 1000).toFixed(1)} 秒）：${c.units} 个单位、${c.accounts} 个账号、${c.posts} 条发布、${c.messages} 条留言、${c.services} 项服务`);
 }

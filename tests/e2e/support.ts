@@ -90,7 +90,7 @@ export async function seedSmallProvince(db: TestDb): Promise<SmallProvince> {
     [accounts['fzga-jj']],
   );
   await ensureDemoUsers(createSystemContext(ds), { province: '35' });
-  await runDetection(createSystemContext(ds));
+  await runDetection(createSystemContext(ds), { regionCode: '35' });
   return { units, accounts };
 }
 
