@@ -39,12 +39,13 @@ export async function startEmbedded(opts: {
   const database = opts.database ?? EMBEDDED_DATABASE;
   const url = `postgres://${EMBEDDED_USER}:${encodeURIComponent(EMBEDDED_PASSWORD)}@127.0.0.1:${opts.port}/${database}`;
   const log = opts.log ?? (() => undefined);
+  const pgDir = path.resolve(opts.dir);
   if (await portOpen(opts.port)) {
+    await requireOwnCluster(pgDir, opts.port, url);
     log(`使用已在端口 ${opts.port} 运行的内置数据库 (joining the embedded PostgreSQL already running on port ${opts.port})`);
     await ensureDatabase(url, database);
     return { url, owned: false, stop: async () => undefined };
   }
-  const pgDir = path.resolve(opts.dir);
   fs.mkdirSync(path.dirname(pgDir), { recursive: true });
   const errors: string[] = [];
   const flags = [
@@ -84,6 +85,40 @@ export async function startEmbedded(opts: {
   }
   await ensureDatabase(url, database);
   return { url, owned: true, stop: () => pg.stop() };
+}
+
+export class ForeignClusterError extends Error {}
+
+/**
+ * Joins a running cluster only if it is the one of `pgDir`: its postmaster.pid names our port, and the server on the
+ * port says its data directory is `pgDir`. Otherwise (another checkout's cluster, another PostgreSQL) a clear error
+ * instead of reading or importing into somebody else's database.
+ */
+async function requireOwnCluster(pgDir: string, port: number, url: string): Promise<void> {
+  const advice = `请设置 EMBEDDED_PG_PORT 为其他端口，或停止占用该端口的程序 (set EMBEDDED_PG_PORT to another port, or stop what listens on ${port})`;
+  let pid: string[] = [];
+  try {
+    pid = fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    throw new ForeignClusterError(`端口 ${port} 已被占用，但不是本数据目录 ${pgDir} 的内置数据库 (port ${port} is taken by something else than the embedded PostgreSQL of ${pgDir}); ${advice}`);
+  }
+  if (pid[3]?.trim() !== String(port)) {
+    throw new ForeignClusterError(`本数据目录的数据库运行在端口 ${pid[3]?.trim()}，而端口 ${port} 上是另一个数据库 (the cluster of ${pgDir} runs on port ${pid[3]?.trim()}, not ${port}); ${advice}`);
+  }
+  const { Client } = await import('pg');
+  const c = new Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
+  let dataDir: string;
+  try {
+    await c.connect();
+    dataDir = (await c.query(`SELECT current_setting('data_directory') AS d`)).rows[0].d;
+  } catch (err) {
+    throw new ForeignClusterError(`无法连接端口 ${port} 上的数据库，它可能属于另一个项目 (cannot use the server on port ${port}: ${(err as Error).message}); ${advice}`);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+  if (fs.realpathSync(dataDir) !== fs.realpathSync(pgDir)) {
+    throw new ForeignClusterError(`端口 ${port} 上的内置数据库属于另一个数据目录 ${dataDir}，不是 ${pgDir} (port ${port} serves another checkout's cluster); ${advice}`);
+  }
 }
 
 async function ensureDatabase(url: string, database: string): Promise<void> {

@@ -18,6 +18,7 @@ import { createDataSource } from '../../server/registry';
 let embedded: EmbeddedHandle | null = null;
 let adminUrl = '';
 let template = '';
+let pgDataDir = '';
 
 export async function setup(project: TestProject): Promise<void> {
   let serverUrl = process.env.DATABASE_URL;
@@ -27,6 +28,7 @@ export async function setup(project: TestProject): Promise<void> {
     // A free port (two test runs on one machine, or a developer's server, must not collide).
     const port = await freePort();
     embedded = await startEmbedded({ dir: path.join(dir, 'pg'), port, database: 'postgres', persistent: false, fast: true });
+    pgDataDir = path.join(dir, 'pg');
     serverUrl = embedded.url;
   }
   adminUrl = serverUrl.replace(/\/[^/?]*(\?.*)?$/, '/postgres$1');
@@ -46,6 +48,7 @@ export async function setup(project: TestProject): Promise<void> {
   await ds.destroy();
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplate', template);
+  project.provide('pgDataDir', pgDataDir);
 }
 
 /** A TCP port nobody listens on now (the OS picks it). */
@@ -75,5 +78,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgAdminUrl: string;
     pgTemplate: string;
+    /** The embedded test cluster's data directory ('' with DATABASE_URL). */
+    pgDataDir: string;
   }
 }
