@@ -36,6 +36,7 @@ import { DetectionSpeed1732695000000 } from '../migrations/1732695000000-Detecti
 import { PinyinCollation1732700000000 } from '../migrations/1732700000000-PinyinCollation';
 import { RequestKernel1732800000000 } from '../migrations/1732800000000-RequestKernel';
 import { ApprovalsByUnit1732810000000 } from '../migrations/1732810000000-ApprovalsByUnit';
+import { TrustworthyPlans1732910000000 } from '../migrations/1732910000000-TrustworthyPlans';
 import { ContentChecks1732920000000 } from '../migrations/1732920000000-ContentChecks';
 import { LeastPrivilege1732900000000 } from '../migrations/1732900000000-LeastPrivilege';
 import { AuditChain1732900000001 } from '../migrations/1732900000001-AuditChain';
@@ -67,7 +68,7 @@ export const ENTITIES = [Region, Unit, Account, AccountService, Post, Message, A
   Inspection, Bulletin];
 
 export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, AuthAudit1732500000000, Plans1732600000000, ReadPathIndexes1732690000000, DetectionSpeed1732695000000, PinyinCollation1732700000000,
-  RequestKernel1732800000000, ApprovalsByUnit1732810000000, LeastPrivilege1732900000000, AuditChain1732900000001,
+  RequestKernel1732800000000, ApprovalsByUnit1732810000000, LeastPrivilege1732900000000, AuditChain1732900000001, TrustworthyPlans1732910000000,
   ContentChecks1732920000000, Inspections1732930000000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };

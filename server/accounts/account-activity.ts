@@ -46,7 +46,8 @@ export function validateWeeks(weeks: number): number {
 /**
  * $1 account ids, $2 weeks per id (pairs), $3 the reference instant. `cur` is the Monday of the reference instant's
  * week in Shanghai; each pair gets weeks cur−(w−1)·7 … cur. Posts are aggregated once per account over its widest
- * window (range scan on posts (account_id, published_at)), then joined to the week series.
+ * window (range scan on posts (account_id, published_at)), then joined to the week series. Own posts only: posts
+ * migrated in by a plan are an archive, not activity.
  */
 export const ACTIVITY_SQL = `
   WITH k AS (SELECT DISTINCT account_id, weeks FROM unnest($1::int[], $2::int[]) AS k(account_id, weeks)),
@@ -56,7 +57,7 @@ export const ACTIVITY_SQL = `
     SELECT p.account_id, date_trunc('week', p.published_at AT TIME ZONE 'Asia/Shanghai')::date AS week_start,
            count(*)::int AS posts, count(*) FILTER (WHERE p.original)::int AS originals, sum(p.reads)::float8 AS reads
       FROM span s CROSS JOIN ref
-      JOIN posts p ON p.account_id = s.account_id
+      JOIN posts p ON p.account_id = s.account_id AND p.origin_account_id IS NULL
                   AND p.published_at >= ((ref.cur - 7 * (s.weeks - 1))::timestamp AT TIME ZONE 'Asia/Shanghai')
                   AND p.published_at < ((ref.cur + 7)::timestamp AT TIME ZONE 'Asia/Shanghai')
      GROUP BY 1, 2)

@@ -1,6 +1,10 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 
-/** Activity statistics of one account, computed relative to `asOf` (now by default). */
+/**
+ * Activity statistics of one account, computed relative to `asOf` (now by default). Only the account's own posts
+ * count: posts migrated in by a plan (`origin_account_id` set) are its archive (the `last_post_at` / `post_count`
+ * rollups are own posts only too — see plans/execution.service.ts).
+ */
 @ObjectType({ description: '账号活跃度统计' })
 export class AccountStats {
   accountId: number;
@@ -66,7 +70,8 @@ export const STATS_SQL = `
              count(*) FILTER (WHERE original AND published_at > $2::timestamptz - interval '30 days') AS orig30,
              count(*) FILTER (WHERE original AND published_at > $2::timestamptz - interval '90 days') AS orig90,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY reads) AS median_reads
-        FROM posts WHERE account_id = a.id AND published_at > $2::timestamptz - interval '365 days' AND published_at <= $2::timestamptz
+        FROM posts WHERE account_id = a.id AND origin_account_id IS NULL
+         AND published_at > $2::timestamptz - interval '365 days' AND published_at <= $2::timestamptz
     ) p ON true
     LEFT JOIN LATERAL (
       SELECT count(*) AS received, count(replied_at) AS replied,

@@ -25,9 +25,11 @@ export function createAccountLoaders(em: EntityManager) {
         `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE unit_id = ANY($1::int[]) ORDER BY platform, name, id`, [[...ids]]);
       return manyByKey(ids, rows.map(toAccount), (a) => a.unitId);
     }),
+    // A service merged into an equal one of the account (plans: services merged, not duplicated) is not listed twice.
     servicesByAccount: new DataLoader<number, AccountService[]>(async (ids) =>
-      manyByKey(ids, await em.getRepository(AccountService).find({ where: { accountId: In([...ids]) }, order: { id: 'ASC' } }),
-        (s) => s.accountId)),
+      manyByKey(ids, await em.getRepository(AccountService).createQueryBuilder('s')
+        .where('s.account_id IN (:...ids)', { ids: [...ids] }).andWhere('s.merged_into_id IS NULL').orderBy('s.id', 'ASC').getMany(),
+      (s) => s.accountId)),
     statusHistoryByAccount: new DataLoader<number, AccountStatusChange[]>(async (ids) =>
       manyByKey(ids, await em.getRepository(AccountStatusChange).find({ where: { accountId: In([...ids]) }, order: { changedAt: 'ASC', id: 'ASC' } }),
         (h) => h.accountId)),

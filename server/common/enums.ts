@@ -280,6 +280,13 @@ export enum PlanIssueCode {
   MANY_SERVICES = 'MANY_SERVICES',
   SERVICE_NAME_CLASH = 'SERVICE_NAME_CLASH',
   NAME_UNCHANGED = 'NAME_UNCHANGED',
+  /** Closing or merging a protected account without an override reason (error); with one (warning). */
+  PROTECTED_ACCOUNT = 'PROTECTED_ACCOUNT',
+  PROTECTED_OVERRIDDEN = 'PROTECTED_OVERRIDDEN',
+  /** Merge target / service destination outside the source's unit chain (横向合并). */
+  MERGE_SIDEWAYS = 'MERGE_SIDEWAYS',
+  /** Content destination that is not a government portal website of the account's region or a region above it. */
+  CONTENT_NOT_PORTAL = 'CONTENT_NOT_PORTAL',
 }
 
 registerEnumType(PlanIssueCode, { name: 'PlanIssueCode', description: '方案校验问题代码' });

@@ -10,9 +10,12 @@ import { bjDate, CHECK_INSTANT } from './detection.dates';
  * The rule engine. `evaluate` fills two temporary tables in the caller's transaction (both `ON COMMIT DROP`):
  *
  *   det_acc  — the accounts checked: non-closed, opened on or before the check date, in scope, with their unit's
- *              level/kind/region, their province (for the policy) and `last_post`, the last post at or before the
- *              check instant (the `last_post_at` rollup, or an index lookup when the rollup is later —
- *              i.e. when replaying an earlier date);
+ *              level/kind/region, their province (for the policy) and `last_post`, the last post of its OWN at or
+ *              before the check instant (the `last_post_at` rollup, own posts only, or an index lookup when the
+ *              rollup is later — i.e. when replaying an earlier date). Posts migrated in by a plan
+ *              (`origin_account_id` set) are an archive: no rule or statistic counts them for the receiving account.
+ *              `service_valued` (type service, mini-programs, apps: judged by their services, not their posts) and
+ *              `services` (their own services) serve the type-aware rules;
  *   det_hits — one row per finding that holds: rule, severity, subject key, unit, accounts, evidence, hash basis.
  *
  * Every rule is one set-based INSERT … SELECT (detection.rules.ts); nothing loops over accounts. `runDetection`
@@ -131,7 +134,10 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
                a.post_count, a.updated_at, u.level, u.kind, u.region_path,
                COALESCE(NULLIF(split_part(u.region_path, '/', 3), ''), '0') AS prov,
                CASE WHEN a.last_post_at IS NULL OR a.last_post_at < ${CHECK_INSTANT} THEN a.last_post_at
-                    ELSE (SELECT max(p.published_at) FROM posts p WHERE p.account_id = a.id AND p.published_at < ${CHECK_INSTANT}) END AS last_post
+                    ELSE (SELECT max(p.published_at) FROM posts p WHERE p.account_id = a.id AND p.origin_account_id IS NULL
+                             AND p.published_at < ${CHECK_INSTANT}) END AS last_post,
+               (a.type = 'service' OR a.platform IN ('miniprogram', 'app')) AS service_valued,
+               (SELECT count(*)::int FROM services sv WHERE sv.account_id = a.id AND sv.merged_into_id IS NULL) AS services
           FROM accounts a JOIN units u ON u.id = a.unit_id
          WHERE a.status <> 'closed' AND (a.opened_on IS NULL OR a.opened_on <= $1::date) ${scope}
       ) s

@@ -9,6 +9,9 @@ import { rankingSql } from './main-account';
  *   - who it looks at (closed accounts are never in det_acc, so never flagged);
  *   - the subject key (identity of the finding across runs);
  *   - the hash basis: the stable facts behind the finding. A dismissed finding reopens only when they change.
+ * Only an account's own posts count (`origin_account_id IS NULL`): posts migrated in by a plan are its archive.
+ * Accounts judged by their services (det_acc.service_valued) are not NO_UPDATE_14D / LOW_VALUE subjects, and are
+ * ZOMBIE only when they offer no service.
  */
 export interface RuleSql {
   rule: DetectionRule;
@@ -42,12 +45,15 @@ export const RULE_SQL: RuleSql[] = [
                'lastPostAt', a.last_post, 'lastPostDate', a.last_post_day, 'daysSinceLastPost', $1::date - a.last_post_day),
              COALESCE(a.last_post::text, 'never')
         FROM det_acc a JOIN det_pol p USING (province)
-       WHERE a.status = 'active' AND a.type IN ('publishing', 'both')
+       WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued
          AND (a.opened_on IS NULL OR a.opened_on < $1::date - p.no_update_days)
          AND (a.last_post IS NULL OR $1::date - a.last_post_day > p.no_update_days)`,
   },
   {
-    // Active accounts: last post more than N days before D, or never posted though opened more than N days before D.
+    // Active accounts: last post (of its own) more than N days before D, or never posted though opened more than N
+    // days before D. Accounts judged by their services (service_valued: type service, mini-programs, apps) are not
+    // zombies for not posting: one is a zombie when it offers no service (opened more than N days before D);
+    // evidence.basis tells which ('noPosts' / 'noServices').
     rule: DetectionRule.ZOMBIE,
     severity: Severity.MAJOR,
     sql: () => `
@@ -55,12 +61,15 @@ export const RULE_SQL: RuleSql[] = [
       SELECT ${single(DetectionRule.ZOMBIE, Severity.MAJOR)},
              jsonb_build_object('account', ${ACCOUNT}, 'checkDate', $1::date, 'days', p.zombie_days, 'neverPosted', a.last_post IS NULL,
                'lastPostAt', a.last_post, 'lastPostDate', a.last_post_day, 'daysSinceLastPost', $1::date - a.last_post_day,
-               'openedOn', a.opened_on, 'postsTotal', a.post_count),
-             COALESCE(a.last_post::text, 'never')
+               'openedOn', a.opened_on, 'postsTotal', a.post_count,
+               'basis', CASE WHEN a.service_valued THEN 'noServices' ELSE 'noPosts' END, 'serviceValued', a.service_valued, 'services', a.services),
+             CASE WHEN a.service_valued THEN 'no-services' ELSE COALESCE(a.last_post::text, 'never') END
         FROM det_acc a JOIN det_pol p USING (province)
        WHERE a.status = 'active'
-         AND ((a.last_post IS NULL AND (a.opened_on IS NULL OR a.opened_on < $1::date - p.zombie_days))
-              OR $1::date - a.last_post_day > p.zombie_days)`,
+         AND CASE WHEN a.service_valued
+                  THEN a.services = 0 AND (a.opened_on IS NULL OR a.opened_on < $1::date - p.zombie_days)
+                  ELSE (a.last_post IS NULL AND (a.opened_on IS NULL OR a.opened_on < $1::date - p.zombie_days))
+                       OR $1::date - a.last_post_day > p.zombie_days END`,
   },
   {
     // Active accounts: interaction disabled, or a message received more than N days before D (before (D−N) 00:00)
@@ -121,7 +130,8 @@ export const RULE_SQL: RuleSql[] = [
                p.w_reach, p.w_act, p.redundant_max, COALESCE(c.n, 0) AS posts90
           FROM det_acc a JOIN g USING (unit_id, platform) JOIN det_pol p USING (province)
           LEFT JOIN LATERAL (SELECT count(*)::int AS n FROM posts x
-                              WHERE x.account_id = a.id AND x.published_at >= ${dayStart('90')} AND x.published_at < ${CHECK_INSTANT}) c ON true),
+                              WHERE x.account_id = a.id AND x.origin_account_id IS NULL
+                                AND x.published_at >= ${dayStart('90')} AND x.published_at < ${CHECK_INSTANT}) c ON true),
       ${rankingSql('m')}
       INSERT INTO det_hits ${COLS}
       SELECT '${DetectionRule.REDUNDANT_SAME_PLATFORM}', '${Severity.MAJOR}',
@@ -206,8 +216,8 @@ export const RULE_SQL: RuleSql[] = [
           FROM det_acc a JOIN det_pol p USING (province)
           CROSS JOIN LATERAL (
             SELECT count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY reads) AS med
-              FROM posts x WHERE x.account_id = a.id AND x.published_at >= ${dayStart('p.lv_window')} AND x.published_at < ${CHECK_INSTANT}) x
-         WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND a.level = ANY (p.lv_levels) AND x.n > 0),
+              FROM posts x WHERE x.account_id = a.id AND x.origin_account_id IS NULL AND x.published_at >= ${dayStart('p.lv_window')} AND x.published_at < ${CHECK_INSTANT}) x
+         WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued AND a.level = ANY (p.lv_levels) AND x.n > 0),
       s AS (
         SELECT m.*, y.orig, y.routine, bit_count(y.w1::bit(64)) + bit_count(y.w2::bit(64)) AS weeks, y.dupes
           FROM m CROSS JOIN LATERAL (
@@ -218,7 +228,7 @@ export const RULE_SQL: RuleSql[] = [
                    (count(*) - count(DISTINCT md5(title)))::int AS dupes
               FROM (SELECT original, title, reads,
                            floor(extract(epoch FROM ${CHECK_INSTANT} - published_at) / 604800)::int AS wk
-                      FROM posts x WHERE x.account_id = m.id AND x.published_at >= ${dayStart('m.lv_window')} AND x.published_at < ${CHECK_INSTANT}) w
+                      FROM posts x WHERE x.account_id = m.id AND x.origin_account_id IS NULL AND x.published_at >= ${dayStart('m.lv_window')} AND x.published_at < ${CHECK_INSTANT}) w
           ) y
          WHERE NOT m.lv_require_low OR m.med < m.lv_min_reads),
       sig AS (

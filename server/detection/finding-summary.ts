@@ -11,6 +11,7 @@ export function summarize(rule: DetectionRule, e: Evidence): string {
         ? `发布类账号${acc}从未发布内容，检查日 ${e.checkDate} 前 ${e.days} 天内无更新，属否决项`
         : `发布类账号${acc}在检查日 ${e.checkDate} 前 ${e.days} 天（${e.windowStart} 至 ${e.windowEnd}）内没有发布内容，最近一次发布为 ${e.lastPostDate}（已 ${e.daysSinceLastPost} 天），属否决项`;
     case DetectionRule.ZOMBIE:
+      if (e.basis === 'noServices') return `服务类账号${acc}没有提供任何办事服务，视为“僵尸”账号`;
       return e.neverPosted
         ? `账号${acc}开设以来从未发布内容，视为“僵尸”账号`
         : `账号${acc}已 ${e.daysSinceLastPost} 天未发布内容（最近一次 ${e.lastPostDate}），超过 ${e.days} 天视为“僵尸”账号`;

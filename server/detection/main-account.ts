@@ -78,7 +78,7 @@ export const mainAccountService = {
       WITH m AS (
         SELECT a.id, a.unit_id, a.platform, a.status, NULLIF(btrim(a.filing_no), '') AS filing_no, a.followers, a.is_main,
                $3::numeric AS w_reach, $4::numeric AS w_act,
-               (SELECT count(*)::int FROM posts x WHERE x.account_id = a.id AND x.published_at >= ${dayStart('90')}
+               (SELECT count(*)::int FROM posts x WHERE x.account_id = a.id AND x.origin_account_id IS NULL AND x.published_at >= ${dayStart('90')}
                    AND x.published_at < ${CHECK_INSTANT}) AS posts90
           FROM accounts a WHERE a.unit_id = $2 AND a.status <> 'closed'),
       ${rankingSql('m')}

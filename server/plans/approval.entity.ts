@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { PlanImpact } from './impact.types';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ApprovalDecision, ApprovalRequestStatus } from '../common/enums';
 
@@ -95,4 +96,8 @@ export class Approval {
   @Field(() => Date)
   @Column('timestamptz', { name: 'decided_at', default: () => 'now()' })
   decidedAt: Date;
+
+  @Field(() => PlanImpact, { nullable: true, description: '审批时冻结的影响数字（审批人看到并据以决定的）' })
+  @Column('jsonb', { nullable: true })
+  impact: PlanImpact | null;
 }

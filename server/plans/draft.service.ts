@@ -13,6 +13,7 @@ import { plansService } from './plans.service';
 import { anchorUnitId, scopeWithinUser } from './plan-guard';
 import { loadOpenFindings, type DraftFinding } from './findings-source';
 import { portalsFor, serviceTargetsFor } from './destinations';
+import { protectionsOf } from './protection';
 import type { DraftPlanInput } from './plans.inputs';
 
 /** Rectification text for findings answered by keeping the account. */
@@ -20,6 +21,14 @@ const KEEP_TEXT: Partial<Record<DetectionRule, string>> = {
   [DetectionRule.NO_UPDATE_14D]: '恢复更新：发布类账号每 14 天内至少发布一次',
   [DetectionRule.NO_INTERACTION]: '开通互动功能，留言在规定时限内答复',
   [DetectionRule.UNFILED]: '向主管单位补办备案',
+};
+
+/** Rectification for the findings of a protected account, which the draft keeps instead of closing or merging it. */
+const PROTECTED_TEXT: Partial<Record<DetectionRule, string>> = {
+  [DetectionRule.ZOMBIE]: '恢复正常更新；服务类账号补充或恢复办事服务',
+  [DetectionRule.LOW_VALUE]: '提高原创比例和更新质量，保持稳定更新',
+  [DetectionRule.STOPPED_NOT_DEREGISTERED]: '恢复更新，或由主办单位书面说明理由后按程序注销',
+  [DetectionRule.REDUNDANT_SAME_PLATFORM]: '同平台账号重复：本账号受保护予以保留，明确与主账号的分工',
 };
 
 /** Findings answered by shutting the account down. */
@@ -42,6 +51,8 @@ interface Proposal {
  * accounts shut down (services to the unit's main account on the same platform or the superior's, content to the
  * region's portal); inconsistent names are renamed to the unit's main name; veto findings become KEEP with the
  * rectification required. An account gets one action (merge > shutdown > rename > keep) citing all its findings.
+ * Protected accounts (protection.ts: county-and-above government main accounts, service accounts, accounts above
+ * the follower threshold) are never closed or merged away: they get KEEP with their findings to rectify.
  * Accounts already in another open plan are left out (and listed in `skipped`).
  */
 export async function draftPlanFromFindings(ctx: Context, input: DraftPlanInput): Promise<DraftPlanResult> {
@@ -80,7 +91,7 @@ export async function draftPlanFromFindings(ctx: Context, input: DraftPlanInput)
     const closing = [...proposals.values()].filter((p) => p.type === PlanActionType.MERGE || p.type === PlanActionType.SHUTDOWN).map((p) => p.accountId);
     const shutdownIds = [...proposals.values()].filter((p) => p.type === PlanActionType.SHUTDOWN).map((p) => p.accountId);
     const withServices = new Set<number>((await tx.em.query(
-      `SELECT DISTINCT account_id FROM services WHERE account_id = ANY($1::int[])`, [shutdownIds])).map((r: { account_id: number }) => r.account_id));
+      `SELECT DISTINCT account_id FROM services WHERE account_id = ANY($1::int[]) AND merged_into_id IS NULL`, [shutdownIds])).map((r: { account_id: number }) => r.account_id));
     const serviceTargets = await serviceTargetsFor(tx.em, shutdownIds.filter((id) => withServices.has(id)), closing);
     const portals = await portalsFor(tx.em, shutdownIds, closing);
 
@@ -150,6 +161,20 @@ async function propose(tx: Context, findings: DraftFinding[], skipped: string[])
       put({ type: PlanActionType.KEEP, accountId: f.accountId, targetAccountId: null, newName: null, rectification: KEEP_TEXT[f.rule], findingId: f.id });
     } else {
       skipped.push(`问题 ${f.id}（${RULE_NAMES_ZH[f.rule]}）需人工判断，未生成动作`);
+    }
+  }
+
+  // Protected accounts are kept and rectified, never closed or merged away.
+  const closingIds = [...out.values()].filter((p) => p.type === PlanActionType.MERGE || p.type === PlanActionType.SHUTDOWN).map((p) => p.accountId);
+  const protections = await protectionsOf(tx.em, closingIds);
+  const ruleOf = new Map(findings.map((f) => [f.id, f.rule]));
+  for (const [id, list] of protections) {
+    const p = out.get(id)!;
+    Object.assign(p, { type: PlanActionType.KEEP, newName: null, targetAccountId: null });
+    p.rectification.unshift(`受保护账号（${list.map((x) => x.reason).join('；')}），保留整改，不关停、不合并`);
+    for (const fid of p.findingIds) {
+      const text = PROTECTED_TEXT[ruleOf.get(fid)!];
+      if (text && !p.rectification.includes(text)) p.rectification.push(text);
     }
   }
 

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { LocalDateResolver } from 'graphql-scalars';
 import { StepKind, StepStatus } from '../common/enums';
 
@@ -56,6 +57,14 @@ export class ExecutionStep {
   @Column('text', { nullable: true })
   note: string | null;
 
+  @Field(() => GraphQLJSONObject, { nullable: true, description: '证据：停更公告的链接或标题，及核对到的账号发布内容' })
+  @Column('jsonb', { nullable: true })
+  evidence: StepEvidence | null;
+
+  @Field(() => String, { nullable: true, description: '在检查仍显示问题未整改时确认「已整改」的理由' })
+  @Column('text', { name: 'override_reason', nullable: true })
+  overrideReason: string | null;
+
   @Field(() => Int, { nullable: true, description: '本步骤迁移的内容条数' })
   @Column('int', { name: 'moved_posts', nullable: true })
   movedPosts: number | null;
@@ -63,4 +72,15 @@ export class ExecutionStep {
   @Field(() => Int, { nullable: true, description: '本步骤迁移的服务个数' })
   @Column('int', { name: 'moved_services', nullable: true })
   movedServices: number | null;
+}
+
+/** Evidence recorded with a step (the stop-update notice: its URL and/or title, and the post it was matched to). */
+export interface StepEvidence {
+  url?: string | null;
+  title?: string | null;
+  /** The account's post the notice was matched to (when the account has posts). */
+  matchedPost?: { id: number; title: string; publishedAt: string } | null;
+  /** RECTIFIED: the detection run that showed the cited findings resolved. */
+  detectionRunId?: number | null;
+  [key: string]: unknown;
 }

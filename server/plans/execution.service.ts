@@ -1,6 +1,6 @@
 import type { Context } from '../kernel/context';
 import { conflict, forbidden, notFound, parseId } from '../kernel/errors';
-import { parseDate, addWorkingDays, workingDaysBetween } from '../kernel/dates';
+import { parseDate, addWorkingDays } from '../kernel/dates';
 import { AccountStatus, PlanActionType, StepKind, StepStatus, STEP_NAMES_ZH } from '../common/enums';
 import { recordAuditMany, type AuditInput } from '../kernel/audit';
 import { transaction } from '../kernel/transaction';
@@ -13,6 +13,8 @@ import { bumpVersion, checkVersion, lockPlan } from './plan-guard';
 import { applyIfDue, applyTransition, assertTransition, PLAN_TRANSITIONS, PlanTransition, requireFrom } from './plan-states';
 import { signatureFor, type Signature } from './signing';
 import { validatePlan } from './validation.service';
+import { movePosts, moveServices, type SourceRow } from './moves';
+import { checkStep, type StepInput } from './step-guards';
 
 /**
  * Execution: each action gets its steps by type; confirming a step (for the sponsoring unit of the action's account: its
@@ -26,61 +28,6 @@ export const STEP_TEMPLATES: Record<PlanActionType, StepKind[]> = {
   [PlanActionType.KEEP]: [StepKind.RECTIFIED],
   [PlanActionType.RENAME]: [StepKind.RENAMED],
 };
-
-/** Steps that must be done before a step may be confirmed. */
-function prerequisites(type: PlanActionType, kind: StepKind): StepKind[] {
-  if (kind === StepKind.DEREGISTERED) {
-    return type === PlanActionType.SHUTDOWN
-      ? [StepKind.NOTICE_PUBLISHED, StepKind.CONTENT_MIGRATED, StepKind.SERVICES_MIGRATED]
-      : [StepKind.CONTENT_MIGRATED, StepKind.SERVICES_MIGRATED];
-  }
-  if (kind === StepKind.FILING_UPDATED) return [StepKind.DEREGISTERED];
-  return [];
-}
-
-interface SourceRow {
-  id: number;
-  name: string;
-  status: AccountStatus;
-  unit_id: number;
-  unit_path: string;
-  unit_name: string;
-}
-
-/** Moves every post of `src` to `dest` (one UPDATE), recording the origin; a title clash gets the source's name. */
-async function movePosts(tx: Context, src: SourceRow, dest: number): Promise<number> {
-  const [before] = await tx.em.query(`SELECT count(*)::int AS n FROM posts WHERE account_id = ANY($1::int[])`, [[src.id, dest]]);
-  const res = await tx.em.query(
-    `UPDATE posts p SET account_id = $2, origin_account_id = COALESCE(p.origin_account_id, $1),
-            title = CASE WHEN EXISTS (SELECT 1 FROM posts q WHERE q.account_id = $2 AND q.published_at = p.published_at AND md5(q.title) = md5(p.title))
-                         THEN p.title || '（迁自' || $3 || '）' ELSE p.title END
-      WHERE p.account_id = $1`, [src.id, dest, src.name]);
-  const [after] = await tx.em.query(`SELECT count(*)::int AS n FROM posts WHERE account_id = ANY($1::int[])`, [[src.id, dest]]);
-  if (before.n !== after.n) throw new Error(`post count changed while moving ${src.id} → ${dest}: ${before.n} → ${after.n}`);
-  await refreshRollups(tx, [src.id, dest]);
-  return Number(res[1] ?? 0);
-}
-
-async function moveServices(tx: Context, src: SourceRow, dest: number): Promise<number> {
-  const [before] = await tx.em.query(`SELECT count(*)::int AS n FROM services WHERE account_id = ANY($1::int[])`, [[src.id, dest]]);
-  const res = await tx.em.query(
-    `UPDATE services s SET account_id = $2, origin_account_id = COALESCE(s.origin_account_id, $1),
-            name = CASE WHEN EXISTS (SELECT 1 FROM services t WHERE t.account_id = $2 AND t.name = s.name)
-                        THEN s.name || '（原' || $3 || '）' ELSE s.name END
-      WHERE s.account_id = $1`, [src.id, dest, src.name]);
-  const [after] = await tx.em.query(`SELECT count(*)::int AS n FROM services WHERE account_id = ANY($1::int[])`, [[src.id, dest]]);
-  if (before.n !== after.n) throw new Error(`service count changed while moving ${src.id} → ${dest}: ${before.n} → ${after.n}`);
-  return Number(res[1] ?? 0);
-}
-
-async function refreshRollups(tx: Context, ids: number[]): Promise<void> {
-  await tx.em.query(
-    `UPDATE accounts a SET last_post_at = s.last, post_count = s.n, updated_at = now()
-       FROM (SELECT x.id, (SELECT max(published_at) FROM posts WHERE account_id = x.id) AS last,
-                    (SELECT count(*) FROM posts WHERE account_id = x.id)::int AS n
-               FROM unnest($1::int[]) AS x(id)) s
-      WHERE a.id = s.id`, [ids]);
-}
 
 async function changeStatus(tx: Context, src: SourceRow, to: AccountStatus, reason: string, extra = ''): Promise<AuditInput | null> {
   if (src.status === to) return null;
@@ -117,8 +64,12 @@ export const executionService = {
     });
   },
 
-  /** Confirms one step, applying its effect on the data in the same transaction. */
-  async confirm(ctx: Context, stepIdRaw: string, dateRaw?: string | null, note?: string | null): Promise<ExecutionStep> {
+  /**
+   * Confirms one step, applying its effect on the data in the same transaction. The procedure's guards (dates within
+   * the execution, order, notice evidence, rectification shown by detection) are in step-guards.ts.
+   */
+  async confirm(ctx: Context, stepIdRaw: string, dateRaw?: string | null, note?: string | null,
+    extra: Omit<StepInput, 'date'> = {}): Promise<ExecutionStep> {
     const user = requireApprover(ctx);
     const stepId = parseId(stepIdRaw, 'stepId');
     const date = parseDate(dateRaw, 'date', { notFuture: true });
@@ -139,24 +90,7 @@ export const executionService = {
       if (step.status === StepStatus.DONE) throw conflict(`步骤「${STEP_NAMES_ZH[step.kind]}」已于 ${step.doneOn} 确认 (step already confirmed)`);
 
       const siblings = await tx.em.getRepository(ExecutionStep).findBy({ actionId: action.id });
-      const byKind = new Map(siblings.map((s) => [s.kind, s]));
-      const missing = prerequisites(action.type, step.kind).filter((k) => byKind.get(k)?.status !== StepStatus.DONE);
-      if (missing.length) {
-        throw conflict(`须先确认：${missing.map((k) => STEP_NAMES_ZH[k]).join('、')}，才能确认「${STEP_NAMES_ZH[step.kind]}」 (prerequisite steps pending)`);
-      }
-      const latest = prerequisites(action.type, step.kind).map((k) => byKind.get(k)!.doneOn!).sort().pop();
-      if (latest && date < latest) {
-        throw conflict(`「${STEP_NAMES_ZH[step.kind]}」的日期 ${date} 不能早于前序步骤的日期 ${latest} (date before prerequisite)`);
-      }
-      if (step.kind === StepKind.DEREGISTERED && action.type === PlanActionType.SHUTDOWN) {
-        const notice = byKind.get(StepKind.NOTICE_PUBLISHED)!.doneOn!;
-        const passed = workingDaysBetween(notice, date, getPlanPolicy());
-        if (passed < plan.noticeWorkingDays) {
-          const earliest = addWorkingDays(notice, plan.noticeWorkingDays, getPlanPolicy());
-          throw conflict(`停更公告期未满：公告于 ${notice} 发布，须满 ${plan.noticeWorkingDays} 个工作日，目前 ${passed} 个，最早 ${earliest} 可注销 (notice period not over)`,
-            { notice, earliest, workingDaysPassed: passed, required: plan.noticeWorkingDays });
-        }
-      }
+      const { evidence, overrideReason } = await checkStep(tx, plan, action, step, siblings, src, { ...extra, date });
 
       const events: AuditInput[] = [];
       const reason = `方案 #${plan.id}「${plan.title}」：${STEP_NAMES_ZH[step.kind]}`;
@@ -173,7 +107,7 @@ export const executionService = {
         }
         const [d] = await tx.em.query(`SELECT status, name FROM accounts WHERE id = $1 FOR UPDATE`, [dest]);
         if (d.status !== AccountStatus.ACTIVE) throw conflict(`迁入账号「${d.name}」不是正常状态，不能迁入 (destination not active)`);
-        const moved = what === 'posts' ? await movePosts(tx, src, dest) : await moveServices(tx, src, dest);
+        const moved = what === 'posts' ? await movePosts(tx, src, dest) : (await moveServices(tx, src, dest, action.servicesMode)).moved;
         const ev = what === 'posts' ? 'POSTS_MIGRATED' : 'SERVICES_MIGRATED';
         events.push({ action: ev, entityType: 'account', entityId: src.id, accountId: src.id, planId: plan.id,
           before: { accountId: src.id, count: moved }, after: { accountId: dest, count: moved }, comment: reason });
@@ -183,11 +117,7 @@ export const executionService = {
       };
 
       switch (step.kind) {
-        case StepKind.NOTICE_PUBLISHED: {
-          const ev = await changeStatus(tx, src, AccountStatus.SUSPENDED, `${reason}（${date}）`);
-          if (ev) events.push({ ...ev, planId: plan.id });
-          break;
-        }
+        // NOTICE_PUBLISHED: the account stays active (under inspection, posting until it is gone): no status change.
         case StepKind.CONTENT_MIGRATED:
           movedPosts = await moveAll('posts');
           break;
@@ -215,11 +145,13 @@ export const executionService = {
 
       await tx.em.query(
         `UPDATE plan_steps SET status = $2, done_on = $3, confirmed_by_id = $4, confirmed_by_name = $5, confirmed_at = now(), note = $6,
-                moved_posts = $7, moved_services = $8, confirmed_unit_id = $9, delegation_id = $10 WHERE id = $1`,
-        [step.id, StepStatus.DONE, date, user.id, user.username, note?.trim() || null, movedPosts, movedServices, sig.unitId, sig.delegationId]);
+                moved_posts = $7, moved_services = $8, confirmed_unit_id = $9, delegation_id = $10, evidence = $11, override_reason = $12 WHERE id = $1`,
+        [step.id, StepStatus.DONE, date, user.id, user.username, note?.trim() || null, movedPosts, movedServices, sig.unitId, sig.delegationId,
+          evidence ? JSON.stringify(evidence) : null, overrideReason]);
       events.unshift({ action: 'STEP_CONFIRMED', entityType: 'plan_step', entityId: step.id, accountId: src.id, planId: plan.id,
         unitId: sig.unitId, before: { status: StepStatus.PENDING },
-        after: { kind: step.kind, status: StepStatus.DONE, date, movedPosts, movedServices, unitId: sig.unitId, delegationId: sig.delegationId },
+        after: { kind: step.kind, status: StepStatus.DONE, date, movedPosts, movedServices, unitId: sig.unitId, delegationId: sig.delegationId,
+          evidence, overrideReason },
         comment: note?.trim() || reason });
 
       await recordAuditMany(tx, events);

@@ -2,7 +2,8 @@ import type { Context } from '../kernel/context';
 import { AccountStatus, Level, PlanActionType, Platform } from '../common/enums';
 import type { Plan } from './plan.entity';
 import { parseDate } from '../kernel/dates';
-import type { PlanImpact } from './plan.types';
+import type { PlanImpact } from './impact.types';
+import { PLAN_EDIT } from './plan-states';
 import { activeActions } from './plans.service';
 import { findingsResolvedByPlan, fixedRulesOfPlan, passRates, PASS_RATE_METHOD_NOTE } from './findings-source';
 
@@ -36,9 +37,9 @@ export async function planImpact(ctx: Context, plan: Plan, asOf?: string | null)
               FROM scoped GROUP BY level, platform ORDER BY level, platform`, params);
   const [totals] = await ctx.em.query(
     `${cte} SELECT
-        (SELECT count(*) FROM services s JOIN scoped x ON x.id = s.account_id)::int AS services_before,
+        (SELECT count(*) FROM services s JOIN scoped x ON x.id = s.account_id WHERE s.merged_into_id IS NULL)::int AS services_before,
         (SELECT count(*) FROM services s JOIN scoped x ON x.id = s.account_id
-          WHERE NOT x.closing OR x.service_dest IS NOT NULL)::int AS services_kept,
+          WHERE s.merged_into_id IS NULL AND (NOT x.closing OR x.service_dest IS NOT NULL))::int AS services_kept,
         (SELECT count(*) FROM posts p JOIN scoped x ON x.id = p.account_id)::int AS posts_before,
         (SELECT count(*) FROM posts p JOIN scoped x ON x.id = p.account_id
           WHERE NOT x.closing OR x.content_dest IS NOT NULL)::int AS posts_kept,
@@ -76,4 +77,21 @@ export async function planImpact(ctx: Context, plan: Plan, asOf?: string | null)
     passRateAfter: rates.after,
     passRateMethod: PASS_RATE_METHOD_NOTE,
   };
+}
+
+/**
+ * The impact a reader sees: the live preview while the plan can be edited (or when asked for), otherwise the figures
+ * frozen for the current revision — at its latest approval decision, else at its submission. Plans submitted before
+ * figures were frozen fall back to the live preview.
+ */
+export async function impactOf(ctx: Context, plan: Plan, asOf: string | null | undefined, live: boolean): Promise<PlanImpact> {
+  if (!live && !PLAN_EDIT.in.includes(plan.status)) {
+    const [row] = await ctx.em.query(
+      `SELECT impact FROM (
+         SELECT impact, decided_at AS at FROM plan_approvals WHERE plan_id = $1 AND revision = $2 AND impact IS NOT NULL
+         UNION ALL SELECT impact, submitted_at FROM plan_revisions WHERE plan_id = $1 AND number = $2 AND impact IS NOT NULL) x
+        ORDER BY at DESC LIMIT 1`, [plan.id, plan.revision]);
+    if (row) return row.impact;
+  }
+  return { ...(await planImpact(ctx, plan, asOf)), revision: null, frozenAt: null, frozenOn: null };
 }

@@ -1,6 +1,15 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { PlanActionType } from '../common/enums';
+
+/** What happens to a source service equal to one the target already has (same normalised name). */
+export enum ServicesMode {
+  /** Folded into the target's service (the source row stays as the record of its origin). */
+  MERGE = 'merge',
+  /** Kept as a second service, named after its origin. */
+  KEEP_BOTH = 'keep_both',
+}
+registerEnumType(ServicesMode, { name: 'ServicesMode', description: '同名服务的处理：合并（默认，保留来源记录）/ 两者都保留' });
 
 /**
  * 整合动作. MERGE: `accountId` → `targetAccountId` (content and services move there). SHUTDOWN: content →
@@ -44,6 +53,14 @@ export class PlanAction {
   @Field(() => String, { nullable: true, description: '备注' })
   @Column('text', { nullable: true })
   note: string | null;
+
+  @Field(() => String, { nullable: true, description: '关停或合并受保护账号的理由（审批人可见，审计留存）' })
+  @Column('text', { name: 'override_reason', nullable: true })
+  overrideReason: string | null;
+
+  @Field(() => ServicesMode, { description: '与目标账号同名的服务：合并或两者都保留' })
+  @Column('text', { name: 'services_mode', default: ServicesMode.MERGE })
+  servicesMode: ServicesMode;
 
   @Column('boolean', { default: false })
   claimed: boolean;

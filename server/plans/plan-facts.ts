@@ -17,7 +17,10 @@ export interface AccountFact {
   unitPath: string;
   unitKind: UnitKind;
   unitLevel: Level;
+  /** The unit's supervising unit (主管单位), when recorded. */
+  unitSupervisorId: number | null;
   regionPath: string | null;
+  /** Services of its own (services merged into another are not counted). */
   services: number;
   posts: number;
 }
@@ -55,13 +58,13 @@ export async function loadPlanFacts(ctx: Context, plan: Plan): Promise<PlanFacts
   const ids = [...new Set(actions.flatMap((a) => [a.accountId, ...destinationsOf(a)]))];
   const rows: FactRow[] = ids.length ? await ctx.em.query(
     `SELECT a.id, a.name, a.platform, a.status, a.is_main, a.followers, a.unit_id, u.name AS unit_name, u.path AS unit_path,
-            u.kind AS unit_kind, u.level AS unit_level, u.region_path,
-            (SELECT count(*) FROM services s WHERE s.account_id = a.id)::int AS services,
+            u.kind AS unit_kind, u.level AS unit_level, u.supervisor_id AS unit_supervisor_id, u.region_path,
+            (SELECT count(*) FROM services s WHERE s.account_id = a.id AND s.merged_into_id IS NULL)::int AS services,
             (SELECT count(*) FROM posts p WHERE p.account_id = a.id)::int AS posts
        FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = ANY($1::int[])`, [ids]) : [];
   const accounts = new Map<number, AccountFact>(rows.map((r) => [r.id, {
     id: r.id, name: r.name, platform: r.platform, status: r.status, isMain: r.is_main, followers: r.followers, unitId: r.unit_id,
-    unitName: r.unit_name, unitPath: r.unit_path, unitKind: r.unit_kind, unitLevel: r.unit_level, regionPath: r.region_path,
+    unitName: r.unit_name, unitPath: r.unit_path, unitKind: r.unit_kind, unitLevel: r.unit_level, unitSupervisorId: r.unit_supervisor_id, regionPath: r.region_path,
     services: r.services, posts: r.posts,
   }]));
   const others: { account_id: number; type: PlanActionType; plan_id: number; title: string }[] = ids.length ? await ctx.em.query(
@@ -82,6 +85,15 @@ export async function loadPlanFacts(ctx: Context, plan: Plan): Promise<PlanFacts
   };
 }
 
+/**
+ * Whether `dest` may receive what `src` carries (merge target, service destination): an account of the same unit,
+ * of a unit up its chain (its government and the other ancestors), or of its supervising unit. Anything else is a
+ * sideways merge (横向合并) into an unrelated bureau.
+ */
+export function upTheChain(src: AccountFact, dest: AccountFact): boolean {
+  return src.unitPath.startsWith(dest.unitPath) || dest.unitId === src.unitSupervisorId;
+}
+
 /** Whether an account lies in the plan's scope (unit subtree or region). */
 export function inPlanScope(f: PlanFacts, a: AccountFact): boolean {
   return f.scope.kind === 'unit' ? a.unitPath.startsWith(f.scope.path) : Boolean(a.regionPath?.startsWith(f.scope.path));
@@ -91,5 +103,5 @@ export function inPlanScope(f: PlanFacts, a: AccountFact): boolean {
 interface FactRow {
   id: number; name: string; platform: AccountFact['platform']; status: AccountFact['status']; is_main: boolean; followers: number;
   unit_id: number; unit_name: string; unit_path: string; unit_kind: AccountFact['unitKind']; unit_level: AccountFact['unitLevel'];
-  region_path: string | null; services: number; posts: number;
+  unit_supervisor_id: number | null; region_path: string | null; services: number; posts: number;
 }

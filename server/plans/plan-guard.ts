@@ -104,7 +104,9 @@ export async function bumpVersion(tx: Context, plan: Plan): Promise<Plan> {
 }
 
 /** Content fingerprint of an action: what an approver approved (citations and notes excluded). */
-export function fingerprint(a: Pick<PlanAction, 'type' | 'accountId' | 'targetAccountId' | 'serviceTargetAccountId' | 'contentTargetAccountId' | 'newName' | 'rectification'>): string {
-  return createHash('sha256').update(JSON.stringify([a.type, a.accountId, a.targetAccountId, a.serviceTargetAccountId,
-    a.contentTargetAccountId, a.newName, a.rectification])).digest('hex').slice(0, 32);
+export function fingerprint(a: Pick<PlanAction, 'type' | 'accountId' | 'targetAccountId' | 'serviceTargetAccountId' | 'contentTargetAccountId' | 'newName' | 'rectification' | 'overrideReason' | 'servicesMode'>): string {
+  // An override reason and the services choice are part of what was approved; absent ones keep older fingerprints.
+  const extra = [a.overrideReason ?? null, a.servicesMode ?? 'merge'];
+  const base: unknown[] = [a.type, a.accountId, a.targetAccountId, a.serviceTargetAccountId, a.contentTargetAccountId, a.newName, a.rectification];
+  return createHash('sha256').update(JSON.stringify(extra[0] === null && extra[1] === 'merge' ? base : [...base, ...extra])).digest('hex').slice(0, 32);
 }

@@ -46,6 +46,11 @@ export class PlanActionResolver {
     return account(ctx, a.contentTargetAccountId);
   }
 
+  @FieldResolver(() => [String], { description: '账号受保护的原因（县级及以上政府主账号、服务类账号、关注者超过阈值）；为空则不受保护' })
+  async protectedReasons(@Ctx() ctx: Context, @Root() a: PlanAction): Promise<string[]> {
+    return (await ctx.loaders.protectionsByAccount.load(a.accountId)).map((p) => p.reason);
+  }
+
   @FieldResolver(() => [ID], { description: '引用的检查问题编号' })
   findingIds(@Ctx() ctx: Context, @Root() a: PlanAction): Promise<number[]> {
     return ctx.loaders.findingIdsByAction.load(a.id);

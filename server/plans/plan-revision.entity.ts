@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
+import { PlanImpact } from './impact.types';
 
 /** 方案修订: the plan as it was submitted (actions snapshot), one per submission. */
 @ObjectType({ description: '方案修订（每次提交的快照）' })
@@ -35,6 +36,10 @@ export class PlanRevision {
   @Field(() => GraphQLJSON, { description: '提交时的动作快照' })
   @Column('jsonb')
   snapshot: RevisionSnapshot;
+
+  @Field(() => PlanImpact, { nullable: true, description: '提交时冻结的影响数字' })
+  @Column('jsonb', { nullable: true })
+  impact: PlanImpact | null;
 }
 
 export interface SnapshotAction {
@@ -46,6 +51,8 @@ export interface SnapshotAction {
   contentTargetAccountId: number | null;
   newName: string | null;
   rectification: string | null;
+  overrideReason?: string | null;
+  servicesMode?: string;
   findingIds: number[];
   /** Content fingerprint: equal fingerprints across revisions = the action did not change. */
   fingerprint: string;

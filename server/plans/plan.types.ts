@@ -1,6 +1,7 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { DetectionRule, IssueSeverity, Level, Platform, PlanIssueCode } from '../common/enums';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { IssueSeverity, PlanIssueCode } from '../common/enums';
 import { Plan } from './plan.entity';
+export { ImpactRow, PlanImpact, ResolvedByRule } from './impact.types';
 import { Approval } from './approval.entity';
 
 @ObjectType({ description: '方案校验问题：指明动作和原因' })
@@ -31,78 +32,6 @@ export class PlanValidation {
 
   @Field(() => [ValidationIssue])
   warnings: ValidationIssue[];
-}
-
-@ObjectType({ description: '按层级和平台的账号数变化' })
-export class ImpactRow {
-  @Field(() => Level)
-  level: Level;
-
-  @Field(() => Platform)
-  platform: Platform;
-
-  @Field(() => Int)
-  before: number;
-
-  @Field(() => Int)
-  after: number;
-}
-
-@ObjectType({ description: '方案解决的问题数（按规则）' })
-export class ResolvedByRule {
-  @Field(() => DetectionRule)
-  rule: DetectionRule;
-
-  @Field(() => Int)
-  count: number;
-}
-
-@ObjectType({ description: '方案影响预览（范围内未注销的账号）' })
-export class PlanImpact {
-  @Field(() => Int)
-  accountsBefore: number;
-
-  @Field(() => Int)
-  accountsAfter: number;
-
-  @Field(() => [ImpactRow])
-  byLevelPlatform: ImpactRow[];
-
-  @Field(() => Float, { description: '粉丝数合计（变更前）' })
-  followersBefore: number;
-
-  @Field(() => Float, { description: '保留账号的粉丝数合计（不计迁移后的回流）' })
-  followersAfter: number;
-
-  @Field(() => Int, { description: '办事服务数（变更前）' })
-  servicesBefore: number;
-
-  @Field(() => Int, { description: '变更后仍有去处的办事服务数（须等于变更前）' })
-  servicesKept: number;
-
-  @Field(() => Float, { description: '服务保留率（应为 1）' })
-  servicesKeptRatio: number;
-
-  @Field(() => Int)
-  postsBefore: number;
-
-  @Field(() => Int, { description: '变更后仍有去处的内容条数' })
-  postsKept: number;
-
-  @Field(() => Int, { description: '方案解决的问题数（引用的问题，以及被关停或合并账号的待处理问题）' })
-  findingsResolved: number;
-
-  @Field(() => [ResolvedByRule])
-  findingsResolvedByRule: ResolvedByRule[];
-
-  @Field(() => Float, { nullable: true, description: '检查合格率（变更前，0–1）' })
-  passRateBefore: number | null;
-
-  @Field(() => Float, { nullable: true, description: '检查合格率（变更后，0–1）' })
-  passRateAfter: number | null;
-
-  @Field(() => String, { description: '合格率的计算方法说明' })
-  passRateMethod: string;
 }
 
 @ObjectType({ description: '由检查发现生成的方案草稿' })

@@ -1,6 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { ArrayMaxSize, IsOptional, Length, MaxLength, Min } from 'class-validator';
 import { ApprovalDecision, PlanActionType, PlanStatus } from '../common/enums';
+import { ServicesMode } from './plan-action.entity';
 import { PageArgs } from '../kernel/pagination';
 
 @InputType({ description: '方案筛选条件' })
@@ -115,6 +116,14 @@ export class AddActionInput {
   @MaxLength(2000)
   note?: string | null;
 
+  @Field(() => String, { nullable: true, description: '关停或合并受保护账号的理由（受保护账号必填；审批人可见）' })
+  @IsOptional()
+  @MaxLength(2000, { message: '理由不超过 2000 个字符' })
+  overrideReason?: string | null;
+
+  @Field(() => ServicesMode, { nullable: true, description: '与目标账号同名的服务：合并（默认）或两者都保留' })
+  servicesMode?: ServicesMode | null;
+
   @Field(() => [ID], { nullable: true, description: '引用的检查问题' })
   @IsOptional()
   @ArrayMaxSize(100)
@@ -146,6 +155,14 @@ export class UpdateActionInput {
   @IsOptional()
   @MaxLength(2000)
   note?: string | null;
+
+  @Field(() => String, { nullable: true, description: '关停或合并受保护账号的理由（受保护账号必填；审批人可见）' })
+  @IsOptional()
+  @MaxLength(2000, { message: '理由不超过 2000 个字符' })
+  overrideReason?: string | null;
+
+  @Field(() => ServicesMode, { nullable: true, description: '与目标账号同名的服务：合并（默认）或两者都保留' })
+  servicesMode?: ServicesMode | null;
 
   @Field(() => [ID], { nullable: true })
   @IsOptional()

@@ -7,6 +7,7 @@ import { PlanRevision } from './plan-revision.entity';
 import { Approval, ApprovalRequest } from './approval.entity';
 import { ExecutionStep } from './execution-step.entity';
 import { Finding } from '../detection/finding.entity';
+import { protectionsOf, type Protection } from './protection';
 
 /** Per-request loaders of the plans feature (wired into `createLoaders`). Scope checks stay in the services. */
 export function createPlanLoaders(em: EntityManager) {
@@ -16,6 +17,11 @@ export function createPlanLoaders(em: EntityManager) {
     actionsByPlan: new DataLoader<number, PlanAction[]>(async (ids) =>
       manyByKey(ids, await em.getRepository(PlanAction).find({ where: { planId: In([...ids]), removedAt: IsNull() }, order: { id: 'ASC' } }),
         (a) => a.planId)),
+    /** Why an account is protected (empty: it is not): protection.ts. */
+    protectionsByAccount: new DataLoader<number, Protection[]>(async (ids) => {
+      const map = await protectionsOf(em, [...ids]);
+      return ids.map((id) => map.get(id) ?? []);
+    }),
     actionById: new DataLoader<number, PlanAction | null>(async (ids) =>
       oneByKey(ids, await em.getRepository(PlanAction).findBy({ id: In([...ids]) }), (a) => a.id)),
     findingIdsByAction: new DataLoader<number, number[]>(async (ids) => {

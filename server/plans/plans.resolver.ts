@@ -12,7 +12,7 @@ import { DecideApprovalResult, DraftPlanResult, PlanImpact, PlanValidation } fro
 import { AddActionInput, CreatePlanInput, DecideApprovalInput, DraftPlanInput, PlansArgs, UpdateActionInput, UpdatePlanInput, VersionArgs } from './plans.inputs';
 import { plansService } from './plans.service';
 import { validatePlan } from './validation.service';
-import { planImpact } from './impact.service';
+import { impactOf } from './impact.service';
 import { draftPlanFromFindings } from './draft.service';
 import { workflowService } from './workflow.service';
 import { executionService } from './execution.service';
@@ -105,8 +105,12 @@ export class PlansResolver {
   @Mutation(() => ExecutionStep, { description: '确认执行步骤（主办单位的审批人，或其授权的人）；迁移、注销等数据变更在同一事务中完成' })
   confirmStep(@Ctx() ctx: Context, @Arg('stepId', () => ID) stepId: string,
     @Arg('date', () => String, { nullable: true, description: '完成日期 YYYY-MM-DD（北京时间），默认今天，不能晚于今天' }) date?: string | null,
-    @Arg('note', () => String, { nullable: true }) note?: string | null): Promise<ExecutionStep> {
-    return executionService.confirm(ctx, stepId, date, note);
+    @Arg('note', () => String, { nullable: true }) note?: string | null,
+    @Arg('evidenceUrl', () => String, { nullable: true, description: '停更公告：链接' }) evidenceUrl?: string | null,
+    @Arg('evidenceTitle', () => String, { nullable: true, description: '停更公告：标题（账号有发布记录时必填，与其发布内容核对）' }) evidenceTitle?: string | null,
+    @Arg('overrideReason', () => String, { nullable: true, description: '已整改：检查仍显示问题未整改时确认的理由' }) overrideReason?: string | null,
+  ): Promise<ExecutionStep> {
+    return executionService.confirm(ctx, stepId, date, note, { evidenceUrl, evidenceTitle, overrideReason });
   }
 
   @FieldResolver(() => Region, { nullable: true, description: '范围：行政区划' })
@@ -150,10 +154,11 @@ export class PlansResolver {
     return validatePlan(ctx, plan);
   }
 
-  @FieldResolver(() => PlanImpact, { description: '影响预览' })
+  @FieldResolver(() => PlanImpact, { description: '影响：编辑中的方案为实时预览；提交后为当前修订最近一次冻结的数字（提交或审批时），revision / frozenAt 指明所属' })
   impact(@Ctx() ctx: Context, @Root() plan: Plan,
-    @Arg('asOf', () => String, { nullable: true, description: '合格率的检查日 YYYY-MM-DD，默认今天' }) asOf?: string | null): Promise<PlanImpact> {
-    return planImpact(ctx, plan, asOf);
+    @Arg('asOf', () => String, { nullable: true, description: '实时预览：合格率的检查日 YYYY-MM-DD，默认今天' }) asOf?: string | null,
+    @Arg('live', () => Boolean, { nullable: true, description: 'true：不论状态，给出实时计算的数字' }) live?: boolean | null): Promise<PlanImpact> {
+    return impactOf(ctx, plan, asOf, live ?? false);
   }
 
   @FieldResolver(() => [ApprovalRequest], { description: '审批请求（默认当前修订）' })

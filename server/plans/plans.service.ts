@@ -9,7 +9,7 @@ import { Account } from '../accounts/account.entity';
 import { Unit } from '../units/unit.entity';
 import { Region } from '../regions/region.entity';
 import { Plan } from './plan.entity';
-import { PlanAction } from './plan-action.entity';
+import { PlanAction, ServicesMode } from './plan-action.entity';
 import { requireAuthor, requireReader } from './plan-access';
 import { anchorUnitId, bumpVersion, forbiddenScope, isPlanVisible, scopeWithinUser, visibleCondition } from './plan-guard';
 import { lockForEdit, mayEdit } from './plan-states';
@@ -102,6 +102,7 @@ export function actionSnapshot(a: PlanAction, findingIds: number[] = []) {
   return {
     id: a.id, type: a.type, accountId: a.accountId, targetAccountId: a.targetAccountId, serviceTargetAccountId: a.serviceTargetAccountId,
     contentTargetAccountId: a.contentTargetAccountId, newName: a.newName, rectification: a.rectification, note: a.note, findingIds,
+    overrideReason: a.overrideReason, servicesMode: a.servicesMode,
   };
 }
 
@@ -237,7 +238,8 @@ export const plansService = {
         fields.contentTargetAccountId = (await portalsFor(tx.em, [accountId])).get(accountId) ?? null;
       }
       const repo = tx.em.getRepository(PlanAction);
-      const action = await repo.save(repo.create({ planId, type: input.type, ...fields, note: trimOrNull(input.note) ?? null, claimed: false, removedAt: null }));
+      const action = await repo.save(repo.create({ planId, type: input.type, ...fields, note: trimOrNull(input.note) ?? null,
+        overrideReason: trimOrNull(input.overrideReason) ?? null, servicesMode: input.servicesMode ?? ServicesMode.MERGE, claimed: false, removedAt: null }));
       await setCitations(tx, action.id, findingIds);
       await bumpVersion(tx, plan);
       await recordAudit(tx, { action: 'PLAN_ACTION_ADDED', entityType: 'plan_action', entityId: action.id, planId, accountId,
@@ -264,11 +266,14 @@ export const plansService = {
       const findingIds = await parseFindingIds(tx, input.findingIds);
       Object.assign(action, next);
       if (input.note !== undefined) action.note = trimOrNull(input.note) ?? null;
+      if (input.overrideReason !== undefined) action.overrideReason = trimOrNull(input.overrideReason) ?? null;
+      if (input.servicesMode !== undefined && input.servicesMode !== null) action.servicesMode = input.servicesMode;
       // An edited action loses its claim until the plan is (re)submitted.
       await tx.em.query(
         `UPDATE plan_actions SET target_account_id = $2, service_target_account_id = $3, content_target_account_id = $4,
-                new_name = $5, rectification = $6, note = $7, claimed = false, updated_at = now() WHERE id = $1`,
-        [action.id, action.targetAccountId, action.serviceTargetAccountId, action.contentTargetAccountId, action.newName, action.rectification, action.note]);
+                new_name = $5, rectification = $6, note = $7, override_reason = $8, services_mode = $9, claimed = false, updated_at = now() WHERE id = $1`,
+        [action.id, action.targetAccountId, action.serviceTargetAccountId, action.contentTargetAccountId, action.newName, action.rectification, action.note,
+          action.overrideReason, action.servicesMode]);
       if (findingIds) await setCitations(tx, action.id, findingIds);
       await bumpVersion(tx, plan);
       await recordAudit(tx, { action: 'PLAN_ACTION_UPDATED', entityType: 'plan_action', entityId: action.id, planId: plan.id,
@@ -290,7 +295,7 @@ export const plansService = {
   },
 
   /** Inserts many actions at once (draft from findings): one statement for actions, one for citations, one audit batch. */
-  async insertActions(tx: Context, plan: Plan, actions: (Omit<PlanAction, 'id' | 'planId' | 'claimed' | 'removedAt' | 'createdAt' | 'updatedAt'> & { findingIds: number[] })[]): Promise<PlanAction[]> {
+  async insertActions(tx: Context, plan: Plan, actions: (Omit<PlanAction, 'id' | 'planId' | 'claimed' | 'removedAt' | 'createdAt' | 'updatedAt' | 'overrideReason' | 'servicesMode'> & { findingIds: number[] })[]): Promise<PlanAction[]> {
     if (!actions.length) return [];
     const rows: { id: number; ord: number }[] = await tx.em.query(
       `INSERT INTO plan_actions (plan_id, type, account_id, target_account_id, service_target_account_id, content_target_account_id, new_name, rectification, note)

@@ -4,7 +4,10 @@ import type { Plan } from './plan.entity';
 import type { PlanAction } from './plan-action.entity';
 import type { PlanValidation, ValidationIssue } from './plan.types';
 import { getPlanPolicy } from './plan-policy';
-import { CLOSING_TYPES, inPlanScope, loadPlanFacts, type AccountFact, type PlanFacts } from './plan-facts';
+import { CLOSING_TYPES, inPlanScope, loadPlanFacts, upTheChain, type AccountFact, type PlanFacts } from './plan-facts';
+import { protectionsOf } from './protection';
+import { SERVICE_NAME_NORM } from './moves';
+import { ServicesMode } from './plan-action.entity';
 
 /** Units of these levels whose government must keep at least one account (county level and above). */
 const MUST_KEEP_LEVELS = [Level.NATIONAL, Level.PROVINCE, Level.CITY, Level.COUNTY];
@@ -43,6 +46,7 @@ export async function validatePlan(ctx: Context, plan: Plan): Promise<PlanValida
   for (const o of f.otherPlans) elsewhere.set(o.accountId, [...(elsewhere.get(o.accountId) ?? []), o]);
 
   const serviceDest = new Map<number, number>();
+  const protections = await protectionsOf(ctx.em, [...closingHere.keys()]);
 
   for (const a of f.actions) {
     const src = acc(a.accountId);
@@ -61,6 +65,16 @@ export async function validatePlan(ctx: Context, plan: Plan): Promise<PlanValida
       err(PlanIssueCode.OUT_OF_SCOPE, a, src.id, `${srcLabel}的主办单位「${src.unitName}」不在方案范围「${f.scope.name}」内`);
     } else if (f.authorScope && !src.unitPath.startsWith(f.authorScope)) {
       err(PlanIssueCode.OUT_OF_SCOPE, a, src.id, `${srcLabel}的主办单位「${src.unitName}」不在编制人的管辖范围内`);
+    }
+
+    const guarded = CLOSING_TYPES.includes(a.type) ? protections.get(src.id) : undefined;
+    if (guarded) {
+      const why = guarded.map((p) => p.reason).join('；');
+      if (a.overrideReason) {
+        warn(PlanIssueCode.PROTECTED_OVERRIDDEN, a, src.id, `${srcLabel}是受保护账号（${why}），编制人说明的${ACTION_ZH[a.type]}理由：${a.overrideReason}`);
+      } else {
+        err(PlanIssueCode.PROTECTED_ACCOUNT, a, src.id, `${srcLabel}是受保护账号（${why}），不能${ACTION_ZH[a.type]}；确需${ACTION_ZH[a.type]}须填写理由，供审批人审核`);
+      }
     }
 
     const dests: [number | null, string][] = [
@@ -90,6 +104,20 @@ export async function validatePlan(ctx: Context, plan: Plan): Promise<PlanValida
         if (o.type === PlanActionType.MERGE || o.type === PlanActionType.SHUTDOWN) {
           err(PlanIssueCode.TARGET_CLOSING, a, destId, `${what}${dLabel}在另一个未结方案「${o.title}」(编号 ${o.planId}) 中将被${ACTION_ZH[o.type]}`);
         }
+      }
+    }
+
+    for (const [destId, what] of [[a.targetAccountId, '合并目标'], [a.serviceTargetAccountId, '服务迁入账号']] as const) {
+      const d = destId === null ? undefined : acc(destId);
+      if (d && !upTheChain(src, d)) {
+        err(PlanIssueCode.MERGE_SIDEWAYS, a, d.id, `${what}${label(d, d.id)}属于「${d.unitName}」，不是「${src.unitName}」本单位或其上级、主管单位的账号（横向合并）`);
+      }
+    }
+    if (a.contentTargetAccountId !== null) {
+      const c = acc(a.contentTargetAccountId);
+      const regionUp = c && c.regionPath !== null && src.regionPath !== null && src.regionPath.startsWith(c.regionPath);
+      if (c && (c.platform !== Platform.WEBSITE || c.unitKind !== UnitKind.GOVERNMENT || !regionUp)) {
+        err(PlanIssueCode.CONTENT_NOT_PORTAL, a, c.id, `内容迁入账号${label(c, c.id)}不是「${src.unitName}」所在地区或上级地区的政府门户网站`);
       }
     }
 
@@ -150,15 +178,16 @@ async function checkServiceNameClashes(ctx: Context, f: PlanFacts, serviceDest: 
   if (!serviceDest.size) return;
   const src = [...serviceDest.keys()];
   const rows: { src: number; names: string[] }[] = await ctx.em.query(
-    `SELECT m.src, array_agg(s.name ORDER BY s.name) AS names
+    `SELECT m.src, array_agg(DISTINCT s.name ORDER BY s.name) AS names
        FROM unnest($1::int[], $2::int[]) AS m(src, dest)
-       JOIN services s ON s.account_id = m.src
-       JOIN services t ON t.account_id = m.dest AND t.name = s.name
+       JOIN services s ON s.account_id = m.src AND s.merged_into_id IS NULL
+       JOIN services t ON t.account_id = m.dest AND t.merged_into_id IS NULL AND ${SERVICE_NAME_NORM('t.name')} = ${SERVICE_NAME_NORM('s.name')}
       GROUP BY m.src`, [src, src.map((s) => serviceDest.get(s)!)]);
   for (const r of rows) {
     const a = f.actions.find((x) => x.accountId === r.src && (x.type === PlanActionType.MERGE || x.type === PlanActionType.SHUTDOWN))!;
-    warn(PlanIssueCode.SERVICE_NAME_CLASH, a, r.src,
-      `迁入账号已有同名服务：${r.names.join('、')}；迁移时将在名称后注明来源账号`);
+    warn(PlanIssueCode.SERVICE_NAME_CLASH, a, r.src, a.servicesMode === ServicesMode.KEEP_BOTH
+      ? `迁入账号已有同名服务：${r.names.join('、')}；按选择两者都保留，迁入的服务名称后注明来源账号`
+      : `迁入账号已有同名服务：${r.names.join('、')}；迁移时将并入其同名服务（保留来源记录），不重复列出`);
   }
 }
 

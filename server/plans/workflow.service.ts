@@ -15,6 +15,13 @@ import { bumpVersion, checkVersion, fingerprint, lockPlan } from './plan-guard';
 import { applyIfDue, applyTransition, assertTransition, PLAN_TRANSITIONS, PlanTransition, requireFrom } from './plan-states';
 import { signatureFor, signsForSql, type Signature } from './signing';
 import { validatePlan } from './validation.service';
+import { planImpact } from './impact.service';
+import type { PlanImpact } from './impact.types';
+
+/** The impact figures now, stamped with the revision and the moment they were frozen. */
+async function frozenImpact(tx: Context, plan: Plan, revision: number, on: string): Promise<PlanImpact> {
+  return { ...(await planImpact(tx, plan)), revision, frozenAt: new Date().toISOString(), frozenOn: on };
+}
 
 /**
  * The approval workflow: DRAFT → SUBMITTED → APPROVED (→ EXECUTING → COMPLETED, see execution.service), with
@@ -92,6 +99,7 @@ export const workflowService = {
         actions: actions.map((a) => ({
           id: a.id, type: a.type, accountId: a.accountId, targetAccountId: a.targetAccountId, serviceTargetAccountId: a.serviceTargetAccountId,
           contentTargetAccountId: a.contentTargetAccountId, newName: a.newName, rectification: a.rectification,
+          overrideReason: a.overrideReason, servicesMode: a.servicesMode,
           findingIds: cites.get(a.id) ?? [], fingerprint: fingerprint(a),
         })),
       };
@@ -104,8 +112,9 @@ export const workflowService = {
         throw err;
       }
       const user = tx.user!;
+      const impact = await frozenImpact(tx, plan, revision, 'submitted');
       await tx.em.getRepository(PlanRevision).insert({ planId: plan.id, number: revision, submittedById: user.id, submittedByName: user.username,
-        comment: comment?.trim() || null, snapshot });
+        comment: comment?.trim() || null, snapshot, impact });
 
       // Carry over approvals of unchanged actions from the previous revision.
       const carry = new Map<string, number>();
@@ -189,10 +198,12 @@ export const workflowService = {
       if (!open.length) throw conflict('该审批已作出决定，不能重复审批 (already decided)');
 
       const approvals: Approval[] = [];
+      // The figures the approver decided on, frozen with the decision.
+      const impact = await frozenImpact(tx, plan, plan.revision, input.decision.toLowerCase());
       for (const { r, sig } of open) {
         const saved = await tx.em.getRepository(Approval).save(tx.em.getRepository(Approval).create({
           requestId: r.id, planId: plan.id, actionId: r.actionId, unitId: sig.unitId, revision: plan.revision, decision: input.decision,
-          comment, approverId: user.id, approverName: user.username, delegationId: sig.delegationId,
+          comment, approverId: user.id, approverName: user.username, delegationId: sig.delegationId, impact,
         }));
         approvals.push(saved);
       }

@@ -50,6 +50,9 @@ describe('draft from findings for a whole province', () => {
     expect(r.sqlStatements).toBeLessThan(40);
     planId = d.plan.id;
     actions = d.plan.actions;
+    const byType: Record<string, number> = {};
+    for (const a of actions) byType[a.type] = (byType[a.type] ?? 0) + 1;
+    console.log(`draft action counts by type: ${JSON.stringify(byType)}`);
   });
 
   it('merges the planted redundant accounts and shuts down the planted zombies (or merges them)', () => {

@@ -66,16 +66,24 @@ async function newPlan(user: TestUser = u.planner, scope: Record<string, string>
   return d.createPlan.id;
 }
 
+/**
+ * Adds an action. Closing actions carry an override reason unless the input says otherwise (`overrideReason: null`):
+ * several fixture accounts are protected (protected-accounts.test.ts covers that), and these tests are about other rules.
+ */
 async function add(planId: string, input: Record<string, unknown>, user: TestUser = u.planner) {
+  const closing = input.type === 'MERGE' || input.type === 'SHUTDOWN';
+  const i = closing && !('overrideReason' in input) ? { ...input, overrideReason: '测试：已书面说明理由' } : input;
   return gql.exec(`mutation($p: ID!, $i: AddActionInput!) { addAction(planId: $p, input: $i) { id contentTarget { handle } } }`,
-    { p: planId, i: input }, user.session);
+    { p: planId, i }, user.session);
 }
 const id = (h: string) => String(acc[h]);
 
 async function issues(planId: string) {
   const d = await ok(u.planner, `mutation($id: ID!) { validatePlan(id: $id) { valid errors { code actionId accountId message } warnings { code actionId accountId message } } }`, { id: planId });
-  return d.validatePlan as { valid: boolean; errors: { code: string; actionId: string; accountId: string; message: string }[];
+  const v = d.validatePlan as { valid: boolean; errors: { code: string; actionId: string; accountId: string; message: string }[];
     warnings: { code: string; actionId: string; accountId: string; message: string }[] };
+  // Overridden protections (the reason `add` records) are not what these tests look at.
+  return { ...v, warnings: v.warnings.filter((w) => w.code !== 'PROTECTED_OVERRIDDEN') };
 }
 
 describe('validation errors, each naming the action and the reason', () => {
@@ -170,13 +178,16 @@ describe('validation errors, each naming the action and the reason', () => {
 describe('validation warnings (thresholds configurable)', () => {
   it('CROSS_PLATFORM, TARGET_NOT_MAIN, MANY_FOLLOWERS, MANY_SERVICES, NAME_UNCHANGED', async () => {
     const p = await newPlan();
-    const a1 = (await add(p, { type: 'MERGE', accountId: id('sf_wb'), targetAccountId: id('ga_bm') })).data!.addAction.id;
+    // sf_wb (Weibo) → its government's WeChat account; ga_old → ga_bm (same unit, not the main account).
+    const a1 = (await add(p, { type: 'MERGE', accountId: id('sf_wb'), targetAccountId: id('fz_fabu') })).data!.addAction.id;
+    const a1b = (await add(p, { type: 'MERGE', accountId: id('ga_old'), targetAccountId: id('ga_bm') })).data!.addAction.id;
     const a2 = (await add(p, { type: 'RENAME', accountId: id('fz_fabu'), newName: '福州发布' })).data!.addAction.id;
     const a3 = (await add(p, { type: 'SHUTDOWN', accountId: id('jy_2'), serviceTargetAccountId: id('jy_main') })).data!.addAction.id;
     let v = await issues(p);
+    expect(v.errors).toEqual([]);
     expect(v.valid).toBe(true);
     expect(v.warnings.map((w) => [w.code, w.actionId])).toEqual([
-      ['CROSS_PLATFORM', a1], ['TARGET_NOT_MAIN', a1], ['NAME_UNCHANGED', a2],
+      ['CROSS_PLATFORM', a1], ['TARGET_NOT_MAIN', a1b], ['NAME_UNCHANGED', a2],
     ]);
     setPlanPolicy({ warnFollowers: 10_000, warnServices: 1 });
     v = await issues(p);
@@ -227,8 +238,12 @@ describe('roles and scope', () => {
     expect(await tableCounts()).toEqual(before);
     const [jy] = await db.ds.query(`SELECT id FROM findings WHERE rule = 'REDUNDANT_SAME_PLATFORM' AND unit_id = (SELECT id FROM units WHERE code = 'jy3502')`);
     const d = await ok(u.planner, `mutation($f: [ID!]) { draftPlanFromFindings(input: { regionCode: "3502", findingIds: $f }) { actionCount
-      plan { id actions { type account { handle } target { handle } findingIds } } } }`, { f: [String(jy.id)] });
-    expect(d.draftPlanFromFindings.plan.actions).toEqual([{ type: 'MERGE', account: { handle: 'jy_2' }, target: { handle: 'jy_main' }, findingIds: [String(jy.id)] }]);
+      plan { id actions { type account { handle } target { handle } findingIds rectification protectedReasons } } } }`, { f: [String(jy.id)] });
+    // jy_2 carries a service (学位申请): protected, so the draft keeps it with the finding to rectify instead of merging it.
+    const [action] = d.draftPlanFromFindings.plan.actions;
+    expect(d.draftPlanFromFindings.plan.actions).toHaveLength(1);
+    expect(action).toMatchObject({ type: 'KEEP', account: { handle: 'jy_2' }, target: null, findingIds: [String(jy.id)], protectedReasons: ['提供 1 项办事服务'] });
+    expect(action.rectification).toContain('受保护账号');
     await ok(u.planner, `mutation($id: ID!) { withdrawPlan(id: $id) { status } }`, { id: d.draftPlanFromFindings.plan.id });
   });
 });

@@ -88,9 +88,27 @@ describe('plan workflow over HTTP', () => {
     const r = d.draftPlanFromFindings;
     expect(r.findingsUsed).toBe(10);
     expect(r.skipped).toEqual([]);
+    const drafted = Object.fromEntries(r.plan.actions.map((a: any) => [a.account.handle, a]));
+    expect(Object.keys(drafted).sort()).toEqual(['ga_bm', 'ga_old', 'gl_fabu', 'gls_old', 'jy_2', 'sf_wb']);
+    // Protected accounts (issue 11) are kept and rectified by the draft: the accounts carrying services (ga_bm, jy_2,
+    // gls_old) and the county government's main account (gl_fabu).
+    for (const h of ['ga_bm', 'jy_2', 'gls_old', 'gl_fabu']) expect(drafted[h].type, h).toBe('KEEP');
+    // The planner decides to close them anyway, by hand: with a written reason for the service accounts, and (a
+    // mistake fixed below) none for the county government's account.
+    const byHand: Record<string, string> = {
+      ga_bm: `type: MERGE, targetAccountId: "${acc.ga_main}", overrideReason: "便民服务统一由主账号提供"`,
+      jy_2: `type: MERGE, targetAccountId: "${acc.jy_main}", overrideReason: "学位申请并入主账号办理"`,
+      gls_old: `type: SHUTDOWN, serviceTargetAccountId: "${acc.gls_main}", overrideReason: "法律援助预约迁入区司法局主账号"`,
+      gl_fabu: 'type: SHUTDOWN',
+    };
+    for (const [h, fields] of Object.entries(byHand)) {
+      await ok('planner', `mutation($a: ID!) { removeAction(actionId: $a) { id } }`, { a: drafted[h].id });
+      await ok('planner', `mutation($p: ID!, $acc: ID!, $f: [ID!]) { addAction(planId: $p, input: { ${fields}, accountId: $acc, findingIds: $f }) { id } }`,
+        { p: r.plan.id, acc: String(acc[h]), f: drafted[h].findingIds });
+    }
+    r.plan = (await ok('planner', `query($id: ID!) { plan(id: $id) { ${PLAN} } }`, { id: r.plan.id })).plan;
     const byHandle = Object.fromEntries(r.plan.actions.map((a: any) => [a.account.handle, a]));
     for (const a of r.plan.actions) actionOf[a.account.handle] = a.id;
-    expect(Object.keys(byHandle).sort()).toEqual(['ga_bm', 'ga_old', 'gl_fabu', 'gls_old', 'jy_2', 'sf_wb']);
     // Redundant group → merge into the suggested main; the zombie member merges too (merge wins over shutdown).
     expect(byHandle.ga_bm).toMatchObject({ type: 'MERGE', target: { handle: 'ga_main' } });
     expect(byHandle.ga_old).toMatchObject({ type: 'MERGE', target: { handle: 'ga_main' } });
@@ -101,9 +119,10 @@ describe('plan workflow over HTTP', () => {
     expect(byHandle.gl_fabu).toMatchObject({ type: 'SHUTDOWN', serviceTarget: null, contentTarget: { handle: 'gl_web' } });
     // Inconsistent name → renamed to the unit's main name.
     expect(byHandle.sf_wb).toMatchObject({ type: 'RENAME', newName: '福州市司法局' });
-    // Validation: closing the county government's only account is an error; a service name clash is a warning.
+    // Validation: closing the county government's only account is an error, and so is closing a protected account
+    // without a reason; a service name clash is a warning.
     expect(r.plan.validation.valid).toBe(false);
-    expect(r.plan.validation.errors.map((e: any) => [e.code, e.actionId])).toEqual([['LAST_ACCOUNT', actionOf.gl_fabu]]);
+    expect(r.plan.validation.errors.map((e: any) => [e.code, e.actionId])).toEqual([['LAST_ACCOUNT', actionOf.gl_fabu], ['PROTECTED_ACCOUNT', actionOf.gl_fabu]]);
     expect(r.plan.validation.errors[0].message).toContain('鼓楼区人民政府');
     expect(r.plan.validation.warnings.map((w: any) => [w.code, w.actionId])).toContainEqual(['SERVICE_NAME_CLASH', actionOf.ga_bm]);
     planId = r.plan.id;
@@ -283,6 +302,11 @@ describe('plan workflow over HTTP', () => {
     const d = await ok('planner', `mutation($id: ID!) { startExecution(id: $id) { status steps { id kind status action { account { handle } } } } }`, { id: planId });
     expect(d.startExecution.status).toBe('EXECUTING');
     steps = d.startExecution.steps;
+    // The fixture's world lives in mid-2024 (check date 2024-06-30): execution started on 2024-07-01, so that the
+    // steps' dates below lie within the execution (an earlier date is refused).
+    await db.ds.query(`UPDATE plans SET execution_started_at = '2024-07-01T09:00:00+08:00' WHERE id = $1`, [planId]);
+    // The stop-update notice, as the account published it.
+    await db.ds.query(`INSERT INTO posts (account_id, published_at, title, original, reads) VALUES ($1, '2024-07-01T10:00:00+08:00', '关于「鼓楼普法」停止更新的公告', true, 80)`, [acc.gls_old]);
     const kinds = (h: string) => steps.filter((s) => s.action.account.handle === h).map((s) => s.kind);
     expect(kinds('gls_old')).toEqual(['NOTICE_PUBLISHED', 'CONTENT_MIGRATED', 'SERVICES_MIGRATED', 'DEREGISTERED', 'FILING_UPDATED']);
     expect(kinds('ga_bm')).toEqual(['CONTENT_MIGRATED', 'SERVICES_MIGRATED', 'FOLLOWERS_NOTIFIED', 'DEREGISTERED', 'FILING_UPDATED']);
@@ -292,26 +316,29 @@ describe('plan workflow over HTTP', () => {
   });
 
   const step = (h: string, kind: string) => steps.find((s) => s.action.account.handle === h && s.kind === kind).id;
-  const confirm = (u: string, id: string, date: string) =>
-    as(u, `mutation($s: ID!, $d: String) { confirmStep(stepId: $s, date: $d) { status doneOn movedPosts movedServices } }`, { s: id, d: date });
+  const confirm = (u: string, id: string, date: string, title?: string) =>
+    as(u, `mutation($s: ID!, $d: String, $t: String) { confirmStep(stepId: $s, date: $d, evidenceTitle: $t) { status doneOn movedPosts movedServices } }`, { s: id, d: date, t: title });
 
   it('a shutdown: notice, migration, deregistration only after 15 working days', async () => {
     expect(code(await confirm('approver-3502', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01'))).toBe('FORBIDDEN');
     expect(code(await confirm('planner', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01'))).toBe('FORBIDDEN');
     // The city sees the county bureau's account but does not sign for it.
     expect(code(await confirm('approver-3501', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01'))).toBe('FORBIDDEN');
-    expect((await confirm('approver-sf350102', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01')).data.confirmStep.status).toBe('DONE');
+    // The notice is confirmed with its evidence, matched against the account's posts.
+    expect(code(await confirm('approver-sf350102', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01'))).toBe('BAD_USER_INPUT');
+    expect((await confirm('approver-sf350102', step('gls_old', 'NOTICE_PUBLISHED'), '2024-07-01', '停止更新的公告')).data.confirmStep.status).toBe('DONE');
+    // During the notice period the account stays active: still inspected, still posting.
     const [s1] = await db.ds.query(`SELECT status FROM accounts WHERE id = $1`, [acc.gls_old]);
-    expect(s1.status).toBe('suspended');
+    expect(s1.status).toBe('active');
     // Deregistration before the content and services have moved is refused.
     expect(code(await confirm('approver-sf350102', step('gls_old', 'DEREGISTERED'), '2024-07-25'))).toBe('CONFLICT');
     const [srcBefore] = await db.ds.query(`SELECT (SELECT count(*) FROM posts WHERE account_id = $1)::int AS p, (SELECT count(*) FROM services WHERE account_id = $1)::int AS s`, [acc.gls_old]);
-    expect(srcBefore).toEqual({ p: 3, s: 1 });
+    expect(srcBefore).toEqual({ p: 4, s: 1 });
     const c = await confirm('approver-sf350102', step('gls_old', 'CONTENT_MIGRATED'), '2024-07-02');
-    expect(c.data.confirmStep.movedPosts).toBe(3);
+    expect(c.data.confirmStep.movedPosts).toBe(4);
     // The account keeps posting during the notice period: deregistration moves that post too.
     await db.ds.query(`INSERT INTO posts (account_id, published_at, title, original, reads) VALUES ($1, '2024-07-10T10:00:00+08:00', '本账号将于近期注销', true, 80)`, [acc.gls_old]);
-    extraPosts = 1;
+    extraPosts = 2;
     const s = await confirm('approver-sf350102', step('gls_old', 'SERVICES_MIGRATED'), '2024-07-02');
     expect(s.data.confirmStep.movedServices).toBe(1);
     // 2024-07-19 is the 14th working day after Monday 2024-07-01: too early; 2024-07-22 is the 15th.
@@ -326,9 +353,9 @@ describe('plan workflow over HTTP', () => {
     const [a] = await db.ds.query(`SELECT status, post_count, last_post_at FROM accounts WHERE id = $1`, [acc.gls_old]);
     expect(a).toEqual({ status: 'closed', post_count: 0, last_post_at: null });
     const hist = await db.ds.query(`SELECT from_status, to_status, source FROM account_status_history WHERE account_id = $1 ORDER BY id`, [acc.gls_old]);
-    expect(hist).toEqual([{ from_status: 'active', to_status: 'suspended', source: 'plan' }, { from_status: 'suspended', to_status: 'closed', source: 'plan' }]);
+    expect(hist).toEqual([{ from_status: 'active', to_status: 'closed', source: 'plan' }]);
     const moved = await db.ds.query(`SELECT account_id, origin_account_id FROM posts WHERE origin_account_id = $1`, [acc.gls_old]);
-    expect(moved).toHaveLength(4);
+    expect(moved).toHaveLength(5);
     expect(moved.every((m: any) => m.account_id === acc.gl_web)).toBe(true);
     const [svc] = await db.ds.query(`SELECT account_id, origin_account_id, name FROM services WHERE origin_account_id = $1`, [acc.gls_old]);
     expect(svc).toEqual({ account_id: acc.gls_main, origin_account_id: acc.gls_old, name: '法律援助预约' });
@@ -348,7 +375,10 @@ describe('plan workflow over HTTP', () => {
     expect(renamed.name).toBe('福州市司法局');
     // The county government's step, confirmed by the city approver it delegated to.
     expect(code(await as('approver', `mutation($s: ID!) { confirmStep(stepId: $s, date: "2024-07-10") { status } }`, { s: step('gl_fabu', 'RECTIFIED') }))).toBe('FORBIDDEN');
-    const last = await ok('approver-3501', `mutation($s: ID!) { confirmStep(stepId: $s, date: "2024-07-10", note: "已整改") { status byDelegation confirmedUnit { name } } }`,
+    // No detection run since execution started shows the cited findings resolved: refused without a recorded reason.
+    expect(code(await as('approver-3501', `mutation($s: ID!) { confirmStep(stepId: $s, date: "2024-07-10") { status } }`, { s: step('gl_fabu', 'RECTIFIED') }))).toBe('CONFLICT');
+    const last = await ok('approver-3501', `mutation($s: ID!) { confirmStep(stepId: $s, date: "2024-07-10", note: "已整改",
+      overrideReason: "已恢复每周更新，下次检查核实") { status byDelegation confirmedUnit { name } } }`,
       { s: step('gl_fabu', 'RECTIFIED') });
     expect(last.confirmStep).toEqual({ status: 'DONE', byDelegation: true, confirmedUnit: { name: '鼓楼区人民政府' } });
 
@@ -356,11 +386,14 @@ describe('plan workflow over HTTP', () => {
     // Nothing lost: the only extra post is the one published during the notice period.
     expect(after.posts).toBe(beforeExec.posts + extraPosts);
     expect(after.services).toBe(beforeExec.services);
-    // ga_main received ga_bm's 4 posts and ga_old's 3; the clashing service name records its origin.
-    const [main] = await db.ds.query(`SELECT post_count FROM accounts WHERE id = $1`, [acc.ga_main]);
-    expect(main.post_count).toBe(mainBefore.post_count + 7);
-    const svcs = await db.ds.query(`SELECT name, origin_account_id FROM services WHERE account_id = $1 ORDER BY id`, [acc.ga_main]);
+    // ga_main received ga_bm's 4 posts and ga_old's 3 as an archive: its own post count is unchanged. The service
+    // equal to one of its own was merged into it (the row records the origin, and is not listed twice).
+    const [main] = await db.ds.query(`SELECT post_count, (SELECT count(*)::int FROM posts WHERE account_id = $1) AS archive FROM accounts WHERE id = $1`, [acc.ga_main]);
+    expect(main.post_count).toBe(mainBefore.post_count);
+    expect(main.archive).toBe(mainBefore.post_count + 7);
+    const svcs = await db.ds.query(`SELECT name, origin_account_id, merged_into_id IS NOT NULL AS merged FROM services WHERE account_id = $1 ORDER BY id`, [acc.ga_main]);
     expect(svcs.map((s: any) => s.name)).toEqual(['户籍查询', '出入境预约', '交通违法查询', '户籍查询（原福州公安便民）']);
+    expect(svcs.map((s: any) => s.merged)).toEqual([false, false, false, true]);
     const left = await db.ds.query(`SELECT count(*)::int AS n FROM posts WHERE account_id = ANY($1::int[])`, [[acc.ga_bm, acc.ga_old, acc.jy_2, acc.gls_old]]);
     expect(left[0].n).toBe(0);
     const closed = await db.ds.query(`SELECT count(*)::int AS n FROM accounts WHERE status = 'closed' AND id = ANY($1::int[])`, [[acc.ga_bm, acc.ga_old, acc.jy_2, acc.gls_old]]);
