@@ -44,13 +44,6 @@ export const EXPRESSION_KINDS: ExpressionKind[] = ['formulation', 'body', 'law',
 export const CATEGORIES: OffMissionCategory[] = ['celebrity', 'advertising', 'likes', 'baiting', 'gossip', 'gambling'];
 export const UNIT_FIELDS: UnitField[] = FIELD_PATTERNS.map(([f]) => f);
 
-export const KIND_NAMES_ZH: Record<ExpressionKind, string> = {
-  formulation: '规范表述', body: '机构名称', law: '法律文件名称', title: '职务称谓', sensitive: '敏感表述', typo: '错别字',
-};
-export const CATEGORY_NAMES_ZH: Record<OffMissionCategory, string> = {
-  celebrity: '追星饭圈', advertising: '广告营销', likes: '诱导点赞转发', baiting: '卖萌卖惨', gossip: '八卦猎奇', gambling: '彩票博彩',
-};
-
 function shippedExpressions(): ExpressionEntry[] {
   const out: ExpressionEntry[] = [];
   for (const g of EXPRESSION_GROUPS) {
