@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../kernel/context';
 import { Connection, type ConnectionShape } from '../kernel/pagination';
 import { AccountStatusChange } from '../accounts/status-change.entity';
@@ -29,6 +29,22 @@ export class AuditResolver {
   @Query(() => AuditEventConnection, { description: '审计记录，最新在前（限当前用户的管辖范围）' })
   auditEvents(@Ctx() ctx: Context, @Args(() => AuditEventsArgs) args: AuditEventsArgs): Promise<ConnectionShape<AuditEvent>> {
     return auditService.events(ctx, args.filter ?? {}, args.first, args.after);
+  }
+
+  // Names for people instead of the ids the event stores (the object as it is called now; null when it is gone).
+  @FieldResolver(() => String, { nullable: true, description: '账号名称' })
+  async accountName(@Root() e: AuditEvent, @Ctx() ctx: Context): Promise<string | null> {
+    return e.accountId === null ? null : (await ctx.loaders.accountById.load(Number(e.accountId)))?.name ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '单位名称' })
+  async unitName(@Root() e: AuditEvent, @Ctx() ctx: Context): Promise<string | null> {
+    return e.unitId === null ? null : (await ctx.loaders.unitById.load(Number(e.unitId)))?.name ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '方案标题' })
+  async planTitle(@Root() e: AuditEvent, @Ctx() ctx: Context): Promise<string | null> {
+    return e.planId === null ? null : (await ctx.loaders.planById.load(Number(e.planId)))?.title ?? null;
   }
 
   @Query(() => [AccountTimelineEntry], { description: '账号完整履历：审计记录、相关方案的记录与状态变更，按时间正序' })

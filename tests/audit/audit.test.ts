@@ -114,6 +114,16 @@ describe('queries', () => {
     expect(bad.errors![0].extensions!.details[0].field).toBe('filter.from');
   });
 
+  it('names the account, unit and plan an event refers to (no ids for people to decode)', async () => {
+    const [{ name: accountName }] = await db.ds.query(`SELECT name FROM accounts WHERE id = $1`, [accounts.xm]);
+    const [{ name: unitName }] = await db.ds.query(`SELECT name FROM units WHERE id = $1`, [units.C3502]);
+    const res = await gql.exec(`query($f: AuditFilter) { auditEvents(filter: $f, first: 5) { edges { node { action accountName unitName planTitle } } } }`,
+      { f: { accountId: String(accounts.xm), action: ['STEP_CONFIRMED'] } });
+    expect(res.errors).toBeUndefined();
+    // Plan 7 does not exist in this database: its title is null rather than an error.
+    expect(res.data!.auditEvents.edges.map((e: any) => e.node)).toEqual([{ action: 'STEP_CONFIRMED', accountName, unitName, planTitle: null }]);
+  });
+
   it('pages with cursors without gaps or repeats', async () => {
     const seen: string[] = [];
     let after: string | null = null;

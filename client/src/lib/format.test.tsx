@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDate, formatDateTime, formatPercent } from './format';
+import { formatCount, formatDate, formatDateTime, formatDateTimeSeconds, formatPercent } from './format';
 
 describe('formatCount (万 / 亿 as Chinese officials write them)', () => {
   it('keeps small numbers whole, with thousands separators', () => {
@@ -46,5 +46,12 @@ describe('formatPercent', () => {
     expect(formatPercent(0.9792)).toBe('97.92%');
     expect(formatPercent(0.5)).toBe('50%');
     expect(formatPercent(null)).toBe('—');
+  });
+});
+
+describe('formatDateTimeSeconds', () => {
+  it('shows Beijing time to the second whatever the browser zone', () => {
+    expect(formatDateTimeSeconds('2024-06-30T16:05:07Z')).toBe('2024年7月1日 00:05:07');
+    expect(formatDateTimeSeconds('2024-06-30T16:05:07Z', 'en')).toBe('1 Jul 2024 00:05:07');
   });
 });

@@ -42,23 +42,24 @@ interface Parts {
   day: number;
   hour: number;
   minute: number;
+  second: number;
 }
 
 const partsFormatter = new Intl.DateTimeFormat('en-US', {
-  timeZone: TIME_ZONE, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23',
+  timeZone: TIME_ZONE, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23',
 });
 
 /** Calendar parts of a value: `YYYY-MM-DD` (a LocalDate) is taken as is; anything else as an instant in Shanghai. */
 export function dateParts(value: string | Date): Parts | null {
   if (typeof value === 'string') {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-    if (m) return { year: +m[1], month: +m[2], day: +m[3], hour: 0, minute: 0 };
+    if (m) return { year: +m[1], month: +m[2], day: +m[3], hour: 0, minute: 0, second: 0 };
   }
   const d = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(d.getTime())) return null;
   const p: Record<string, number> = {};
   for (const part of partsFormatter.formatToParts(d)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  return { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute };
+  return { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second };
 }
 
 const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -78,6 +79,15 @@ export function formatDateTime(value: string | Date | null | undefined, locale: 
   if (!p) return '—';
   const hm = `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
   return `${formatDate(value, locale)} ${hm}`;
+}
+
+/** "2024年6月30日 09:05:07" (zh) · "30 Jun 2024 09:05:07" (en), Beijing time: the audit trail's precision. */
+export function formatDateTimeSeconds(value: string | Date | null | undefined, locale: Locale = 'zh-CN'): string {
+  if (value === null || value === undefined || value === '') return '—';
+  const p = dateParts(value);
+  if (!p) return '—';
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${formatDate(value, locale)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)}`;
 }
 
 /** "6月30日" — for chart axes. */

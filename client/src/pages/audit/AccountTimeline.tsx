@@ -46,7 +46,7 @@ export function AccountTimeline({ accountId }: { accountId: string }) {
                   {ev ? (
                     <span>
                       <strong>{tx('auditAction', ev.action)}</strong> · {ev.actorName}{ev.actorRole ? `（${tx('role', ev.actorRole)}）` : ''}
-                      {ev.planId ? <> · <Link to={`/plans/${ev.planId}`}>{planTitle.get(ev.planId) ?? t('audit.planN', { id: ev.planId })}</Link></> : null}
+                      {ev.planId ? <> · <Link to={`/plans/${ev.planId}`}>{planTitle.get(ev.planId) ?? ev.planTitle ?? t('audit.plan')}</Link></> : null}
                       {ev.comment ? <div style={{ fontSize: 13 }}>{ev.comment}</div> : null}
                     </span>
                   ) : s ? (

@@ -11,6 +11,8 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { AccountSelect, useDebounced } from '../../components/AccountSelect';
 import { AccountTimeline } from './AccountTimeline';
+import { AuditDiff } from './AuditDiff';
+import { formatDateTimeSeconds } from '../../lib/format';
 import { AUDIT_ACTIONS, AuditEventsQuery, auditCsvHref, PlanChoicesQuery, UnitChoicesQuery, type AuditParams } from './audit-documents';
 
 function UnitSelect({ id, value, label, onChange }: { id: string; value: string | null; label: string | null; onChange(id: string | null, name: string | null): void }) {
@@ -38,7 +40,7 @@ function UnitSelect({ id, value, label, onChange }: { id: string; value: string 
 
 /** Audit events filtered by actor, account, unit, plan, type and time; an account's timeline; CSV export. */
 export default function AuditPage() {
-  const { t, tx, dateTime, count } = useI18n();
+  const { t, tx, count, locale } = useI18n();
   const [params, setParams] = useSearchParams();
   const p = useMemo<AuditParams & { actorName?: string | null; unitName?: string | null }>(() => ({
     actorId: params.get('actorId'), actorName: params.get('actorName'), accountId: params.get('accountId'), unitId: params.get('unitId'),
@@ -72,7 +74,7 @@ export default function AuditPage() {
   const planTitle = new Map((plans.data?.plans.edges ?? []).map((e) => [e.node.id, e.node.title]));
 
   const columns: ColumnsType<AuditEventFieldsFragment> = [
-    { key: 'at', title: t('audit.at'), width: 160, render: (_, e) => dateTime(e.at) },
+    { key: 'at', title: t('audit.at'), width: 170, render: (_, e) => formatDateTimeSeconds(e.at, locale) },
     {
       key: 'actor',
       title: t('audit.actor'),
@@ -82,20 +84,26 @@ export default function AuditPage() {
       ) : e.actorName),
     },
     { key: 'role', title: t('auth.role'), width: 100, render: (_, e) => (e.actorRole ? tx('role', e.actorRole) : '—') },
-    { key: 'action', title: t('audit.action'), width: 170, render: (_, e) => <span title={e.action}>{tx('auditAction', e.action)}</span> },
+    { key: 'action', title: t('audit.action'), width: 140, render: (_, e) => <span title={e.action}>{tx('auditAction', e.action)}</span> },
     {
       key: 'object',
       title: t('audit.object'),
       width: 220,
       render: (_, e) => (
         <Space orientation="vertical" size={0}>
-          <span>{tx('entityType', e.entityType)} {e.entityId ?? ''}</span>
-          {e.planId ? <Link to={`/plans/${e.planId}`}>{planTitle.get(e.planId) ?? t('audit.planN', { id: e.planId })}</Link> : null}
-          {e.accountId ? <Button type="link" size="small" style={{ padding: 0, height: 'auto' }} onClick={() => set({ accountId: e.accountId })}>{t('audit.accountN', { id: e.accountId })}</Button> : null}
+          <span>{tx('entityType', e.entityType)}</span>
+          {e.planId ? <Link to={`/plans/${e.planId}`}>{e.planTitle ?? planTitle.get(e.planId) ?? t('audit.plan')}</Link> : null}
+          {e.accountId ? (
+            <Button type="link" size="small" style={{ padding: 0, height: 'auto' }} aria-label={t('audit.timelineFor', { name: e.accountName ?? t('audit.account') })} onClick={() => set({ accountId: e.accountId })}>
+              {e.accountName ?? t('audit.account')}
+            </Button>
+          ) : null}
+          {e.unitName && !e.accountId ? <span>{e.unitName}</span> : null}
         </Space>
       ),
     },
     { key: 'comment', title: t('audit.comment'), render: (_, e) => e.comment ?? '—' },
+    { key: 'ip', title: t('audit.ip'), width: 130, render: (_, e) => e.ip ?? '—' },
   ];
 
   return (
@@ -164,14 +172,14 @@ export default function AuditPage() {
               columns={columns}
               dataSource={rows}
               pagination={false}
-              scroll={{ x: 1000 }}
+              scroll={{ x: 1100 }}
               expandable={{
-                rowExpandable: (e) => e.before !== null || e.after !== null,
+                rowExpandable: (e) => e.before !== null || e.after !== null || e.userAgent !== null,
                 expandedRowRender: (e) => (
-                  <Row gutter={12}>
-                    <Col span={12}><Typography.Text strong>{t('audit.before')}</Typography.Text><pre style={{ whiteSpace: 'pre-wrap', fontSize: 12 }}>{JSON.stringify(e.before, null, 2) ?? '—'}</pre></Col>
-                    <Col span={12}><Typography.Text strong>{t('audit.after')}</Typography.Text><pre style={{ whiteSpace: 'pre-wrap', fontSize: 12 }}>{JSON.stringify(e.after, null, 2) ?? '—'}</pre></Col>
-                  </Row>
+                  <Space orientation="vertical" size="small" style={{ width: '100%' }}>
+                    {e.before !== null || e.after !== null ? <AuditDiff before={e.before} after={e.after} /> : null}
+                    {e.userAgent ? <Typography.Text type="secondary">{t('audit.userAgent')}：{e.userAgent}</Typography.Text> : null}
+                  </Space>
                 ),
               }}
             />

@@ -12,9 +12,14 @@ export const AuditEventFieldsFragment = graphql(`
     entityType
     entityId
     accountId
+    accountName
     unitId
+    unitName
     planId
+    planTitle
     comment
+    ip
+    userAgent
     before
     after
   }
@@ -106,6 +111,8 @@ export const AUDIT_ACTIONS = [
   'PLAN_APPROVED', 'PLAN_REJECTED', 'PLAN_CHANGES_REQUESTED', 'PLAN_WITHDRAWN', 'PLAN_EXECUTION_STARTED', 'STEP_CONFIRMED',
   'POSTS_MIGRATED', 'SERVICES_MIGRATED', 'ACCOUNT_STATUS_CHANGED', 'ACCOUNT_RENAMED', 'PLAN_COMPLETED',
   'LOGIN', 'LOGIN_FAILED', 'LOGIN_THROTTLED', 'LOGOUT', 'USER_CREATED', 'USER_UPDATED',
+  'APPROVAL_DELEGATED', 'APPROVAL_DELEGATION_REVOKED', 'DETECTION_RUN', 'FINDING_DISMISSED', 'FINDING_REOPENED',
+  'POLICY_UPDATED', 'CSV_IMPORTED', 'UNIT_MOVED', 'UNIT_RENAMED',
 ] as const;
 
 export interface AuditParams {
