@@ -6,6 +6,7 @@ import { createApp } from './app';
 import { seedIfEmpty } from './seed/seed-on-start';
 import { authenticate } from './auth/authenticate';
 import { DEMO_PASSWORD, ensureDemoUsers } from './auth/demo-users';
+import { startJobs } from './jobs/runner';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,9 +24,12 @@ async function main(): Promise<void> {
   const server = app.listen(config.port, () => {
     log(`服务已启动 (listening): http://localhost:${config.port}/  GraphQL: http://localhost:${config.port}/graphql`);
   });
+  // The job queue (weekly detection, reminders, quarterly inspections, re-checks, session clean-up): JOBS=off disables it.
+  const jobs = await startJobs(db.dataSource, db.url, config, { log });
   const shutdown = async (signal: string) => {
     log(`收到 ${signal}，正在停止… (shutting down)`);
     server.close();
+    await jobs?.stop();
     await db.close();
     process.exit(0);
   };

@@ -71,6 +71,13 @@ export interface PolicySettings {
    */
   jobs: { detection: string; reminders: string; inspections: string; recheck: string; sessions: string };
   /**
+   * Schedules of the job queue (cron patterns `m h dom mon dow`, Beijing time of the server; 'off' disables one), read
+   * from the national policy when the server starts: weekly detection per province, daily work-order reminders and
+   * escalation, quarterly inspections (for the quarter just ended), re-checks of deregistered accounts, clean-up of
+   * expired sessions.
+   */
+  jobs: { detection: string; reminders: string; inspections: string; recheck: string; sessions: string };
+  /**
    * Protected accounts (plans): an account with at least `followers` followers is never closed or merged away by a
    * draft, and closing it by hand needs a recorded override reason. (Government main accounts at county level and
    * above and service accounts are protected whatever their followers.) The national default is 50,000: the
@@ -126,6 +133,7 @@ export const NATIONAL_DEFAULTS: PolicySettings = {
   content: { enabled: true, windowDays: 90, offMissionMinShare: 0.1, offMissionMinPosts: 2 },
   mainAccount: { reachWeight: 0.6, activityWeight: 0.4 },
   jobs: { detection: '0 2 * * 1', reminders: '0 8 * * *', inspections: '0 3 1 1,4,7,10 *', recheck: '0 4 * * *', sessions: '30 3 * * *' },
+  jobs: { detection: '0 2 * * 1', reminders: '0 8 * * *', inspections: '0 3 1 1,4,7,10 *', recheck: '0 4 * * *', sessions: '30 3 * * *' },
   protect: { followers: 50_000 },
 };
 
@@ -148,6 +156,8 @@ const pattern: Check = (v) => {
   }
   return null;
 };
+const cron: Check = (v) => (typeof v === 'string' && (v === 'off' || /^(\S+\s+){4}\S+$/.test(v.trim()) && v.length <= 100)
+  ? null : '应为 cron 表达式（分 时 日 月 周，如 "0 2 * * 1"）或 off');
 const cron: Check = (v) => (typeof v === 'string' && (v === 'off' || /^(\S+\s+){4}\S+$/.test(v.trim()) && v.length <= 100)
   ? null : '应为 cron 表达式（分 时 日 月 周，如 "0 2 * * 1"）或 off');
 const bool: Check = (v) => (typeof v === 'boolean' ? null : '应为 true 或 false');
@@ -196,6 +206,7 @@ const SCHEMA: Record<string, Record<string, Check>> = {
   inspection: { vetoRules: enumList(DetectionRule, '规则'), deductions, passMark: int(0, 100), goodMark: int(0, 100), sampleRatio: num(0.1, 1) },
   content: { enabled: bool, windowDays: int(7, 730), offMissionMinShare: num(0, 1), offMissionMinPosts: int(1, 1000) },
   mainAccount: { reachWeight: num(0, 1), activityWeight: num(0, 1) },
+  jobs: { detection: cron, reminders: cron, inspections: cron, recheck: cron, sessions: cron },
   jobs: { detection: cron, reminders: cron, inspections: cron, recheck: cron, sessions: cron },
   protect: { followers: int(1, 2_000_000_000) },
 };

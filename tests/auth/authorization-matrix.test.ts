@@ -133,6 +133,14 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
       sees: (d, t) => has(d.inspections.map((i: { id: string }) => String(i.id)), t), expect: listOf() },
     inspection: { doc: `query($id: ID!) { inspection(id: $id) { id } }`,
       prepare: async (w, s) => ({ vars: { id: await storedInspection(w, s) } }), expect: readOne() },
+    jobRuns: { doc: `{ jobRuns(first: 100) { id } }`,
+      prepare: async (w, s) => {
+        const [row] = await w.ds.query(`INSERT INTO job_runs (task, region_code, region_path, status)
+          SELECT 'detection', code, path, 'succeeded' FROM regions WHERE code = $1 RETURNING id`, [w.regionOf(s)]);
+        return { vars: {}, target: String(row.id) };
+      },
+      sees: (d, t) => has(d.jobRuns.map((r: { id: string }) => String(r.id)), t),
+      expect: listOf({ roles: ['PLANNER', 'AUDITOR', 'ADMIN', 'NATIONAL_ADMIN'] }) },
     // The policy that governs a region: the user's own province ("touches" the scope) inside, another province outside.
     policy: { doc: `query($r: String!) { policy(regionCode: $r) { regionCode } }`,
       prepare: async (_w, s) => ({ vars: { r: s === 'inside' ? '3501' : '33' } }), expect: readOne() },

@@ -1,0 +1,44 @@
+import type { DataSource } from 'typeorm';
+import { Logger, parseCronItems, run, type CronItem, type Runner } from 'graphile-worker';
+import type { Config } from '../config';
+import { NATIONAL_REGION } from '../regions/regions.service';
+import { effectiveSettings, loadPolicies } from '../policy/policy.service';
+import { taskList } from './tasks';
+
+/** Attempts per scheduled job: a failed run is retried (graphile-worker backs off exponentially) and then reported. */
+export const MAX_ATTEMPTS = 3;
+
+/** The cron items of the national policy's `jobs` schedules ('off' leaves a task out). */
+export async function scheduledItems(ds: DataSource): Promise<CronItem[]> {
+  const schedules = effectiveSettings(await loadPolicies(ds.manager), NATIONAL_REGION).jobs;
+  return Object.entries(schedules).filter(([, match]) => match !== 'off').map(([task, match]) => ({
+    task, match, identifier: `schedule:${task}`, options: { backfillPeriod: 0, maxAttempts: MAX_ATTEMPTS, queueName: 'schedules' },
+  }));
+}
+
+export interface JobsHandle {
+  runner: Runner;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the job queue (graphile-worker on PostgreSQL: its own `graphile_worker` schema, created on first start)
+ * with the policy's schedules. `ownerUrl` must be allowed to create that schema (the database owner). `JOBS=off`
+ * disables it (tests, a second API process); one worker per deployment is enough — graphile-worker locks each job,
+ * so several are also safe.
+ */
+export async function startJobs(ds: DataSource, ownerUrl: string, config: Config, opts: { log?: (m: string) => void; pollInterval?: number; schedules?: boolean } = {}):
+  Promise<JobsHandle | null> {
+  if ((process.env.JOBS ?? '').toLowerCase() === 'off') return null;
+  const log = opts.log ?? (() => undefined);
+  const logger = new Logger(() => (level, message) => {
+    if (level === 'error' || level === 'warning') log(`[jobs] ${message}`);
+  });
+  const items = opts.schedules === false ? [] : await scheduledItems(ds);
+  const runner = await run({
+    connectionString: ownerUrl, concurrency: 1, noHandleSignals: true, pollInterval: opts.pollInterval ?? 2000, logger,
+    taskList: taskList(ds, config), parsedCronItems: parseCronItems(items),
+  });
+  log(`定时任务已启动 (job queue started): ${items.map((i) => `${i.task} ${i.match}`).join('; ') || '无计划任务'}`);
+  return { runner, stop: () => runner.stop() };
+}

@@ -1,0 +1,94 @@
+import type { DataSource } from 'typeorm';
+import type { JobHelpers, Task } from 'graphile-worker';
+import type { Config } from '../config';
+import { createSystemContext, type Context } from '../kernel/context';
+import { addDays, todayInBeijing } from '../kernel/dates';
+import { regionsService } from '../regions/regions.service';
+import { runDetection } from '../detection/detection.service';
+import { inspectionsService } from '../inspections/inspections.service';
+import { quarterOf } from '../inspections/sampling';
+
+/** The scheduled tasks (定时任务): code → Chinese name, used by the runner, the schedules and the client. */
+export const TASK_NAMES_ZH: Record<string, string> = {
+  detection: '每周检查（分省）',
+  reminders: '整改提醒与逾期升级',
+  inspections: '季度抽查',
+  recheck: '注销账号复查',
+  sessions: '清理过期会话',
+};
+
+/** Reports progress (0–100) and a message on the run's row. */
+type Progress = (percent: number, message?: string) => Promise<void>;
+type Work = (ctx: Context, payload: Record<string, unknown>, progress: Progress) => Promise<string>;
+
+/** Provinces that have units: weekly detection and quarterly inspections run per province. */
+async function provinces(ctx: Context, payload: Record<string, unknown>): Promise<string[]> {
+  if (typeof payload.regionCode === 'string') return [(await regionsService.byCode(ctx, payload.regionCode)).code];
+  const rows: { code: string }[] = await ctx.em.query(
+    `SELECT DISTINCT split_part(region_path, '/', 3) AS code FROM units WHERE split_part(region_path, '/', 3) <> '' ORDER BY 1`);
+  return rows.map((r) => r.code);
+}
+
+async function perProvince(ctx: Context, payload: Record<string, unknown>, progress: Progress, each: (code: string) => Promise<string>) {
+  const codes = await provinces(ctx, payload);
+  const done: string[] = [];
+  for (const [i, code] of codes.entries()) {
+    done.push(await each(code));
+    await progress(Math.round(((i + 1) / codes.length) * 100), done.join('；'));
+  }
+  return done.join('；') || '没有需要处理的省份';
+}
+
+/** Extra work other features hook in (work-order reminders, re-checks), by task code. */
+export const EXTRA_WORK: Record<string, Work> = {};
+
+const WORK: Record<string, Work> = {
+  detection: (ctx, payload, progress) => perProvince(ctx, payload, progress, async (code) => {
+    const run = await runDetection(ctx, { regionCode: code });
+    return `${code}：检查 ${run.accountsChecked} 个账号，问题 ${run.found} 个（新 ${run.created}）`;
+  }),
+  // The quarter just ended (the job runs on the first day of a quarter): its last day is the check date.
+  inspections: (ctx, payload, progress) => perProvince(ctx, payload, progress, async (code) => {
+    const asOf = typeof payload.asOf === 'string' ? payload.asOf : addDays(quarterOf(todayInBeijing()).start, -1);
+    const i = await inspectionsService.create(ctx, { regionCode: code, asOf });
+    return `${code}：检查批次 ${i.id}，抽查 ${i.sampled}/${i.population}`;
+  }),
+  sessions: async (ctx) => {
+    const [, n] = await ctx.em.query(
+      `DELETE FROM sessions WHERE expires_at < now() - interval '1 day' OR (revoked_at IS NOT NULL AND revoked_at < now() - interval '30 days')`);
+    return `清理会话 ${n ?? 0} 条`;
+  },
+  reminders: (ctx, payload, progress) => (EXTRA_WORK.reminders ? EXTRA_WORK.reminders(ctx, payload, progress) : Promise.resolve('无整改工单')),
+  recheck: (ctx, payload, progress) => (EXTRA_WORK.recheck ? EXTRA_WORK.recheck(ctx, payload, progress) : Promise.resolve('无需复查')),
+};
+
+/**
+ * graphile-worker tasks: each attempt is recorded in `job_runs` (running → succeeded / failed with the error and the
+ * attempt number); a failure is rethrown so the queue retries it (up to the job's max attempts).
+ */
+export function taskList(ds: DataSource, config: Config): Record<string, Task> {
+  const list: Record<string, Task> = {};
+  for (const [code, work] of Object.entries(WORK)) {
+    list[code] = async (raw: unknown, helpers: JobHelpers) => {
+      const payload = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+      const regionCode = typeof payload.regionCode === 'string' ? payload.regionCode.slice(0, 12) : null;
+      const [run]: { id: string }[] = await ds.query(
+        `INSERT INTO job_runs (task, job_id, region_code, region_path, payload, status, attempt, max_attempts)
+         VALUES ($1, $2, $3::varchar, (SELECT path FROM regions WHERE code = $3::varchar), $4, 'running', $5, $6) RETURNING id`,
+        [code, String(helpers.job.id), regionCode, JSON.stringify(payload), helpers.job.attempts, helpers.job.max_attempts]);
+      const progress: Progress = async (percent, message) => {
+        await ds.query(`UPDATE job_runs SET progress = $2, message = COALESCE($3, message) WHERE id = $1`, [run.id, Math.min(100, Math.max(0, percent)), message ?? null]);
+      };
+      try {
+        const message = await work(createSystemContext(ds, config), payload, progress);
+        await ds.query(`UPDATE job_runs SET status = 'succeeded', progress = 100, message = $2, finished_at = now() WHERE id = $1`, [run.id, message]);
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        await ds.query(`UPDATE job_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [run.id, error.slice(0, 2000)]);
+        helpers.logger.error(`任务 ${code} 第 ${helpers.job.attempts}/${helpers.job.max_attempts} 次失败：${error}`);
+        throw err;
+      }
+    };
+  }
+  return list;
+}
