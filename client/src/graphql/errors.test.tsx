@@ -10,6 +10,9 @@ describe('server errors in the chosen language', () => {
     expect(catalogueMessage(readOnly, 'en')).toBe('Auditors can view but not change data');
     expect(catalogueMessage({ code: 'X', messageKey: 'no.such.key' }, 'en')).toBeNull();
     expect(catalogueMessage({ code: 'X' }, 'en')).toBeNull();
+    // Throttled logins: minutes, not "约 894 秒".
+    expect(catalogueMessage({ code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: 894 }, 'zh-CN')).toBe('登录失败次数过多，请 15 分钟后再试');
+    expect(catalogueMessage({ code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: 20 }, 'en')).toBe('Too many failed logins; try again in 1 min');
   });
   it('prefers the key over the message; falls back to the bilingual message', () => {
     const error = new CombinedGraphQLErrors({ errors: [

@@ -31,6 +31,10 @@ export function localizeServerMessage(message: string, locale: Locale): string {
  * `serverError.<key>` messages in the chosen language (null when the key is unknown here: the message is used).
  */
 export function catalogueMessage(extensions: Record<string, unknown> | undefined, locale: Locale): string | null {
+  const retry = extensions?.retryAfterSeconds;
+  if (extensions?.code === 'TOO_MANY_ATTEMPTS' && typeof retry === 'number') {
+    return translate(locale, 'serverError.tooManyAttempts', { minutes: Math.max(1, Math.ceil(retry / 60)) });
+  }
   const key = extensions?.messageKey;
   if (typeof key !== 'string') return null;
   const full = `serverError.${key}`;

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { useQuery } from '@apollo/client/react';
-import { Card, Col, Row } from 'antd';
+import { Card, Col, Grid, Row, Space } from 'antd';
 import { graphql } from '../../graphql/generated';
 import { useI18n } from '../../i18n';
 import { EmptyState } from '../../components/EmptyState';
@@ -28,23 +28,37 @@ export default function ExplorerPage() {
   const chain = useQuery(UnitChainQuery, { variables: { id: unitId ?? '' }, skip: !unitId });
   const expandTo = useMemo(() => chain.data?.unit.ancestors.map((a) => a.id), [chain.data]);
   const open = (id: string) => navigate(`/explorer/units/${id}`);
+  // Below 768 px the tree and the unit stack; once a unit is chosen it comes first and the tree follows it.
+  const narrow = Grid.useBreakpoint().md === false;
+  const tree = (
+    <Card size="small" title={t('explorer.tree')}>
+      <UnitSearch onSelect={open} selectedId={unitId}>
+        <UnitTree selectedId={unitId} onSelect={open} expandTo={expandTo} />
+      </UnitSearch>
+    </Card>
+  );
+  const panel = unitId ? (
+    <UnitPanel unitId={unitId} />
+  ) : (
+    <Card>
+      <EmptyState>{t('explorer.pickUnit')}</EmptyState>
+    </Card>
+  );
+  if (narrow) {
+    return (
+      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        {unitId ? panel : tree}
+        {unitId ? tree : panel}
+      </Space>
+    );
+  }
   return (
     <Row gutter={16} wrap={false} style={{ alignItems: 'flex-start' }}>
       <Col flex="320px" style={{ minWidth: 280 }}>
-        <Card size="small" title={t('explorer.tree')}>
-          <UnitSearch onSelect={open} selectedId={unitId}>
-            <UnitTree selectedId={unitId} onSelect={open} expandTo={expandTo} />
-          </UnitSearch>
-        </Card>
+        {tree}
       </Col>
       <Col flex="auto" style={{ minWidth: 0 }}>
-        {unitId ? (
-          <UnitPanel unitId={unitId} />
-        ) : (
-          <Card>
-            <EmptyState>{t('explorer.pickUnit')}</EmptyState>
-          </Card>
-        )}
+        {panel}
       </Col>
     </Row>
   );

@@ -313,7 +313,7 @@ export default function FindingsPage() {
               const res = await runDetection({ variables: { regionCode: values.region === '0' ? null : values.region } }).catch(() => null);
               const r = res?.data?.runDetection;
               if (r) {
-                message.success(t('findings.runDone', { found: r.found, created: r.created, resolved: r.resolved, ms: r.durationMs ?? 0 }));
+                message.success(t('findings.runDone', { found: r.found, created: r.created, resolved: r.resolved, s: ((r.durationMs ?? 0) / 1000).toFixed(1) }));
                 await refreshAll();
               }
             }}
