@@ -15,6 +15,8 @@ export interface EdgeLimits {
   bodyBytes: number;
   /** JSON body of `/graphql/import` (CSV files travel inside the `importCsv` variables). */
   importBodyBytes: number;
+  /** Characters of a document (checked before tokenising: the cheapest refusal of a document bomb). */
+  maxQueryChars: number;
   /** Lexical tokens of a document. */
   maxTokens: number;
   maxAliases: number;
@@ -41,6 +43,8 @@ export function edgeLimits(maxDepth: number): EdgeLimits {
   return {
     bodyBytes: envInt('GRAPHQL_BODY_LIMIT_BYTES', 2 * 1024 * 1024, 1024),
     importBodyBytes: envInt('IMPORT_BODY_LIMIT_BYTES', 64 * 1024 * 1024, 1024),
+    // The client's largest document (with its fragments) is about 5 KB and 150 tokens.
+    maxQueryChars: envInt('GRAPHQL_MAX_QUERY_CHARS', 32 * 1024, 1024),
     maxTokens: envInt('GRAPHQL_MAX_TOKENS', 4000, 100),
     maxAliases: envInt('GRAPHQL_MAX_ALIASES', 30),
     maxDirectives: envInt('GRAPHQL_MAX_DIRECTIVES', 20),
@@ -211,6 +215,9 @@ export function edgeGuard(opts: EdgeOptions): RequestHandler {
     }
     if (variables && jsonDepthExceeds(variables, limits.maxVariableDepth)) {
       return sendError(res, 400, 'BAD_USER_INPUT', 'input.variablesDepth', { max: limits.maxVariableDepth });
+    }
+    if (query.length > limits.maxQueryChars) {
+      return sendError(res, 400, 'GRAPHQL_VALIDATION_FAILED', 'limit.queryChars', { max: Math.round(limits.maxQueryChars / 1024) });
     }
     let doc: DocumentNode;
     try {

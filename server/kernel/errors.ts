@@ -37,6 +37,7 @@ export const MESSAGES = {
   'input.text': { zh: '{field} 无效：{reason}', en: 'invalid {field}: NUL or lone surrogate characters' },
   'input.variables': { zh: '变量应为 JSON 对象', en: 'variables must be a JSON object' },
   'input.variablesDepth': { zh: '变量嵌套过深，最多 {max} 层', en: 'variables nested deeper than {max} levels' },
+  'limit.queryChars': { zh: '查询文本过长：最多 {max} KB', en: 'document longer than {max} KB' },
   'limit.tokens': { zh: '查询过长：最多 {max} 个词法单元', en: 'document exceeds {max} tokens' },
   'limit.fields': { zh: '查询字段过多：最多 {max} 个', en: 'document selects more than {max} fields' },
   'limit.aliases': { zh: '查询别名过多：最多 {max} 个', en: 'document uses more than {max} aliases' },
