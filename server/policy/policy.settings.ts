@@ -13,8 +13,12 @@ export interface PolicySettings {
   zombie: { days: number };
   /** NO_INTERACTION: interaction disabled, or a message still unanswered more than `replyDeadlineDays` days after it arrived. */
   interaction: { replyDeadlineDays: number };
-  /** STOPPED_NOT_DEREGISTERED: suspended for more than `days` days and still not deregistered. */
-  stopped: { days: number };
+  /**
+   * STOPPED_NOT_DEREGISTERED: suspended for more than `days` days and still not deregistered; or active, its last post
+   * a stop-update notice (title matching `noticePattern`, not `noticeExcludePattern`: holiday notices, a break of a
+   * stated length) and silent for more than `noUpdate.days` days since (PostgreSQL regular expressions).
+   */
+  stopped: { days: number; noticePattern: string; noticeExcludePattern: string };
   /** REDUNDANT_SAME_PLATFORM: more than `maxPerPlatform` non-closed accounts of one unit on one platform. */
   redundant: { maxPerPlatform: number; excludedPlatforms: Platform[] };
   /** NAME_INCONSISTENT: platforms whose names naturally differ (apps, websites, mini-programs) are not compared. */
@@ -71,13 +75,6 @@ export interface PolicySettings {
    */
   jobs: { detection: string; reminders: string; inspections: string; recheck: string; sessions: string };
   /**
-   * Schedules of the job queue (cron patterns `m h dom mon dow`, Beijing time of the server; 'off' disables one), read
-   * from the national policy when the server starts: weekly detection per province, daily work-order reminders and
-   * escalation, quarterly inspections (for the quarter just ended), re-checks of deregistered accounts, clean-up of
-   * expired sessions.
-   */
-  jobs: { detection: string; reminders: string; inspections: string; recheck: string; sessions: string };
-  /**
    * Protected accounts (plans): an account with at least `followers` followers is never closed or merged away by a
    * draft, and closing it by hand needs a recorded override reason. (Government main accounts at county level and
    * above and service accounts are protected whatever their followers.) The national default is 50,000: the
@@ -90,7 +87,11 @@ export const NATIONAL_DEFAULTS: PolicySettings = {
   noUpdate: { days: 14 },
   zombie: { days: 90 },
   interaction: { replyDeadlineDays: 5 },
-  stopped: { days: 30 },
+  stopped: {
+    days: 30,
+    noticePattern: '停止更新|停更|不再更新|停止运营|不再运营|停止运行|即将注销',
+    noticeExcludePattern: '假期|节假日|春节|国庆|元旦|五一|放假|休假|期间|恢复更新|(暂停|停更).{0,6}[0-9一二三四五六七八九十两]+ ?(天|日|周|个月)',
+  },
   redundant: { maxPerPlatform: 1, excludedPlatforms: [] },
   names: { excludedPlatforms: [Platform.APP, Platform.MINIPROGRAM, Platform.WEBSITE] },
   unfiled: { enabled: true },
@@ -133,7 +134,6 @@ export const NATIONAL_DEFAULTS: PolicySettings = {
   content: { enabled: true, windowDays: 90, offMissionMinShare: 0.1, offMissionMinPosts: 2 },
   mainAccount: { reachWeight: 0.6, activityWeight: 0.4 },
   jobs: { detection: '0 2 * * 1', reminders: '0 8 * * *', inspections: '0 3 1 1,4,7,10 *', recheck: '0 4 * * *', sessions: '30 3 * * *' },
-  jobs: { detection: '0 2 * * 1', reminders: '0 8 * * *', inspections: '0 3 1 1,4,7,10 *', recheck: '0 4 * * *', sessions: '30 3 * * *' },
   protect: { followers: 50_000 },
 };
 
@@ -156,8 +156,6 @@ const pattern: Check = (v) => {
   }
   return null;
 };
-const cron: Check = (v) => (typeof v === 'string' && (v === 'off' || /^(\S+\s+){4}\S+$/.test(v.trim()) && v.length <= 100)
-  ? null : '应为 cron 表达式（分 时 日 月 周，如 "0 2 * * 1"）或 off');
 const cron: Check = (v) => (typeof v === 'string' && (v === 'off' || /^(\S+\s+){4}\S+$/.test(v.trim()) && v.length <= 100)
   ? null : '应为 cron 表达式（分 时 日 月 周，如 "0 2 * * 1"）或 off');
 const bool: Check = (v) => (typeof v === 'boolean' ? null : '应为 true 或 false');
@@ -193,7 +191,7 @@ const SCHEMA: Record<string, Record<string, Check>> = {
   noUpdate: { days: int(1, 365) },
   zombie: { days: int(1, 3650) },
   interaction: { replyDeadlineDays: int(1, 365) },
-  stopped: { days: int(1, 3650) },
+  stopped: { days: int(1, 3650), noticePattern: pattern, noticeExcludePattern: pattern },
   redundant: { maxPerPlatform: int(1, 100), excludedPlatforms: enumList(Platform, '平台') },
   names: { excludedPlatforms: enumList(Platform, '平台') },
   unfiled: { enabled: bool },
@@ -206,7 +204,6 @@ const SCHEMA: Record<string, Record<string, Check>> = {
   inspection: { vetoRules: enumList(DetectionRule, '规则'), deductions, passMark: int(0, 100), goodMark: int(0, 100), sampleRatio: num(0.1, 1) },
   content: { enabled: bool, windowDays: int(7, 730), offMissionMinShare: num(0, 1), offMissionMinPosts: int(1, 1000) },
   mainAccount: { reachWeight: num(0, 1), activityWeight: num(0, 1) },
-  jobs: { detection: cron, reminders: cron, inspections: cron, recheck: cron, sessions: cron },
   jobs: { detection: cron, reminders: cron, inspections: cron, recheck: cron, sessions: cron },
   protect: { followers: int(1, 2_000_000_000) },
 };
