@@ -47,6 +47,7 @@ import { BulletinResolver, InspectionsResolver } from './inspections/inspections
 import { JobRun } from './jobs/job-run.entity';
 import { JobRuns1732931000000 } from '../migrations/1732931000000-JobRuns';
 import { JobsResolver } from './jobs/jobs.resolver';
+import { ClosedLoop1732932000000 } from '../migrations/1732932000000-ClosedLoop';
 
 import { RegionsResolver } from './regions/regions.resolver';
 import { UnitsResolver } from './units/units.resolver';
@@ -72,7 +73,7 @@ export const ENTITIES = [Region, Unit, Account, AccountService, Post, Message, A
 
 export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, AuthAudit1732500000000, Plans1732600000000, ReadPathIndexes1732690000000, DetectionSpeed1732695000000, PinyinCollation1732700000000,
   RequestKernel1732800000000, ApprovalsByUnit1732810000000, LeastPrivilege1732900000000, AuditChain1732900000001, TrustworthyPlans1732910000000,
-  ContentChecks1732920000000, Inspections1732930000000, JobRuns1732931000000];
+  ContentChecks1732920000000, Inspections1732930000000, JobRuns1732931000000, ClosedLoop1732932000000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 

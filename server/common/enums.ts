@@ -83,6 +83,14 @@ registerEnumType(Level, { name: 'Level', description: '行政层级 (administrat
 registerEnumType(UnitKind, { name: 'UnitKind', description: '单位类型 (kind of unit)' });
 registerEnumType(Platform, { name: 'Platform', description: '平台 (platform)' });
 registerEnumType(AccountType, { name: 'AccountType', description: '账号类型：发布类 / 服务类 / 兼有' });
+/** 备案状态 (filing status): filed, filing changed, filed as deregistered. */
+export enum FilingStatus {
+  FILED = 'filed',
+  CHANGED = 'changed',
+  DEREGISTERED = 'deregistered',
+}
+
+registerEnumType(FilingStatus, { name: 'FilingStatus', description: '备案状态：已备案 / 已变更 / 已注销' });
 registerEnumType(AccountStatus, { name: 'AccountStatus', description: '账号状态：正常 / 暂停更新 / 已注销' });
 
 /** 用户角色 (user role). Values equal the names: stored as-is in `users.role` and carried in `SessionUser.role`. */
@@ -119,6 +127,8 @@ export enum DetectionRule {
   WRONG_EXPRESSION = 'WRONG_EXPRESSION',
   /** 内容偏离职能（娱乐化、广告、诱导点赞、卖萌卖惨等）. */
   OFF_MISSION = 'OFF_MISSION',
+  /** 注销后仍在发布，或备案为已注销但仍在运营. */
+  CLOSED_BUT_LIVE = 'CLOSED_BUT_LIVE',
 }
 
 /** 问题严重程度: veto (一票否决), major, minor. */
@@ -160,6 +170,7 @@ export const RULE_NAMES_ZH: Record<DetectionRule, string> = {
   [DetectionRule.WRONG_EXPRESSION_SERIOUS]: '严重错误表述（否决项）',
   [DetectionRule.WRONG_EXPRESSION]: '错误表述',
   [DetectionRule.OFF_MISSION]: '内容偏离职能',
+  [DetectionRule.CLOSED_BUT_LIVE]: '注销后仍在运营',
 };
 
 registerEnumType(DetectionRule, { name: 'DetectionRule', description: '检查规则 (detection rule)' });

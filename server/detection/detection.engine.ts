@@ -3,6 +3,7 @@ import { effectiveSettings, loadPolicies, versionsUsed, type LoadedPolicies } fr
 import { refreshNormalizedNames } from './name-normalize';
 import { RULE_SQL } from './detection.rules';
 import { runContentRules } from '../content/content.rule';
+import { runClosedRules } from './rules-closed';
 import { isIsoDate, todayInBeijing } from '../kernel/dates';
 import { bjDate, CHECK_INSTANT } from './detection.dates';
 
@@ -163,6 +164,8 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   }
   // Content rules (server/content): incremental post scan in JS, then set-based inserts into det_hits.
   await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies));
+  // The loop after deregistration (rules-closed.ts): CLOSED_BUT_LIVE and stop-notice accounts.
+  await timed(timings, 'closed', () => runClosedRules(em, opts.asOf, policies, scope, params));
   await em.query(`ANALYZE det_hits`);
 
   const [stats] = await em.query(`

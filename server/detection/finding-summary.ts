@@ -23,7 +23,12 @@ export function summarize(rule: DetectionRule, e: Evidence): string {
       }
       return `账号${acc}${parts.join('，且')}，属否决项`;
     }
+    case DetectionRule.CLOSED_BUT_LIVE:
+      return e.basis === 'filedDeregistered'
+        ? `账号${acc}备案状态为已注销，但仍在运营（${e.status === 'suspended' ? '暂停更新' : '正常'}）`
+        : `账号${acc}已于 ${e.closedOn} 注销，此后仍发布了 ${e.postsAfter} 条内容（最近一次 ${e.lastPostDate}）`;
     case DetectionRule.STOPPED_NOT_DEREGISTERED:
+      if (e.source === 'notice') return `账号${acc}于 ${e.suspendedDate} 发布停更公告「${e.noticeTitle}」后已 ${e.daysSuspended} 天未更新，仍未注销`;
       return `账号${acc}自 ${e.suspendedDate} 暂停更新，已 ${e.daysSuspended} 天仍未注销（应在 ${e.days} 天内完成注销）`;
     case DetectionRule.REDUNDANT_SAME_PLATFORM: {
       const main = e.suggestedMain;

@@ -238,7 +238,7 @@ async function loadUnits(sql: Sql, present: Set<string>): Promise<LoadCounts> {
   return { inserted, updated };
 }
 
-const ACCOUNT_OPTIONAL = ['filing_no', 'opened_on', 'followers', 'interaction_enabled', 'is_main'];
+const ACCOUNT_OPTIONAL = ['filing_no', 'opened_on', 'followers', 'interaction_enabled', 'is_main', 'closed_on', 'filing_status', 'filing_changed_on'];
 
 /** Accounts: status history for changed statuses, then one upsert (history rows for new accounts in the same statement). */
 async function loadAccounts(sql: Sql, present: Set<string>): Promise<LoadCounts & { statusChanges: number }> {

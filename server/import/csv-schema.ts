@@ -1,4 +1,4 @@
-import { AccountStatus, AccountType, Level, Platform, UnitKind } from '../common/enums';
+import { AccountStatus, AccountType, FilingStatus, Level, Platform, UnitKind } from '../common/enums';
 
 /**
  * The CSV import format: which files exist, their columns, and how each cell is checked and converted.
@@ -227,6 +227,9 @@ export const FILE_SPECS: Record<FileName, FileSpec> = {
       col('followers', 'int', false, nonNegativeInt(0)),
       col('interaction_enabled', 'boolean', false, bool(true)),
       col('is_main', 'boolean', false, bool(false)),
+      col('closed_on', 'date', false, date(false)),
+      col('filing_status', 'text', false, enumOf('备案状态', FilingStatus, false)),
+      col('filing_changed_on', 'date', false, date(false)),
     ],
   },
   'services.csv': {
