@@ -144,10 +144,17 @@ async function propose(tx: Context, findings: DraftFinding[], skipped: string[])
     [findings.flatMap((f) => [...f.memberIds, ...(f.suggestedMainId ? [f.suggestedMainId] : [])])]))
     .map((r: { id: number; name: string }) => [r.id, r.name]));
 
+  // Protected accounts (one statement set for every account the findings name): kept, and preferred as merge targets.
+  const protections = await protectionsOf(tx.em, [...new Set(findings.flatMap((f) => [...f.memberIds, ...(f.suggestedMainId !== null ? [f.suggestedMainId] : []), ...(f.accountId !== null ? [f.accountId] : [])]))]);
+
   for (const f of findings) {
     if (f.rule === DetectionRule.REDUNDANT_SAME_PLATFORM) {
       if (!f.suggestedMainId) { skipped.push(`问题 ${f.id}（${RULE_NAMES_ZH[f.rule]}）没有建议主账号，需人工确定`); continue; }
-      for (const m of f.memberIds) put({ type: PlanActionType.MERGE, accountId: m, targetAccountId: f.suggestedMainId, newName: null, findingId: f.id });
+      // A protected member stays, so it is the account the others merge into (members are in rank order).
+      const target = protections.has(f.suggestedMainId) ? f.suggestedMainId : f.memberIds.find((m) => protections.has(m)) ?? f.suggestedMainId;
+      for (const m of [f.suggestedMainId, ...f.memberIds]) {
+        if (m !== target) put({ type: PlanActionType.MERGE, accountId: m, targetAccountId: target, newName: null, findingId: f.id });
+      }
     } else if (f.rule === DetectionRule.NAME_INCONSISTENT) {
       // Detection's evidence names the expected name and which accounts differ (script and decoration ignored).
       const ev = f.evidence as { expectedName?: string; accounts?: { id: number; differs?: boolean }[] };
@@ -165,11 +172,10 @@ async function propose(tx: Context, findings: DraftFinding[], skipped: string[])
   }
 
   // Protected accounts are kept and rectified, never closed or merged away.
-  const closingIds = [...out.values()].filter((p) => p.type === PlanActionType.MERGE || p.type === PlanActionType.SHUTDOWN).map((p) => p.accountId);
-  const protections = await protectionsOf(tx.em, closingIds);
   const ruleOf = new Map(findings.map((f) => [f.id, f.rule]));
   for (const [id, list] of protections) {
-    const p = out.get(id)!;
+    const p = out.get(id);
+    if (!p || (p.type !== PlanActionType.MERGE && p.type !== PlanActionType.SHUTDOWN)) continue;
     Object.assign(p, { type: PlanActionType.KEEP, newName: null, targetAccountId: null });
     p.rectification.unshift(`受保护账号（${list.map((x) => x.reason).join('；')}），保留整改，不关停、不合并`);
     for (const fid of p.findingIds) {
