@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ROOT } from '../../server/config';
+import { DEMO_PASSWORD, launchBrowser, SCREENSHOTS, startE2eServer, type E2eServer } from './support';
+
+/**
+ * Every screen of the client shell, the overview, explorer, findings, import and audit, for the role that uses it, at
+ * 390 px (a phone) and 1366 px (an office laptop): no horizontal page scroll, a screenshot of each kept under
+ * tests/artifacts/screenshots/, and axe-core (WCAG 2.1 A/AA rules) finds no serious or critical violation.
+ */
+const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const WIDTHS = [390, 1366] as const;
+
+interface Violation { id: string; impact: string | null; help: string; nodes: string[] }
+
+async function axe(page: Page): Promise<Violation[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  return page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } };
+    const res = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    return res.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
+  });
+}
+
+async function signedIn(browser: Browser, server: E2eServer, username: string, width: number): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: width < 600 ? 844 : 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  const res = await page.request.post(`${server.url}/graphql`, {
+    headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+    data: { query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { expiresAt } }', variables: { u: username, p: DEMO_PASSWORD } },
+  });
+  expect(res.ok()).toBe(true);
+  return { context, page };
+}
+
+/** The screen has settled: no spinner in the main area, no request in flight. */
+async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.locator('#main').waitFor();
+  await page.waitForFunction(() => !document.querySelector('#main .ant-spin-spinning, #main .ant-skeleton-active'), undefined, { timeout: 15_000 });
+  await page.waitForTimeout(250); // antd's enter animations
+}
+
+async function pageScrollsSideways(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+describe('e2e: every route at 390 and 1366 px, axe-core clean', () => {
+  let server: E2eServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startE2eServer();
+    browser = await launchBrowser();
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const routes = (s: E2eServer): { name: string; user: string; path: string }[] => [
+    { name: 'overview', user: 'planner', path: '/' },
+    { name: 'overview-city', user: 'planner', path: '/overview/3501' },
+    { name: 'explorer', user: 'planner', path: '/explorer' },
+    { name: 'explorer-unit', user: 'planner', path: `/explorer/units/${s.data.units['FZ-GA']}` },
+    { name: 'account', user: 'planner', path: `/explorer/accounts/${s.data.accounts['pinganfuzhou']}` },
+    { name: 'findings', user: 'planner', path: '/findings' },
+    { name: 'import', user: 'planner', path: '/import' },
+    { name: 'audit', user: 'auditor', path: '/audit' },
+    { name: 'forbidden', user: 'approver', path: '/import' },
+  ];
+
+  it('login page: no sideways scroll, axe clean', async () => {
+    for (const width of WIDTHS) {
+      const context = await browser.newContext({ viewport: { width, height: 800 }, locale: 'zh-CN' });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/login`);
+      await page.getByLabel('用户名').waitFor();
+      await page.screenshot({ path: path.join(SCREENSHOTS, `a11y-login-${width}.png`), fullPage: true });
+      expect(await pageScrollsSideways(page)).toBeLessThanOrEqual(0);
+      expect(await axe(page)).toEqual([]);
+      await context.close();
+    }
+  }, 60_000);
+
+  for (const width of WIDTHS) {
+    it(`every screen at ${width} px: no sideways page scroll, no serious or critical axe violation`, async () => {
+      const problems: Record<string, unknown> = {};
+      for (const r of routes(server)) {
+        const { context, page } = await signedIn(browser, server, r.user, width);
+        await page.goto(`${server.url}${r.path}`);
+        await settled(page);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `a11y-${r.name}-${width}.png`), fullPage: true });
+        const overflow = await pageScrollsSideways(page);
+        const violations = await axe(page);
+        if (overflow > 0) problems[`${r.name} scrolls sideways by`] = overflow;
+        if (violations.length) problems[`${r.name} axe`] = violations;
+        await context.close();
+      }
+      expect(problems).toEqual({});
+    }, 240_000);
+  }
+
+  it('at 390 px the header keeps the menu button, the language switch and 退出登录; the drawer holds the menu', async () => {
+    const { context, page } = await signedIn(browser, server, 'planner', 390);
+    await page.goto(`${server.url}/`);
+    await settled(page);
+    const banner = page.getByRole('banner');
+    for (const target of [banner.getByRole('button', { name: '打开菜单' }), banner.getByLabel('语言'), banner.getByRole('button', { name: /退出登录/ })]) {
+      const box = await target.boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    }
+    await banner.getByRole('button', { name: '打开菜单' }).click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByRole('link', { name: '检查发现' }).click();
+    await page.waitForURL(/\/findings$/);
+    await page.getByRole('heading', { name: /检查发现/ }).waitFor();
+    await context.close();
+  }, 60_000);
+
+  it('menus and routes follow the role: approvers get no import or findings, auditors only read screens', async () => {
+    const menu = async (user: string) => {
+      const { context, page } = await signedIn(browser, server, user, 1366);
+      await page.goto(`${server.url}/`);
+      await settled(page);
+      const items = (await page.getByRole('navigation', { name: '主导航' }).getByRole('menuitem').allInnerTexts()).map((s) => s.trim());
+      return { context, page, items };
+    };
+    const approver = await menu('approver-3501');
+    expect(approver.items).toEqual(['整合方案', '待我审批', '执行确认']);
+    for (const p of ['/import', '/findings', '/audit']) {
+      await approver.page.goto(`${server.url}${p}`);
+      await approver.page.getByRole('heading', { name: '无权访问' }).waitFor();
+    }
+    await approver.context.close();
+    const auditor = await menu('auditor');
+    expect(auditor.items).toEqual(['总览', '单位与账号', '整合方案', '审计']);
+    await auditor.page.goto(`${server.url}/import`);
+    await auditor.page.getByRole('heading', { name: '无权访问' }).waitFor();
+    await auditor.context.close();
+    const planner = await menu('planner');
+    expect(planner.items).toEqual(['总览', '单位与账号', '检查发现', '整合方案', '数据导入']);
+    await planner.context.close();
+  }, 90_000);
+});
