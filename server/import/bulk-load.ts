@@ -276,7 +276,8 @@ async function refreshPostRollups(sql: Sql): Promise<void> {
     UPDATE accounts a SET last_post_at = r.last, post_count = r.n
       FROM (SELECT p.account_id, max(p.published_at) AS last, count(*)::int AS n
               FROM posts p
-             WHERE p.account_id IN (SELECT a2.id FROM accounts a2 JOIN (SELECT DISTINCT platform, handle FROM _imp_posts) k
+             WHERE p.origin_account_id IS NULL -- migrated posts are the receiving account's archive, not its own activity
+               AND p.account_id IN (SELECT a2.id FROM accounts a2 JOIN (SELECT DISTINCT platform, handle FROM _imp_posts) k
                                        ON a2.platform = k.platform AND a2.handle = k.handle)
              GROUP BY p.account_id) r
      WHERE a.id = r.account_id AND (a.last_post_at, a.post_count) IS DISTINCT FROM (r.last, r.n)`);
