@@ -1,5 +1,5 @@
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { ArrayMaxSize, IsOptional, Length, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Length, MaxLength, Min, Matches } from 'class-validator';
 import { ApprovalDecision, PlanActionType, PlanStatus } from '../common/enums';
 import { ServicesMode } from './plan-action.entity';
 import { PageArgs } from '../kernel/pagination';
@@ -37,6 +37,7 @@ export class PlansArgs extends PageArgs {
 export class CreatePlanInput {
   @Field(() => String)
   @Length(1, 200, { message: '标题长度应为 1–200 个字符' })
+  @Matches(/\S/, { message: '标题不能只有空白' })
   title: string;
 
   @Field(() => String, { nullable: true })
@@ -59,6 +60,7 @@ export class UpdatePlanInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 200, { message: '标题长度应为 1–200 个字符' })
+  @Matches(/\S/, { message: '标题不能只有空白' })
   title?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -81,6 +83,7 @@ export class DraftPlanInput {
   @Field(() => String, { nullable: true, description: '标题（默认按区划生成）' })
   @IsOptional()
   @Length(1, 200)
+  @Matches(/\S/, { message: '标题不能只有空白' })
   title?: string | null;
 }
 

@@ -14,6 +14,7 @@ let db: TestDb;
 let http: Awaited<ReturnType<typeof startEdgeServer>>;
 let auditor: Record<string, string>;
 let planner: Record<string, string>;
+let admin: Record<string, string>;
 const figures: string[] = [];
 
 beforeAll(async () => {
@@ -23,6 +24,7 @@ beforeAll(async () => {
   const p = await makeUser(db.ds, { username: 'edge-planner', role: Role.PLANNER, unit: 'P35' });
   auditor = (await sessionFor(db.ds, db.config, a.id)).headers;
   planner = (await sessionFor(db.ds, db.config, p.id)).headers;
+  admin = (await sessionFor(db.ds, db.config, (await makeUser(db.ds, { username: 'edge-admin', role: Role.ADMIN, unit: null })).id)).headers;
   http = await startEdgeServer(db.ds, db.config, { rate: { perUser: 3, perIp: 1000, windowSeconds: 60 } });
 });
 
@@ -143,5 +145,22 @@ describe('HTTP semantics', () => {
     const r = await fetch(`${http.url}/graphql`, { method: 'PUT', body: 'x' });
     expect(r.status).toBeLessThan(500);
     expect(await r.text()).not.toMatch(/<html/i);
+  });
+});
+
+describe('text and settings', () => {
+  it('a whitespace-only plan title is a validation error, not a database constraint', async () => {
+    const r = await probe('createPlan(title: "   ")', () => http.post('mutation($t: String!) { createPlan(input: { title: $t, regionCode: "35" }) { id } }', { t: '   ' }, planner),
+      { status: 200, code: 'BAD_USER_INPUT' });
+    expect(r.json.errors[0].message).toContain('title');
+  });
+
+  it('a "constructor" or "__proto__" key in policy settings is bad input, not a TypeError', async () => {
+    for (const key of ['constructor', '__proto__', 'toString']) {
+      const r = await http.raw(`{"query":"mutation($s: JSONObject!) { updatePolicy(regionCode: \\"35\\", settings: $s) { regionCode } }","variables":{"s":{"${key}":{"days":1}}}}`, admin);
+      figures.push(`  updatePolicy(settings.${key}): ${r.status} ${r.json.errors?.[0]?.extensions?.code ?? 'ok'}`);
+      expectClean(r);
+      expect(r.json.errors?.[0]?.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
+    }
   });
 });
