@@ -7,6 +7,7 @@ import { regionsService } from '../regions/regions.service';
 import { runDetection } from '../detection/detection.service';
 import { inspectionsService } from '../inspections/inspections.service';
 import { quarterOf } from '../inspections/sampling';
+import { syncWorkOrders } from '../workorders/workorders.service';
 
 /** The scheduled tasks (定时任务): code → Chinese name, used by the runner, the schedules and the client. */
 export const TASK_NAMES_ZH: Record<string, string> = {
@@ -45,7 +46,8 @@ export const EXTRA_WORK: Record<string, Work> = {};
 const WORK: Record<string, Work> = {
   detection: (ctx, payload, progress) => perProvince(ctx, payload, progress, async (code) => {
     const run = await runDetection(ctx, { regionCode: code });
-    return `${code}：检查 ${run.accountsChecked} 个账号，问题 ${run.found} 个（新 ${run.created}）`;
+    const w = await syncWorkOrders(ctx);
+    return `${code}：检查 ${run.accountsChecked} 个账号，问题 ${run.found} 个（新 ${run.created}），工单新建 ${w.created}、办结 ${w.closed}`;
   }),
   // The quarter just ended (the job runs on the first day of a quarter): its last day is the check date.
   inspections: (ctx, payload, progress) => perProvince(ctx, payload, progress, async (code) => {
@@ -58,7 +60,10 @@ const WORK: Record<string, Work> = {
       `DELETE FROM sessions WHERE expires_at < now() - interval '1 day' OR (revoked_at IS NOT NULL AND revoked_at < now() - interval '30 days')`);
     return `清理会话 ${n ?? 0} 条`;
   },
-  reminders: (ctx, payload, progress) => (EXTRA_WORK.reminders ? EXTRA_WORK.reminders(ctx, payload, progress) : Promise.resolve('无整改工单')),
+  reminders: async (ctx) => {
+    const w = await syncWorkOrders(ctx);
+    return `整改工单：新建 ${w.created}，办结 ${w.closed}，逾期 ${w.overdue}，升级 ${w.escalated}，提醒 ${w.reminded}`;
+  },
   recheck: (ctx, payload, progress) => (EXTRA_WORK.recheck ? EXTRA_WORK.recheck(ctx, payload, progress) : Promise.resolve('无需复查')),
 };
 

@@ -74,6 +74,8 @@ export interface PolicySettings {
    * expired sessions.
    */
   jobs: { detection: string; reminders: string; inspections: string; recheck: string; sessions: string };
+  /** Rectification work orders (整改工单): deadline in working days from creation; reminder this many working days before. */
+  workOrders: { deadlineWorkingDays: number; remindWorkingDays: number };
   /**
    * Protected accounts (plans): an account with at least `followers` followers is never closed or merged away by a
    * draft, and closing it by hand needs a recorded override reason. (Government main accounts at county level and
@@ -133,6 +135,7 @@ export const NATIONAL_DEFAULTS: PolicySettings = {
   },
   content: { enabled: true, windowDays: 90, offMissionMinShare: 0.1, offMissionMinPosts: 2 },
   mainAccount: { reachWeight: 0.6, activityWeight: 0.4 },
+  workOrders: { deadlineWorkingDays: 10, remindWorkingDays: 2 },
   jobs: { detection: '0 2 * * 1', reminders: '0 8 * * *', inspections: '0 3 1 1,4,7,10 *', recheck: '0 4 * * *', sessions: '30 3 * * *' },
   protect: { followers: 50_000 },
 };
@@ -204,6 +207,7 @@ const SCHEMA: Record<string, Record<string, Check>> = {
   inspection: { vetoRules: enumList(DetectionRule, '规则'), deductions, passMark: int(0, 100), goodMark: int(0, 100), sampleRatio: num(0.1, 1) },
   content: { enabled: bool, windowDays: int(7, 730), offMissionMinShare: num(0, 1), offMissionMinPosts: int(1, 1000) },
   mainAccount: { reachWeight: num(0, 1), activityWeight: num(0, 1) },
+  workOrders: { deadlineWorkingDays: int(1, 60), remindWorkingDays: int(0, 30) },
   jobs: { detection: cron, reminders: cron, inspections: cron, recheck: cron, sessions: cron },
   protect: { followers: int(1, 2_000_000_000) },
 };

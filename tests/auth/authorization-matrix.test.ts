@@ -68,6 +68,21 @@ const storedInspection = async (w: MatrixWorld, side: Side): Promise<string> => 
   return String(row.id);
 };
 
+/** A rectification work order (and its notification) to the side's unit. */
+const workOrderOf = async (w: MatrixWorld, side: Side): Promise<string> => {
+  const [row] = await w.ds.query(`INSERT INTO work_orders (unit_id, rule, title, status, deadline) VALUES ($1, 'NO_UPDATE_14D', '矩阵工单', 'open', $2) RETURNING id`,
+    [w.unitOf(side), D]);
+  await w.ds.query(`INSERT INTO notifications (unit_id, work_order_id, kind, title, body) VALUES ($1, $2, 'work_order', '新整改工单', '矩阵工单')`, [w.unitOf(side), row.id]);
+  return String(row.id);
+};
+/** A work order is answered by an approver of its own unit, or an administrator over it. */
+const workOrderAnswer = (role: Role6, side: Side): Expected => {
+  if (role === 'anonymous') return 'UNAUTHENTICATED';
+  if (role === 'AUDITOR' || role === 'PLANNER') return 'FORBIDDEN';
+  if (role === 'NATIONAL_ADMIN') return 'ALLOW';
+  return side === 'outside' ? DENY : 'ALLOW';
+};
+
 const csv = (w: MatrixWorld, side: Side) => {
   const [handle, unit] = side === 'inside' ? ['imp_in', 'C3501'] : ['imp_out', 'C3502'];
   return `platform,handle,name,unit_code,type,status,followers\nwechat,${handle},MX导入${handle},${unit},publishing,active,${1000 + w.counter()}\n`;
@@ -141,6 +156,12 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
       },
       sees: (d, t) => has(d.jobRuns.map((r: { id: string }) => String(r.id)), t),
       expect: listOf({ roles: ['PLANNER', 'AUDITOR', 'ADMIN', 'NATIONAL_ADMIN'] }) },
+    workOrders: { doc: `{ workOrders(first: 100) { id } }`,
+      prepare: async (w, s) => ({ vars: {}, target: await workOrderOf(w, s) }),
+      sees: (d, t) => has(d.workOrders.map((o: { id: string }) => String(o.id)), t), expect: listOf() },
+    notifications: { doc: `{ notifications(first: 100) { workOrderId } }`,
+      prepare: async (w, s) => ({ vars: {}, target: await workOrderOf(w, s) }),
+      sees: (d, t) => has(d.notifications.map((n: { workOrderId: string }) => String(n.workOrderId)), t), expect: listOf() },
     // The policy that governs a region: the user's own province ("touches" the scope) inside, another province outside.
     policy: { doc: `query($r: String!) { policy(regionCode: $r) { regionCode } }`,
       prepare: async (_w, s) => ({ vars: { r: s === 'inside' ? '3501' : '33' } }), expect: readOne() },
@@ -186,6 +207,8 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
       prepare: async (w, s) => ({ vars: { r: w.regionOf(s) } }), expect: write(['PLANNER', 'ADMIN']) },
     createBulletin: { doc: `mutation($id: ID!) { createBulletin(inspectionId: $id) { id } }`,
       prepare: async (w, s) => ({ vars: { id: await storedInspection(w, s) } }), expect: write(['PLANNER', 'ADMIN']) },
+    answerWorkOrder: { doc: `mutation($id: ID!) { answerWorkOrder(id: $id, note: "已整改") { id } }`,
+      prepare: async (w, s) => ({ vars: { id: await workOrderOf(w, s) } }), expect: workOrderAnswer },
     dismissFinding: { doc: `mutation($id: ID!) { dismissFinding(id: $id, reason: "矩阵测试忽略") { id } }`,
       prepare: async (w, s) => {
         const id = w.findings[s as 'inside' | 'outside'];
