@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD, launchBrowser, newPage, screenshot, startE2eServer, type E2eServer } from './support';
 
@@ -134,6 +135,27 @@ describe('e2e: login, overview, explorer', () => {
     const [{ status, dismissed_reason }] = await server.db.ds.query(
       `SELECT status, dismissed_reason FROM findings WHERE rule = 'REDUNDANT_SAME_PLATFORM'`);
     expect([status, dismissed_reason]).toEqual(['dismissed', '交警账号已列入年内整合计划']);
+  });
+
+  it('searches findings by text (kept in the URL) and exports what is shown as CSV', async () => {
+    await page.goto(`${server.url}/findings`);
+    await page.getByLabel('搜索').fill('福州交警');
+    await page.getByLabel('搜索').press('Enter');
+    await page.waitForURL(/q=%E7%A6%8F%E5%B7%9E%E4%BA%A4%E8%AD%A6/);
+    const rows = page.locator('.ant-table-tbody tr.ant-table-row');
+    // The URL changes before React re-renders the list: wait for the filtered rows.
+    await page.waitForFunction(() => {
+      const trs = [...document.querySelectorAll('.ant-table-tbody tr.ant-table-row')];
+      return trs.length > 0 && trs.every((tr) => tr.textContent?.includes('福州交警'));
+    });
+    const texts = await rows.allInnerTexts();
+    expect(texts.length).toBeGreaterThan(0);
+    for (const t of texts) expect(t).toContain('福州交警');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /导出 CSV/ }).first().click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(csv[0]).toMatch(/^严重程度,规则,/);
+    expect(csv.length).toBe(1 + texts.length);
+    expect(csv.slice(1).every((l) => l.includes('福州交警'))).toBe(true);
   });
 
   it('switches to English and back', async () => {
