@@ -38,6 +38,7 @@ import { RequestKernel1732800000000 } from '../migrations/1732800000000-RequestK
 import { ApprovalsByUnit1732810000000 } from '../migrations/1732810000000-ApprovalsByUnit';
 import { TrustworthyPlans1732910000000 } from '../migrations/1732910000000-TrustworthyPlans';
 import { ContentChecks1732920000000 } from '../migrations/1732920000000-ContentChecks';
+import { ContentPostsIndex1732920000001 } from '../migrations/1732920000001-ContentPostsIndex';
 import { LeastPrivilege1732900000000 } from '../migrations/1732900000000-LeastPrivilege';
 import { AuditChain1732900000001 } from '../migrations/1732900000001-AuditChain';
 import { ApprovalDelegation } from './plans/delegation.entity';
@@ -59,6 +60,7 @@ import { MatrixResolver } from './matrix/matrix.resolver';
 import { AccountActivityResolver, createActivityLoaders } from './accounts/account-activity';
 import { AccountDetectionResolver, DetectionResolver } from './detection/detection.resolver';
 import { PolicyResolver } from './policy/policy.resolver';
+import { LexiconResolver } from './policy/lexicon.resolver';
 import { ImportResolver } from './import/import.resolver';
 import { AuthResolver } from './auth/auth.resolver';
 import { AuditResolver } from './audit/audit.resolver';
@@ -76,7 +78,7 @@ export const ENTITIES = [Region, Unit, Account, AccountService, Post, Message, A
 
 export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, AuthAudit1732500000000, Plans1732600000000, ReadPathIndexes1732690000000, DetectionSpeed1732695000000, PinyinCollation1732700000000,
   RequestKernel1732800000000, ApprovalsByUnit1732810000000, LeastPrivilege1732900000000, AuditChain1732900000001, TrustworthyPlans1732910000000,
-  ContentChecks1732920000000, Inspections1732930000000, JobRuns1732931000000, ClosedLoop1732932000000, WorkOrders1732933000000];
+  ContentChecks1732920000000, ContentPostsIndex1732920000001, Inspections1732930000000, JobRuns1732931000000, ClosedLoop1732932000000, WorkOrders1732933000000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 
@@ -92,7 +94,7 @@ export function openDatabase(config: Config, opts: Parameters<typeof openModelDa
 
 // ---- GraphQL resolvers and per-request loaders of every feature ----
 export const RESOLVERS: Resolvers = [RegionsResolver, UnitsResolver, AccountsResolver, AccountServiceResolver, PostResolver, MatrixResolver,
-  ImportResolver, AuthResolver, AuditResolver, DetectionResolver, AccountDetectionResolver, PolicyResolver,
+  ImportResolver, AuthResolver, AuditResolver, DetectionResolver, AccountDetectionResolver, PolicyResolver, LexiconResolver,
   PlansResolver, PlanActionResolver, ApprovalRequestResolver, ApprovalResolver, ExecutionStepResolver, AccountPlansResolver, FindingPlansResolver, DelegationsResolver,
   AccountActivityResolver,
   InspectionsResolver, BulletinResolver, JobsResolver, WorkOrdersResolver];

@@ -8,13 +8,13 @@ import { checkPost } from './matcher';
 
 /**
  * The content rules, run by the detection engine after the SQL rules, in its transaction, over det_acc:
- *   1. det_post: the accounts' own posts (migrated archives excluded) in the province's window (content.windowDays
- *      before D), with the hash and lexicon key they were last checked with;
+ *   1. det_post: the accounts' own posts with text (migrated archives and title-only posts excluded) in the province's
+ *      window (content.windowDays before D), with the hash and lexicon key they were last checked with;
  *   2. the posts whose hash or key changed (new, edited, or the province's lexicon / the unit's field changed) are
  *      checked in JS (matcher.ts) in batches and their results upserted into post_content_checks — a weekly run
  *      touches a week of posts;
  *   3. three set-based INSERTs into det_hits: WRONG_EXPRESSION_SERIOUS (veto), WRONG_EXPRESSION (deduction),
- *      OFF_MISSION (share of off-mission posts over the policy threshold), one finding per account, evidence = the
+ *      OFF_MISSION (share of off-mission posts among the posts with text over the policy threshold), one finding per account, evidence = the
  *      posts with their spans, wrong and right forms, categories.
  */
 
@@ -53,15 +53,18 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   await em.query(`DROP TABLE IF EXISTS det_cpol, det_post`);
   await em.query(`CREATE TEMP TABLE det_cpol ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS x(prov text, enabled boolean, window_days int, min_share numeric, min_posts int, lexicon_key text)`, [JSON.stringify(pol)]);
+  // Only posts with text are checked (a title-only post has nothing a reader could misread beyond a headline, and a
+  // province's posts are mostly title-only): the partial index posts_with_content keeps their cost near zero.
   await em.query(`
     CREATE TEMP TABLE det_post ON COMMIT DROP AS
-    SELECT p.id, p.account_id, a.prov, k.key,
-           c.post_id IS NULL OR c.content_hash IS DISTINCT FROM p.content_hash OR c.lexicon_key IS DISTINCT FROM k.key AS todo
-      FROM det_acc a JOIN det_cpol cp ON cp.prov = a.prov AND cp.enabled
-      JOIN units un ON un.id = a.unit_id
-      CROSS JOIN LATERAL (SELECT cp.lexicon_key || ':' || ${FIELD_SQL} AS key) k
-      JOIN posts p ON p.account_id = a.id AND p.published_at >= ${dayStart('cp.window_days')} AND p.published_at < ${CHECK_INSTANT}
-           AND p.origin_account_id IS NULL
+    WITH acc AS MATERIALIZED (
+      SELECT a.id, a.prov, cp.lexicon_key || ':' || ${FIELD_SQL} AS key, ${dayStart('cp.window_days')} AS since
+        FROM det_acc a JOIN det_cpol cp ON cp.prov = a.prov AND cp.enabled JOIN units un ON un.id = a.unit_id)
+    SELECT p.id, p.account_id, acc.prov, acc.key,
+           c.post_id IS NULL OR c.content_hash IS DISTINCT FROM p.content_hash OR c.lexicon_key IS DISTINCT FROM acc.key AS todo
+      FROM acc
+      JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND p.published_at < ${CHECK_INSTANT}
+           AND p.origin_account_id IS NULL AND p.content IS NOT NULL
       LEFT JOIN post_content_checks c ON c.post_id = p.id`, [asOf]);
   await em.query(`CREATE INDEX ON det_post (id) WHERE todo`);
   const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM det_post`);

@@ -44,12 +44,57 @@ function checkEdit(input: LexiconEditInput): { field: string; message: string }[
   return problems;
 }
 
+/** One entry as an administrator browses it: where it comes from and whether it is in force for the province. */
+export interface LexiconEntryView {
+  type: 'expression' | 'marker';
+  term: string;
+  correct: string | null;
+  kind: string | null;
+  severity: string | null;
+  category: string | null;
+  fields: string[];
+  source: 'shipped' | 'national' | 'province';
+  enabled: boolean;
+  /** The latest edit of this term for the province (national or provincial): its version, region and reason. */
+  lastEdit: { regionCode: string; version: number; op: string; reason: string } | null;
+}
+
 export const lexiconService = {
   /** The effective lexicon of a region's province (the region must be in the user's scope, else NOT_FOUND). */
   async get(ctx: Context, regionCode: string): Promise<Lexicon> {
     const region = await regionsService.byCodeInScope(ctx, regionCode);
     const province = region.path.split('/')[2] || '0';
     return buildLexicon(await loadLexiconEdits(ctx.em), province);
+  },
+
+  /**
+   * Every entry the province could use — shipped and added ones, enabled or disabled — with its source and state,
+   * filtered by `search` (term, correct form, kind, severity or category) and `type`, sorted by type then term.
+   */
+  async entries(ctx: Context, regionCode: string, filter: { search?: string | null; type?: 'expression' | 'marker' | null } = {}): Promise<LexiconEntryView[]> {
+    const region = await regionsService.byCodeInScope(ctx, regionCode);
+    const province = region.path.split('/')[2] || '0';
+    const edits = await loadLexiconEdits(ctx.em);
+    const all = buildLexicon(edits.filter((e) => e.op === 'add'), province);
+    const live = buildLexicon(edits, province);
+    const liveX = new Set(live.expressions.map((e) => e.term));
+    const liveM = new Set(live.markers.map((m) => m.term));
+    const reasons: { region_code: string; version: number; op: string; term: string; reason: string }[] = await ctx.em.query(
+      `SELECT DISTINCT ON (term) region_code, version, op, term, reason FROM content_lexicon_edits WHERE region_code IN ('0', $1)
+        ORDER BY term, (region_code = '0'), version DESC`, [province]);
+    const last = new Map(reasons.map((r) => [r.term, { regionCode: r.region_code, version: r.version, op: r.op, reason: r.reason }]));
+    const source = (s: string): LexiconEntryView['source'] => (s === 'shipped' ? 'shipped' : s === '0' ? 'national' : 'province');
+    const rows: LexiconEntryView[] = [
+      ...all.expressions.map((e) => ({ type: 'expression' as const, term: e.term, correct: e.correct, kind: e.kind, severity: e.severity, category: null,
+        fields: [], source: source(e.source), enabled: liveX.has(e.term), lastEdit: last.get(e.term) ?? null })),
+      ...all.markers.map((m) => ({ type: 'marker' as const, term: m.term, correct: null, kind: null, severity: null, category: m.category,
+        fields: m.fields, source: source(m.source), enabled: liveM.has(m.term), lastEdit: last.get(m.term) ?? null })),
+    ];
+    const q = filter.search?.trim().toLowerCase();
+    return rows
+      .filter((r) => !filter.type || r.type === filter.type)
+      .filter((r) => !q || [r.term, r.correct, r.kind, r.severity, r.category].some((v) => v?.toLowerCase().includes(q)))
+      .sort((a, b) => (a.type === b.type ? (a.term < b.term ? -1 : a.term > b.term ? 1 : 0) : a.type === 'expression' ? -1 : 1));
   },
 
   /** Stores one edit as the region's next version (nation or province, in the admin's scope) and audits it. */

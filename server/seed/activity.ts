@@ -2,6 +2,7 @@ import { AccountStatus, PLATFORM_NAMES_ZH } from '../common/enums';
 import type { SeedAccount } from './accounts';
 import { csvField, timestampString, dayString, type CsvFile } from './csv-writer';
 import { GOV_TOPICS } from './names';
+import { ContentWriter, type ContentRule } from './content';
 import { rngFor } from './random';
 import { closeNoticeTitle, originalTitle, stopNoticeTitle, type TitleContext } from './titles';
 
@@ -26,6 +27,8 @@ export interface ActivityResult {
   posts: number;
   messages: number;
   lastPostDay: number | null;
+  /** What the account's post bodies planted for the content rules (content.ts). */
+  content: { planted: ContentRule | null; decoys: ContentRule[] };
 }
 
 function distinctSorted(values: number[]): number[] {
@@ -42,6 +45,11 @@ export function writeActivity(ctx: ActivityContext, acc: SeedAccount, posts: Csv
   const a = ctx.asOfDay;
   const windowStart = Math.max(acc.openedDay, a - 365);
   let nPosts = 0;
+  const bodies = new ContentWriter(ctx.seed, acc, a, { R: tctx.R, r: tctx.r });
+  const body = (day: number) => {
+    const text = bodies.body(day, tctx.topics);
+    return text === null ? '' : csvField(text);
+  };
 
   // ---- posts
   if (acc.endDay !== null) {
@@ -75,12 +83,12 @@ export function writeActivity(ctx: ActivityContext, acc: SeedAccount, posts: Csv
           if (original) title = low && rng.chance(0.7) ? `${u.name}第${Math.ceil((day - start + 1) / 7)}周工作简报` : originalTitle(rng, tctx, month, year);
           else title = rng.pick(lowPool);
           const reads = Math.round(rng.logNormal(low ? lowMedian : acc.readsMedian * (original ? 1 : 0.75), low ? 0.6 : 0.8));
-          posts.line(`${key}${timestampString(day, s)},${csvField(title)},${original},${reads}`);
+          posts.line(`${key}${timestampString(day, s)},${csvField(title)},${original},${reads},${body(day)}`);
           nPosts++;
         }
       }
       if (day === end && notice) {
-        posts.line(`${key}${timestampString(day, rng.int(9 * 3600, 17 * 3600))},${csvField(notice)},true,${Math.round(rng.logNormal(acc.readsMedian * 1.5, 0.5))}`);
+        posts.line(`${key}${timestampString(day, rng.int(9 * 3600, 17 * 3600))},${csvField(notice)},true,${Math.round(rng.logNormal(acc.readsMedian * 1.5, 0.5))},`);
         nPosts++;
       }
     }
@@ -114,5 +122,5 @@ export function writeActivity(ctx: ActivityContext, acc: SeedAccount, posts: Csv
       nMsgs++;
     }
   }
-  return { posts: nPosts, messages: nMsgs, lastPostDay: acc.endDay };
+  return { posts: nPosts, messages: nMsgs, lastPostDay: acc.endDay, content: bodies.result() };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AccountStatus, AccountType, Platform } from '../common/enums';
 import { SOCIAL, makeAccount, redundancyRate, regularAccounts, type PlanContext, type SeedAccount } from './accounts';
 import { writeActivity, type ActivityContext } from './activity';
+import { CONTENT_RULES } from './content';
 import { CsvFile, csvField, dayString, shanghaiDay } from './csv-writer';
 import { GOV_TOPICS, serviceCategory } from './names';
 import { normalizeName, traditional } from './normalize';
@@ -15,7 +16,8 @@ import { buildProvinceUnits, loadDivisions, type SeedUnit } from './units';
  * Deterministic: the same options give byte-identical files.
  */
 
-export const RULES = ['NO_UPDATE_14D', 'ZOMBIE', 'NO_INTERACTION', 'STOPPED_NOT_DEREGISTERED', 'REDUNDANT_SAME_PLATFORM', 'NAME_INCONSISTENT', 'UNFILED', 'LOW_VALUE'] as const;
+export const RULES = ['NO_UPDATE_14D', 'ZOMBIE', 'NO_INTERACTION', 'STOPPED_NOT_DEREGISTERED', 'REDUNDANT_SAME_PLATFORM', 'NAME_INCONSISTENT', 'UNFILED', 'LOW_VALUE',
+  ...CONTENT_RULES] as const;
 export type PlantedRule = (typeof RULES)[number];
 
 export interface GenerateOptions {
@@ -151,11 +153,13 @@ function judgeAccount(acc: SeedAccount, asOfDay: number, rules: RuleSets): void 
   const h = [ref(acc)];
   if (acc.status === AccountStatus.ACTIVE) {
     const last = acc.endDay;
-    if (acc.type !== AccountType.SERVICE && acc.openedDay < asOfDay - 14 && (last === null || last < asOfDay - 14)) rules.add('NO_UPDATE_14D', h);
-    if (last === null || last < asOfDay - 90) rules.add('ZOMBIE', h);
+    // Service accounts, mini-programs and apps are judged by their services, not their posts (detection.rules.ts).
+    const serviceValued = acc.type === AccountType.SERVICE || acc.platform === Platform.MINIPROGRAM || acc.platform === Platform.APP;
+    if (!serviceValued && acc.openedDay < asOfDay - 14 && (last === null || last < asOfDay - 14)) rules.add('NO_UPDATE_14D', h);
+    if (serviceValued ? acc.services.length === 0 && acc.openedDay < asOfDay - 90 : last === null || last < asOfDay - 90) rules.add('ZOMBIE', h);
     if (!acc.interaction || acc.unansweredOld > 0) rules.add('NO_INTERACTION', h);
     if (acc.filingNo === null) rules.add('UNFILED', h);
-    if (acc.profile === 'low_value') rules.add('LOW_VALUE', h);
+    if (acc.profile === 'low_value' && !serviceValued) rules.add('LOW_VALUE', h);
   } else if (acc.status === AccountStatus.SUSPENDED) {
     if (acc.endDay !== null && acc.endDay < asOfDay - 30) rules.add('STOPPED_NOT_DEREGISTERED', h);
     else rules.decoy('STOPPED_NOT_DEREGISTERED', h);
@@ -177,7 +181,7 @@ export async function generateDemoCsv(dir: string, opts: GenerateOptions = {}): 
   const units = f('units.csv', ['code', 'name', 'kind', 'level', 'parent_code', 'region_code', 'supervisor_code']);
   const accounts = f('accounts.csv', ['platform', 'handle', 'name', 'unit_code', 'type', 'status', 'filing_no', 'opened_on', 'followers', 'interaction_enabled', 'is_main']);
   const services = f('services.csv', ['platform', 'handle', 'name', 'category']);
-  const posts = f('posts.csv', ['platform', 'handle', 'published_at', 'title', 'original', 'reads']);
+  const posts = f('posts.csv', ['platform', 'handle', 'published_at', 'title', 'original', 'reads', 'content']);
   const messages = f('messages.csv', ['platform', 'handle', 'received_at', 'replied_at']);
   const rules = new RuleSets();
   const year = Number(dayString(asOfDay).slice(0, 4));
@@ -197,8 +201,10 @@ export async function generateDemoCsv(dir: string, opts: GenerateOptions = {}): 
         accounts.line([acc.platform, csvField(acc.handle), csvField(acc.name), u.code, acc.type, acc.status, acc.filingNo ? csvField(acc.filingNo) : '',
           dayString(acc.openedDay), acc.followers, acc.interaction, acc.isMain].join(','));
         for (const s of acc.services) services.line(`${acc.platform},${csvField(acc.handle)},${csvField(s)},${serviceCategory(s)}`);
-        writeActivity(actx, acc, posts, messages);
+        const activity = writeActivity(actx, acc, posts, messages);
         judgeAccount(acc, asOfDay, rules);
+        if (activity.content.planted) rules.add(activity.content.planted, [ref(acc)]);
+        for (const d of activity.content.decoys) rules.decoy(d, [ref(acc)]);
       }
       // Redundant groups: more than one non-closed account of the unit on one platform.
       const byPlatform = new Map<Platform, SeedAccount[]>();

@@ -168,6 +168,9 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
     // Policy history is kept per province: a city user's own region is inside (an empty history), another province outside.
     policyHistory: { doc: `query($r: String!) { policyHistory(regionCode: $r) { version } }`,
       prepare: async (_w, s) => ({ vars: { r: s === 'inside' ? '3501' : '33' } }), expect: readOne() },
+    // The lexicon of the province a region lies in: the user's own city inside, another province outside.
+    contentLexicon: { doc: `query($r: String!) { contentLexicon(regionCode: $r, first: 5) { totalCount } }`,
+      prepare: async (_w, s) => ({ vars: { r: s === 'inside' ? '3501' : '33' } }), expect: readOne() },
 
     plan: { doc: `query($id: ID!) { plan(id: $id) { id } }`,
       prepare: async (w, s) => ({ vars: { id: w.plans[s as 'inside' | 'outside'] } }), expect: readOne() },
@@ -200,6 +203,8 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
       prepare: async (w, s) => ({ vars: { id: String(w.people[s as 'inside' | 'outside'].id) } }), expect: write(['ADMIN']) },
 
     updatePolicy: { doc: `mutation($r: String!) { updatePolicy(regionCode: $r, settings: {}, note: "矩阵") { regionCode } }`,
+      prepare: async (_w, s) => ({ vars: { r: s === 'inside' ? '35' : '33' } }), expect: policyAdmin },
+    editLexiconEntry: { doc: `mutation($r: String!) { editLexiconEntry(regionCode: $r, input: { op: "disable", term: "秒杀", reason: "矩阵测试" }) { version } }`,
       prepare: async (_w, s) => ({ vars: { r: s === 'inside' ? '35' : '33' } }), expect: policyAdmin },
     runDetection: { doc: `mutation($r: String) { runDetection(regionCode: $r, asOf: "${D}") { id } }`,
       prepare: async (w, s) => ({ vars: { r: w.regionOf(s) } }), expect: write(['PLANNER', 'ADMIN']) },

@@ -58,3 +58,18 @@ describe('lexicon edits', () => {
     expect(n[0].n).toBe(2);
   });
 });
+
+describe('browsing the lexicon (contentLexicon)', () => {
+  it('lists shipped and added entries with their source and enabled state, searchable; a city sees its province', async () => {
+    const all = await lexiconService.entries(ctx(cityAdmin), '3501');
+    expect(all.length).toBe(512 + 142 + 1);
+    expect(all.find((e) => e.term === '闽政通办')).toMatchObject({ type: 'expression', source: 'province', enabled: true, correct: '闽政通' });
+    expect(all.find((e) => e.term === '旅游局')).toMatchObject({ source: 'shipped', enabled: false, lastEdit: { regionCode: '35', version: 2, op: 'disable', reason: '本省部分县仍保留旅游局' } });
+    expect(all.find((e) => e.term === '秒杀')).toMatchObject({ type: 'marker', category: 'advertising', source: 'shipped', enabled: true, lastEdit: null });
+    const found = await lexiconService.entries(ctx(cityAdmin), '3501', { search: '民法典', type: 'expression' });
+    expect(found.length).toBeGreaterThan(3);
+    expect(found.every((e) => e.type === 'expression' && `${e.term}${e.correct}`.includes('民法典'))).toBe(true);
+    // Zhejiang keeps the shipped lexicon; outside the scope is NOT_FOUND.
+    await expect(lexiconService.entries(ctx(cityAdmin), '33')).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+  });
+});

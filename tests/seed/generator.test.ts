@@ -109,11 +109,14 @@ describe('the Fujian demo province', () => {
     }
   });
 
+  const serviceValued = (f: AccountFacts) => f.type === 'service' || f.platform === 'miniprogram' || f.platform === 'app';
   // Exact rules (national defaults): the planted list is precisely the set of accounts with the property.
   const exact: [string, (f: AccountFacts) => boolean][] = [
-    ['NO_UPDATE_14D', (f) => f.status === 'active' && f.type !== 'service' && Date.parse(f.openedOn) < asOfMs - 14 * DAY
+    // Service accounts, mini-programs and apps are judged by their services (no services = zombie), not their posts.
+    ['NO_UPDATE_14D', (f) => f.status === 'active' && !serviceValued(f) && Date.parse(f.openedOn) < asOfMs - 14 * DAY
       && (f.lastPost === null || f.lastPost < asOfMs - 14 * DAY)],
-    ['ZOMBIE', (f) => f.status === 'active' && (f.lastPost === null || f.lastPost < asOfMs - 90 * DAY)],
+    ['ZOMBIE', (f) => f.status === 'active' && (serviceValued(f) ? f.services === 0 && Date.parse(f.openedOn) < asOfMs - 90 * DAY
+      : f.lastPost === null || f.lastPost < asOfMs - 90 * DAY)],
     ['NO_INTERACTION', (f) => f.status === 'active' && (!f.interaction || (f.oldestUnansweredMs !== null && f.oldestUnansweredMs < asOfMs - 5 * DAY))],
     ['STOPPED_NOT_DEREGISTERED', (f) => f.status === 'suspended' && f.lastPost !== null && f.lastPost < asOfMs - 30 * DAY],
     ['UNFILED', (f) => f.status === 'active' && !f.filed],

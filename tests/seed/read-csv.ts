@@ -30,6 +30,8 @@ export interface AccountFacts {
   reads: number[];
   titles: Map<string, number>;
   oldestUnansweredMs: number | null;
+  /** Rows in services.csv. */
+  services: number;
 }
 
 /** Every account of a generated directory with the facts the detection rules look at, computed from the rows. */
@@ -39,7 +41,7 @@ export async function accountFacts(dir: string, asOf: Date): Promise<Map<string,
     facts.set(`${r.platform}:${r.handle}`, {
       platform: r.platform, handle: r.handle, name: r.name, unit: r.unit_code, type: r.type, status: r.status, filed: r.filing_no !== '',
       openedOn: r.opened_on, interaction: r.interaction_enabled === 'true', isMain: r.is_main === 'true', posts: 0, lastPost: null,
-      originalsLastYear: 0, reads: [], titles: new Map(), oldestUnansweredMs: null,
+      originalsLastYear: 0, reads: [], titles: new Map(), oldestUnansweredMs: null, services: 0,
     });
   });
   const yearAgo = asOf.getTime() - 365 * 86_400_000;
@@ -53,6 +55,9 @@ export async function accountFacts(dir: string, asOf: Date): Promise<Map<string,
       if (r.original === 'true') f.originalsLastYear++;
       f.titles.set(r.title, (f.titles.get(r.title) ?? 0) + 1);
     }
+  });
+  await readCsv(dir, 'services.csv', (r) => {
+    facts.get(`${r.platform}:${r.handle}`)!.services++;
   });
   await readCsv(dir, 'messages.csv', (r) => {
     if (r.replied_at !== '') return;
