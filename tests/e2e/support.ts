@@ -40,7 +40,9 @@ export function ensureClientBuilt(): void {
   const index = path.join(CLIENT_DIR, 'dist', 'index.html');
   const sources = Math.max(newestMtime(path.join(CLIENT_DIR, 'src')), fs.statSync(path.join(CLIENT_DIR, 'index.html')).mtimeMs, fs.statSync(path.join(CLIENT_DIR, 'vite.config.ts')).mtimeMs);
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= sources) return;
-  const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
+  // NODE_ENV=production: under vitest it is 'test', and vite would then bundle React's development build (80 KB gzip
+  // more) and antd's dev-only class names, so the e2e and bench figures would not be those of the real client.
+  const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
   if (res.status !== 0) throw new Error(`client build failed:\n${res.stdout}\n${res.stderr}`);
 }
 
