@@ -130,7 +130,9 @@ function fill(rng: Rng, tpl: string, f: Fill, month: number): string {
 /** A routine body of 100–400 characters. */
 function routine(rng: Rng, f: Fill, month: number): string {
   const parts = [rng.pick(OPEN), ...rng.sample(MIDDLE, rng.int(1, 3)), rng.pick(CLOSE)];
-  return parts.map((p) => fill(rng, p, f, month)).join('');
+  let text = parts.map((p) => fill(rng, p, f, month)).join('');
+  while (text.length < 100) text = text.replace(/[^。]*。$/, (last) => fill(rng, rng.pick(MIDDLE), f, month) + last);
+  return text;
 }
 
 type Role = ContentRule | 'decoy-right' | 'decoy-warning' | 'decoy-field' | null;
