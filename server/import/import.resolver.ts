@@ -1,8 +1,33 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { IsNotEmpty, MaxLength } from 'class-validator';
 import type { Context } from '../kernel/context';
+import { Role } from '../common/enums';
+import { requireRole } from '../kernel/access';
+import { badInput } from '../kernel/errors';
 import { CsvFileInput } from './import.inputs';
 import { ImportResult } from './import.types';
 import { importService } from './import.service';
+import { decodeUploads } from './file-input';
+
+@InputType({ description: '上传的文件（按字节，Base64）：CSV（UTF-8 或 GBK/GB18030，自动识别）或 Excel 工作簿 .xlsx（工作表名为 units/accounts/… 或 单位/账号/…）' })
+export class UploadFileInput {
+  @Field(() => String)
+  @IsNotEmpty()
+  @MaxLength(255)
+  name: string;
+
+  @Field(() => String, { description: '文件内容的 Base64 编码' })
+  base64: string;
+}
+
+@ObjectType({ description: '上传导入的结果：导入结果与编码等提示' })
+export class UploadImportResult {
+  @Field(() => ImportResult)
+  result: ImportResult;
+
+  @Field(() => [String], { description: '提示（如：已按 GBK 编码读取）' })
+  notices: string[];
+}
 
 @Resolver()
 export class ImportResolver {
@@ -18,5 +43,26 @@ export class ImportResolver {
     dryRun: boolean | null,
   ): Promise<ImportResult> {
     return importService.importCsv(ctx, files, { dryRun: dryRun ?? false });
+  }
+
+  @Mutation(() => UploadImportResult, {
+    description: '按字节上传并导入：CSV（自动识别 UTF-8 / GBK）或 .xlsx 工作簿；校验与 importCsv 相同，问题按 文件:工作表:行: 列 列出',
+    complexity: 5000,
+  })
+  async importUpload(
+    @Ctx() ctx: Context,
+    @Arg('files', () => [UploadFileInput]) files: UploadFileInput[],
+    @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false }) dryRun: boolean | null,
+  ): Promise<UploadImportResult> {
+    requireRole(ctx, Role.ADMIN, Role.PLANNER);
+    const uploads = files.map((f) => {
+      if (!/^[A-Za-z0-9+/=\s]*$/.test(f.base64)) throw badInput(`${f.name.slice(0, 100)} 的内容不是有效的 Base64 (invalid base64)`, [{ field: 'base64', message: 'Base64' }]);
+      return { name: f.name, data: Buffer.from(f.base64, 'base64') };
+    });
+    const decoded = await decodeUploads(uploads);
+    // A file that could not be read: nothing is written (the rest is still validated).
+    const result = await importService.importCsv(ctx, decoded.files, { dryRun: (dryRun ?? false) || decoded.problems.length > 0 });
+    const errors = [...decoded.problems, ...result.errors.map((e) => ({ ...e, file: decoded.origin.get(e.file) ?? e.file }))];
+    return { result: { ...result, ok: result.ok && !decoded.problems.length, errors, errorCount: result.errorCount + decoded.problems.length }, notices: decoded.notices };
   }
 }
