@@ -23,11 +23,13 @@ export interface App {
   apollo: ApolloServer<Context>;
 }
 
-/** Imports travel inside GraphQL variables (the whole CSV text): their own path with its own, larger body limit. */
+/** Imports travel inside GraphQL variables (the whole file): their own path with its own, larger body limit. */
 export const IMPORT_PATH = '/graphql/import';
+/** The only operations `IMPORT_PATH` accepts (`importUpload`: bytes as Base64, issue 12). */
+const IMPORT_FIELDS = new Set(['mutation.importCsv', 'mutation.importUpload']);
 
 /**
- * The HTTP application: `/graphql` (and `/graphql/import` for `importCsv` only), `/healthz`, and the built client
+ * The HTTP application: `/graphql` (and `/graphql/import` for the imports only), `/healthz`, and the built client
  * (SPA) from `client/dist`. In front of Apollo: the body limit, then the edge guard (server/graphql/edge.ts) that
  * refuses oversized documents, anonymous calls of anything but `login`, and too frequent expensive operations
  * before any parsing or validation of consequence.
@@ -80,7 +82,7 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
   });
   app.get(AUDIT_CSV_PATH, auditCsvHandler(ds, config, authenticate ?? (async () => null)));
   const counted: express.RequestHandler = (_req, _res, next) => sqlScope.run({ statements: 0 }, next);
-  app.use(IMPORT_PATH, counted, cookieParser(), express.json({ limit: limits.importBodyBytes }), guard(new Set(['mutation.importCsv'])), graphql);
+  app.use(IMPORT_PATH, counted, cookieParser(), express.json({ limit: limits.importBodyBytes }), guard(IMPORT_FIELDS), graphql);
   app.use('/graphql', counted, cookieParser(), express.json({ limit: limits.bodyBytes }), guard(), graphql);
   app.use('/graphql', (_req: express.Request, res: express.Response) => sendError(res, 405, 'BAD_REQUEST', 'http.badRequest'));
   const clientDist = path.join(ROOT, 'client', 'dist');

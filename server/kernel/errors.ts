@@ -46,7 +46,7 @@ export const MESSAGES = {
   'limit.rate': { zh: '操作过于频繁，请 {seconds} 秒后再试', en: 'too many requests: retry in {seconds} s' },
   'http.tooLarge': { zh: '请求内容过大：此接口最多 {limit} KB；大文件请用 /graphql/import 或命令行 npm run import', en: 'payload too large: at most {limit} KB here' },
   'http.badRequest': { zh: '请求格式有误：应为 JSON 格式的 GraphQL 请求', en: 'malformed request: expected a JSON GraphQL request' },
-  'http.importOnly': { zh: '此接口只接受 importCsv 导入', en: 'this path accepts only importCsv' },
+  'http.importOnly': { zh: '此接口只接受导入（importCsv、importUpload）', en: 'this path accepts only importCsv and importUpload' },
   'state.conflict': { zh: '{detail}', en: 'conflict' },
   'internal': { zh: '服务器内部错误，请稍后重试或联系管理员', en: 'internal server error' },
 } satisfies Record<string, Message>;

@@ -164,3 +164,19 @@ describe('text and settings', () => {
     }
   });
 });
+
+describe('the import path', () => {
+  it('/graphql/import takes an import over the /graphql limit and nothing else', async () => {
+    const content = `code,name,kind,level,parent_code,region_code,supervisor_code\n${'X,x,government,province,,35,\n'.repeat(100_000)}`;
+    expect(content.length).toBeGreaterThan(2.5 * 1024 * 1024);
+    const q = 'mutation($files: [CsvFileInput!]!) { importCsv(files: $files, dryRun: true) { ok errorCount } }';
+    const onGraphql = await http.post(q, { files: [{ name: 'units.csv', content }] }, admin);
+    expect(onGraphql.status).toBe(413);
+    const onImport = await http.post(q, { files: [{ name: 'units.csv', content }] }, admin, '/graphql/import');
+    expectClean(onImport);
+    expect(onImport.json.errors).toBeUndefined();
+    expect(typeof onImport.json.data.importCsv.ok).toBe('boolean');
+    const other = await http.post('{ me { id } }', undefined, admin, '/graphql/import');
+    expect({ status: other.status, code: other.json.errors[0].extensions.code }).toEqual({ status: 400, code: 'BAD_REQUEST' });
+  }, 60_000);
+});
