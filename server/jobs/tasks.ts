@@ -40,9 +40,6 @@ async function perProvince(ctx: Context, payload: Record<string, unknown>, progr
   return done.join('；') || '没有需要处理的省份';
 }
 
-/** Extra work other features hook in (work-order reminders, re-checks), by task code. */
-export const EXTRA_WORK: Record<string, Work> = {};
-
 const WORK: Record<string, Work> = {
   detection: (ctx, payload, progress) => perProvince(ctx, payload, progress, async (code) => {
     const run = await runDetection(ctx, { regionCode: code });
@@ -64,7 +61,20 @@ const WORK: Record<string, Work> = {
     const w = await syncWorkOrders(ctx);
     return `整改工单：新建 ${w.created}，办结 ${w.closed}，逾期 ${w.overdue}，升级 ${w.escalated}，提醒 ${w.reminded}`;
   },
-  recheck: (ctx, payload, progress) => (EXTRA_WORK.recheck ? EXTRA_WORK.recheck(ctx, payload, progress) : Promise.resolve('无需复查')),
+  // Re-check of deregistered accounts: detection over every province that has closed accounts (CLOSED_BUT_LIVE).
+  recheck: async (ctx, payload, progress) => {
+    const rows: { code: string }[] = await ctx.em.query(`
+      SELECT DISTINCT split_part(u.region_path, '/', 3) AS code FROM accounts a JOIN units u ON u.id = a.unit_id
+       WHERE a.status = 'closed' AND split_part(u.region_path, '/', 3) <> '' ORDER BY 1`);
+    const parts: string[] = [];
+    for (const [i, { code }] of rows.entries()) {
+      await runDetection(ctx, { regionCode: code });
+      const [{ n }] = await ctx.em.query(`SELECT count(*)::int AS n FROM findings WHERE rule = 'CLOSED_BUT_LIVE' AND status = 'open' AND region_path LIKE $1`, [`/0/${code}/%`]);
+      parts.push(`${code}：注销后仍在运营 ${n} 个`);
+      await progress(Math.round(((i + 1) / rows.length) * 100), parts.join('；'));
+    }
+    return parts.join('；') || '没有已注销账号';
+  },
 };
 
 /**

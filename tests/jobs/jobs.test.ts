@@ -59,6 +59,15 @@ describe('job queue', () => {
     expect(n).toBe(1);
   });
 
+  it('re-checks deregistered accounts: one that posts again is found', async () => {
+    const [a] = await db.ds.query(`SELECT id FROM accounts WHERE handle = 'fz-ok'`);
+    await db.ds.query(`UPDATE accounts SET status = 'closed', closed_on = (now() AT TIME ZONE 'Asia/Shanghai')::date - 10 WHERE id = $1`, [a.id]);
+    await db.ds.query(`INSERT INTO posts (account_id, published_at, title, original, reads) VALUES ($1, now() - interval '2 days', '又发布了', true, 10)`, [a.id]);
+    await jobs.runner.addJob('recheck', {}, { maxAttempts: 1 });
+    const run = await waitFor(async () => (await db.ds.query(`SELECT * FROM job_runs WHERE task = 'recheck' AND status <> 'running'`))[0]);
+    expect(run).toMatchObject({ status: 'succeeded', message: '35：注销后仍在运营 1 个' });
+  });
+
   it('reports a failed job and leaves it to be retried', async () => {
     await jobs.runner.addJob('detection', { regionCode: '99' }, { maxAttempts: 3 });
     const run = await waitFor(async () => (await db.ds.query(`SELECT * FROM job_runs WHERE task = 'detection' AND status = 'failed'`))[0]);
