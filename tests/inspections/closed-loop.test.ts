@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { createGraphqlHarness } from '../support/graphql';
+import { importFiles } from '../../server/import/import.service';
+import { createSystemContext } from '../../server/kernel/context';
 import { AccountStatus, bj, D, daysBefore, makeAccountsWithPosts, makeTree, Platform } from '../detection/fixture';
 
 /** The loop after deregistration: CLOSED_BUT_LIVE and stop-notice accounts, with their look-alikes not flagged. */
@@ -101,8 +103,6 @@ describe('STOPPED_NOT_DEREGISTERED after a stop-update notice', () => {
 
 describe('import columns closed_on, filing_status, filing_changed_on', () => {
   it('reads them from accounts.csv and refuses an unknown filing status', async () => {
-    const { importFiles } = await import('../../server/import/import.service');
-    const { createSystemContext } = await import('../../server/kernel/context');
     await db.ds.query(`UPDATE units SET code = 'XM-GOV' WHERE code = 'gov3502'`);
     const ok = await importFiles(createSystemContext(db.ds, db.config), [{ name: 'accounts.csv', content:
       'platform,handle,name,unit_code,type,status,closed_on,filing_status,filing_changed_on\n'
