@@ -15,6 +15,8 @@ import { edgeGuard, edgeLimits, jsonErrors, sendError, type EdgeLimits } from '.
 import { RateLimiter } from './graphql/rate-limit';
 import { anonymousMayRun } from './auth/session-guard';
 import { AUDIT_CSV_PATH, auditCsvHandler } from './audit/audit.csv';
+import { bulletinsRouter } from './inspections/bulletins.http';
+import { exportsRouter } from './export/xlsx-export';
 
 export type Authenticate = (req: express.Request, ds: DataSource, config: Config) => Promise<SessionUser | null>;
 
@@ -81,6 +83,8 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
     }
   });
   app.get(AUDIT_CSV_PATH, auditCsvHandler(ds, config, authenticate ?? (async () => null)));
+  app.use(bulletinsRouter(ds, config, authenticate ?? (async () => null)));
+  app.use(exportsRouter(ds, config, authenticate ?? (async () => null)));
   const counted: express.RequestHandler = (_req, _res, next) => sqlScope.run({ statements: 0 }, next);
   app.use(IMPORT_PATH, counted, cookieParser(), express.json({ limit: limits.importBodyBytes }), guard(IMPORT_FIELDS), graphql);
   app.use('/graphql', counted, cookieParser(), express.json({ limit: limits.bodyBytes }), guard(), graphql);

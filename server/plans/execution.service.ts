@@ -130,6 +130,8 @@ export const executionService = {
           movedServices = await moveAll('services');
           const ev = await changeStatus(tx, src, AccountStatus.CLOSED, `${reason}（${date}）`, ', is_main = false');
           if (ev) events.push({ ...ev, planId: plan.id });
+          // The deregistration date closes the loop: posts after it are CLOSED_BUT_LIVE findings.
+          await tx.em.query(`UPDATE accounts SET closed_on = $2::date WHERE id = $1`, [src.id, date]);
           break;
         }
         case StepKind.RENAMED: {
