@@ -29,6 +29,8 @@ beforeAll(async () => {
     ...[Platform.WECHAT, Platform.WEIBO, Platform.DOUYIN, Platform.TOUTIAO, Platform.KUAISHOU, Platform.BILIBILI, Platform.XIAOHONGSHU, Platform.APP]
       .map((platform, i) => ({ unit: 'gov35', handle: `fj-${i}`, name: '福建发布', platform, filingNo: null, posts: daily(5) })),
   ]);
+  // The province's app offers services (an app without any would be the finding: issue 11's type-aware rules).
+  await db.ds.query(`INSERT INTO services (account_id, name, category) SELECT id, '社保查询', '查询' FROM accounts WHERE handle = 'fj-7'`);
   gql = await createGraphqlHarness(db.ds, db.config);
   const res = await gql.exec(`mutation { runDetection(asOf: "${D}") { id asOf regionCode found created countsByRule durationMs policyVersions accountsChecked } }`);
   expect(res.errors).toBeUndefined();
