@@ -8,7 +8,7 @@ import { useI18n } from '../../i18n';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
-import { ActionEffect, ACTION_COLOR } from '../plans/ActionsTable';
+import { ActionEffect, ACTION_COLOR, ProtectedBadge, ProtectionNote } from '../plans/ActionsTable';
 import { accountNames, ChangesList } from '../plans/RevisionHistory';
 import { asSnapshot, diffSnapshots } from '../plans/revision-diff';
 import { DecisionForm } from './DecisionForm';
@@ -176,7 +176,7 @@ function PlanGroup({ group, onDecide, onRefresh }: {
       {bulkError ? <ErrorNotice error={bulkError} /> : null}
       <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
         {actions.map(({ action: a, requests }) => (
-          <Card key={a.id} size="small" data-testid={`inbox-action-${a.id}`} title={<Space><Tag color={ACTION_COLOR[a.type]}>{tx('actionType', a.type)}</Tag><span>{a.account.name}</span><Typography.Text type="secondary">{tx('platform', a.account.platform)} · {a.account.unit.name}</Typography.Text></Space>}>
+          <Card key={a.id} size="small" data-testid={`inbox-action-${a.id}`} title={<Space><Tag color={ACTION_COLOR[a.type]}>{tx('actionType', a.type)}</Tag><span>{a.account.name}</span><ProtectedBadge reasons={a.protectedReasons} /><Typography.Text type="secondary">{tx('platform', a.account.platform)} · {a.account.unit.name}</Typography.Text></Space>}>
             <Row gutter={16}>
               <Col xs={24} xl={14}>
                 <Typography.Paragraph style={{ marginBottom: 4 }}><strong>{t('approvals.whatHappens')}</strong>：<ActionEffect a={a} /></Typography.Paragraph>
@@ -184,6 +184,9 @@ function PlanGroup({ group, onDecide, onRefresh }: {
                 {a.findings.length ? (
                   <ul style={{ marginTop: 0 }}>{a.findings.map((f) => <li key={f.id}>{tx('rule', f.rule)}：{f.summary}</li>)}</ul>
                 ) : <Typography.Paragraph type="secondary">{a.note ?? t('approvals.noCitations')}</Typography.Paragraph>}
+                {a.protectedReasons.length || a.overrideReason ? (
+                  <Typography.Paragraph style={{ marginBottom: 4 }} data-testid={`inbox-protection-${a.id}`}><ProtectionNote a={a} /></Typography.Paragraph>
+                ) : null}
                 <Typography.Paragraph style={{ marginBottom: 4 }} data-testid={`inbox-signing-${a.id}`}>
                   <strong>{t('approvals.signingFor')}</strong>：{requests.filter((r) => r.canDecide).map((r) => (
                     <Tag key={r.id} color="blue">{r.unit.name}{r.viewerSignsByDelegation ? ` · ${t('approvals.byDelegation')}` : ''}</Tag>

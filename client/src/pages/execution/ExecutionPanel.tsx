@@ -1,6 +1,7 @@
 import { useState } from 'react';
+import { CombinedGraphQLErrors } from '@apollo/client';
 import { useMutation } from '@apollo/client/react';
-import { Button, Card, DatePicker, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import type { PlanActionRowFragment, PlanActionType, PlanStatus, StepKind, StepRowFragment } from '../../graphql/generated/graphql';
 import { useI18n } from '../../i18n';
@@ -11,11 +12,51 @@ import { ConfirmStepMutation } from '../plans/plan-documents';
 import { NoticeCountdown } from './NoticeCountdown';
 import { todayInChina } from './working-days';
 
-/** Steps that must be confirmed first (as the server enforces): deregistration after migration (and the notice). */
+/**
+ * Steps that must be confirmed first (as the server enforces, server/plans/step-guards.ts): deregistration after
+ * migration, and after the notice (shutdown) or after the followers were told where to go (merge).
+ */
 export function prerequisites(type: PlanActionType, kind: StepKind): StepKind[] {
-  if (kind === 'DEREGISTERED') return type === 'SHUTDOWN' ? ['NOTICE_PUBLISHED', 'CONTENT_MIGRATED', 'SERVICES_MIGRATED'] : ['CONTENT_MIGRATED', 'SERVICES_MIGRATED'];
+  if (kind === 'DEREGISTERED') return type === 'SHUTDOWN' ? ['NOTICE_PUBLISHED', 'CONTENT_MIGRATED', 'SERVICES_MIGRATED'] : ['CONTENT_MIGRATED', 'SERVICES_MIGRATED', 'FOLLOWERS_NOTIFIED'];
   if (kind === 'FILING_UPDATED') return ['DEREGISTERED'];
   return [];
+}
+
+/** The evidence the server recorded with a step (the notice's link/title and the matched post; a detection run). */
+interface Evidence {
+  url?: string | null;
+  title?: string | null;
+  matchedPost?: { id: number; title: string; publishedAt: string } | null;
+  detectionRunId?: number | null;
+}
+
+/** A confirmed step's evidence and override reason, in words. */
+export function StepEvidence({ s }: { s: Pick<StepRowFragment, 'evidence' | 'overrideReason'> }) {
+  const { t, date } = useI18n();
+  const e = (s.evidence ?? null) as Evidence | null;
+  if (!e && !s.overrideReason) return null;
+  return (
+    <span data-testid="step-evidence">
+      {e?.title || e?.url ? (
+        <span style={{ display: 'block' }}>
+          {t('execution.evidence')}：{e.title ? `「${e.title}」` : null}
+          {e.url ? <>{e.title ? ' ' : null}<a href={e.url} target="_blank" rel="noreferrer noopener">{e.url}</a></> : null}
+        </span>
+      ) : null}
+      {e?.matchedPost ? <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>{t('execution.evidenceMatched', { title: e.matchedPost.title, date: date(e.matchedPost.publishedAt) })}</Typography.Text> : null}
+      {e?.detectionRunId && !s.overrideReason ? <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>{t('execution.evidenceRun', { id: e.detectionRunId })}</Typography.Text> : null}
+      {s.overrideReason ? <Typography.Text style={{ display: 'block', fontSize: 12, color: '#8a5a00' }}>{t('execution.overrideShown')}：{s.overrideReason}</Typography.Text> : null}
+    </span>
+  );
+}
+
+/** True when the server refused a RECTIFIED step because the cited findings are still open (override possible). */
+export function needsOverride(error: unknown): boolean {
+  if (!CombinedGraphQLErrors.is(error)) return false;
+  return error.errors.some((e) => {
+    const d = e.extensions?.details as { openFindings?: unknown } | undefined;
+    return e.extensions?.code === 'CONFLICT' && Boolean(d && typeof d === 'object' && 'openFindings' in d);
+  });
 }
 
 /**
@@ -72,6 +113,7 @@ export function ExecutionPanel({ plan, onChanged }: {
                     <Space orientation="vertical" size={0}>
                       {s.movedPosts !== null && s.movedPosts !== undefined ? <span>{t('execution.movedPosts', { n: s.movedPosts })}</span> : null}
                       {s.movedServices !== null && s.movedServices !== undefined ? <span>{t('execution.movedServices', { n: s.movedServices })}</span> : null}
+                      <StepEvidence s={s} />
                       {s.note ? <span>{t('action.note')}：{s.note}</span> : null}
                       {s.kind === 'DEREGISTERED' && a.type === 'SHUTDOWN' && s.status === 'PENDING' ? (
                         <NoticeCountdown noticeOn={notice?.doneOn} required={plan.noticeWorkingDays} earliestOn={s.earliestOn} today={today} />
@@ -115,11 +157,23 @@ export function ExecutionPanel({ plan, onChanged }: {
   );
 }
 
+interface ConfirmValues {
+  date: Dayjs;
+  note?: string;
+  evidenceTitle?: string;
+  evidenceUrl?: string;
+  overrideReason?: string;
+}
+
 function ConfirmStepDialog({ step, accountName, onCancel, onDone }: { step: StepRowFragment; accountName: string; onCancel(): void; onDone(): Promise<void> }) {
   const { t, tx, date } = useI18n();
-  const [form] = Form.useForm<{ date: Dayjs; note?: string }>();
+  const [form] = Form.useForm<ConfirmValues>();
   const [confirm, state] = useMutation(ConfirmStepMutation);
   const today = dayjs(todayInChina());
+  const notice = step.kind === 'NOTICE_PUBLISHED';
+  // The override reason of a RECTIFIED step appears once the server said the check still shows the findings open.
+  const [askOverride, setAskOverride] = useState(false);
+  const blank = (x?: string) => x?.trim() || null;
   return (
     <Modal
       open
@@ -129,13 +183,20 @@ function ConfirmStepDialog({ step, accountName, onCancel, onDone }: { step: Step
       confirmLoading={state.loading}
       onCancel={onCancel}
       onOk={async () => {
-        let v: { date: Dayjs; note?: string };
+        let v: ConfirmValues;
         try {
           v = await form.validateFields();
         } catch {
           return;
         }
-        const res = await confirm({ variables: { stepId: step.id, date: v.date.format('YYYY-MM-DD'), note: v.note?.trim() || null } }).catch(() => null);
+        const res = await confirm({ variables: {
+          stepId: step.id, date: v.date.format('YYYY-MM-DD'), note: blank(v.note),
+          evidenceTitle: notice ? blank(v.evidenceTitle) : null, evidenceUrl: notice ? blank(v.evidenceUrl) : null,
+          overrideReason: step.kind === 'RECTIFIED' ? blank(v.overrideReason) : null,
+        } }).catch((e: unknown) => {
+          if (step.kind === 'RECTIFIED' && needsOverride(e)) setAskOverride(true);
+          return null;
+        });
         if (res?.data) await onDone();
       }}
     >
@@ -146,6 +207,34 @@ function ConfirmStepDialog({ step, accountName, onCancel, onDone }: { step: Step
         <Form.Item name="date" label={t('execution.doneOn')} rules={[{ required: true, message: t('execution.dateRequired') }]}>
           <DatePicker style={{ width: '100%' }} disabledDate={(d) => d.isAfter(today, 'day')} allowClear={false} />
         </Form.Item>
+        {notice ? (
+          <>
+            <Form.Item
+              name="evidenceTitle"
+              label={t('execution.evidenceTitle')}
+              extra={t('execution.evidenceTitleHelp')}
+              dependencies={['evidenceUrl']}
+              rules={[({ getFieldValue }) => ({
+                validator: (_, value?: string) => (value?.trim() || (getFieldValue('evidenceUrl') as string | undefined)?.trim()
+                  ? Promise.resolve() : Promise.reject(new Error(t('execution.evidenceRequired')))),
+              })]}
+            >
+              <Input maxLength={300} />
+            </Form.Item>
+            <Form.Item name="evidenceUrl" label={t('execution.evidenceUrl')} rules={[{ pattern: /^\s*https?:\/\/\S+\s*$/i, message: t('execution.evidenceUrlInvalid') }]}>
+              <Input maxLength={1000} inputMode="url" />
+            </Form.Item>
+          </>
+        ) : null}
+        {step.kind === 'RECTIFIED' && askOverride ? (
+          <>
+            <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('execution.overrideNeeded')} />
+            <Form.Item name="overrideReason" label={t('execution.overrideReason')} extra={t('execution.overrideReasonHelp')}
+              rules={[{ required: true, whitespace: true, message: t('execution.overrideReasonHelp') }]}>
+              <Input.TextArea rows={2} maxLength={1000} />
+            </Form.Item>
+          </>
+        ) : null}
         <Form.Item name="note" label={t('action.note')}>
           <Input.TextArea rows={2} maxLength={500} />
         </Form.Item>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@apollo/client/react';
-import { Alert, Button, Form, Input, Modal, Select, Space, Typography } from 'antd';
-import type { AddActionInput, PlanActionRowFragment, PlanActionType, PlanAccountFragment } from '../../graphql/generated/graphql';
+import { Alert, Button, Form, Input, Modal, Radio, Select, Space, Typography } from 'antd';
+import type { AddActionInput, PlanActionRowFragment, PlanActionType, PlanAccountFragment, ServicesMode } from '../../graphql/generated/graphql';
 import { useI18n } from '../../i18n';
 import { AccountSelect, type AccountChoice } from '../../components/AccountSelect';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -19,7 +19,11 @@ export interface ActionValues {
   rectification?: string | null;
   findingIds?: string[];
   note?: string | null;
+  overrideReason?: string | null;
+  servicesMode?: ServicesMode | null;
 }
+
+const CLOSING: PlanActionType[] = ['MERGE', 'SHUTDOWN'];
 
 /** Only the fields that belong to the action's type (the server refuses the others). */
 export function actionInput(v: ActionValues): AddActionInput {
@@ -34,6 +38,8 @@ export function actionInput(v: ActionValues): AddActionInput {
     rectification: v.type === 'KEEP' ? blank(v.rectification) : null,
     findingIds: v.findingIds ?? [],
     note: blank(v.note),
+    overrideReason: CLOSING.includes(v.type) ? blank(v.overrideReason) : null,
+    servicesMode: v.type === 'MERGE' ? v.servicesMode ?? 'MERGE' : null,
   };
 }
 
@@ -59,7 +65,8 @@ export function ActionDialog({ action, preset, regionCode, onCancel, onSave }: {
     type: action.type, accountId: action.account.id, targetAccountId: action.target?.id ?? null,
     serviceTargetAccountId: action.serviceTarget?.id ?? null, contentTargetAccountId: action.contentTarget?.id ?? null,
     newName: action.newName, rectification: action.rectification, findingIds: action.findingIds, note: action.note,
-  } : { type: 'MERGE', findingIds: [], ...preset }), [action, preset]);
+    overrideReason: action.overrideReason, servicesMode: action.servicesMode,
+  } : { type: 'MERGE', findingIds: [], servicesMode: 'MERGE', ...preset }), [action, preset]);
   const type = Form.useWatch('type', form) ?? initial.type;
   const accountId = Form.useWatch('accountId', form) ?? initial.accountId;
   const source = useQuery(AccountForActionQuery, { variables: { id: accountId ?? '' }, skip: !accountId });
@@ -67,6 +74,10 @@ export function ActionDialog({ action, preset, regionCode, onCancel, onSave }: {
   const suggestions = useQuery(SuggestedMainQuery, { variables: { unitId: src?.unit.id ?? '' }, skip: !src || type !== 'MERGE' });
   const suggestion = suggestions.data?.suggestedMainAccounts.find((s) => s.platform === src?.platform);
   const typeChanged = Boolean(action && type !== action.type);
+  // Protection is known for an account already in the plan (the server computes it per action); for another account
+  // the server's validation says so after saving, and the field is there to answer it.
+  const protectedReasons = action && action.account.id === accountId ? action.protectedReasons : [];
+  const closing = CLOSING.includes(type as PlanActionType);
 
   useEffect(() => {
     // A finding list for another account makes no sense: keep only citations the new source has.
@@ -140,6 +151,14 @@ export function ActionDialog({ action, preset, regionCode, onCancel, onSave }: {
             </Form.Item>
           </>
         ) : null}
+        {type === 'MERGE' ? (
+          <Form.Item name="servicesMode" label={t('action.servicesMode')}>
+            <Radio.Group>
+              <Radio value="MERGE">{t('action.servicesMode.MERGE')}</Radio>
+              <Radio value="KEEP_BOTH">{t('action.servicesMode.KEEP_BOTH')}</Radio>
+            </Radio.Group>
+          </Form.Item>
+        ) : null}
         {type === 'SHUTDOWN' ? (
           <>
             <Form.Item name="serviceTargetAccountId" label={t('action.serviceTarget')} extra={src ? t('action.servicesOf', { n: src.services.length }) : undefined}>
@@ -147,6 +166,22 @@ export function ActionDialog({ action, preset, regionCode, onCancel, onSave }: {
             </Form.Item>
             <Form.Item name="contentTargetAccountId" label={t('action.contentTarget')} extra={t('action.contentTargetHelp')}>
               <AccountSelect current={toChoice(action?.contentTarget)} status={['ACTIVE']} ariaLabel={t('action.contentTarget')} />
+            </Form.Item>
+          </>
+        ) : null}
+        {closing ? (
+          <>
+            {protectedReasons.length ? (
+              <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="protected-alert"
+                title={t('action.protectedNote', { name: action!.account.name, why: protectedReasons.join('；') })} />
+            ) : null}
+            <Form.Item
+              name="overrideReason"
+              label={t('action.overrideReason')}
+              extra={t('action.overrideReasonHelp')}
+              rules={protectedReasons.length ? [{ required: true, whitespace: true, message: t('action.overrideReasonRequired') }] : []}
+            >
+              <Input.TextArea rows={2} maxLength={1000} />
             </Form.Item>
           </>
         ) : null}

@@ -10,11 +10,12 @@ const acc = (id: string, name: string, extra: Partial<PlanActionRowFragment['acc
   __typename: 'Account' as const, id, name, platform: 'WECHAT' as const, status: 'ACTIVE' as const, isMain: false, followers: 1000,
   unit: { __typename: 'Unit' as const, id: 'u1', name: '福州市公安局' }, postCount: 3, services: [], ...extra,
 });
-const base = { __typename: 'PlanAction' as const, newName: null, rectification: null, note: null, findingIds: [], findings: [], target: null, serviceTarget: null, contentTarget: null };
+const base = { __typename: 'PlanAction' as const, newName: null, rectification: null, note: null, findingIds: [], findings: [], target: null, serviceTarget: null, contentTarget: null,
+  protectedReasons: [] as string[], overrideReason: null, servicesMode: 'MERGE' as const };
 const actions: PlanActionRowFragment[] = [
   { ...base, id: '1', type: 'MERGE', account: acc('11', '福州交警'), target: acc('12', '平安福州', { isMain: true }) },
-  { ...base, id: '2', type: 'SHUTDOWN', account: acc('12', '平安福州') },
-  { ...base, id: '3', type: 'KEEP', account: acc('13', '鼓楼发布'), rectification: '恢复更新' },
+  { ...base, id: '2', type: 'SHUTDOWN', account: acc('12', '平安福州'), protectedReasons: ['关注者 210,000，超过 50,000'], overrideReason: '警务服务统一由省厅账号提供' },
+  { ...base, id: '3', type: 'KEEP', account: acc('13', '鼓楼发布'), rectification: '恢复更新', protectedReasons: ['县级及以上政府在该平台的主账号'] },
 ];
 const issue = (severity: 'ERROR' | 'WARNING', actionId: string | null, message: string, code = 'TARGET_CLOSING'): Issue =>
   ({ code: code as Issue['code'], severity, actionId, accountId: null, message });
@@ -44,6 +45,17 @@ describe('groupIssues', () => {
     expect(row('2').className).not.toContain('row-has-error');
     expect(within(row('3')).getByText('无问题')).toBeTruthy();
     expect(screen.queryByRole('button', { name: /修改/ })).toBeNull(); // not editable: no edit buttons
+  });
+
+  it('marks protected accounts with their reasons and shows the override reason; a merge says what happens to equal services', () => {
+    renderUi(<ActionsTable actions={actions} issues={groupIssues(null, [])} editable={false} onEdit={vi.fn()} onRemove={vi.fn()} />);
+    const row = (id: string) => document.querySelector(`tr[data-action-id="${id}"]`) as HTMLElement;
+    expect(within(row('1')).queryByTestId('protected-badge')).toBeNull();
+    expect(within(row('1')).getByText('同名服务并入目标账号')).toBeTruthy();
+    expect(within(row('2')).getByTestId('protected-badge').getAttribute('aria-label')).toBe('受保护：关注者 210,000，超过 50,000');
+    expect(within(row('2')).getByTestId('protection-note').textContent).toBe('受保护原因：关注者 210,000，超过 50,000关停/合并理由：警务服务统一由省厅账号提供');
+    expect(within(row('3')).getByTestId('protected-badge').textContent).toBe('受保护');
+    expect(within(row('3')).getByTestId('protection-note').textContent).toBe('受保护原因：县级及以上政府在该平台的主账号');
   });
 
   it('offers edit and remove per action when the plan is editable', () => {

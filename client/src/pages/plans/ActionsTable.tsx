@@ -39,12 +39,41 @@ export function ActionIssuesList({ issues }: { issues: ActionIssues | undefined 
   );
 }
 
+/** 受保护 badge with the reasons (tooltip and, for screen readers, the label); nothing for other accounts. */
+export function ProtectedBadge({ reasons }: { reasons: readonly string[] }) {
+  const { t } = useI18n();
+  if (!reasons.length) return null;
+  const why = reasons.join('；');
+  return (
+    <Tooltip title={`${t('action.protectedReasons')}：${why}`}>
+      <Tag color="gold" tabIndex={0} data-testid="protected-badge" aria-label={`${t('action.protected')}：${why}`} style={{ marginInlineStart: 4 }}>{t('action.protected')}</Tag>
+    </Tooltip>
+  );
+}
+
+/** The protected reasons and the planner's override reason of an action, for planners and approvers. */
+export function ProtectionNote({ a }: { a: Pick<PlanActionRowFragment, 'protectedReasons' | 'overrideReason' | 'type'> }) {
+  const { t } = useI18n();
+  if (!a.protectedReasons.length && !a.overrideReason) return null;
+  return (
+    <Space orientation="vertical" size={0} style={{ fontSize: 12 }} data-testid="protection-note">
+      {a.protectedReasons.length ? <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('action.protectedReasons')}：{a.protectedReasons.join('；')}</Typography.Text> : null}
+      {a.overrideReason ? <Typography.Text style={{ fontSize: 12, color: '#8a5a00' }}>{t('action.overrideShown')}：{a.overrideReason}</Typography.Text> : null}
+    </Space>
+  );
+}
+
 /** What the action does, in one line per destination. */
 export function ActionEffect({ a }: { a: PlanActionRowFragment }) {
   const { t } = useI18n();
   switch (a.type) {
     case 'MERGE':
-      return <span>{t('action.mergeInto')} <AccountRef a={a.target} /></span>;
+      return (
+        <Space orientation="vertical" size={0}>
+          <span>{t('action.mergeInto')} <AccountRef a={a.target} /></span>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t(`action.servicesModeShort.${a.servicesMode}`)}</Typography.Text>
+        </Space>
+      );
     case 'SHUTDOWN':
       return (
         <Space orientation="vertical" size={0}>
@@ -83,7 +112,8 @@ export function ActionsTable({ actions, issues, editable, busy, onEdit, onRemove
       width: 230,
       render: (_, a) => (
         <Space orientation="vertical" size={0}>
-          <AccountRef a={a.account} />
+          <span><AccountRef a={a.account} /><ProtectedBadge reasons={a.protectedReasons} /></span>
+          <ProtectionNote a={a} />
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {t('account.followers')} {count(a.account.followers)} · {t('account.services')} {a.account.services.length} · {t('action.posts')} {count(a.account.postCount)}
           </Typography.Text>

@@ -27,7 +27,28 @@ export function sumImpact<K extends 'level' | 'platform'>(rows: Impact['byLevelP
   return order.filter((k) => m.has(k)).map((k) => ({ key: k, ...m.get(k)! }));
 }
 
-/** Impact preview of a plan: accounts by level and platform before/after, followers and services kept, pass rates. */
+const FROZEN_ON = ['submitted', 'approved', 'rejected', 'changes_requested'] as const;
+
+/**
+ * Which figures these are: the live preview of an editable plan, or those frozen with a revision (at submission or
+ * at an approval) — what the approvers saw.
+ */
+export function ImpactBasis({ impact }: { impact: Pick<Impact, 'revision' | 'frozenAt' | 'frozenOn'> }) {
+  const { t, dateTime } = useI18n();
+  if (impact.revision === null || impact.revision === undefined) {
+    return <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="impact-basis" data-frozen="false" title={t('impact.live')} />;
+  }
+  const on = FROZEN_ON.find((k) => k === impact.frozenOn);
+  return (
+    <Alert type="success" showIcon style={{ marginBottom: 12 }} data-testid="impact-basis" data-frozen="true" data-revision={impact.revision}
+      title={t('impact.frozen', { revision: impact.revision, on: on ? t(`impact.frozenOn.${on}`) : '', time: impact.frozenAt ? dateTime(impact.frozenAt) : '—' })} />
+  );
+}
+
+/**
+ * Impact of a plan: accounts by level and platform before/after, followers and services kept, pass rates. The server
+ * gives the live preview while the plan is editable, afterwards the figures frozen with the current revision.
+ */
 export default function ImpactPanel({ planId, version }: { planId: string; version: number }) {
   const { t, tx, count, percent } = useI18n();
   // `version` in the variables' cache key is not needed: the editor refetches this query after every edit.
@@ -80,6 +101,7 @@ export default function ImpactPanel({ planId, version }: { planId: string; versi
   return (
     <div aria-busy={q.loading} data-testid="impact-panel">
       {stale || q.loading ? <div role="status" style={{ marginBottom: 8 }}><Typography.Text type="secondary">{t('impact.computing')}</Typography.Text></div> : null}
+      <ImpactBasis impact={impact} />
       {!servicesOk ? <Alert type="error" showIcon role="alert" style={{ marginBottom: 12 }} title={t('impact.servicesLost', { n: impact.servicesBefore - impact.servicesKept })} /> : null}
       <Row gutter={[12, 12]}>
         {stats.map(([label, value, sub]) => (

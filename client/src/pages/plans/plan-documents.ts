@@ -46,6 +46,9 @@ export const PlanActionRowFragment = graphql(`
     rectification
     note
     findingIds
+    protectedReasons
+    overrideReason
+    servicesMode
     account {
       ...PlanAccount
       postCount
@@ -199,6 +202,8 @@ export const StepRowFragment = graphql(`
     note
     movedPosts
     movedServices
+    evidence
+    overrideReason
     canConfirm
     action {
       id
@@ -212,6 +217,9 @@ export const PlanImpactQuery = graphql(`
       id
       version
       impact {
+        revision
+        frozenAt
+        frozenOn
         accountsBefore
         accountsAfter
         byLevelPlatform {
@@ -361,8 +369,8 @@ export const StartExecutionMutation = graphql(`
 `);
 
 export const ConfirmStepMutation = graphql(`
-  mutation ConfirmStep($stepId: ID!, $date: String, $note: String) {
-    confirmStep(stepId: $stepId, date: $date, note: $note) {
+  mutation ConfirmStep($stepId: ID!, $date: String, $note: String, $evidenceTitle: String, $evidenceUrl: String, $overrideReason: String) {
+    confirmStep(stepId: $stepId, date: $date, note: $note, evidenceTitle: $evidenceTitle, evidenceUrl: $evidenceUrl, overrideReason: $overrideReason) {
       ...StepRow
     }
   }

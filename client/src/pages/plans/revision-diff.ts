@@ -9,6 +9,7 @@ export interface SnapshotAction {
   newName?: string | null;
   rectification?: string | null;
   findingIds?: (number | string)[];
+  overrideReason?: string | null;
   fingerprint?: string;
 }
 
@@ -17,7 +18,7 @@ export interface Snapshot {
   actions: SnapshotAction[];
 }
 
-export type FieldName = 'type' | 'targetAccountId' | 'serviceTargetAccountId' | 'contentTargetAccountId' | 'newName' | 'rectification' | 'findingIds';
+export type FieldName = 'type' | 'targetAccountId' | 'serviceTargetAccountId' | 'contentTargetAccountId' | 'newName' | 'rectification' | 'findingIds' | 'overrideReason';
 
 export interface ActionChange {
   kind: 'added' | 'removed' | 'changed';
@@ -28,7 +29,7 @@ export interface ActionChange {
   fields: { field: FieldName; before: unknown; after: unknown }[];
 }
 
-const FIELDS: FieldName[] = ['type', 'targetAccountId', 'serviceTargetAccountId', 'contentTargetAccountId', 'newName', 'rectification', 'findingIds'];
+const FIELDS: FieldName[] = ['type', 'targetAccountId', 'serviceTargetAccountId', 'contentTargetAccountId', 'newName', 'rectification', 'findingIds', 'overrideReason'];
 
 export function asSnapshot(value: unknown): Snapshot | null {
   if (!value || typeof value !== 'object' || !Array.isArray((value as Snapshot).actions)) return null;
