@@ -36,11 +36,11 @@ import { DetectionSpeed1732695000000 } from '../migrations/1732695000000-Detecti
 import { PinyinCollation1732700000000 } from '../migrations/1732700000000-PinyinCollation';
 import { RequestKernel1732800000000 } from '../migrations/1732800000000-RequestKernel';
 import { ApprovalsByUnit1732810000000 } from '../migrations/1732810000000-ApprovalsByUnit';
+import { LeastPrivilege1732900000000 } from '../migrations/1732900000000-LeastPrivilege';
+import { AuditChain1732900000001 } from '../migrations/1732900000001-AuditChain';
 import { TrustworthyPlans1732910000000 } from '../migrations/1732910000000-TrustworthyPlans';
 import { ContentChecks1732920000000 } from '../migrations/1732920000000-ContentChecks';
 import { ContentPostsIndex1732920000001 } from '../migrations/1732920000001-ContentPostsIndex';
-import { LeastPrivilege1732900000000 } from '../migrations/1732900000000-LeastPrivilege';
-import { AuditChain1732900000001 } from '../migrations/1732900000001-AuditChain';
 import { ApprovalDelegation } from './plans/delegation.entity';
 import { Bulletin, Inspection } from './inspections/inspection.entity';
 import { Inspections1732930000000 } from '../migrations/1732930000000-Inspections';

@@ -236,6 +236,7 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
         return r.errors.some((e) => /管辖范围|scope/i.test(e.message)) ? 'REFUSED' : 'INVALID';
       },
       expect: write(['PLANNER', 'ADMIN']) },
+
     importUpload: { doc: `mutation($files: [UploadFileInput!]!) { importUpload(files: $files) { result { ok errors { message } } } }`,
       prepare: async (w, s) => ({ vars: { files: [{ name: 'accounts.csv', base64: Buffer.from(csv(w, s)).toString('base64') }] } }),
       classify: (d) => {
