@@ -27,6 +27,9 @@ const PlanPage = lazy(() => import('./pages/plans/PlanPage'));
 const ApprovalsPage = lazy(() => import('./pages/approvals/ApprovalsPage'));
 const ExecutionPage = lazy(() => import('./pages/execution/ExecutionPage'));
 const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
+const InspectionsPage = lazy(() => import('./pages/inspections/InspectionsPage'));
+const WorkOrdersPage = lazy(() => import('./pages/workorders/WorkOrdersPage'));
+const JobsPage = lazy(() => import('./pages/jobs/JobsPage'));
 
 /**
  * Approvers have no overview in their menu: their start page is the inbox. An effect keyed on the location (not
@@ -87,6 +90,9 @@ export function AppRoutes() {
           <Route path="approvals" element={<RequireRoute menuKey="/approvals"><ApprovalsPage /></RequireRoute>} />
           <Route path="execution" element={<RequireRoute menuKey="/execution"><ExecutionPage /></RequireRoute>} />
           <Route path="audit" element={<RequireRoute menuKey="/audit"><AuditPage /></RequireRoute>} />
+          <Route path="inspections" element={<RequireRoute menuKey="/inspections"><InspectionsPage /></RequireRoute>} />
+          <Route path="workorders" element={<RequireRoute menuKey="/workorders"><WorkOrdersPage /></RequireRoute>} />
+          <Route path="jobs" element={<RequireRoute menuKey="/jobs"><JobsPage /></RequireRoute>} />
           <Route path="overview" element={<Navigate to="/" replace />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

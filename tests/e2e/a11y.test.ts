@@ -134,19 +134,19 @@ describe('e2e: every route at 390 and 1366 px, axe-core clean', () => {
       return { context, page, items };
     };
     const approver = await menu('approver-3501');
-    expect(approver.items).toEqual(['整合方案', '待我审批', '执行确认']);
+    expect(approver.items).toEqual(['整合方案', '待我审批', '执行确认', '检查通报', '整改工单']);
     for (const p of ['/import', '/findings', '/audit']) {
       await approver.page.goto(`${server.url}${p}`);
       await approver.page.getByRole('heading', { name: '无权访问' }).waitFor();
     }
     await approver.context.close();
     const auditor = await menu('auditor');
-    expect(auditor.items).toEqual(['总览', '单位与账号', '整合方案', '审计']);
+    expect(auditor.items).toEqual(['总览', '单位与账号', '整合方案', '检查通报', '整改工单', '审计']);
     await auditor.page.goto(`${server.url}/import`);
     await auditor.page.getByRole('heading', { name: '无权访问' }).waitFor();
     await auditor.context.close();
     const planner = await menu('planner');
-    expect(planner.items).toEqual(['总览', '单位与账号', '检查发现', '整合方案', '数据导入']);
+    expect(planner.items).toEqual(['总览', '单位与账号', '检查发现', '整合方案', '检查通报', '整改工单', '数据导入', '定时任务']);
     await planner.context.close();
   }, 90_000);
 });

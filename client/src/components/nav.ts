@@ -14,8 +14,11 @@ export const NAV: readonly { key: string; label: MessageKey; roles: readonly Rol
   { key: '/plans', label: 'nav.plans', roles: ['PLANNER', 'APPROVER', 'AUDITOR', 'ADMIN'] },
   { key: '/approvals', label: 'nav.approvals', roles: ['APPROVER', 'ADMIN'] },
   { key: '/execution', label: 'nav.execution', roles: ['APPROVER', 'ADMIN'] },
+  { key: '/inspections', label: 'nav.inspections', roles: ['PLANNER', 'APPROVER', 'AUDITOR', 'ADMIN'] },
+  { key: '/workorders', label: 'nav.workOrders', roles: ['PLANNER', 'APPROVER', 'AUDITOR', 'ADMIN'] },
   { key: '/audit', label: 'nav.audit', roles: ['AUDITOR', 'ADMIN'] },
   { key: '/import', label: 'nav.import', roles: ['PLANNER', 'ADMIN'] },
+  { key: '/jobs', label: 'nav.jobs', roles: ['PLANNER', 'ADMIN'] },
 ];
 
 /** The entries a role sees; without a session (server without login) the read-only screens. */

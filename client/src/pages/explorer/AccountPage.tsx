@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useMemo, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useQuery } from '@apollo/client/react';
 import { Breadcrumb, Card, Col, Descriptions, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
@@ -33,6 +33,12 @@ export const AccountDetailDocument = graphql(`
       interactionEnabled
       isMain
       lastPostAt
+      findings {
+        id
+        rule
+        status
+        evidence
+      }
       unit {
         id
         name
@@ -97,6 +103,7 @@ export const AccountDetailDocument = graphql(`
             id
             publishedAt
             title
+            content
             original
             reads
             originAccount {
@@ -111,6 +118,79 @@ export const AccountDetailDocument = graphql(`
 `);
 
 type Account = AccountDetailQuery['account'];
+
+/** Content rules: their findings list posts with the matched spans (offsets per field, in UTF-16 code units as JS counts). */
+const CONTENT_RULES = new Set(['WRONG_EXPRESSION_SERIOUS', 'WRONG_EXPRESSION', 'OFF_MISSION']);
+
+export interface ContentHit {
+  rule: string;
+  field: 'title' | 'content';
+  start: number;
+  end: number;
+  term: string;
+  /** The right form (wrong expressions). */
+  correct?: string;
+  /** The off-mission category (markers). */
+  category?: string;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Post id → its matched spans, from the evidence of the account's open content findings: wrong-expression findings list
+ * `posts[].hits` (term, correct, field, start, end), off-mission ones `examples[].hits` (term, category, field, start, end).
+ */
+export function contentHits(findings: readonly { rule: string; status: string; evidence: unknown }[]): Map<string, ContentHit[]> {
+  const out = new Map<string, ContentHit[]>();
+  for (const f of findings) {
+    if (!CONTENT_RULES.has(f.rule) || f.status !== 'OPEN' || !isRecord(f.evidence)) continue;
+    const posts = f.evidence.posts ?? f.evidence.examples;
+    if (!Array.isArray(posts)) continue;
+    for (const p of posts) {
+      if (!isRecord(p) || !Array.isArray(p.hits)) continue;
+      const id = String(p.id);
+      for (const h of p.hits) {
+        if (!isRecord(h) || typeof h.start !== 'number' || typeof h.end !== 'number' || h.end <= h.start) continue;
+        if (h.exempt) continue;
+        const hit: ContentHit = {
+          rule: f.rule,
+          field: h.field === 'title' ? 'title' : 'content',
+          start: h.start,
+          end: h.end,
+          term: String(h.term ?? ''),
+          correct: typeof h.correct === 'string' ? h.correct : undefined,
+          category: typeof h.category === 'string' ? h.category : undefined,
+        };
+        out.set(id, [...(out.get(id) ?? []), hit]);
+      }
+    }
+  }
+  return out;
+}
+
+/** The text with the spans marked (overlapping spans: the first one wins), each followed by its right form or category. */
+export function Highlighted({ text, hits }: { text: string; hits: readonly ContentHit[] }) {
+  const { t, tx } = useI18n();
+  const sorted = [...hits].filter((h) => h.end <= text.length).sort((a, b) => a.start - b.start || b.end - a.end);
+  const parts: ReactNode[] = [];
+  let at = 0;
+  for (const [i, h] of sorted.entries()) {
+    if (h.start < at) continue;
+    if (h.start > at) parts.push(text.slice(at, h.start));
+    const note = h.correct ? t('account.correctForm', { form: h.correct }) : h.category ? tx('contentCategory', h.category) : tx('rule', h.rule);
+    parts.push(
+      <span key={i}>
+        <mark className={`content-hit content-hit-${h.rule === 'OFF_MISSION' ? 'off' : 'wrong'}`} style={{ background: h.rule === 'OFF_MISSION' ? '#fff1b8' : '#ffd6d6', color: '#1f1f1f', padding: '0 2px' }}>
+          {text.slice(h.start, h.end)}
+        </mark>
+        <small style={{ color: '#a8071a' }}>（{note}）</small>
+      </span>,
+    );
+    at = h.end;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  return <>{parts}</>;
+}
 const STATUS_COLOR = { ACTIVE: 'green', SUSPENDED: 'orange', CLOSED: 'default' } as const;
 
 /** One account in full: its chain of units, figures, services, latest posts, weekly activity, status history. */
@@ -205,8 +285,9 @@ function AccountStats({ a }: { a: Account }) {
 }
 
 function RecentPosts({ a }: { a: Account }) {
-  const { t, count, dateTime } = useI18n();
+  const { t, tx, count, dateTime } = useI18n();
   const posts = a.posts.edges.map((e) => e.node);
+  const hits = useMemo(() => contentHits(a.findings), [a.findings]);
   return (
     <Card size="small" title={`${t('account.recentPosts')}（${t('common.total', { count: count(a.posts.totalCount) })}）`}>
       {posts.length === 0 ? (
@@ -217,23 +298,40 @@ function RecentPosts({ a }: { a: Account }) {
           rowKey="id"
           dataSource={posts}
           pagination={{ pageSize: 10, showSizeChanger: false }}
+          scroll={{ x: 560 }}
+          expandable={{
+            rowExpandable: (p) => Boolean(p.content),
+            expandedRowRender: (p) => (
+              <div style={{ whiteSpace: 'pre-wrap', lineHeight: 1.7, maxHeight: 360, overflow: 'auto' }} aria-label={`${t('account.content')}：${p.title}`} role="region">
+                <Highlighted text={p.content ?? ''} hits={(hits.get(p.id) ?? []).filter((h) => h.field === 'content')} />
+              </div>
+            ),
+          }}
           columns={[
-            { key: 'at', title: t('account.publishedAt'), width: 170, render: (_, p) => dateTime(p.publishedAt) },
+            { key: 'at', title: t('account.publishedAt'), width: 150, render: (_, p) => dateTime(p.publishedAt) },
             {
               key: 'title',
               title: t('account.title'),
-              ellipsis: true,
-              render: (_, p) => (
-                <>
-                  {p.title}
-                  {p.originAccount ? (
-                    <Typography.Text type="secondary">
-                      {' '}
-                      （{t('account.originAccount')} <Link to={`/explorer/accounts/${p.originAccount.id}`}>{p.originAccount.name}</Link>）
-                    </Typography.Text>
-                  ) : null}
-                </>
-              ),
+              render: (_, p) => {
+                const own = hits.get(p.id) ?? [];
+                const rules = [...new Set(own.map((h) => h.rule))];
+                return (
+                  <>
+                    <Highlighted text={p.title} hits={own.filter((h) => h.field === 'title')} />
+                    {rules.map((r) => (
+                      <Tag key={r} color={r === 'OFF_MISSION' ? 'gold' : 'red'} style={{ marginInlineStart: 6 }}>
+                        {tx('rule', r)}
+                      </Tag>
+                    ))}
+                    {p.originAccount ? (
+                      <Typography.Text type="secondary">
+                        {' '}
+                        （{t('account.originAccount')} <Link to={`/explorer/accounts/${p.originAccount.id}`}>{p.originAccount.name}</Link>）
+                      </Typography.Text>
+                    ) : null}
+                  </>
+                );
+              },
             },
             { key: 'orig', title: t('account.type'), width: 70, render: (_, p) => (p.original ? t('account.original') : t('account.repost')) },
             { key: 'reads', title: t('account.reads'), width: 90, align: 'right', render: (_, p) => count(p.reads) },

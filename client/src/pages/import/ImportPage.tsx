@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useApolloClient, useMutation } from '@apollo/client/react';
 import { Alert, Button, Card, Space, Table, Typography, Upload } from 'antd';
 import { graphql } from '../../graphql/generated';
-import type { ImportCsvMutation } from '../../graphql/generated/graphql';
+import type { ImportUploadMutation } from '../../graphql/generated/graphql';
 import { useI18n } from '../../i18n';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { ImportErrorList } from './ImportErrorList';
@@ -10,27 +10,34 @@ import { ImportErrorList } from './ImportErrorList';
 /** Imports travel on their own path with its own body limit (the server's /graphql refuses bodies over 2 MB). */
 const IMPORT_URI = '/graphql/import';
 
-export const ImportCsvDocument = graphql(`
-  mutation ImportCsv($files: [CsvFileInput!]!, $dryRun: Boolean!) {
-    importCsv(files: $files, dryRun: $dryRun) {
-      ok
-      dryRun
-      errorCount
-      errors {
-        file
-        line
-        column
-        message
+/**
+ * Files travel as bytes (Base64): the server decodes a CSV as UTF-8, or GBK/GB18030 as Excel and WPS save it on Chinese
+ * Windows (with a notice), and reads .xlsx workbooks sheet by sheet (problems then named file:sheet:row: column).
+ */
+export const ImportUploadDocument = graphql(`
+  mutation ImportUpload($files: [UploadFileInput!]!, $dryRun: Boolean!) {
+    importUpload(files: $files, dryRun: $dryRun) {
+      notices
+      result {
+        ok
+        dryRun
+        errorCount
+        errors {
+          file
+          line
+          column
+          message
+        }
+        counts {
+          file
+          rows
+          inserted
+          updated
+          unchanged
+        }
+        statusChanges
+        elapsedMs
       }
-      counts {
-        file
-        rows
-        inserted
-        updated
-        unchanged
-      }
-      statusChanges
-      elapsedMs
     }
   }
 `);
@@ -40,23 +47,37 @@ export const KNOWN_FILES = ['units.csv', 'accounts.csv', 'services.csv', 'posts.
 interface Picked {
   name: string;
   size: number;
-  content: string;
+  base64: string;
 }
 
-/** Upload the CSV files, check them (dry run), import them; every problem listed as file:line: column: reason. */
+/** The bytes of a file as Base64 (in chunks: String.fromCharCode over a whole file overflows the call stack). */
+export function toBase64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/** A name the server can use: one of the CSV tables, or any .xlsx workbook (its sheets name the tables). */
+export function knownName(name: string): boolean {
+  return KNOWN_FILES.includes(name) || /\.xlsx$/i.test(name);
+}
+
+/** Upload the CSV files or Excel workbooks, check them (dry run), import them; every problem listed as file:line: column: reason. */
 export default function ImportPage() {
   const { t, count } = useI18n();
   const client = useApolloClient();
   const [files, setFiles] = useState<Picked[]>([]);
   const [readError, setReadError] = useState<string | null>(null);
-  const [result, setResult] = useState<ImportCsvMutation['importCsv'] | null>(null);
-  const [run, { loading, error, reset }] = useMutation(ImportCsvDocument);
+  const [result, setResult] = useState<ImportUploadMutation['importUpload']['result'] | null>(null);
+  const [notices, setNotices] = useState<readonly string[]>([]);
+  const [run, { loading, error, reset }] = useMutation(ImportUploadDocument);
 
   const add = async (file: File) => {
     try {
-      const content = await file.text();
-      setFiles((prev) => [...prev.filter((f) => f.name !== file.name), { name: file.name, size: file.size, content }]);
+      const base64 = toBase64(new Uint8Array(await file.arrayBuffer()));
+      setFiles((prev) => [...prev.filter((f) => f.name !== file.name), { name: file.name, size: file.size, base64 }]);
       setResult(null);
+      setNotices([]);
       reset();
     } catch (e) {
       setReadError(t('import.readFailed', { name: file.name, message: e instanceof Error ? e.message : String(e) }));
@@ -65,14 +86,16 @@ export default function ImportPage() {
 
   const submit = async (dryRun: boolean) => {
     setResult(null);
-    const res = await run({ variables: { files: files.map(({ name, content }) => ({ name, content })), dryRun }, context: { uri: IMPORT_URI } }).catch(() => null);
-    const r = res?.data?.importCsv ?? null;
+    setNotices([]);
+    const res = await run({ variables: { files: files.map(({ name, base64 }) => ({ name, base64 })), dryRun }, context: { uri: IMPORT_URI } }).catch(() => null);
+    const r = res?.data?.importUpload.result ?? null;
     setResult(r);
+    setNotices(res?.data?.importUpload.notices ?? []);
     // New data: every screen showing counts must ask again.
     if (r?.ok && !r.dryRun) await client.refetchQueries({ include: 'active' });
   };
 
-  const unknown = files.filter((f) => !KNOWN_FILES.includes(f.name));
+  const unknown = files.filter((f) => !knownName(f.name));
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -82,7 +105,7 @@ export default function ImportPage() {
       <Card size="small">
         <Typography.Paragraph>{t('import.help')}</Typography.Paragraph>
         <Upload
-          accept=".csv,text/csv"
+          accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           multiple
           showUploadList={false}
           beforeUpload={(file) => {
@@ -120,7 +143,7 @@ export default function ImportPage() {
             style={{ marginTop: 8 }}
           />
         ) : null}
-        <Space style={{ marginTop: 12 }}>
+        <Space wrap style={{ marginTop: 12 }}>
           <Button disabled={!files.length || loading} loading={loading} onClick={() => void submit(true)}>
             {t('import.dryRun')}
           </Button>
@@ -131,6 +154,9 @@ export default function ImportPage() {
         </Space>
       </Card>
       {error ? <ErrorNotice error={error} /> : null}
+      {notices.length ? (
+        <Alert type="info" showIcon role="status" title={t('import.notices')} description={<ul className="plain-list">{notices.map((n) => <li key={n}>{n}</li>)}</ul>} />
+      ) : null}
       {result ? (
         <Card size="small" title={t('import.counts')}>
           <Space orientation="vertical" style={{ width: '100%' }}>
