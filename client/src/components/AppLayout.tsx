@@ -56,10 +56,12 @@ export function AppLayout() {
         {narrow ? (
           <Button type="text" className="app-menu-button" aria-label={t('nav.openMenu')} aria-expanded={drawerOpen} onClick={() => setDrawerOpen(true)} icon={<MenuIcon />} />
         ) : null}
-        <Link to="/" className="app-title" style={{ color: '#fff', fontWeight: 600, fontSize: narrow ? 15 : 16, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', minWidth: 0 }}>{t('app.title')}</Link>
+        <Link to="/" className="app-title" title={t('app.title')} style={{ color: '#fff', fontWeight: 600, fontSize: narrow ? 15 : 16, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', minWidth: 0, maxWidth: screens.xxl ? undefined : 150 }}>{t('app.title')}</Link>
         {narrow ? <span style={{ flex: 1 }} /> : (
-          <nav aria-label={t('nav.main')} style={{ flex: 1, minWidth: 0 }}>
-            <Menu theme="dark" mode="horizontal" selectedKeys={selected} style={{ background: 'transparent', borderBottom: 'none' }} items={items} />
+          // Every item stays in the bar (no "…" overflow menu: its hidden copies are focusable, an axe violation); when the
+          // bar is too narrow it scrolls sideways on its own.
+          <nav aria-label={t('nav.main')} style={{ flex: 1, minWidth: 0, overflowX: 'auto', overflowY: 'hidden' }}>
+            <Menu theme="dark" mode="horizontal" disabledOverflow selectedKeys={selected} style={{ background: 'transparent', borderBottom: 'none', flexWrap: 'nowrap' }} items={items} />
           </nav>
         )}
         <div style={{ display: 'flex', alignItems: 'center', gap: narrow ? 6 : 12, color: '#fff', flexShrink: 0 }}>

@@ -293,16 +293,18 @@ function RecentPosts({ a }: { a: Account }) {
       {posts.length === 0 ? (
         <EmptyState>{t('account.noPosts')}</EmptyState>
       ) : (
+        // The wrapper scrolls on narrow screens and can take the keyboard focus (an unfocusable scroll area fails WCAG 2.1.1).
+        <div role="region" tabIndex={0} aria-label={t('account.recentPosts')} style={{ overflowX: 'auto' }}>
         <Table
           size="small"
           rowKey="id"
           dataSource={posts}
           pagination={{ pageSize: 10, showSizeChanger: false }}
-          scroll={{ x: 560 }}
+          style={{ minWidth: 560 }}
           expandable={{
             rowExpandable: (p) => Boolean(p.content),
             expandedRowRender: (p) => (
-              <div style={{ whiteSpace: 'pre-wrap', lineHeight: 1.7, maxHeight: 360, overflow: 'auto' }} aria-label={`${t('account.content')}：${p.title}`} role="region">
+              <div style={{ whiteSpace: 'pre-wrap', lineHeight: 1.7, maxHeight: 360, overflow: 'auto' }} aria-label={`${t('account.content')}：${p.title}`} role="region" tabIndex={0}>
                 <Highlighted text={p.content ?? ''} hits={(hits.get(p.id) ?? []).filter((h) => h.field === 'content')} />
               </div>
             ),
@@ -337,6 +339,7 @@ function RecentPosts({ a }: { a: Account }) {
             { key: 'reads', title: t('account.reads'), width: 90, align: 'right', render: (_, p) => count(p.reads) },
           ]}
         />
+        </div>
       )}
     </Card>
   );
