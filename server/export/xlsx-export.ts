@@ -1,16 +1,15 @@
 import ExcelJS from 'exceljs';
-import type { Request, Response, Router } from 'express';
+import type { Router } from 'express';
 import express from 'express';
 import type { DataSource } from 'typeorm';
-import { GraphQLError } from 'graphql';
 import type { Config } from '../config';
-import { createContext, type Context, type SessionUser } from '../kernel/context';
+import type { Context } from '../kernel/context';
+import { downloadHandler, type Authenticate } from '../kernel/download';
 import { requireUser } from '../kernel/access';
 import { AccountStatus, AccountType, DetectionRule, PLATFORM_NAMES_ZH, RULE_NAMES_ZH, type Platform } from '../common/enums';
 import { summarize } from '../detection/finding-summary';
 import { auditService } from '../audit/audit.service';
 
-type Authenticate = (req: Request, ds: DataSource, config: Config) => Promise<SessionUser | null>;
 type Cell = string | number | null;
 interface Sheet { title: string; headers: string[]; rows: Cell[][]; widths: number[] }
 
@@ -94,27 +93,12 @@ export async function sheetXlsx(sheet: Sheet): Promise<Buffer> {
  */
 export function exportsRouter(ds: DataSource, config: Config, authenticate: Authenticate): Router {
   const router = express.Router();
-  router.get(/^\/api\/export\/(accounts|findings|audit)\.xlsx$/, async (req: Request, res: Response) => {
-    res.type('text/plain; charset=utf-8');
-    try {
-      const user = await authenticate(req, ds, config);
-      if (!user) {
-        res.status(401).send('请先登录，或登录已过期请重新登录 (authentication required)');
-        return;
-      }
-      const kind = (req.params as unknown as Record<string, string>)[0];
-      const sheet = await SHEETS[kind](createContext(ds, config, user, { ip: req.ip, userAgent: req.get('user-agent') ?? undefined }));
-      const stamp = beijingTime(new Date()).replace(/[-: ]/g, '').slice(0, 12);
-      res.status(200).type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .setHeader('Content-Disposition', `attachment; filename="${kind}-${stamp}.xlsx"; filename*=UTF-8''${encodeURIComponent(`${sheet.title}-${stamp}.xlsx`)}`)
-        .setHeader('Cache-Control', 'no-store')
-        .send(await sheetXlsx(sheet));
-    } catch (err) {
-      const code = err instanceof GraphQLError ? err.extensions?.code : undefined;
-      const status = code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : code === 'NOT_FOUND' ? 404 : code === 'BAD_USER_INPUT' ? 400 : 500;
-      if (status === 500) console.error('[export]', err);
-      res.status(status).send(status === 500 ? '服务器内部错误 (internal server error)' : (err as Error).message);
-    }
-  });
+  router.get(/^\/api\/export\/(accounts|findings|audit)\.xlsx$/, downloadHandler(ds, config, authenticate, 'export', async (ctx, params) => {
+    const kind = params[0];
+    const sheet = await SHEETS[kind](ctx);
+    const stamp = beijingTime(new Date()).replace(/[-: ]/g, '').slice(0, 12);
+    return { asciiName: `${kind}-${stamp}.xlsx`, name: `${sheet.title}-${stamp}.xlsx`,
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', data: await sheetXlsx(sheet) };
+  }));
   return router;
 }
