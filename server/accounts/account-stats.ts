@@ -55,7 +55,12 @@ export class AccountStats {
   medianReplyHours: number | null;
 }
 
-export const STATS_SQL = `
+/**
+ * The statistics of the accounts `a` matching `where`, relative to the instant `asOf` (an SQL expression of type
+ * timestamptz). The loader batches ids (`a.id = ANY($1)`); the read planner embeds it per account (server/reads/).
+ */
+export function statsSql(where: string, asOf: string): string {
+  return `
   SELECT a.id AS "accountId", a.last_post_at AS "lastPostAt", a.post_count AS "postsTotal",
          COALESCE(p.posts30, 0)::int AS "postsLast30Days", COALESCE(p.posts90, 0)::int AS "postsLast90Days",
          COALESCE(p.orig30, 0)::int AS "originalsLast30Days", COALESCE(p.orig90, 0)::int AS "originalsLast90Days",
@@ -65,25 +70,28 @@ export const STATS_SQL = `
          m.median_reply_hours AS "medianReplyHours"
     FROM accounts a
     LEFT JOIN LATERAL (
-      SELECT count(*) FILTER (WHERE published_at > $2::timestamptz - interval '30 days') AS posts30,
-             count(*) FILTER (WHERE published_at > $2::timestamptz - interval '90 days') AS posts90,
-             count(*) FILTER (WHERE original AND published_at > $2::timestamptz - interval '30 days') AS orig30,
-             count(*) FILTER (WHERE original AND published_at > $2::timestamptz - interval '90 days') AS orig90,
+      SELECT count(*) FILTER (WHERE published_at > ${asOf} - interval '30 days') AS posts30,
+             count(*) FILTER (WHERE published_at > ${asOf} - interval '90 days') AS posts90,
+             count(*) FILTER (WHERE original AND published_at > ${asOf} - interval '30 days') AS orig30,
+             count(*) FILTER (WHERE original AND published_at > ${asOf} - interval '90 days') AS orig90,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY reads) AS median_reads
         FROM posts WHERE account_id = a.id AND origin_account_id IS NULL
-         AND published_at > $2::timestamptz - interval '365 days' AND published_at <= $2::timestamptz
+         AND published_at > ${asOf} - interval '365 days' AND published_at <= ${asOf}
     ) p ON true
     LEFT JOIN LATERAL (
       SELECT count(*) AS received, count(replied_at) AS replied,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM replied_at - received_at) / 3600.0)
                FILTER (WHERE replied_at IS NOT NULL) AS median_reply_hours
-        FROM messages WHERE account_id = a.id AND received_at > $2::timestamptz - interval '365 days' AND received_at <= $2::timestamptz
+        FROM messages WHERE account_id = a.id AND received_at > ${asOf} - interval '365 days' AND received_at <= ${asOf}
     ) m ON true
     LEFT JOIN LATERAL (
       SELECT count(*) AS unanswered, min(received_at) AS oldest
-        FROM messages WHERE account_id = a.id AND replied_at IS NULL AND received_at <= $2::timestamptz
+        FROM messages WHERE account_id = a.id AND replied_at IS NULL AND received_at <= ${asOf}
     ) u ON true
-   WHERE a.id = ANY($1::int[])`;
+   WHERE ${where}`;
+}
+
+export const STATS_SQL = statsSql('a.id = ANY($1::int[])', '$2::timestamptz');
 
 export function toStats(row: Record<string, unknown>, asOf: Date): AccountStats {
   const s = Object.assign(new AccountStats(), row) as AccountStats;

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../kernel/context';
 import { Connection, PageArgs, type ConnectionShape } from '../kernel/pagination';
 import { Platform, PLATFORM_NAMES_ZH } from '../common/enums';
@@ -10,6 +11,7 @@ import { AccountStats } from './account-stats';
 import { Post } from './post.entity';
 import { AccountsArgs } from './accounts.inputs';
 import { accountsService } from './accounts.service';
+import { readPlanner } from '../reads/planner';
 
 @ObjectType()
 export class AccountConnection extends Connection(Account, 'Account') {}
@@ -20,13 +22,14 @@ export class PostConnection extends Connection(Post, 'Post') {}
 @Resolver(() => Account)
 export class AccountsResolver {
   @Query(() => AccountConnection, { description: '账号列表（游标分页）' })
-  accounts(@Ctx() ctx: Context, @Args(() => AccountsArgs) args: AccountsArgs): Promise<ConnectionShape<Account>> {
-    return accountsService.list(ctx, args);
+  accounts(@Ctx() ctx: Context, @Args(() => AccountsArgs) args: AccountsArgs, @Info() info: GraphQLResolveInfo): Promise<ConnectionShape<Account>> {
+    // The read planner adds the nodes' relations (unit, stats, findings …) to the list's one statement.
+    return accountsService.list(ctx, args, readPlanner.enabled ? readPlanner.accountNodes(ctx, info) : null);
   }
 
   @Query(() => Account, { description: '按编号取一个账号' })
-  account(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Account> {
-    return accountsService.byId(ctx, id);
+  account(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Info() info: GraphQLResolveInfo): Promise<Account> {
+    return readPlanner.enabled ? readPlanner.account(ctx, info, id) : accountsService.byId(ctx, id);
   }
 
   @Query(() => Account, { description: '按平台和账号标识取一个账号' })

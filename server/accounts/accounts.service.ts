@@ -7,6 +7,7 @@ import { unitsService } from '../units/units.service';
 import { regionsService } from '../regions/regions.service';
 import { Account } from './account.entity';
 import { Post } from './post.entity';
+import type { PlannedNodes } from '../reads/planner';
 import { AccountSort, SortDirection, type AccountsArgs, type AccountFilter } from './accounts.inputs';
 
 const SORTS: Record<AccountSort, { expr: string; key: (a: Account) => unknown; defaultDir: SortDirection }> = {
@@ -21,8 +22,11 @@ const SORTS: Record<AccountSort, { expr: string; key: (a: Account) => unknown; d
 };
 
 export const accountsService = {
-  /** Accounts visible to the request, filtered, keyset-paginated, with a lazy total count. */
-  async list(ctx: Context, args: AccountsArgs): Promise<ConnectionShape<Account>> {
+  /**
+   * Accounts visible to the request, filtered, keyset-paginated, with a lazy total count. `nodes` (the read planner,
+   * server/reads/): a JSON column with the relations the selection asks for, read by the same statement.
+   */
+  async list(ctx: Context, args: AccountsArgs, nodes?: PlannedNodes | null): Promise<ConnectionShape<Account>> {
     const limit = pageSize(args.first, ctx.config.maxPageSize);
     const sort = SORTS[args.sort ?? AccountSort.NAME];
     const dir = args.direction ?? sort.defaultDir;
@@ -37,16 +41,18 @@ export const accountsService = {
     if (cursor) qb.andWhere(`(${sort.expr}, a.id) ${op} (:cv, :cid)`, { cv: cursor[0], cid: cursor[1] });
     const order = dir === SortDirection.ASC ? 'ASC' : 'DESC';
     qb.orderBy(sort.expr, order).addOrderBy('a.id', order).limit(limit + 1);
+    if (nodes) qb.addSelect(nodes.select, 'planned').setParameters(nodes.params);
+    const planned = (raw: { planned?: unknown }[]) => raw.map((r) => nodes!.attach(r.planned));
     if (cursor) {
-      const rows = await qb.getMany();
+      const rows = nodes ? planned((await qb.getRawAndEntities<{ planned: unknown }>()).raw) : await qb.getMany();
       return toConnection(rows, limit, (a) => [sort.key(a), a.id], true, async () => (await base()).getCount());
     }
     // First page: the total comes with the page (a window count over the filtered rows), one statement instead of
     // two; the count needs every matching row anyway, so the page costs nothing more (issue 6).
     qb.addSelect('count(*) OVER ()', 'total_count');
-    const { entities, raw } = await qb.getRawAndEntities<{ total_count: string }>();
+    const { entities, raw } = await qb.getRawAndEntities<{ total_count: string; planned?: unknown }>();
     const total = raw.length ? Number(raw[0].total_count) : 0;
-    return toConnection(entities, limit, (a) => [sort.key(a), a.id], false, async () => total);
+    return toConnection(nodes ? planned(raw) : entities, limit, (a) => [sort.key(a), a.id], false, async () => total);
   },
 
   /** One account, if the request may see it. */

@@ -49,10 +49,11 @@ function subtree(regionPath: string, exact: boolean, scope: Scope): { where: str
 export const matrixService = {
   /**
    * One row per sub-region (plus a row for the region's own units), or one row per unit when the region has no
-   * sub-regions; one column per platform; counts by status and open findings. Two SQL statements after the
-   * (batched) region loads, whatever the size: account counts, finding counts.
+   * sub-regions; one column per platform; counts by status and open findings. ONE SQL statement after the
+   * (batched, cached) region loads, whatever the size: account counts and finding counts together — or account
+   * counts alone when `withFindings` is false (the read planner: no `openFindings` selected; they stay 0).
    */
-  async matrix(ctx: Context, regionCode: string): Promise<Matrix> {
+  async matrix(ctx: Context, regionCode: string, withFindings = true): Promise<Matrix> {
     const region = await regionsService.byCode(ctx, regionCode);
     const children = await regionsService.children(ctx, region);
     const byUnit = children.length === 0;
@@ -67,9 +68,15 @@ export const matrixService = {
            FROM accounts a JOIN units u ON u.id = a.unit_id
           WHERE ${where}
           GROUP BY 1, 2, 3`;
-    const counts: { key: string; platform: Platform; status: AccountStatus; n: number; label: string | null }[] =
-      await ctx.em.query(rowsSql, params);
-    const findings: FindingCount[] = await ctx.em.query(findingsSql(rowKey, where), params);
+    // ONE statement: account counts, and (when the selection asks for them) open-finding counts after them.
+    const combined: ({ kind: 'a' | 'f'; key: string | null; platform: Platform | null; status: AccountStatus | null; n: number; label: string | null; g: number })[] =
+      await ctx.em.query(withFindings
+        ? `SELECT 'a' AS kind, key, platform, status, n, label, 0 AS g FROM (${rowsSql}) c
+           UNION ALL
+           SELECT 'f', key, platform, NULL, n, NULL, g FROM (${findingsSql(rowKey, where)}) f`
+        : `SELECT 'a' AS kind, key, platform, status, n, label, 0 AS g FROM (${rowsSql}) c`, params);
+    const counts = combined.filter((r) => r.kind === 'a') as { key: string; platform: Platform; status: AccountStatus; n: number; label: string | null }[];
+    const findings: FindingCount[] = combined.filter((r) => r.kind === 'f');
 
     const rows = new Map<string, MatrixRow>();
     const makeRow = (key: string, label: string, kind: MatrixRow['kind'], regionCode: string | null, unitId: string | null) => {

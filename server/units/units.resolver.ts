@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../kernel/context';
 import { badInput } from '../kernel/errors';
 import { Connection, PageArgs, type ConnectionShape } from '../kernel/pagination';
@@ -8,6 +9,7 @@ import { Account } from '../accounts/account.entity';
 import { Unit } from './unit.entity';
 import { unitsService } from './units.service';
 import { UnitsArgs } from './units.inputs';
+import { readPlanner } from '../reads/planner';
 
 @ObjectType()
 export class UnitConnection extends Connection(Unit, 'Unit') {}
@@ -16,9 +18,10 @@ export class UnitConnection extends Connection(Unit, 'Unit') {}
 export class UnitsResolver {
   @Query(() => Unit, { description: '按编号或单位代码取一个单位' })
   unit(@Ctx() ctx: Context, @Arg('id', () => ID, { nullable: true }) id?: string | null,
-    @Arg('code', () => String, { nullable: true }) code?: string | null): Promise<Unit> {
-    if (id) return unitsService.byId(ctx, id);
-    if (code) return unitsService.byCode(ctx, code);
+    @Arg('code', () => String, { nullable: true }) code?: string | null, @Info() info?: GraphQLResolveInfo): Promise<Unit> {
+    // The read planner reads the unit and the subtree its selection asks for (children, accounts …) in one statement.
+    if (id) return readPlanner.enabled && info ? readPlanner.unit(ctx, info, { id }) : unitsService.byId(ctx, id);
+    if (code) return readPlanner.enabled && info ? readPlanner.unit(ctx, info, { code }) : unitsService.byCode(ctx, code);
     throw badInput('请提供 id 或 code', [{ field: 'id', message: 'id 与 code 至少提供一个' }]);
   }
 

@@ -1,0 +1,119 @@
+import type { EntityManager, EntityTarget } from 'typeorm';
+import { FindingStatus } from '../common/enums';
+import { Unit } from '../units/unit.entity';
+import { Account } from '../accounts/account.entity';
+import { AccountService } from '../accounts/account-service.entity';
+import { AccountStatusChange } from '../accounts/status-change.entity';
+import { statsSql } from '../accounts/account-stats';
+import { Finding } from '../detection/finding.entity';
+import type { AccountPlan, UnitPlan } from './selection';
+
+/**
+ * Builds ONE SQL statement for a planned read: each row as `json_build_object` of its entity's columns (keyed by
+ * property name), each planned relation as a correlated subquery (`json_agg … ORDER BY` for lists, the way
+ * PostGraphile and Join Monster nest them) under a key that starts with `@`. The order of every list is the order
+ * its loader gives, so the planned answer is the loader path's answer.
+ */
+export class JsonSql {
+  /** Positional parameters ($1, $2 …) — or, for a TypeORM query builder (`named`), parameters by name. */
+  readonly params: unknown[] = [];
+  readonly named: Record<string, unknown> = {};
+  private aliases = 0;
+  private asOfParam: string | null = null;
+  /** The instant statistics are computed for (the loader takes `new Date()` when it runs; so does the plan). */
+  readonly asOf = new Date();
+
+  constructor(private readonly em: EntityManager, private readonly useNames = false) {}
+
+  param(value: unknown): string {
+    if (this.useNames) {
+      const name = `plan_p${Object.keys(this.named).length + 1}`;
+      this.named[name] = value;
+      return `:${name}`;
+    }
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  alias(prefix: string): string {
+    return `${prefix}${++this.aliases}`;
+  }
+
+  private columns(entity: EntityTarget<object>, alias: string): string {
+    return columnsOf(this.em, entity).map((c) => `'${c.property}', ${alias}.${c.column}`).join(', ');
+  }
+
+  unit(plan: UnitPlan, u: string): string {
+    const parts = [this.columns(Unit, u)];
+    if (plan.children) {
+      const c = this.alias('u');
+      parts.push(`'@children', (SELECT COALESCE(json_agg(${this.unit(plan.children, c)} ORDER BY ${c}.code), '[]'::json)
+        FROM units ${c} WHERE ${c}.parent_id = ${u}.id)`);
+    }
+    if (plan.accounts) {
+      const a = this.alias('a');
+      parts.push(`'@accounts', (SELECT COALESCE(json_agg(${this.account(plan.accounts, a)} ORDER BY ${a}.platform, ${a}.name, ${a}.id), '[]'::json)
+        FROM accounts ${a} WHERE ${a}.unit_id = ${u}.id)`);
+    }
+    return `json_build_object(${parts.join(', ')})`;
+  }
+
+  account(plan: AccountPlan, a: string): string {
+    const parts = [this.columns(Account, a)];
+    if (plan.unit) {
+      const u = this.alias('u');
+      parts.push(`'@unit', (SELECT ${this.unit(plan.unit, u)} FROM units ${u} WHERE ${u}.id = ${a}.unit_id)`);
+    }
+    if (plan.services) {
+      const s = this.alias('s');
+      parts.push(`'@services', (SELECT COALESCE(json_agg(json_build_object(${this.columns(AccountService, s)}) ORDER BY ${s}.id), '[]'::json)
+        FROM services ${s} WHERE ${s}.account_id = ${a}.id AND ${s}.merged_into_id IS NULL)`);
+    }
+    if (plan.statusHistory) {
+      const h = this.alias('h');
+      parts.push(`'@statusHistory', (SELECT COALESCE(json_agg(json_build_object(${this.columns(AccountStatusChange, h)}) ORDER BY ${h}.changed_at, ${h}.id), '[]'::json)
+        FROM account_status_history ${h} WHERE ${h}.account_id = ${a}.id)`);
+    }
+    if (plan.stats) {
+      this.asOfParam ??= `${this.param(this.asOf)}::timestamptz`;
+      const s = this.alias('st');
+      parts.push(`'@stats', (SELECT row_to_json(${s}) FROM (${statsSql(`a.id = ${a}.id`, this.asOfParam)}) ${s})`);
+    }
+    if (plan.findings) {
+      const f = this.alias('f');
+      const fa = this.alias('fa');
+      parts.push(`'@findings', (SELECT COALESCE(json_agg(json_build_object(${this.columns(Finding, f)}) ORDER BY ${f}.severity_rank, ${f}.id DESC), '[]'::json)
+        FROM finding_accounts ${fa} JOIN findings ${f} ON ${f}.id = ${fa}.finding_id
+       WHERE ${fa}.account_id = ${a}.id AND ${f}.status <> '${FindingStatus.RESOLVED}')`);
+    }
+    return `json_build_object(${parts.join(', ')})`;
+  }
+}
+
+interface ColumnInfo { property: string; column: string; convert: (v: unknown) => unknown }
+
+const columnCache = new WeakMap<object, ColumnInfo[]>();
+
+/** The entity's columns as TypeORM reads them: timestamps as Date, bigint as string, dates as 'YYYY-MM-DD'. */
+function columnsOf(em: EntityManager, entity: EntityTarget<object>): ColumnInfo[] {
+  const key = entity as object;
+  let cols = columnCache.get(key);
+  if (!cols) {
+    cols = em.connection.getMetadata(entity).columns.map((c) => {
+      const type = typeof c.type === 'string' ? c.type : '';
+      const convert = type === 'timestamptz' || type === 'timestamp' || type === 'timestamp with time zone'
+        ? (v: unknown) => (v === null ? null : new Date(v as string))
+        : type === 'bigint' ? (v: unknown) => (v === null ? null : String(v)) : (v: unknown) => v;
+      return { property: c.propertyName, column: c.databaseName, convert };
+    });
+    columnCache.set(key, cols);
+  }
+  return cols;
+}
+
+/** A row of `json_build_object` as the entity TypeORM would have given (relations under `@` keys are left out). */
+export function hydrate<T extends object>(em: EntityManager, entity: new () => T, json: Record<string, unknown>): T {
+  const out = new entity() as Record<string, unknown>;
+  for (const c of columnsOf(em, entity)) out[c.property] = c.convert(json[c.property] ?? null);
+  return out as T;
+}

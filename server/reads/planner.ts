@@ -1,0 +1,111 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../kernel/context';
+import { notFound, parseId } from '../kernel/errors';
+import { Unit } from '../units/unit.entity';
+import { Account } from '../accounts/account.entity';
+import { AccountService } from '../accounts/account-service.entity';
+import { AccountStatusChange } from '../accounts/status-change.entity';
+import { toStats } from '../accounts/account-stats';
+import { Finding } from '../detection/finding.entity';
+import { hydrate, JsonSql } from './json-sql';
+import { accountPlan, below, connectionNodePlan, unitPlan, type AccountPlan, type UnitPlan } from './selection';
+
+/**
+ * The read planner: a hot root field (`account`, `unit`, `accounts`, `matrix`) reads what its GraphQL selection asks
+ * for in ONE SQL statement, the user's scope inside it, and hands the rows to the request's DataLoaders (`prime`).
+ * The field resolvers stay as they are: they find their relation already loaded; a relation the planner does not
+ * know (a unit's `region`, an account's `posts`, anything below the planned depth) is loaded by its loader as before.
+ */
+export const readPlanner = {
+  /** Off: every read takes the loader path (tests compare the two). */
+  enabled: true,
+
+  /** `account(id)`: the account (NOT_FOUND outside the scope, as `accountsService.byId`) and its planned relations. */
+  async account(ctx: Context, info: GraphQLResolveInfo, id: string): Promise<Account> {
+    const accountId = parseId(id, 'accountId');
+    const plan = accountPlan(info, below(info.fieldNodes));
+    const q = new JsonSql(ctx.em);
+    const a = q.alias('a');
+    const u = q.alias('u');
+    const idParam = q.param(accountId);
+    const scope = ctx.scope.raw(u, q.params.length + 1);
+    if (scope.value !== null) q.params.push(scope.value);
+    const rows: { j: Record<string, unknown> }[] = await ctx.em.query(
+      `SELECT ${q.account(plan, a)} AS j FROM accounts ${a} JOIN units ${u} ON ${u}.id = ${a}.unit_id
+        WHERE ${a}.id = ${idParam} AND ${scope.sql}`, q.params);
+    if (!rows.length) throw notFound('该账号');
+    return primeAccount(ctx, q, rows[0].j, plan);
+  },
+
+  /** `unit(id)` / `unit(code)`: the unit (NOT_FOUND outside the scope, as `unitsService`) and its planned subtree. */
+  async unit(ctx: Context, info: GraphQLResolveInfo, by: { id: string } | { code: string }): Promise<Unit> {
+    const unitId = 'id' in by ? parseId(by.id, 'unitId') : null;
+    const plan = unitPlan(info, below(info.fieldNodes));
+    const q = new JsonSql(ctx.em);
+    const u = q.alias('u');
+    const key = unitId !== null ? `${u}.id = ${q.param(unitId)}` : `${u}.code = ${q.param((by as { code: string }).code)}`;
+    const scope = ctx.scope.raw(u, q.params.length + 1);
+    if (scope.value !== null) q.params.push(scope.value);
+    const rows: { j: Record<string, unknown> }[] = await ctx.em.query(
+      `SELECT ${q.unit(plan, u)} AS j FROM units ${u} WHERE ${key} AND ${scope.sql}`, q.params);
+    if (!rows.length) throw notFound(unitId !== null ? '该单位' : `单位 ${(by as { code: string }).code}`);
+    return primeUnit(ctx, q, rows[0].j, plan);
+  },
+
+  /**
+   * For a connection of accounts (`accounts(…)`): the JSON column the list statement selects for each row (alias
+   * `a`, named parameters) and how to hand its relations to the loaders. Null when the nodes ask for no relation.
+   */
+  accountNodes(ctx: Context, info: GraphQLResolveInfo): PlannedNodes | null {
+    const plan = connectionNodePlan(info);
+    if (!Object.keys(plan).length) return null;
+    const q = new JsonSql(ctx.em, true);
+    return {
+      select: q.account(plan, 'a'),
+      params: q.named,
+      attach: (json) => primeAccount(ctx, q, json as Json, plan),
+    };
+  },
+};
+
+export interface PlannedNodes {
+  /** An SQL expression over the list's `accounts a`: one JSON object per row. */
+  select: string;
+  params: Record<string, unknown>;
+  /** The row's account, its relations handed to the loaders. */
+  attach(json: unknown): Account;
+}
+
+type Json = Record<string, unknown>;
+
+function primeUnit(ctx: Context, q: JsonSql, json: Json, plan: UnitPlan): Unit {
+  const unit = hydrate(ctx.em, Unit, json);
+  ctx.loaders.unitById.prime(unit.id, unit);
+  if (plan.children) {
+    const children = (json['@children'] as Json[]).map((c) => primeUnit(ctx, q, c, plan.children!));
+    ctx.loaders.unitsByParent.prime(unit.id, children);
+  }
+  if (plan.accounts) {
+    const accounts = (json['@accounts'] as Json[]).map((a) => primeAccount(ctx, q, a, plan.accounts!));
+    ctx.loaders.accountsByUnit.prime(unit.id, accounts);
+  }
+  return unit;
+}
+
+function primeAccount(ctx: Context, q: JsonSql, json: Json, plan: AccountPlan): Account {
+  const account = hydrate(ctx.em, Account, json);
+  const l = ctx.loaders;
+  l.accountById.prime(account.id, account);
+  if (plan.unit && json['@unit']) primeUnit(ctx, q, json['@unit'] as Json, plan.unit);
+  if (plan.services) l.servicesByAccount.prime(account.id, (json['@services'] as Json[]).map((s) => hydrate(ctx.em, AccountService, s)));
+  if (plan.statusHistory) {
+    l.statusHistoryByAccount.prime(account.id, (json['@statusHistory'] as Json[]).map((h) => hydrate(ctx.em, AccountStatusChange, h)));
+  }
+  if (plan.stats && json['@stats']) {
+    const s = json['@stats'] as Json;
+    const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+    l.statsByAccount.prime(account.id, toStats({ ...s, lastPostAt: date(s.lastPostAt), oldestUnansweredAt: date(s.oldestUnansweredAt) }, q.asOf));
+  }
+  if (plan.findings) l.findingsByAccount.prime(account.id, (json['@findings'] as Json[]).map((f) => hydrate(ctx.em, Finding, f)));
+  return account;
+}
