@@ -4,9 +4,11 @@ import express from 'express';
 import cookieParser from 'cookie-parser';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { getOperationAST, parse } from 'graphql';
 import { ROOT, type Config } from './config';
 import { sqlScope } from './db/sql-counter';
+import { PRIMARY_COOKIE, primaryCookie, readsFromReplica, replicaReads } from './db/replication';
 import { createContext, type Context, type SessionUser } from './kernel/context';
 import { schemaParts } from './registry';
 import { createApolloServer } from './graphql/server';
@@ -17,6 +19,31 @@ import { anonymousMayRun } from './auth/session-guard';
 import { AUDIT_CSV_PATH, auditCsvHandler } from './audit/audit.csv';
 import { bulletinsRouter } from './inspections/bulletins.http';
 import { exportsRouter } from './export/xlsx-export';
+
+/**
+ * Read replicas (server/db/replication.ts): a query reads from a replica unless the browser wrote within
+ * REPLICA_STICKY_MS; a mutation stays on the primary and (re)sets that sticky cookie.
+ */
+function readManager(req: express.Request, res: express.Response, replica: EntityManager, ds: DataSource, config: Config): EntityManager {
+  const operation = operationType(req);
+  if (operation === 'mutation') {
+    const sticky = primaryCookie(config.replicaStickyMs);
+    res.cookie(PRIMARY_COOKIE, sticky.value, { maxAge: sticky.maxAge, httpOnly: true, sameSite: 'lax', secure: config.nodeEnv === 'production', path: '/' });
+  }
+  return readsFromReplica(operation, (req.cookies as Record<string, string> | undefined)?.[PRIMARY_COOKIE]) ? replica : ds.manager;
+}
+
+/** query | mutation | subscription of the request's operation (undefined when it cannot tell: the primary then). */
+function operationType(req: express.Request): string | undefined {
+  const body = (req.method === 'POST' ? req.body : req.query) as { query?: unknown; operationName?: unknown } | undefined;
+  if (typeof body?.query !== 'string') return undefined;
+  if (!/\b(mutation|subscription)\b/.test(body.query)) return 'query';
+  try {
+    return getOperationAST(parse(body.query, { noLocation: true }), typeof body.operationName === 'string' ? body.operationName : undefined)?.operation;
+  } catch {
+    return undefined;
+  }
+}
 
 export type Authenticate = (req: express.Request, ds: DataSource, config: Config) => Promise<SessionUser | null>;
 
@@ -59,6 +86,7 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
     },
     anonymousMayRun: (fields) => anonymousMayRun(fields, { introspection: !production }),
   });
+  const replica = replicaReads(ds);
   const graphql = expressMiddleware(apollo, {
     context: async ({ req, res }) => {
       const user = await authenticateOnce(req, res);
@@ -67,7 +95,7 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
         userAgent: req.get('user-agent') ?? undefined,
         setCookie: (name, value, cookieOpts) => res.cookie(name, value, cookieOpts),
         clearCookie: (name) => res.clearCookie(name),
-      });
+      }, replica ? readManager(req, res, replica, ds, config) : ds.manager);
     },
   });
 

@@ -17,6 +17,12 @@ export interface Config {
   seedOnEmpty: boolean;
   seedProvince: string;
   dbPoolSize: number;
+  /** Read replicas (streaming standbys of `databaseUrl`): reads of GraphQL queries go there (server/db/replication.ts). */
+  replicaUrls: string[];
+  /** After a mutation, the same browser's reads stay on the primary this long (read-your-writes across requests). */
+  replicaStickyMs: number;
+  /** HTTP worker processes sharing `port` (node cluster, server/main.ts); 1 = no cluster. */
+  webWorkers: number;
 }
 
 class ConfigError extends Error {}
@@ -65,7 +71,20 @@ export function loadConfig(): Config {
     seedOnEmpty: bool('SEED_ON_EMPTY', true),
     seedProvince,
     dbPoolSize: int('DB_POOL_SIZE', 10, 1, 200),
+    replicaUrls: replicaUrls(databaseUrl),
+    replicaStickyMs: int('REPLICA_STICKY_MS', 10_000, 0, 3_600_000),
+    webWorkers: int('WEB_WORKERS', 1, 1, 64),
   };
+}
+
+/** `DATABASE_REPLICA_URLS`: comma-separated postgres:// URLs of streaming standbys; they need `DATABASE_URL`. */
+function replicaUrls(databaseUrl: string | undefined): string[] {
+  const urls = (process.env.DATABASE_REPLICA_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of urls) {
+    if (!/^postgres(ql)?:\/\//.test(u)) throw new ConfigError(`DATABASE_REPLICA_URLS 中的 ${u.replace(/:[^:@/]*@/, ':***@')} 无效：应为 postgres:// 地址 (replica URLs must be postgres:// URLs)`);
+  }
+  if (urls.length && !databaseUrl) throw new ConfigError('设置 DATABASE_REPLICA_URLS 时必须同时设置 DATABASE_URL（主库）(DATABASE_REPLICA_URLS needs DATABASE_URL, the primary)');
+  return urls;
 }
 
 export { ConfigError };

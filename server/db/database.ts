@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { EMBEDDED_PASSWORD, startEmbedded, type EmbeddedHandle } from './embedded';
 import { APP_ROLE, applyAppGrants, connectionRole } from './roles';
 import { CountingLogger } from './sql-counter';
+import { replicationOptions } from './replication';
 
 export interface Database {
   dataSource: DataSource;
@@ -23,12 +24,17 @@ export interface DataModel {
   migrations: NonNullable<DataSourceOptions['migrations']>;
 }
 
-export function createDataSource(model: DataModel, url: string, poolSize = 10, opts: { role?: string } = {}): DataSource {
+/**
+ * `replicas`: streaming standbys of `url` (server/db/replication.ts): TypeORM's `replication` option with the primary
+ * as the default; one pool of `poolSize` per server. `-c role=…` and the other session settings apply to all of them.
+ */
+export function createDataSource(model: DataModel, url: string, poolSize = 10, opts: { role?: string; replicas?: readonly string[] } = {}): DataSource {
   // `-c role=…`: every session of the pool starts as that role (the DATABASE_URL-superuser fallback below).
   const role = opts.role ? ` -c role=${opts.role}` : '';
+  const replication = replicationOptions(url, opts.replicas ?? []);
   return new DataSource({
     type: 'postgres',
-    url,
+    ...(replication ? { replication } : { url }),
     entities: model.entities,
     migrations: model.migrations,
     migrationsTableName: 'migrations',
@@ -75,7 +81,11 @@ export async function openDatabase(model: DataModel, config: Config,
       const app = await appConnection(dataSource, url, !config.databaseUrl, log);
       if (app) {
         await dataSource.destroy();
-        dataSource = createDataSource(model, app.url, config.dbPoolSize, { role: app.role });
+        dataSource = createDataSource(model, app.url, config.dbPoolSize, { role: app.role, replicas: config.replicaUrls });
+        await dataSource.initialize();
+      } else if (config.replicaUrls.length) {
+        await dataSource.destroy();
+        dataSource = createDataSource(model, url, config.dbPoolSize, { replicas: config.replicaUrls });
         await dataSource.initialize();
       }
     }

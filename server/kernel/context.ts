@@ -44,9 +44,12 @@ export interface Context {
   readonly system?: boolean;
 }
 
-/** A fresh context for one request (or one CLI run): fresh loaders, the user's scope, no transaction. */
-export function createContext(ds: DataSource, config: Config, user: SessionUser | null = null, http?: RequestInfo): Context {
-  return { ds, em: ds.manager, config, user, scope: Scope.of(user), loaders: createLoaders(ds.manager), http, inTransaction: false };
+/**
+ * A fresh context for one request (or one CLI run): fresh loaders, the user's scope, no transaction. `em`: the manager
+ * its reads outside transactions use — a read replica's for read-only requests (server/db/replication.ts).
+ */
+export function createContext(ds: DataSource, config: Config, user: SessionUser | null = null, http?: RequestInfo, em: EntityManager = ds.manager): Context {
+  return { ds, em, config, user, scope: Scope.of(user), loaders: createLoaders(em), http, inTransaction: false };
 }
 
 /**
