@@ -77,7 +77,10 @@ export class JsonSql {
     if (plan.stats) {
       this.asOfParam ??= `${this.param(this.asOf)}::timestamptz`;
       const s = this.alias('st');
-      parts.push(`'@stats', (SELECT row_to_json(${s}) FROM (${statsSql(`a.id = ${a}.id`, this.asOfParam)}) ${s})`);
+      const o = this.alias('o');
+      // The statistics' own alias `a` would hide an outer `a`: the outer id goes in through `o`.
+      parts.push(`'@stats', (SELECT row_to_json(${s}) FROM (SELECT ${a}.id AS account_id) ${o}
+        CROSS JOIN LATERAL (${statsSql(`a.id = ${o}.account_id`, this.asOfParam)}) ${s})`);
     }
     if (plan.findings) {
       const f = this.alias('f');
