@@ -42,6 +42,18 @@ export class Account {
   @Column('date', { name: 'opened_on', nullable: true })
   openedOn: string | null;
 
+  @Field(() => LocalDateResolver, { nullable: true, description: '注销日期（导入的 closed_on，或方案的注销步骤）' })
+  @Column('date', { name: 'closed_on', nullable: true })
+  closedOn: string | null;
+
+  @Field(() => String, { nullable: true, description: '备案状态：filed 已备案 / changed 已变更 / deregistered 已注销备案；为空表示未登记' })
+  @Column('text', { name: 'filing_status', nullable: true })
+  filingStatus: string | null;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: '备案状态的变更日期' })
+  @Column('date', { name: 'filing_changed_on', nullable: true })
+  filingChangedOn: string | null;
+
   @Field(() => Int)
   @Column('int')
   followers: number;

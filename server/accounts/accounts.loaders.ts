@@ -8,7 +8,8 @@ import { AccountStats, STATS_SQL, toStats } from './account-stats';
 
 /** The entity's columns as its properties (`opened_on` as text, YYYY-MM-DD, as TypeORM gives a date column). */
 export const ACCOUNT_COLUMNS = `id, platform, handle, name, unit_id AS "unitId", type, status, filing_no AS "filingNo",
-  opened_on::text AS "openedOn", followers, interaction_enabled AS "interactionEnabled", is_main AS "isMain",
+  opened_on::text AS "openedOn", closed_on::text AS "closedOn", filing_status AS "filingStatus",
+  filing_changed_on::text AS "filingChangedOn", followers, interaction_enabled AS "interactionEnabled", is_main AS "isMain",
   last_post_at AS "lastPostAt", post_count AS "postCount", updated_at AS "updatedAt"`;
 
 export const toAccount = (row: Record<string, unknown>): Account => Object.assign(new Account(), row);

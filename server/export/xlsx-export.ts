@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import type { Router } from 'express';
 import express from 'express';
 import type { DataSource } from 'typeorm';
@@ -10,17 +9,12 @@ import { AccountStatus, AccountType, DetectionRule, PLATFORM_NAMES_ZH, RULE_NAME
 import { summarize } from '../detection/finding-summary';
 import { auditService } from '../audit/audit.service';
 
-type Cell = string | number | null;
-interface Sheet { title: string; headers: string[]; rows: Cell[][]; widths: number[] }
+import { badInput } from '../kernel/errors';
+import { beijingTime, MAX_ROWS, sheetXlsx, type Sheet } from './sheet';
+import { matrixSheet, plansSheet } from './list-sheets';
+import { isTemplateTable, templateCsv, templateLabel, templateXlsx } from './templates';
 
-const MAX_ROWS = 50_000;
-
-/** `YYYY-MM-DD HH:mm:ss` in Beijing time (the times people read); empty for none. */
-export function beijingTime(v: Date | string | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  const t = new Date(v).getTime();
-  return Number.isNaN(t) ? '' : new Date(t + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
-}
+export { beijingTime };
 
 const STATUS_ZH: Record<string, string> = { [AccountStatus.ACTIVE]: '正常', [AccountStatus.SUSPENDED]: '暂停更新', [AccountStatus.CLOSED]: '已注销' };
 const TYPE_ZH: Record<string, string> = { [AccountType.PUBLISHING]: '发布类', [AccountType.SERVICE]: '服务类', [AccountType.BOTH]: '发布兼服务' };
@@ -65,8 +59,29 @@ async function findingsSheet(ctx: Context): Promise<Sheet> {
   };
 }
 
-async function auditSheet(ctx: Context): Promise<Sheet> {
-  const { rows } = await auditService.exportRows(ctx, {}, MAX_ROWS);
+/**
+ * The audit list's filters as query parameters: `action` (comma-separated), `entityType`, `from` / `to` (ISO times or
+ * dates), `planId`, `accountId`, `unitId`; `q`: text in the action, the actor, the object or the comment.
+ */
+function auditFilter(query: Record<string, string>) {
+  const time = (v: string | undefined, field: string) => {
+    if (!v) return null;
+    const t = new Date(v);
+    if (Number.isNaN(t.getTime())) throw badInput(`${field} 不是有效的时间 (invalid time)`, [{ field, message: 'YYYY-MM-DD 或 ISO 时间' }]);
+    return t;
+  };
+  return {
+    action: query.action ? query.action.split(',').map((a) => a.trim()).filter(Boolean) : null,
+    entityType: query.entityType || null, from: time(query.from, 'from'), to: time(query.to, 'to'),
+    planId: query.planId || null, accountId: query.accountId || null, unitId: query.unitId || null,
+  };
+}
+
+async function auditSheet(ctx: Context, query: Record<string, string> = {}): Promise<Sheet> {
+  let { rows } = await auditService.exportRows(ctx, auditFilter(query), MAX_ROWS);
+  const q = query.q?.trim().toLowerCase();
+  if (q) rows = rows.filter((e) => [e.action, e.actorName, e.entityType, e.entityId, e.comment].some((v) => String(v ?? '').toLowerCase().includes(q)));
+  if (query.sort === 'at' || query.sort === 'at:asc' || query.sort === 'at_asc') rows = [...rows].reverse();
   return {
     title: '审计记录',
     headers: ['时间（北京时间）', '操作人', '角色', '操作', '对象类型', '对象编号', '说明'],
@@ -75,30 +90,35 @@ async function auditSheet(ctx: Context): Promise<Sheet> {
   };
 }
 
-const SHEETS: Record<string, (ctx: Context) => Promise<Sheet>> = { accounts: accountsSheet, findings: findingsSheet, audit: auditSheet };
+const SHEETS: Record<string, (ctx: Context, query: Record<string, string>) => Promise<Sheet>> = {
+  accounts: accountsSheet, findings: findingsSheet, audit: auditSheet, matrix: matrixSheet, plans: plansSheet,
+};
 
-export async function sheetXlsx(sheet: Sheet): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'matrix-planner';
-  const ws = wb.addWorksheet(sheet.title, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.addRow(sheet.headers).font = { bold: true };
-  for (const r of sheet.rows) ws.addRow(r.map((c) => (typeof c === 'string' && /^[=+\-@]/.test(c) ? `'${c}` : c)));
-  sheet.widths.forEach((w, i) => { ws.getColumn(i + 1).width = w; });
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /**
- * `GET /api/export/accounts.xlsx`, `/api/export/findings.xlsx`, `/api/export/audit.xlsx`: lists as Excel with Chinese
- * headers and Beijing times, at most 50,000 rows, in the user's scope (audit: auditors and administrators).
+ * `GET /api/export/(accounts|findings|audit|matrix|plans).xlsx`: lists as Excel with Chinese headers and Beijing times,
+ * at most 50,000 rows, in the user's scope (audit: auditors and administrators). Query parameters are the lists'
+ * filters: plans `q`, `status`, `sort`, `regionCode`, `mine`; audit `q`, `action`, `entityType`, `from`, `to`, …;
+ * matrix `regionCode` and `date` (the matrix as it was that day).
+ * `GET /api/templates/(units|accounts|services|posts|messages).(xlsx|csv)`: import templates (signed-in users).
  */
 export function exportsRouter(ds: DataSource, config: Config, authenticate: Authenticate): Router {
   const router = express.Router();
-  router.get(/^\/api\/export\/(accounts|findings|audit)\.xlsx$/, downloadHandler(ds, config, authenticate, 'export', async (ctx, params) => {
+  router.get(/^\/api\/export\/(accounts|findings|audit|matrix|plans)\.xlsx$/, downloadHandler(ds, config, authenticate, 'export', async (ctx, params, query) => {
     const kind = params[0];
-    const sheet = await SHEETS[kind](ctx);
+    const sheet = await SHEETS[kind](ctx, query);
     const stamp = beijingTime(new Date()).replace(/[-: ]/g, '').slice(0, 12);
-    return { asciiName: `${kind}-${stamp}.xlsx`, name: `${sheet.title}-${stamp}.xlsx`,
-      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', data: await sheetXlsx(sheet) };
+    return { asciiName: `${kind}-${stamp}.xlsx`, name: `${sheet.title}-${stamp}.xlsx`, contentType: XLSX, data: await sheetXlsx(sheet) };
+  }));
+  router.get(/^\/api\/templates\/([a-z]+)\.(xlsx|csv)$/, downloadHandler(ds, config, authenticate, 'template', async (ctx, params) => {
+    requireUser(ctx);
+    const [table, ext] = [params[0], params[1]];
+    if (!isTemplateTable(table)) throw badInput(`没有「${table}」的导入模板 (unknown template)`, [{ field: 'table', message: 'units / accounts / services / posts / messages' }]);
+    const name = `${templateLabel(table)}导入模板.${ext}`;
+    return ext === 'xlsx'
+      ? { asciiName: `${table}-template.xlsx`, name, contentType: XLSX, data: await templateXlsx(table) }
+      : { asciiName: `${table}-template.csv`, name, contentType: 'text/csv; charset=utf-8', data: templateCsv(table) };
   }));
   return router;
 }

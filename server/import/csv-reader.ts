@@ -61,6 +61,12 @@ function csvErrorMessage(err: CsvError): string {
   }
 }
 
+/** A header cell: `platform`, or a downloaded template's `平台 (platform)` / `平台（platform）` — the name in the brackets. */
+function headerName(h: string): string {
+  const m = /[(（]\s*([A-Za-z_]+)\s*[)）]\s*$/.exec(h.trim());
+  return (m ? m[1] : h.trim()).toLowerCase();
+}
+
 /** Strict UTF-8 decoding; strips a BOM; turns CRLF into LF (so csv-parse counts lines right). */
 class Utf8Text extends Transform {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
@@ -182,7 +188,7 @@ class RowsToCopy extends Transform {
 
   private header(record: string[], line: number): void {
     const { spec, sink } = this;
-    const names = record.map((h) => h.trim().toLowerCase());
+    const names = record.map(headerName);
     const allowed = spec.columns.map((c) => c.name);
     let ok = true;
     const seen = new Map<string, number>();

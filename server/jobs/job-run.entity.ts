@@ -2,6 +2,18 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 
 /** One attempt of a scheduled job (定时任务): status, progress and the outcome, for the client and for auditors. */
+@ObjectType({ description: '立即运行任务的请求结果' })
+export class JobRequest {
+  @Field(() => String)
+  task: string;
+
+  @Field(() => Boolean, { description: 'true：已加入任务队列（稍后在运行记录中可见）；false：本进程没有任务队列，已直接运行完毕' })
+  queued: boolean;
+
+  @Field(() => String, { nullable: true, description: '直接运行时的结果说明' })
+  message: string | null;
+}
+
 @ObjectType({ description: '定时任务运行记录（每次尝试一条）' })
 @Entity('job_runs')
 export class JobRun {
@@ -30,6 +42,22 @@ export class JobRun {
   @Field(() => Int, { description: '进度（0–100）' })
   @Column('int')
   progress: number;
+
+  @Field(() => Int, { nullable: true, description: '已完成的项数（如省份数）' })
+  @Column('int', { nullable: true })
+  done: number | null;
+
+  @Field(() => Int, { nullable: true, description: '总项数' })
+  @Column('int', { nullable: true })
+  total: number | null;
+
+  @Field(() => String, { nullable: true, description: '当前阶段（如正在处理的省份代码）' })
+  @Column('text', { nullable: true })
+  phase: string | null;
+
+  @Field(() => String, { nullable: true, description: '手动运行的发起人（为空表示按计划运行）' })
+  @Column('text', { name: 'requested_by', nullable: true })
+  requestedBy: string | null;
 
   @Field(() => String, { nullable: true, description: '结果说明' })
   @Column('text', { nullable: true })

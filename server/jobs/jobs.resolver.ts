@@ -1,10 +1,11 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../common/enums';
 import type { Context } from '../kernel/context';
 import { requireRole } from '../kernel/access';
 import { pageSize } from '../kernel/pagination';
 import { regionsService } from '../regions/regions.service';
-import { JobRun } from './job-run.entity';
+import { JobRequest, JobRun } from './job-run.entity';
+import { jobsService } from './jobs.service';
 import { TASK_NAMES_ZH } from './tasks';
 
 @Resolver(() => JobRun)
@@ -21,6 +22,12 @@ export class JobsResolver {
     if (task) qb.andWhere('r.task = :task', { task });
     if (status) qb.andWhere('r.status = :status', { status });
     return qb.getMany();
+  }
+
+  @Mutation(() => JobRequest, { description: '立即运行一个定时任务（管理员；区域任务限管辖范围，全国任务限全国管理员）；记入审计，限流', complexity: 5000 })
+  runJobNow(@Ctx() ctx: Context, @Arg('task', () => String) task: string,
+    @Arg('regionCode', () => String, { nullable: true }) regionCode?: string | null): Promise<JobRequest> {
+    return jobsService.runNow(ctx, task, regionCode);
   }
 
   @FieldResolver(() => String, { description: '任务名称' })

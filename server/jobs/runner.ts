@@ -21,6 +21,10 @@ export interface JobsHandle {
   stop(): Promise<void>;
 }
 
+/** This process's queue, while it runs (runJobNow adds to it; without it a task runs in-process at once). */
+let current: JobsHandle | null = null;
+export const currentJobs = (): JobsHandle | null => current;
+
 /**
  * Starts the job queue (graphile-worker on PostgreSQL: its own `graphile_worker` schema, created on first start)
  * with the policy's schedules. `ownerUrl` must be allowed to create that schema (the database owner). `JOBS=off`
@@ -40,5 +44,10 @@ export async function startJobs(ds: DataSource, ownerUrl: string, config: Config
     taskList: taskList(ds, config), parsedCronItems: parseCronItems(items),
   });
   log(`定时任务已启动 (job queue started): ${items.map((i) => `${i.task} ${i.match}`).join('; ') || '无计划任务'}`);
-  return { runner, stop: () => runner.stop() };
+  const handle: JobsHandle = { runner, stop: async () => {
+    if (current === handle) current = null;
+    await runner.stop();
+  } };
+  current = handle;
+  return handle;
 }

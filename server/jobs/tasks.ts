@@ -18,8 +18,11 @@ export const TASK_NAMES_ZH: Record<string, string> = {
   sessions: '清理过期会话',
 };
 
-/** Reports progress (0–100) and a message on the run's row. */
-type Progress = (percent: number, message?: string) => Promise<void>;
+/**
+ * Reports progress on the run's row: `done` of `total` items (the 0–100 percentage follows), the phase being worked on
+ * (e.g. the province) and a message. The client polls it.
+ */
+export type Progress = (step: { done: number; total: number; phase?: string | null; message?: string }) => Promise<void>;
 type Work = (ctx: Context, payload: Record<string, unknown>, progress: Progress) => Promise<string>;
 
 /** Provinces that have units: weekly detection and quarterly inspections run per province. */
@@ -34,8 +37,9 @@ async function perProvince(ctx: Context, payload: Record<string, unknown>, progr
   const codes = await provinces(ctx, payload);
   const done: string[] = [];
   for (const [i, code] of codes.entries()) {
+    await progress({ done: i, total: codes.length, phase: code });
     done.push(await each(code));
-    await progress(Math.round(((i + 1) / codes.length) * 100), done.join('；'));
+    await progress({ done: i + 1, total: codes.length, phase: code, message: done.join('；') });
   }
   return done.join('；') || '没有需要处理的省份';
 }
@@ -52,12 +56,14 @@ const WORK: Record<string, Work> = {
     const i = await inspectionsService.create(ctx, { regionCode: code, asOf });
     return `${code}：检查批次 ${i.id}，抽查 ${i.sampled}/${i.population}`;
   }),
-  sessions: async (ctx) => {
+  sessions: async (ctx, _payload, progress) => {
+    await progress({ done: 0, total: 1, phase: 'sessions' });
     const [, n] = await ctx.em.query(
       `DELETE FROM sessions WHERE expires_at < now() - interval '1 day' OR (revoked_at IS NOT NULL AND revoked_at < now() - interval '30 days')`);
     return `清理会话 ${n ?? 0} 条`;
   },
-  reminders: async (ctx) => {
+  reminders: async (ctx, _payload, progress) => {
+    await progress({ done: 0, total: 1, phase: 'work_orders' });
     const w = await syncWorkOrders(ctx);
     return `整改工单：新建 ${w.created}，办结 ${w.closed}，逾期 ${w.overdue}，升级 ${w.escalated}，提醒 ${w.reminded}`;
   },
@@ -68,10 +74,11 @@ const WORK: Record<string, Work> = {
        WHERE a.status = 'closed' AND split_part(u.region_path, '/', 3) <> '' ORDER BY 1`);
     const parts: string[] = [];
     for (const [i, { code }] of rows.entries()) {
+      await progress({ done: i, total: rows.length, phase: code });
       await runDetection(ctx, { regionCode: code });
       const [{ n }] = await ctx.em.query(`SELECT count(*)::int AS n FROM findings WHERE rule = 'CLOSED_BUT_LIVE' AND status = 'open' AND region_path LIKE $1`, [`/0/${code}/%`]);
       parts.push(`${code}：注销后仍在运营 ${n} 个`);
-      await progress(Math.round(((i + 1) / rows.length) * 100), parts.join('；'));
+      await progress({ done: i + 1, total: rows.length, phase: code, message: parts.join('；') });
     }
     return parts.join('；') || '没有已注销账号';
   },
@@ -83,27 +90,47 @@ const WORK: Record<string, Work> = {
  */
 export function taskList(ds: DataSource, config: Config): Record<string, Task> {
   const list: Record<string, Task> = {};
-  for (const [code, work] of Object.entries(WORK)) {
+  for (const code of Object.keys(WORK)) {
     list[code] = async (raw: unknown, helpers: JobHelpers) => {
-      const payload = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-      const regionCode = typeof payload.regionCode === 'string' ? payload.regionCode.slice(0, 12) : null;
-      const [run]: { id: string }[] = await ds.query(
-        `INSERT INTO job_runs (task, job_id, region_code, region_path, payload, status, attempt, max_attempts)
-         VALUES ($1, $2, $3::varchar, (SELECT path FROM regions WHERE code = $3::varchar), $4, 'running', $5, $6) RETURNING id`,
-        [code, String(helpers.job.id), regionCode, JSON.stringify(payload), helpers.job.attempts, helpers.job.max_attempts]);
-      const progress: Progress = async (percent, message) => {
-        await ds.query(`UPDATE job_runs SET progress = $2, message = COALESCE($3, message) WHERE id = $1`, [run.id, Math.min(100, Math.max(0, percent)), message ?? null]);
-      };
-      try {
-        const message = await work(createSystemContext(ds, config), payload, progress);
-        await ds.query(`UPDATE job_runs SET status = 'succeeded', progress = 100, message = $2, finished_at = now() WHERE id = $1`, [run.id, message]);
-      } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
-        await ds.query(`UPDATE job_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [run.id, error.slice(0, 2000)]);
-        helpers.logger.error(`任务 ${code} 第 ${helpers.job.attempts}/${helpers.job.max_attempts} 次失败：${error}`);
-        throw err;
-      }
+      await runTask(ds, config, code, raw, { jobId: String(helpers.job.id), attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts },
+        (m) => helpers.logger.error(m));
     };
   }
   return list;
+}
+
+/** Whether `code` names a scheduled task. */
+export const isTask = (code: string): boolean => Object.prototype.hasOwnProperty.call(WORK, code);
+
+/**
+ * One attempt of a task, recorded in `job_runs` (running → succeeded / failed with the error and the attempt number,
+ * progress as it goes); a failure is rethrown so the queue retries it. Also used to run a task at once in a process
+ * without a queue (`runJobNow` with JOBS=off): `requestedBy` names who asked.
+ */
+export async function runTask(ds: DataSource, config: Config, code: string, raw: unknown,
+  attempt: { jobId: string | null; attempt: number; maxAttempts: number }, logError: (m: string) => void = () => undefined): Promise<string> {
+  const work = WORK[code];
+  const payload = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const regionCode = typeof payload.regionCode === 'string' ? payload.regionCode.slice(0, 12) : null;
+  const requestedBy = typeof payload.requestedBy === 'string' ? payload.requestedBy.slice(0, 100) : null;
+  const [run]: { id: string }[] = await ds.query(
+    `INSERT INTO job_runs (task, job_id, region_code, region_path, payload, status, attempt, max_attempts, requested_by)
+     VALUES ($1, $2, $3::varchar, (SELECT path FROM regions WHERE code = $3::varchar), $4, 'running', $5, $6, $7) RETURNING id`,
+    [code, attempt.jobId, regionCode, JSON.stringify(payload), attempt.attempt, attempt.maxAttempts, requestedBy]);
+  const progress: Progress = async ({ done, total, phase, message }) => {
+    const percent = total > 0 ? Math.min(100, Math.max(0, Math.round((done / total) * 100))) : 0;
+    await ds.query(`UPDATE job_runs SET progress = $2, done = $3, total = $4, phase = COALESCE($5, phase), message = COALESCE($6, message) WHERE id = $1`,
+      [run.id, percent, done, total, phase ?? null, message ?? null]);
+  };
+  try {
+    const message = await work(createSystemContext(ds, config), payload, progress);
+    await ds.query(`UPDATE job_runs SET status = 'succeeded', progress = 100, done = COALESCE(total, done), message = $2, finished_at = now() WHERE id = $1`,
+      [run.id, message]);
+    return message;
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    await ds.query(`UPDATE job_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [run.id, error.slice(0, 2000)]);
+    logError(`任务 ${code} 第 ${attempt.attempt}/${attempt.maxAttempts} 次失败：${error}`);
+    throw err;
+  }
 }

@@ -23,7 +23,7 @@ const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, N
  * message, anything else 500 with no internals.
  */
 export function downloadHandler(ds: DataSource, config: Config, authenticate: Authenticate, label: string,
-  produce: (ctx: Context, params: Record<string, string>) => Promise<Download>): RequestHandler {
+  produce: (ctx: Context, params: Record<string, string>, query: Record<string, string>) => Promise<Download>): RequestHandler {
   return async (req: Request, res: Response) => {
     res.type('text/plain; charset=utf-8');
     try {
@@ -33,7 +33,13 @@ export function downloadHandler(ds: DataSource, config: Config, authenticate: Au
         return;
       }
       const ctx = createContext(ds, config, user, { ip: req.ip, userAgent: req.get('user-agent') ?? undefined });
-      const file = await produce(ctx, req.params as unknown as Record<string, string>);
+      // Query parameters as plain strings (the first of repeated ones): what list filters pass to an export.
+      const query: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.query)) {
+        const first = Array.isArray(v) ? v[0] : v;
+        if (typeof first === 'string') query[k] = first.slice(0, 200);
+      }
+      const file = await produce(ctx, req.params as unknown as Record<string, string>, query);
       res.status(200).type(file.contentType)
         .setHeader('Content-Disposition', `attachment; filename="${file.asciiName}"; filename*=UTF-8''${encodeURIComponent(file.name)}`)
         .setHeader('Cache-Control', 'no-store')

@@ -15,6 +15,7 @@ import { signatureFor, type Signature } from './signing';
 import { validatePlan } from './validation.service';
 import { movePosts, moveServices, type SourceRow } from './moves';
 import { checkStep, type StepInput } from './step-guards';
+import { openKeepWorkOrders } from '../workorders/workorders.service';
 
 /**
  * Execution: each action gets its steps by type; confirming a step (for the sponsoring unit of the action's account: its
@@ -60,6 +61,8 @@ export const executionService = {
            JOIN jsonb_to_recordset($2::jsonb) AS t(type text, kind text, seq int) ON t.type = pa.type
           WHERE pa.plan_id = $1 AND pa.removed_at IS NULL
           ORDER BY pa.id, t.seq RETURNING id`, [plan.id, JSON.stringify(templates), StepStatus.PENDING]);
+      // KEEP actions (keep but rectify) become rectification work orders to the sponsoring unit (workorders).
+      await openKeepWorkOrders(tx, plan.id);
       return applyTransition(tx, plan, PlanTransition.START_EXECUTION, { after: { steps: steps.length } });
     });
   },

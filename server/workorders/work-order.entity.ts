@@ -14,6 +14,10 @@ export class WorkOrder {
   @Column('int', { name: 'finding_id', nullable: true })
   findingId: number | null;
 
+  @Field(() => ID, { nullable: true, description: '来源方案步骤（方案的保留整改动作）' })
+  @Column('int', { name: 'plan_step_id', nullable: true })
+  planStepId: number | null;
+
   @Column('int', { name: 'unit_id' })
   unitId: number;
 

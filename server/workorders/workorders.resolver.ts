@@ -24,6 +24,16 @@ export class WorkOrdersResolver {
     return workOrdersService.notifications(ctx, unreadOnly, first);
   }
 
+  @Mutation(() => Notification, { description: '将一条通知标为已读' })
+  markNotificationRead(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Notification> {
+    return workOrdersService.markRead(ctx, id);
+  }
+
+  @Mutation(() => Int, { description: '将本单位及下级的全部未读通知标为已读，返回条数' })
+  markAllNotificationsRead(@Ctx() ctx: Context): Promise<number> {
+    return workOrdersService.markAllRead(ctx);
+  }
+
   @FieldResolver(() => Unit, { description: '主办单位（整改责任单位）' })
   unit(@Ctx() ctx: Context, @Root() w: WorkOrder): Promise<Unit | null> {
     return ctx.loaders.unitById.load(w.unitId);

@@ -56,7 +56,16 @@ export async function syncWorkOrders(ctx: Context, opts: { today?: string } = {}
       n AS (INSERT INTO notifications (unit_id, work_order_id, kind, title, body)
             SELECT unit_id, id, 'work_order', '新整改工单', title || '。请于 ' || deadline || ' 前完成整改并反馈。' FROM new RETURNING 1)
       SELECT count(*)::int AS n FROM n`, [JSON.stringify(deadlines), JSON.stringify(RULE_NAMES_ZH)]);
-    const closed = await q(`
+    const created2 = await openKeepOrders(tx, deadlines);
+    const closedKeep = await q(`
+      WITH c AS (
+        UPDATE work_orders w SET status = 'closed', closed_at = now(),
+               close_reason = CASE WHEN s.status = 'done' THEN '方案执行已确认整改' ELSE '方案已不再执行' END
+          FROM plan_steps s JOIN plans p ON p.id = s.plan_id
+         WHERE s.id = w.plan_step_id AND w.status <> 'closed' AND (s.status = 'done' OR p.status <> 'executing')
+        RETURNING w.id)
+      SELECT count(*)::int AS n FROM c`, []);
+    const closed = closedKeep + await q(`
       WITH c AS (
         UPDATE work_orders w SET status = 'closed', closed_at = now(),
                close_reason = CASE f.status WHEN 'resolved' THEN '复查已整改（问题不再成立）' ELSE '问题已忽略' END
@@ -87,13 +96,59 @@ export async function syncWorkOrders(ctx: Context, opts: { today?: string } = {}
       n AS (INSERT INTO notifications (unit_id, work_order_id, kind, title, body)
             SELECT unit_id, id, 'reminder', '整改即将到期', title || '。整改期限 ' || deadline || '，请尽快反馈。' FROM r RETURNING 1)
       SELECT count(*)::int AS n FROM n`, [JSON.stringify(remindBy), today]);
-    const counts = { created, closed, overdue, escalated, reminded };
-    if (created || closed || overdue || escalated) {
+    const counts = { created: created + created2, closed, overdue, escalated, reminded };
+    if (counts.created || closed || overdue || escalated) {
       await recordAudit(tx, { action: 'WORK_ORDERS_SYNCED', entityType: 'work_order', after: { ...counts, today },
-        comment: `整改工单：新建 ${created}，办结 ${closed}，逾期 ${overdue}，升级 ${escalated}` });
+        comment: `整改工单：新建 ${counts.created}，办结 ${closed}，逾期 ${overdue}，升级 ${escalated}` });
     }
     return counts;
   });
+}
+
+/** Deadlines per province ('0' national) for work orders opened today: `workOrders.deadlineWorkingDays` working days on. */
+async function deadlinesFrom(ctx: Context, today: string): Promise<Record<string, string>> {
+  const policies = await loadPolicies(ctx.em);
+  const cal = getPlanPolicy();
+  const out: Record<string, string> = {};
+  for (const p of ['0', ...policies.provinces.keys()]) out[p] = addWorkingDays(today, effectiveSettings(policies, p).workOrders.deadlineWorkingDays, cal);
+  return out;
+}
+
+/**
+ * A plan's KEEP actions (keep but rectify: 保留整改) become work orders to the account's sponsoring unit, one per
+ * pending RECTIFIED step of an executing plan, due the policy's working days later, with a notification; set-based.
+ * `planId` limits it to one plan (execution start); the sync does every plan. Closed when the step is confirmed.
+ */
+async function openKeepOrders(tx: Context, deadlines: Record<string, string>, planId?: number): Promise<number> {
+  const [row] = await tx.em.query(`
+    WITH new AS (
+      INSERT INTO work_orders (plan_step_id, unit_id, account_id, rule, title, status, deadline)
+      SELECT s.id, a.unit_id, a.id, 'KEEP_RECTIFY', '方案 #' || p.id || '「' || p.title || '」保留整改：' || a.name
+               || COALESCE('（' || NULLIF(btrim(pa.rectification), '') || '）', ''), 'open',
+             COALESCE($1::jsonb ->> NULLIF(split_part(u.region_path, '/', 3), ''), $1::jsonb ->> '0')::date
+        FROM plan_steps s JOIN plans p ON p.id = s.plan_id JOIN plan_actions pa ON pa.id = s.action_id
+        JOIN accounts a ON a.id = pa.account_id JOIN units u ON u.id = a.unit_id
+       WHERE s.kind = 'RECTIFIED' AND s.status = 'pending' AND p.status = 'executing' AND pa.removed_at IS NULL
+         AND ($2::int IS NULL OR p.id = $2::int)
+         AND NOT EXISTS (SELECT 1 FROM work_orders w WHERE w.plan_step_id = s.id AND w.status <> 'closed')
+      RETURNING id, unit_id, title, deadline),
+    n AS (INSERT INTO notifications (unit_id, work_order_id, kind, title, body)
+          SELECT unit_id, id, 'work_order', '新整改工单', title || '。请于 ' || deadline || ' 前完成整改并反馈。' FROM new RETURNING 1)
+    SELECT count(*)::int AS n FROM n`, [JSON.stringify(deadlines), planId ?? null]);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Execution started (APPROVED → EXECUTING, inside its transaction): the plan's KEEP actions become work orders now,
+ * not at the next sync. Audited with the plan.
+ */
+export async function openKeepWorkOrders(tx: Context, planId: number): Promise<number> {
+  const n = await openKeepOrders(tx, await deadlinesFrom(tx, todayInBeijing()), planId);
+  if (n) {
+    await recordAudit(tx, { action: 'WORK_ORDERS_SYNCED', entityType: 'work_order', planId,
+      after: { created: n, source: 'keep' }, comment: `方案 #${planId} 保留整改：新建整改工单 ${n} 个` });
+  }
+  return n;
 }
 
 export const workOrdersService = {
@@ -140,6 +195,35 @@ export const workOrdersService = {
       .where(scope.sql, scope.params).orderBy('n.created_at', 'DESC').addOrderBy('n.id', 'DESC').limit(pageSize(first, ctx.config.maxPageSize));
     if (unreadOnly) qb.andWhere('n.read_at IS NULL');
     return qb.getMany();
+  },
+
+  /** Marks one notification of a unit in scope as read (NOT_FOUND outside the scope); auditors only read. */
+  async markRead(ctx: Context, id: string): Promise<Notification> {
+    requireWrite(ctx);
+    return transaction(ctx, async (tx) => {
+      const n = await tx.em.getRepository(Notification).findOneBy({ id: String(parseId(id, 'id')) });
+      const unit = n ? await tx.loaders.unitById.load(n.unitId) : null;
+      if (!n || !unit || !tx.scope.contains(unit.path)) throw notFound('通知');
+      if (n.readAt) return n;
+      await tx.em.query(`UPDATE notifications SET read_at = now() WHERE id = $1`, [n.id]);
+      await recordAudit(tx, { action: 'NOTIFICATION_READ', entityType: 'notification', entityId: n.id, unitId: n.unitId, comment: n.title });
+      return tx.em.getRepository(Notification).findOneByOrFail({ id: n.id });
+    });
+  },
+
+  /** Marks every unread notification of the units in scope as read; returns how many. */
+  async markAllRead(ctx: Context): Promise<number> {
+    requireWrite(ctx);
+    return transaction(ctx, async (tx) => {
+      const scope = tx.scope.raw('u', 1);
+      const rows: unknown[] = await tx.em.query(`
+        UPDATE notifications n SET read_at = now() FROM units u
+         WHERE u.id = n.unit_id AND n.read_at IS NULL AND ${scope.sql} RETURNING n.id`, scope.value === null ? [] : [scope.value]);
+      if (rows.length) {
+        await recordAudit(tx, { action: 'NOTIFICATION_READ', entityType: 'notification', after: { count: rows.length }, comment: `全部标为已读（${rows.length} 条）` });
+      }
+      return rows.length;
+    });
   },
 
   /** Working days left until the deadline (negative: overdue). */
