@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { Config } from '../config';
 import { EMBEDDED_PASSWORD, startEmbedded, type EmbeddedHandle } from './embedded';
-import { APP_ROLE, applyAppGrants, connectionRole } from './roles';
+import { APP_ROLE, appRoleExists, applyAppGrants, connectionRole } from './roles';
 import { CountingLogger } from './sql-counter';
 import { replicationOptions } from './replication';
 
@@ -62,10 +62,15 @@ export function createDataSource(model: DataModel, url: string, poolSize = 10, o
  *     `-c role=matrix_app` (the application's statements run with matrix_app's rights; a warning recommends
  *     APP_DATABASE_URL, since a superuser session could SET ROLE back);
  *   - otherwise the configured user as it is (it is assumed to be already unprivileged).
+ * `prepare: false` (the HTTP workers of a cluster, server/main.ts): no migrations, grants or password changes — the
+ * process that prepared the database (the cluster's primary) did them once; only the connection is worked out.
+ * `DATABASE_REPLICA_URLS` (config.replicaUrls): the application's data source also opens one pool per read replica
+ * (server/db/replication.ts); those URLs are used as given, with the same session options (`-c role=…`), so they
+ * should log in as `matrix_app` or as a user that may become it (README "Scaling past one machine").
  * `role: 'owner'` keeps the configured connection (operator commands that reset data: `npm run seed -- --reset`).
  */
 export async function openDatabase(model: DataModel, config: Config,
-  opts: { log?: (m: string) => void; migrate?: boolean; role?: 'app' | 'owner' } = {}): Promise<Database> {
+  opts: { log?: (m: string) => void; migrate?: boolean; role?: 'app' | 'owner'; prepare?: boolean } = {}): Promise<Database> {
   const log = opts.log ?? (() => undefined);
   let embedded: EmbeddedHandle | null = null;
   let url = config.databaseUrl;
@@ -76,9 +81,9 @@ export async function openDatabase(model: DataModel, config: Config,
   let dataSource = createDataSource(model, url, config.dbPoolSize);
   try {
     await dataSource.initialize();
-    if (opts.migrate !== false) await runMigrations(dataSource, log);
+    if (opts.migrate !== false && opts.prepare !== false) await runMigrations(dataSource, log);
     if (opts.role !== 'owner') {
-      const app = await appConnection(dataSource, url, !config.databaseUrl, log);
+      const app = await appConnection(dataSource, url, !config.databaseUrl, log, opts.prepare !== false);
       if (app) {
         await dataSource.destroy();
         dataSource = createDataSource(model, app.url, config.dbPoolSize, { role: app.role, replicas: config.replicaUrls });
@@ -106,13 +111,13 @@ export async function openDatabase(model: DataModel, config: Config,
 }
 
 /** How the application connects as `matrix_app` (null: as the configured user). See `openDatabase`. */
-async function appConnection(owner: DataSource, url: string, embedded: boolean, log: (m: string) => void): Promise<{ url: string; role?: string } | null> {
-  if (!(await applyAppGrants(owner))) {
+async function appConnection(owner: DataSource, url: string, embedded: boolean, log: (m: string) => void, prepare: boolean): Promise<{ url: string; role?: string } | null> {
+  if (!(prepare ? await applyAppGrants(owner) : await appRoleExists(owner))) {
     log(`警告：数据库角色 ${APP_ROLE} 不存在，应用以配置的用户连接 (warning: role ${APP_ROLE} missing; see README "Database roles")`);
     return null;
   }
   if (embedded) {
-    await owner.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${EMBEDDED_PASSWORD.replace(/'/g, "''")}'`);
+    if (prepare) await owner.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${EMBEDDED_PASSWORD.replace(/'/g, "''")}'`);
     const u = new URL(url);
     u.username = APP_ROLE;
     u.password = EMBEDDED_PASSWORD;
