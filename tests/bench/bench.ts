@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { ROOT } from '../../server/config';
 import { runMigrations } from '../../server/db/database';
 import { createDataSource } from '../../server/registry';
@@ -18,6 +18,9 @@ import { generateDemoCsv, MANIFEST_FILE, resetDemoData } from '../../server/seed
 import { ensureDemoUsers, DEMO_PASSWORD } from '../../server/auth/demo-users';
 import { BENCH_OPERATIONS, PGL_FUNCTIONS_SQL, type BenchParams } from './operations';
 import { measureClient, type ClientFigures } from './client-measure';
+import { measureContent, runContentOnly, type ContentFigures } from './content-bench';
+import { runSoak } from './soak';
+import { runFuzz } from './fuzz';
 
 /**
  * `npm run bench [-- --quick] [-- --reuse] [-- --duration 10] [-- --no-postgraphile]`
@@ -175,8 +178,14 @@ interface BenchResults {
   params?: BenchParams;
   dataset?: { units?: number; accounts?: number; posts?: number | string; messages?: number; findings?: number };
   client?: ClientFigures;
+  /** Content checks (issue 13): matcher throughput, a national week, the demo province's full scan (content-bench.ts). */
+  content?: ContentFigures;
   ours?: { peakRssMb: number; operations: OpResult[] };
   postgraphile?: { peakRssMb: number; operations: OpResult[] };
+  /** The physical limit: each read as one hand-written SQL statement through `pg`, over a pool of the server's size. */
+  limit?: { poolSize: number; operations: OpResult[] };
+  /** Load average (1, 5, 15 min) when the run started and ended: the machine is shared. */
+  loadavg?: { start: number[]; end: number[] };
   totalMs?: number;
 }
 
@@ -206,7 +215,59 @@ async function measureEngine(name: string, url: string, headers: Record<string, 
   return out;
 }
 
+/** `duration` seconds of `connections` callers each sending `sql` through `pool` as fast as answers come back. */
+async function loadSql(pool: Pool, sql: string, params: unknown[], connections: number, duration: number): Promise<Load> {
+  const times: number[] = [];
+  let errors = 0;
+  const t0 = performance.now();
+  const end = t0 + duration * 1000;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      try {
+        await pool.query(sql, params);
+        times.push(performance.now() - t);
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  times.sort((a, b) => a - b);
+  const r2 = (n: number) => Math.round(n * 100) / 100;
+  return {
+    connections, requests: times.length, rps: Math.round((times.length / seconds) * 10) / 10,
+    p50: r2(percentile(times, 50)), p95: r2(percentile(times, 95)), p99: r2(percentile(times, 99)), errors, non2xx: 0,
+  };
+}
+
+/** The physical limit of each read: its hand-written statement (operations.ts `limit`), 1 and 32 callers. */
+async function measureLimit(url: string, poolSize: number, params: BenchParams, duration: number): Promise<OpResult[]> {
+  const pool = new Pool({ connectionString: url, max: poolSize });
+  const out: OpResult[] = [];
+  try {
+    for (const op of BENCH_OPERATIONS) {
+      const values = op.limit.params(params);
+      const probe = await pool.query(op.limit.sql, values);
+      if (!probe.rows.length) throw new Error(`limit ${op.key}: 无结果 (no rows)`);
+      await loadSql(pool, op.limit.sql, values, 8, 0.5); // warm-up, discarded
+      const c1 = await loadSql(pool, op.limit.sql, values, 1, duration);
+      const c32 = await loadSql(pool, op.limit.sql, values, 32, duration);
+      log(`limit ${op.key}: c1 p50 ${c1.p50} p99 ${c1.p99} ms ${c1.rps}/s, c32 p50 ${c32.p50} p99 ${c32.p99} ms ${c32.rps}/s`);
+      out.push({ key: op.key, label: op.label, sqlStatements: 1, responseBytes: JSON.stringify(probe.rows).length, c1, c32 });
+    }
+  } finally {
+    await pool.end();
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
+  // Modes of their own: --fuzz (fuzz.ts), --soak [--soak-minutes N] (soak.ts), --content-only [--no-db] (content-bench.ts).
+  const argv = process.argv.slice(2);
+  if (argv.includes('--fuzz')) return runFuzz(argv);
+  if (argv.includes('--soak')) return runSoak(argv, { openBenchDatabase, startChild, freePort });
+  if (argv.includes('--content-only')) return runContentOnly(argv, { openBenchDatabase });
   const args = parseArgs(process.argv.slice(2));
   const mode = args.quick ? 'quick' : 'national';
   const t0 = performance.now();
@@ -214,6 +275,7 @@ async function main(): Promise<void> {
   const db = await openBenchDatabase(`bench_${mode}`, args.reuse);
   const ds = createDataSource(db.url, 4);
   const results: BenchResults = { mode, startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version } };
+  const loadStart = os.loadavg().map((n) => Math.round(n * 100) / 100);
   // Figures this run does not measure (--reuse, --no-detection) are carried over from the last run of the same mode.
   const resultsFile = path.join(BENCH_DIR, 'results.json');
   const previous: BenchResults | null = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : null;
@@ -266,6 +328,7 @@ async function main(): Promise<void> {
         log(`detection ${label}: ${det[`${label}Ms`]} ms, ${det[`${label}Found`]} findings`);
       }
       results.detection = det;
+      results.content = await measureContent(ds, PROVINCE, asOf, log);
     }
 
     // Parameters of the reads.
@@ -310,6 +373,10 @@ async function main(): Promise<void> {
     ours = null;
     results.ours = { peakRssMb: oursRss, operations: oursOps };
 
+    // The physical limit: the same reads as hand-written SQL over a pool of our server's size (DB_POOL_SIZE).
+    const poolSize = Number(process.env.DB_POOL_SIZE ?? 10);
+    results.limit = { poolSize, operations: await measureLimit(db.url, poolSize, params, args.duration) };
+
     // PostGraphile v5 (Node 22), same database.
     if (args.postgraphile) {
       const node22 = path.join(ROOT, 'node_modules', 'node', 'bin', 'node');
@@ -326,6 +393,7 @@ async function main(): Promise<void> {
       if (results.import?.reused && previous.import && !previous.import.reused) results.import = { ...previous.import, measuredAt: previous.import.measuredAt ?? previous.startedAt };
       if (results.detection?.skipped && previous.detection && !previous.detection.skipped) results.detection = { ...previous.detection, measuredAt: previous.detection.measuredAt ?? previous.startedAt };
     }
+    results.loadavg = { start: loadStart, end: os.loadavg().map((n) => Math.round(n * 100) / 100) };
     results.totalMs = Math.round(performance.now() - t0);
     fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`\n${renderTable(results)}`);
@@ -338,42 +406,53 @@ async function main(): Promise<void> {
   }
 }
 
-/** The one table: figures of ours, PostGraphile, and ours / PostGraphile (latency: ≤ 1 is better; req/s: ≥ 1 is better). */
+/**
+ * The one table: figures of ours, PostGraphile and the physical limit (one hand-written statement through `pg`), then
+ * ours / PostGraphile and ours / limit (latency: ≤ 1 is better; req/s: ≥ 1 is better).
+ */
 export function renderTable(r: BenchResults): string {
-  const rows: string[][] = [['figure', 'ours', 'PostGraphile', 'ours/PG']];
+  const rows: string[][] = [['figure', 'ours', 'PostGraphile', 'limit', 'ours/PG', 'ours/limit']];
   const f = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? '-' : String(n));
   const ratio = (a?: number | null, b?: number | null) => (a !== null && a !== undefined && b ? (a / b).toFixed(2) : '-');
   const d = r.dataset ?? {};
-  rows.push([`dataset (${r.mode}, as of ${r.asOf})`, `${d.units} units, ${d.accounts} accounts, ${d.posts} posts, ${d.messages} messages`, '', '']);
-  if (r.import?.reused) rows.push(['import', 'reused (not measured)', '', '']);
+  const row = (label: string, ours: string) => rows.push([label, ours, '', '', '', '']);
+  row(`dataset (${r.mode}, as of ${r.asOf})`, `${d.units} units, ${d.accounts} accounts, ${d.posts} posts, ${d.messages} messages`);
+  if (r.loadavg) row('machine load average (1/5/15 min) at start → end', `${r.loadavg.start.join(' ')} → ${r.loadavg.end.join(' ')}`);
+  if (r.import?.reused) row('import', 'reused (not measured)');
   else if (r.import) {
     const when = r.import.measuredAt ? ` (run of ${r.import.measuredAt.slice(0, 16)})` : '';
-    rows.push([`import: rows / total time${when}`, `${r.import.rows} rows / ${sec(r.import.ms ?? NaN)} s`, '', '']);
-    rows.push(['import: throughput (rows/s)', f(r.import.rowsPerSecond), '', '']);
+    row(`import: rows / total time${when}`, `${r.import.rows} rows / ${sec(r.import.ms ?? NaN)} s`);
+    row('import: throughput (rows/s)', f(r.import.rowsPerSecond));
   }
-  if (r.detection?.skipped) rows.push(['detection', 'skipped (--no-detection)', '', '']);
+  if (r.detection?.skipped) row('detection', 'skipped (--no-detection)');
   else if (r.detection) {
-    if (r.detection.measuredAt) rows.push([`detection (run of ${r.detection.measuredAt.slice(0, 16)})`, '', '', '']);
-    rows.push([`detection ${r.mode === 'quick' ? 'whole DB (1 province)' : 'national'}: first run (ms)`, f(r.detection.allMs), '', '']);
-    rows.push([`detection ${r.mode === 'quick' ? 'whole DB (1 province)' : 'national'}: repeat (ms)`, f(r.detection.allRepeatMs), '', '']);
-    rows.push(['detection one province (ms)', f(r.detection.provinceMs), '', '']);
+    if (r.detection.measuredAt) row(`detection (run of ${r.detection.measuredAt.slice(0, 16)})`, '');
+    row(`detection ${r.mode === 'quick' ? 'whole DB (1 province)' : 'national'}: first run (ms)`, f(r.detection.allMs));
+    row(`detection ${r.mode === 'quick' ? 'whole DB (1 province)' : 'national'}: repeat (ms)`, f(r.detection.allRepeatMs));
+    row('detection one province (ms)', f(r.detection.provinceMs));
   }
   const pg = new Map<string, OpResult>((r.postgraphile?.operations ?? []).map((o) => [o.key, o]));
+  const lim = new Map<string, OpResult>((r.limit?.operations ?? []).map((o) => [o.key, o]));
   for (const o of r.ours?.operations ?? []) {
     const p = pg.get(o.key);
-    rows.push([`${o.label}: SQL statements`, f(o.sqlStatements), p ? '(1 per request, compiled)' : '-', '']);
+    const l = lim.get(o.key);
+    rows.push([`${o.label}: SQL statements`, f(o.sqlStatements), p ? '(1 per request, compiled)' : '-', l ? '1 (hand-written)' : '-', '', '']);
     for (const c of ['c1', 'c32'] as const) {
       const n = c === 'c1' ? 1 : 32;
-      for (const m of ['p50', 'p95', 'p99'] as const) rows.push([`  ${n} conn ${m} (ms)`, f(o[c][m]), f(p?.[c][m]), ratio(o[c][m], p?.[c][m])]);
-      rows.push([`  ${n} conn req/s`, f(o[c].rps), f(p?.[c].rps), ratio(o[c].rps, p?.[c].rps)]);
+      for (const m of ['p50', 'p95', 'p99'] as const) {
+        rows.push([`  ${n} conn ${m} (ms)`, f(o[c][m]), f(p?.[c][m]), f(l?.[c][m]), ratio(o[c][m], p?.[c][m]), ratio(o[c][m], l?.[c][m])]);
+      }
+      rows.push([`  ${n} conn req/s`, f(o[c].rps), f(p?.[c].rps), f(l?.[c].rps), ratio(o[c].rps, p?.[c].rps), ratio(o[c].rps, l?.[c].rps)]);
     }
   }
-  if (r.client && 'skipped' in r.client) rows.push(['client', `skipped (${r.client.skipped})`, '', '']);
+  if (r.client && 'skipped' in r.client) row('client', `skipped (${r.client.skipped})`);
   else if (r.client) {
-    rows.push(['client: initial JavaScript (KB gzip; budget 400)', f(r.client.initialJsGzipKb), '', '']);
-    rows.push(['client: planner overview interactive, cold / warm (ms)', `${f(r.client.overviewColdMs)} / ${f(r.client.overviewWarmMs)}`, '', '']);
+    row('client: initial JavaScript (KB gzip; budget 400)', f(r.client.initialJsGzipKb));
+    row('client: planner overview interactive, cold / warm (ms)', `${f(r.client.overviewColdMs)} / ${f(r.client.overviewWarmMs)}`);
   }
-  if (r.ours) rows.push(['server peak RSS (MB)', f(r.ours.peakRssMb), f(r.postgraphile?.peakRssMb), ratio(r.ours.peakRssMb, r.postgraphile?.peakRssMb)]);
+  if (r.ours) {
+    rows.push(['server peak RSS (MB)', f(r.ours.peakRssMb), f(r.postgraphile?.peakRssMb), '', ratio(r.ours.peakRssMb, r.postgraphile?.peakRssMb), '']);
+  }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => [...row[i]].length)));
   const line = (row: string[]) => `| ${row.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join(' | ')} |`;
   return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');

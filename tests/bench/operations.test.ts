@@ -97,6 +97,27 @@ describe('benchmark operations: SQL statements', () => {
     expect(page.data!.accounts.totalCount).toBe(1 + 1 + 2 + 8);
   });
 
+  it('have hand-written limit statements (the bench\'s third column) that return the same data', async () => {
+    const run = async (i: number) => (await db.ds.query(BENCH_OPERATIONS[i].limit.sql, BENCH_OPERATIONS[i].limit.params(params)));
+    const matrix = await run(0);
+    const total = matrix.filter((r: { kind: string }) => r.kind === 'a').reduce((n: number, r: { n: number }) => n + r.n, 0);
+    const ours = await gql.exec(BENCH_OPERATIONS[0].ours.query, BENCH_OPERATIONS[0].ours.variables(params));
+    expect(total).toBe(ours.data!.matrix.rows.reduce((n: number, r: { totalCell: { total: number } }) => n + r.totalCell.total, 0));
+    const page = await run(1);
+    const ourPage = await gql.exec(BENCH_OPERATIONS[1].ours.query, BENCH_OPERATIONS[1].ours.variables(params));
+    expect(Number(page[0].total_count)).toBe(ourPage.data!.accounts.totalCount);
+    expect(page.slice(0, 50).map((r: { id: number }) => String(r.id))).toEqual(ourPage.data!.accounts.edges.map((e: { node: { id: string } }) => e.node.id));
+    const [{ account }] = await run(2);
+    const ourAccount = await gql.exec(BENCH_OPERATIONS[2].ours.query, BENCH_OPERATIONS[2].ours.variables(params));
+    expect(account.stats.postsTotal).toBe(ourAccount.data!.account.stats.postsTotal);
+    expect(account.services.map((s: { name: string }) => s.name)).toEqual(ourAccount.data!.account.services.map((s: { name: string }) => s.name));
+    expect(account.findings.map((f: { id: number }) => String(f.id))).toEqual(ourAccount.data!.account.findings.map((f: { id: string }) => f.id));
+    const [{ unit }] = await run(3);
+    const ourUnit = await gql.exec(BENCH_OPERATIONS[3].ours.query, BENCH_OPERATIONS[3].ours.variables(params));
+    const codes = (u: { code: string; children?: unknown[] }): string[] => [u.code, ...((u.children ?? []) as typeof u[]).flatMap(codes)];
+    expect(codes(unit)).toEqual(codes(ourUnit.data!.unit));
+  });
+
   it('issue the same number of statements when the data grows', async () => {
     const bigger = await grow(4);
     await grow(3);

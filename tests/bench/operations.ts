@@ -7,6 +7,8 @@
  * (PGL_FUNCTIONS_SQL) — the way PostGraphile is meant to be extended — running the same SQL as our services.
  */
 
+import { statsSql } from '../../server/accounts/account-stats';
+
 export interface BenchParams {
   /** Province code, e.g. '35', and its `regions.path`, e.g. '/0/35/'. */
   provinceCode: string;
@@ -22,6 +24,27 @@ export interface BenchOperation {
   label: string;
   ours: { query: string; variables: (p: BenchParams) => Record<string, unknown> };
   postgraphile: { query: string; variables: (p: BenchParams) => Record<string, unknown> };
+  /**
+   * The physical limit: the same data in ONE hand-written SQL statement, sent straight through `pg` (no HTTP, no
+   * GraphQL, no session check) over a pool of the server's size. What no API over this database can beat.
+   */
+  limit: { sql: string; params: (p: BenchParams) => unknown[] };
+}
+
+/** The row key of the matrix: the sub-region of a unit's region below `$1`, or 'self'. */
+const MATRIX_KEY = `COALESCE(NULLIF(split_part(substr(u.region_path, length($1) + 1), '/', 1), ''), 'self')`;
+const LIMIT_ACCOUNT = (a: string) => `'id', ${a}.id, 'platform', ${a}.platform, 'handle', ${a}.handle, 'name', ${a}.name, 'status', ${a}.status,
+  'type', ${a}.type, 'followers', ${a}.followers, 'isMain', ${a}.is_main, 'lastPostAt', ${a}.last_post_at`;
+const LIMIT_UNIT = (u: string) => `'id', ${u}.id, 'code', ${u}.code, 'name', ${u}.name, 'kind', ${u}.kind, 'level', ${u}.level, 'depth', ${u}.depth`;
+
+function limitSubtree(levels: number, parent: string): string {
+  const u = `u${levels}`;
+  const a = `a${levels}`;
+  const accounts = `'accounts', (SELECT COALESCE(json_agg(json_build_object(${LIMIT_ACCOUNT(a)}) ORDER BY ${a}.platform, ${a}.name, ${a}.id), '[]')
+    FROM accounts ${a} WHERE ${a}.unit_id = ${u}.id)`;
+  const children = levels > 0 ? `, 'children', ${limitSubtree(levels - 1, u)}` : '';
+  return `(SELECT COALESCE(json_agg(json_build_object(${LIMIT_UNIT(u)}, ${accounts}${children}) ORDER BY ${u}.code), '[]')
+    FROM units ${u} WHERE ${u}.parent_id = ${parent}.id)`;
 }
 
 const CELL = 'platform active suspended closed total';
@@ -52,6 +75,17 @@ export const BENCH_OPERATIONS: BenchOperation[] = [
         pglBenchMatrixCells(regionPath: $path) { nodes { key platform status n } } }`,
       variables: (p) => ({ code: p.provinceCode, path: p.provincePath }),
     },
+    limit: {
+      sql: `SELECT 'a' AS kind, ${MATRIX_KEY} AS key, a.platform, a.status, count(*)::int AS n, 0 AS g
+              FROM accounts a JOIN units u ON u.id = a.unit_id WHERE u.region_path LIKE $1 || '%' GROUP BY 2, 3, 4
+            UNION ALL
+            SELECT 'f', key, platform, NULL, count(DISTINCT id)::int, GROUPING(key, platform)::int
+              FROM (SELECT f.id, ${MATRIX_KEY} AS key, p.platform
+                      FROM findings f JOIN units u ON u.id = f.unit_id CROSS JOIN LATERAL unnest(f.platforms) AS p(platform)
+                     WHERE f.status = 'open' AND f.region_path LIKE $1 || '%' AND u.region_path LIKE $1 || '%') x
+             GROUP BY GROUPING SETS ((key, platform), (key), (platform), ())`,
+      params: (p) => [p.provincePath],
+    },
   },
   {
     key: 'accountsPage',
@@ -65,6 +99,15 @@ export const BENCH_OPERATIONS: BenchOperation[] = [
       query: `query BenchAccounts($path: String!) { pglBenchAccountsInRegion(regionPath: $path, platforms: ["wechat"], statuses: ["active"], first: 50) {
         totalCount edges { cursor node { ${PGL_ACCOUNT_ROW} unitByUnitId { rowId name } } } pageInfo { hasNextPage endCursor } } }`,
       variables: (p) => ({ path: p.provincePath }),
+    },
+    limit: {
+      sql: `SELECT a.id, a.platform, a.handle, a.name, a.status, a.type, a.followers, a.is_main, a.last_post_at,
+                   u.id AS unit_id, u.name AS unit_name, count(*) OVER () AS total_count
+              FROM accounts a JOIN units u ON u.id = a.unit_id
+             WHERE u.region_path LIKE $1 || '%' AND a.unit_id = ANY(ARRAY(SELECT id FROM units WHERE region_path LIKE $1 || '%'))
+               AND a.platform = 'wechat' AND a.status = 'active'
+             ORDER BY a.name COLLATE pinyin, a.id LIMIT 51`,
+      params: (p) => [p.provincePath],
     },
   },
   {
@@ -87,6 +130,23 @@ export const BENCH_OPERATIONS: BenchOperation[] = [
           medianReads messagesReceived messagesReplied messagesUnanswered oldestUnansweredAt medianReplyHours } } }`,
       variables: (p) => ({ id: p.accountId }),
     },
+    limit: {
+      sql: `SELECT json_build_object(${LIMIT_ACCOUNT('a')}, 'filingNo', a.filing_no, 'openedOn', a.opened_on,
+                'interactionEnabled', a.interaction_enabled, 'postCount', a.post_count,
+                'unit', (SELECT json_build_object('id', u.id, 'code', u.code, 'name', u.name) FROM units u WHERE u.id = a.unit_id),
+                'services', (SELECT COALESCE(json_agg(json_build_object('id', s.id, 'name', s.name, 'category', s.category) ORDER BY s.id), '[]')
+                               FROM services s WHERE s.account_id = a.id AND s.merged_into_id IS NULL),
+                'statusHistory', (SELECT COALESCE(json_agg(json_build_object('fromStatus', h.from_status, 'toStatus', h.to_status,
+                                    'changedAt', h.changed_at, 'source', h.source) ORDER BY h.changed_at, h.id), '[]')
+                                    FROM account_status_history h WHERE h.account_id = a.id),
+                'stats', (SELECT row_to_json(st) FROM (${statsSql('a.id = $1', 'now()')}) st),
+                'findings', (SELECT COALESCE(json_agg(json_build_object('id', f.id, 'rule', f.rule, 'severity', f.severity, 'status', f.status,
+                               'evidence', f.evidence, 'firstSeenAt', f.first_seen_at) ORDER BY f.severity_rank, f.id DESC), '[]')
+                               FROM finding_accounts fa JOIN findings f ON f.id = fa.finding_id
+                              WHERE fa.account_id = a.id AND f.status <> 'resolved')) AS account
+              FROM accounts a WHERE a.id = $1`,
+      params: (p) => [p.accountId],
+    },
   },
   {
     key: 'unitSubtree',
@@ -99,6 +159,14 @@ export const BENCH_OPERATIONS: BenchOperation[] = [
       query: `query BenchSubtree($id: Int!) { unitByRowId(rowId: $id) {
         ${subtree(3, PGL_UNIT_ROW, PGL_ACCOUNT_ROW, 'unitsByParentId(orderBy: CODE_ASC)', 'accountsByUnitId(orderBy: [PLATFORM_ASC, NAME_ASC])', true)} } }`,
       variables: (p) => ({ id: p.countyUnitId }),
+    },
+    limit: {
+      sql: `SELECT json_build_object(${LIMIT_UNIT('r')},
+                'accounts', (SELECT COALESCE(json_agg(json_build_object(${LIMIT_ACCOUNT('ra')}) ORDER BY ra.platform, ra.name, ra.id), '[]')
+                               FROM accounts ra WHERE ra.unit_id = r.id),
+                'children', ${limitSubtree(2, 'r')}) AS unit
+              FROM units r WHERE r.id = $1`,
+      params: (p) => [p.countyUnitId],
     },
   },
 ];
