@@ -101,7 +101,7 @@ describe('WEB_WORKERS=2', () => {
     const seen = new Map<string, number>();
     for (let i = 0; i < 20 && seen.size < 2; i++) {
       // The browser's way (the session cookie) and the scripts' way (bearer) alternately.
-      const auth = i % 2 ? { cookie: `mp_session=${token}` } : { authorization: `Bearer ${token}` };
+      const auth: Record<string, string> = i % 2 ? { cookie: `mp_session=${token}` } : { authorization: `Bearer ${token}` };
       const res = await post({ query: '{ me { username } }' }, auth);
       expect(res.status).toBe(200);
       expect(res.json.data?.me).toEqual({ username: 'admin' });
