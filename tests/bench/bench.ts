@@ -30,6 +30,7 @@ import { runFuzz } from './fuzz';
  *   --duration <s>     seconds per load run (default 10, quick 2)
  *   --no-postgraphile  skip the PostGraphile side
  *   --no-detection     skip the detection runs
+ *   --workers <n>      our API as n processes behind one port (WEB_WORKERS=n, node cluster; default 1)
  *
  * Data: its own embedded PostgreSQL under tests/bench/data/pg (port BENCH_PG_PORT, default 54339), database
  * bench_quick / bench_national — or DATABASE_URL if set (its demo data is reset before the import). The national
@@ -41,20 +42,23 @@ const BENCH_DIR = path.join(ROOT, 'tests', 'bench');
 const DATA_DIR = path.join(BENCH_DIR, 'data');
 const PROVINCE = '35';
 
-interface Args { quick: boolean; reuse: boolean; duration: number; postgraphile: boolean; detection: boolean }
+/** `workers`: our API as that many processes behind one port (WEB_WORKERS, node cluster: server/main.ts). */
+interface Args { quick: boolean; reuse: boolean; duration: number; postgraphile: boolean; detection: boolean; workers: number }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, reuse: false, duration: 0, postgraphile: true, detection: true };
+  const a: Args = { quick: false, reuse: false, duration: 0, postgraphile: true, detection: true, workers: 1 };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') a.quick = true;
     else if (argv[i] === '--reuse') a.reuse = true;
     else if (argv[i] === '--no-postgraphile') a.postgraphile = false;
     else if (argv[i] === '--no-detection') a.detection = false;
     else if (argv[i] === '--duration') a.duration = Number(argv[++i]);
+    else if (argv[i] === '--workers') a.workers = Number(argv[++i]);
     else throw new Error(`未知参数 ${argv[i]} (unknown argument)`);
   }
   if (!a.duration) a.duration = a.quick ? 2 : 10;
   if (!(a.duration > 0)) throw new Error('--duration 应为正数');
+  if (!Number.isInteger(a.workers) || a.workers < 1 || a.workers > 64) throw new Error('--workers 应为 1–64 的整数 (--workers N: 1–64)');
   return a;
 }
 
@@ -121,12 +125,18 @@ function startChild(cmd: string, args: string[], env: Record<string, string>, re
   const proc = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   let peak = 0;
-  const sample = () => {
+  const hwmMb = (pid: number | string) => {
     try {
-      const status = fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8');
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
-    } catch { /* exited */ }
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return hwm ? Number(hwm[1]) / 1024 : 0;
+    } catch { return 0; /* exited */ }
+  };
+  const sample = () => {
+    // The process and its children (the workers of `--workers N`): the sum of their peaks.
+    let children: string[] = [];
+    try { children = fs.readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean); } catch { /* exited */ }
+    const total = hwmMb(proc.pid!) + children.reduce((sum, pid) => sum + hwmMb(pid), 0);
+    peak = Math.max(peak, total);
   };
   const timer = setInterval(sample, 250);
   const child: Child = {
@@ -170,7 +180,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 interface BenchResults {
   mode: 'quick' | 'national';
   startedAt: string;
-  machine: { cpus: number; memGb: number; node: string };
+  machine: { cpus: number; memGb: number; node: string; workers?: number };
   generateMs?: number;
   asOf?: string;
   import?: { reused?: boolean; rows?: number; ms?: number; rowsPerSecond?: number; files?: Record<string, number>; measuredAt?: string };
@@ -274,7 +284,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const db = await openBenchDatabase(`bench_${mode}`, args.reuse);
   const ds = createDataSource(db.url, 4);
-  const results: BenchResults = { mode, startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version } };
+  const results: BenchResults = { mode, startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, workers: args.workers } };
   const loadStart = os.loadavg().map((n) => Math.round(n * 100) / 100);
   // Figures this run does not measure (--reuse, --no-detection) are carried over from the last run of the same mode.
   const resultsFile = path.join(BENCH_DIR, 'results.json');
@@ -358,8 +368,9 @@ async function main(): Promise<void> {
     const port = await freePort();
     ours = await startChild(process.execPath, [path.join(ROOT, 'dist', 'server', 'main.js')], {
       DATABASE_URL: db.url, PORT: String(port), SEED_ON_EMPTY: 'false', NODE_ENV: 'production',
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+      SESSION_SECRET: crypto.randomBytes(24).toString('hex'), WEB_WORKERS: String(args.workers),
     }, /listening/);
+    if (args.workers > 1) log(`我们的 API：${args.workers} 个工作进程 (ours: ${args.workers} worker processes behind one port; peak RSS = sum of the processes' peaks)`);
     const ourUrl = `http://127.0.0.1:${port}/graphql`;
     const login = await post(ourUrl, { query: `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, variables: { u: 'admin', p: DEMO_PASSWORD } });
     const token = login.json.data?.login?.token;
