@@ -60,12 +60,14 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
     WITH acc AS MATERIALIZED (
       SELECT a.id, a.prov, cp.lexicon_key || ':' || ${FIELD_SQL} AS key, ${dayStart('cp.window_days')} AS since
         FROM det_acc a JOIN det_cpol cp ON cp.prov = a.prov AND cp.enabled JOIN units un ON un.id = a.unit_id)
-    SELECT p.id, p.account_id, acc.prov, acc.key,
+    SELECT p.id, p.published_at, p.account_id, acc.prov, acc.key,
            c.post_id IS NULL OR c.content_hash IS DISTINCT FROM p.content_hash OR c.lexicon_key IS DISTINCT FROM acc.key AS todo
       FROM acc
       JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND p.published_at < ${CHECK_INSTANT}
            AND p.origin_account_id IS NULL AND p.content IS NOT NULL
       LEFT JOIN post_content_checks c ON c.post_id = p.id`, [asOf]);
+  // posts is partitioned by month (migrations/1732940000000-PostsByMonth.ts): joins back to it carry published_at, so
+  // each lookup reads one partition.
   await em.query(`CREATE INDEX ON det_post (id) WHERE todo`);
   const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM det_post`);
 
@@ -74,7 +76,7 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   let after = '0';
   for (;;) {
     const batch: { id: string; title: string; content: string | null; prov: string; key: string }[] = await em.query(`
-      SELECT d.id, p.title, p.content, d.prov, d.key FROM det_post d JOIN posts p ON p.id = d.id
+      SELECT d.id, p.title, p.content, d.prov, d.key FROM det_post d JOIN posts p ON p.id = d.id AND p.published_at = d.published_at
        WHERE d.todo AND d.id > $1::bigint ORDER BY d.id LIMIT ${BATCH}`, [after]);
     if (!batch.length) break;
     const rows = batch.map((r) => {
@@ -83,11 +85,11 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
       return { post_id: r.id, lexicon_key: r.key, wrong: c.wrong, markers: c.markers, categories: c.categories, serious: c.serious };
     });
     await em.query(`
-      INSERT INTO post_content_checks (post_id, content_hash, lexicon_key, wrong, markers, categories, serious, checked_at)
-      SELECT x.post_id, p.content_hash, x.lexicon_key, x.wrong, x.markers, x.categories, x.serious, now()
+      INSERT INTO post_content_checks (post_id, published_at, content_hash, lexicon_key, wrong, markers, categories, serious, checked_at)
+      SELECT x.post_id, p.published_at, p.content_hash, x.lexicon_key, x.wrong, x.markers, x.categories, x.serious, now()
         FROM jsonb_to_recordset($1::jsonb) AS x(post_id bigint, lexicon_key text, wrong jsonb, markers jsonb, categories text[], serious boolean)
-        JOIN posts p ON p.id = x.post_id
-      ON CONFLICT (post_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, lexicon_key = EXCLUDED.lexicon_key, wrong = EXCLUDED.wrong,
+        JOIN det_post d ON d.id = x.post_id JOIN posts p ON p.id = d.id AND p.published_at = d.published_at
+      ON CONFLICT (post_id) DO UPDATE SET published_at = EXCLUDED.published_at, content_hash = EXCLUDED.content_hash, lexicon_key = EXCLUDED.lexicon_key, wrong = EXCLUDED.wrong,
         markers = EXCLUDED.markers, categories = EXCLUDED.categories, serious = EXCLUDED.serious, checked_at = EXCLUDED.checked_at`,
     [JSON.stringify(rows)]);
     scanned += batch.length;
@@ -104,7 +106,7 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
              jsonb_build_object('account', ${ACCOUNT}, 'checkDate', $1::date, 'windowDays', min(cp.window_days), 'postCount', count(*),
                'posts', to_jsonb((array_agg(${post(wrongOf(sev))} ORDER BY p.published_at DESC, p.id))[1:20])),
              string_agg(p.id::text || '@' || c.content_hash::text, ',' ORDER BY p.id)
-        FROM det_post d JOIN post_content_checks c ON c.post_id = d.id JOIN posts p ON p.id = d.id
+        FROM det_post d JOIN post_content_checks c ON c.post_id = d.id JOIN posts p ON p.id = d.id AND p.published_at = d.published_at
         JOIN det_acc a ON a.id = d.account_id JOIN det_cpol cp ON cp.prov = a.prov
        WHERE ${sev === 'serious' ? 'c.serious' : `EXISTS (SELECT 1 FROM jsonb_array_elements(c.wrong) h WHERE h ->> 'severity' = 'general')`}
        GROUP BY a.id, a.unit_id, a.platform, a.name, a.handle`, [asOf]);
@@ -125,7 +127,7 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
            string_agg(p.id::text, ',' ORDER BY p.id)
       FROM per JOIN det_acc a ON a.id = per.account_id JOIN det_cpol cp ON cp.prov = a.prov
       JOIN det_post d ON d.account_id = a.id JOIN post_content_checks c ON c.post_id = d.id AND cardinality(c.categories) > 0
-      JOIN posts p ON p.id = d.id
+      JOIN posts p ON p.id = d.id AND p.published_at = d.published_at
      WHERE per.off >= cp.min_posts AND per.off::numeric / per.n >= cp.min_share
      GROUP BY a.id, a.unit_id, a.platform, a.name, a.handle`, [asOf]);
   return { postsInWindow: n, postsScanned: scanned, scanMs };

@@ -4,10 +4,12 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { countStatement } from '../db/sql-counter';
 import { FILE_SPECS, type FileName, type FileSpec } from './csv-schema';
 import { readCsvInto, type ProblemSink, type ReadOutcome } from './csv-reader';
+import { readCsvInWorker } from './csv-worker';
 
 /**
  * The database half of the import, on one connection inside one transaction:
- *   stage  — CREATE TEMP TABLE + COPY FROM STDIN of the validated rows (streamed from the CSV reader);
+ *   stage  — CREATE TEMP TABLE + COPY FROM STDIN of the validated rows (streamed from the CSV reader, in a worker
+ *            thread for large files: csv-worker.ts); temporary tables are never WAL-logged (unlogged staging);
  *   check  — the set-based checks that need the whole file or the database (duplicates, references, cycles);
  *   load   — one INSERT ... SELECT ... ON CONFLICT per table; updates only touch rows whose values differ.
  */
@@ -31,14 +33,16 @@ export interface Staged extends ReadOutcome {
   spec: FileSpec;
 }
 
-export async function stageFile(client: PoolClient, sql: Sql, name: FileName, source: Readable, sink: ProblemSink): Promise<Staged> {
+/** `inWorker`: parse and validate in a worker thread (csv-worker.ts), else on this thread — the same checks either way. */
+export async function stageFile(client: PoolClient, sql: Sql, name: FileName, source: Readable, sink: ProblemSink, inWorker = false): Promise<Staged> {
   const spec = FILE_SPECS[name];
   const cols = spec.columns.map((c) => `${c.name} ${c.sqlType}`).join(', ');
   const extra = name === 'units.csv' ? ', is_new boolean NOT NULL DEFAULT false' : '';
   await sql.query(`CREATE TEMP TABLE ${spec.stage} (line int NOT NULL, ${cols}${extra}) ON COMMIT DROP`);
   const copySql = `COPY ${spec.stage} (line, ${spec.columns.map((c) => c.name).join(', ')}) FROM STDIN`;
   countStatement(copySql);
-  const outcome = await readCsvInto(spec, source, client.query(copyFrom(copySql)), sink);
+  const target = client.query(copyFrom(copySql));
+  const outcome = inWorker ? await readCsvInWorker(name, source, target, sink) : await readCsvInto(spec, source, target, sink);
   await sql.query(`ANALYZE ${spec.stage}`);
   return { ...outcome, spec };
 }
@@ -166,42 +170,75 @@ export async function loadAll(sql: Sql, staged: Map<FileName, Staged>): Promise<
   }
   let postsInserted = 0;
   if (staged.has('posts.csv')) {
-    // When the accounts already have posts (a re-import), rows equal to the stored ones are filtered out first, so
-    // the upsert neither locks nor rewrites them; a first import skips that join.
-    const [{ known }] = await sql.query<{ known: boolean }>(`
-      SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT platform, handle FROM _imp_posts) k
-                       JOIN accounts a ON a.platform = k.platform AND a.handle = k.handle
-                      WHERE EXISTS (SELECT 1 FROM posts p WHERE p.account_id = a.id)) AS known`);
-    // The optional `content` column: when present, a post's text is stored (and replaced when it differs); when
-    // absent, stored texts are left alone.
-    const withContent = staged.get('posts.csv')!.present.has('content');
-    const cols = withContent ? ['original', 'reads', 'content'] : ['original', 'reads'];
-    const tuple = (t: string) => `(${cols.map((c) => `${t}.${c}`).join(', ')})`;
-    const r = await upsertCounted(sql, `
-      INSERT INTO posts (account_id, published_at, title, ${cols.join(', ')})
-      SELECT a.id, s.published_at, s.title, ${cols.map((c) => `s.${c}`).join(', ')}
-        FROM _imp_posts s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
-      ${known ? `LEFT JOIN posts p ON p.account_id = a.id AND p.published_at = s.published_at AND md5(p.title) = md5(s.title)
-       WHERE p.id IS NULL OR ${tuple('p')} IS DISTINCT FROM ${tuple('s')}` : ''}
-      ON CONFLICT (account_id, published_at, md5(title)) DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
-       WHERE ${tuple('posts')} IS DISTINCT FROM ${tuple('EXCLUDED')}
-      RETURNING (xmax = 0) AS inserted`);
+    const r = await loadPosts(sql, staged.get('posts.csv')!.present.has('content'));
     counts.set('posts.csv', r);
     postsInserted = r.inserted;
     if (r.inserted > 0) await refreshPostRollups(sql);
   }
   if (staged.has('messages.csv')) {
     const present = staged.get('messages.csv')!.present;
-    counts.set('messages.csv', await upsertCounted(sql, `
-      INSERT INTO messages (account_id, received_at${present.has('replied_at') ? ', replied_at' : ''})
-      SELECT a.id, s.received_at${present.has('replied_at') ? ', s.replied_at' : ''}
-        FROM _imp_messages s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
-      ON CONFLICT (account_id, received_at) ${present.has('replied_at')
-        ? 'DO UPDATE SET replied_at = EXCLUDED.replied_at WHERE messages.replied_at IS DISTINCT FROM EXCLUDED.replied_at'
-        : 'DO NOTHING'}
-      RETURNING (xmax = 0) AS inserted`));
+    const cols = present.has('replied_at') ? ', replied_at' : '';
+    const select = `SELECT a.id, s.received_at${present.has('replied_at') ? ', s.replied_at' : ''}
+        FROM _imp_messages s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle`;
+    // An empty table is loaded without its secondary indexes (built once afterwards), and without conflicts to check.
+    const [{ dropped }] = await sql.query<{ dropped: number }>(`SELECT import_drop_indexes('messages') AS dropped`);
+    if (dropped > 0) {
+      const [{ n }] = await sql.query<{ n: number }>(`WITH ins AS (INSERT INTO messages (account_id, received_at${cols}) ${select} RETURNING 1)
+        SELECT count(*)::int AS n FROM ins`);
+      await sql.query(`SELECT import_restore_indexes()`);
+      counts.set('messages.csv', { inserted: n, updated: 0 });
+    } else {
+      counts.set('messages.csv', await upsertCounted(sql, `
+        INSERT INTO messages (account_id, received_at${cols})
+        ${select}
+        ON CONFLICT (account_id, received_at) ${present.has('replied_at')
+          ? 'DO UPDATE SET replied_at = EXCLUDED.replied_at WHERE messages.replied_at IS DISTINCT FROM EXCLUDED.replied_at'
+          : 'DO NOTHING'}
+        RETURNING (xmax = 0) AS inserted`));
+    }
   }
   return { counts, statusChanges, postsInserted };
+}
+
+/**
+ * Posts (a table partitioned by month: migrations/1732940000000-PostsByMonth.ts). The months of the file get their
+ * partitions first. Into an empty table the rows go with a plain INSERT, its secondary indexes dropped before and
+ * built once after; otherwise rows equal to the stored ones are left alone (neither locked nor rewritten), rows that
+ * differ are updated, new ones inserted. The optional `content` column: when present, a post's text is stored (and
+ * replaced when it differs); when absent, stored texts are left alone.
+ */
+async function loadPosts(sql: Sql, withContent: boolean): Promise<LoadCounts> {
+  await sql.query(`SELECT posts_ensure_months(ARRAY(
+    SELECT DISTINCT date_trunc('month', published_at AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai' FROM _imp_posts))`);
+  const cols = withContent ? ['original', 'reads', 'content'] : ['original', 'reads'];
+  const tuple = (t: string) => `(${cols.map((c) => `${t}.${c}`).join(', ')})`;
+  const [{ dropped }] = await sql.query<{ dropped: number }>(`SELECT import_drop_indexes('posts') AS dropped`);
+  // Whether any account of the file has posts already (a re-import); a first import skips the comparisons.
+  const [{ known }] = dropped > 0 ? [{ known: false }] : await sql.query<{ known: boolean }>(`
+    SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT platform, handle FROM _imp_posts) k
+                     JOIN accounts a ON a.platform = k.platform AND a.handle = k.handle
+                    WHERE EXISTS (SELECT 1 FROM posts p WHERE p.account_id = a.id)) AS known`);
+  const same = `p.account_id = a.id AND p.published_at = s.published_at AND md5(p.title) = md5(s.title)`;
+  let updated = 0;
+  if (known) {
+    [{ n: updated }] = await sql.query<{ n: number }>(`
+      WITH up AS (
+        UPDATE posts p SET ${cols.map((c) => `${c} = s.${c}`).join(', ')}
+          FROM _imp_posts s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
+         WHERE ${same} AND ${tuple('p')} IS DISTINCT FROM ${tuple('s')}
+        RETURNING 1)
+      SELECT count(*)::int AS n FROM up`);
+  }
+  const [{ n: inserted }] = await sql.query<{ n: number }>(`
+    WITH ins AS (
+      INSERT INTO posts (account_id, published_at, title, ${cols.join(', ')})
+      SELECT a.id, s.published_at, s.title, ${cols.map((c) => `s.${c}`).join(', ')}
+        FROM _imp_posts s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
+       ${known ? `WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE ${same})` : ''}
+      RETURNING 1)
+    SELECT count(*)::int AS n FROM ins`);
+  if (dropped > 0) await sql.query(`SELECT import_restore_indexes()`);
+  return { inserted, updated };
 }
 
 async function upsertCounted(sql: Sql, upsert: string): Promise<LoadCounts> {

@@ -67,6 +67,11 @@ export interface ImportOptions {
   maxErrors?: number;
   /** Progress messages (Chinese). */
   log?: (message: string) => void;
+  /**
+   * Files of at least this many bytes are parsed in a worker thread (csv-worker.ts); smaller ones on the calling
+   * thread, where starting a worker would cost more than it saves. Default 1 MB; 0 = always in a worker.
+   */
+  workerMinBytes?: number;
 }
 
 export interface ImportFile {

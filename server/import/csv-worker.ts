@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { readCsvInto, type ProblemSink, type ReadOutcome } from './csv-reader';
+import { FILE_SPECS, type FileName } from './csv-schema';
+
+/**
+ * CSV parsing and validation in a worker thread (node:worker_threads), so that the import's main thread only moves
+ * bytes: it reads the file in 1 MB chunks and hands them over, and writes the COPY rows the worker sends back to the
+ * staging table. Both directions are flow-controlled — the worker asks for the next chunk when its parser wants one,
+ * and waits when the COPY stream is behind — so memory stays bounded whatever the file's size. The worker runs the
+ * same validation (csv-reader.ts: readCsvInto) as before, so every problem and line number is unchanged.
+ */
+
+type ToWorker = { type: 'chunk'; data: Buffer | string } | { type: 'end' } | { type: 'written' };
+type FromWorker =
+  | { type: 'more' }
+  | { type: 'rows'; text: string }
+  | { type: 'problems'; list: [string, number, string, string][] }
+  | { type: 'done'; outcome: { rows: number; staged: number; present: string[]; headerOk: boolean } }
+  | { type: 'failed'; message: string };
+
+/** COPY chunks the worker may send ahead of the main thread's writes. */
+const ROWS_IN_FLIGHT = 4;
+const PROBLEM_BATCH = 500;
+
+/** Reads, validates and converts one CSV file in a worker thread; the COPY rows go to `target` (ended at the end). */
+export async function readCsvInWorker(name: FileName, source: Readable, target: Writable, sink: ProblemSink): Promise<ReadOutcome> {
+  const worker = startWorker(name);
+  const chunks = source[Symbol.asyncIterator]();
+  const copied = finished(target);
+  copied.catch(() => undefined); // awaited below; a COPY error must not go unhandled meanwhile
+  let feeding = Promise.resolve();
+  let writing = Promise.resolve();
+  try {
+    const outcome = await new Promise<ReadOutcome>((resolve, reject) => {
+      const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
+      target.once('error', fail);
+      worker.once('error', fail);
+      worker.once('exit', (code) => fail(new Error(`CSV worker exited (${code}) before it finished`)));
+      const send = (m: ToWorker) => worker.postMessage(m);
+      worker.on('message', (m: FromWorker) => {
+        switch (m.type) {
+          case 'more':
+            // One chunk per request, in order.
+            feeding = feeding.then(async () => {
+              const next = await chunks.next();
+              send(next.done ? { type: 'end' } : { type: 'chunk', data: next.value as Buffer | string });
+            }).catch(fail);
+            break;
+          case 'rows':
+            writing = writing.then(async () => {
+              if (!target.write(m.text)) await new Promise<void>((r) => target.once('drain', () => r()));
+              send({ type: 'written' });
+            }).catch(fail);
+            break;
+          case 'problems':
+            for (const [file, line, column, message] of m.list) sink.add(file, line, column, message);
+            break;
+          case 'done':
+            writing.then(() => resolve({ ...m.outcome, present: new Set(m.outcome.present) }), fail);
+            break;
+          case 'failed':
+            fail(new Error(m.message));
+            break;
+        }
+      });
+    });
+    target.end();
+    await copied;
+    return outcome;
+  } catch (err) {
+    target.destroy(err as Error);
+    throw err;
+  } finally {
+    worker.removeAllListeners('exit');
+    await worker.terminate();
+    await chunks.return?.();
+  }
+}
+
+/**
+ * The worker runs this module. Compiled (dist/…/csv-worker.js) it is loaded directly. From the TypeScript sources
+ * (tests, tools run through SWC) this thread compiles the worker's modules once with @swc/core and hands the code
+ * over; the worker loads them from there (the native compiler is never loaded inside a worker thread).
+ */
+function startWorker(name: FileName): Worker {
+  if (__filename.endsWith('.js')) return new Worker(__filename, { workerData: { csvWorker: true, name } });
+  const bootstrap = `
+    const { workerData } = require('node:worker_threads');
+    require.extensions['.ts'] = (m, filename) => {
+      const code = workerData.sources[filename];
+      if (code === undefined) throw new Error('not compiled for the CSV worker: ' + filename);
+      m._compile(code, filename);
+    };
+    require(workerData.entry);`;
+  return new Worker(bootstrap, { eval: true, workerData: { csvWorker: true, name, entry: __filename, sources: compiledSources() } });
+}
+
+let compiled: Record<string, string> | null = null;
+
+/** This module and the relative imports it reaches, compiled to CommonJS (TypeScript sources only). */
+function compiledSources(): Record<string, string> {
+  if (compiled) return compiled;
+  const swc = createRequire(__filename)('@swc/core') as { transformSync(src: string, opts: object): { code: string } };
+  const options = { jsc: { parser: { syntax: 'typescript', decorators: true }, target: 'es2022',
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false } }, module: { type: 'commonjs' } };
+  const out: Record<string, string> = {};
+  const visit = (file: string) => {
+    if (out[file] !== undefined || !fs.existsSync(file)) return;
+    const src = fs.readFileSync(file, 'utf8');
+    out[file] = swc.transformSync(src, { ...options, filename: file }).code;
+    for (const m of src.matchAll(/from '(\.{1,2}\/[^']+)'/g)) visit(`${path.resolve(path.dirname(file), m[1])}.ts`);
+  };
+  visit(__filename);
+  compiled = out;
+  return out;
+}
+
+function runWorker(name: FileName): void {
+  const port = parentPort!;
+  const post = (m: FromWorker) => port.postMessage(m);
+  let pendingRead = false;
+  const input = new Readable({
+    highWaterMark: 2,
+    objectMode: true,
+    read() {
+      if (pendingRead) return;
+      pendingRead = true;
+      post({ type: 'more' });
+    },
+  });
+  let inFlight = 0;
+  let waiting: (() => void) | null = null;
+  const output = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _enc, cb) {
+      flushProblems();
+      inFlight++;
+      post({ type: 'rows', text: typeof chunk === 'string' ? chunk : chunk.toString('utf8') });
+      if (inFlight < ROWS_IN_FLIGHT) cb();
+      else waiting = () => cb();
+    },
+  });
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'chunk') {
+      pendingRead = false;
+      input.push(m.data);
+    } else if (m.type === 'end') {
+      pendingRead = false;
+      input.push(null);
+    } else if (m.type === 'written') {
+      inFlight--;
+      if (waiting && inFlight < ROWS_IN_FLIGHT) {
+        const go = waiting;
+        waiting = null;
+        go();
+      }
+    }
+  });
+  let problems: [string, number, string, string][] = [];
+  const flushProblems = () => {
+    if (problems.length) post({ type: 'problems', list: problems });
+    problems = [];
+  };
+  const sink: ProblemSink = {
+    add(file, line, column, message) {
+      problems.push([file, line, column, message]);
+      if (problems.length >= PROBLEM_BATCH) flushProblems();
+    },
+  };
+  readCsvInto(FILE_SPECS[name], input, output, sink).then(
+    (o) => {
+      flushProblems();
+      post({ type: 'done', outcome: { rows: o.rows, staged: o.staged, present: [...o.present], headerOk: o.headerOk } });
+    },
+    (err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
+  );
+}
+
+if (!isMainThread && (workerData as { csvWorker?: boolean } | null)?.csvWorker) runWorker((workerData as { name: FileName }).name);
