@@ -61,9 +61,10 @@ export const executionService = {
            JOIN jsonb_to_recordset($2::jsonb) AS t(type text, kind text, seq int) ON t.type = pa.type
           WHERE pa.plan_id = $1 AND pa.removed_at IS NULL
           ORDER BY pa.id, t.seq RETURNING id`, [plan.id, JSON.stringify(templates), StepStatus.PENDING]);
+      const started = await applyTransition(tx, plan, PlanTransition.START_EXECUTION, { after: { steps: steps.length } });
       // KEEP actions (keep but rectify) become rectification work orders to the sponsoring unit (workorders).
       await openKeepWorkOrders(tx, plan.id);
-      return applyTransition(tx, plan, PlanTransition.START_EXECUTION, { after: { steps: steps.length } });
+      return started;
     });
   },
 

@@ -128,7 +128,7 @@ async function openKeepOrders(tx: Context, deadlines: Record<string, string>, pl
              COALESCE($1::jsonb ->> NULLIF(split_part(u.region_path, '/', 3), ''), $1::jsonb ->> '0')::date
         FROM plan_steps s JOIN plans p ON p.id = s.plan_id JOIN plan_actions pa ON pa.id = s.action_id
         JOIN accounts a ON a.id = pa.account_id JOIN units u ON u.id = a.unit_id
-       WHERE s.kind = 'RECTIFIED' AND s.status = 'pending' AND p.status = 'executing' AND pa.removed_at IS NULL
+       WHERE s.kind = 'rectified' AND s.status = 'pending' AND p.status = 'executing' AND pa.removed_at IS NULL
          AND ($2::int IS NULL OR p.id = $2::int)
          AND NOT EXISTS (SELECT 1 FROM work_orders w WHERE w.plan_step_id = s.id AND w.status <> 'closed')
       RETURNING id, unit_id, title, deadline),

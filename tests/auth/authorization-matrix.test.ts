@@ -162,6 +162,15 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
     notifications: { doc: `{ notifications(first: 100) { workOrderId } }`,
       prepare: async (w, s) => ({ vars: {}, target: await workOrderOf(w, s) }),
       sees: (d, t) => has(d.notifications.map((n: { workOrderId: string }) => String(n.workOrderId)), t), expect: listOf() },
+    // Time travel (server/history): aggregates over a region as of a date, in the user's scope like the live matrix.
+    matrixAsOf: { doc: `query($r: String!) { matrixAsOf(regionCode: $r, date: "${D}") { total } }`,
+      prepare: async (w, s) => ({ vars: { r: w.regionOf(s) } }), sees: (d) => d.matrixAsOf.total > 0,
+      expect: listOf({ outside: ['HIDDEN', 'NOT_FOUND'] }) },
+    accountCountsAsOf: { doc: `query($r: String!) { accountCountsAsOf(regionCode: $r, date: "${D}") { totals { total } } }`,
+      prepare: async (w, s) => ({ vars: { r: w.regionOf(s) } }), sees: (d) => d.accountCountsAsOf.totals.total > 0,
+      expect: listOf({ outside: ['HIDDEN', 'NOT_FOUND'] }) },
+    planImpactCounts: { doc: `query($id: ID!) { planImpactCounts(planId: $id) { regionCode } }`,
+      prepare: async (w, s) => ({ vars: { id: w.plans[s as 'inside' | 'outside'] } }), expect: readOne() },
     // The policy that governs a region: the user's own province ("touches" the scope) inside, another province outside.
     policy: { doc: `query($r: String!) { policy(regionCode: $r) { regionCode } }`,
       prepare: async (_w, s) => ({ vars: { r: s === 'inside' ? '3501' : '33' } }), expect: readOne() },
@@ -214,6 +223,21 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
       prepare: async (w, s) => ({ vars: { id: await storedInspection(w, s) } }), expect: write(['PLANNER', 'ADMIN']) },
     answerWorkOrder: { doc: `mutation($id: ID!) { answerWorkOrder(id: $id, note: "已整改") { id } }`,
       prepare: async (w, s) => ({ vars: { id: await workOrderOf(w, s) } }), expect: workOrderAnswer },
+    // Notifications are read by whoever acts for the unit (not auditors: read-only); outside the scope NOT_FOUND.
+    markNotificationRead: { doc: `mutation($id: ID!) { markNotificationRead(id: $id) { readAt } }`,
+      prepare: async (w, s) => {
+        const order = await workOrderOf(w, s);
+        const [n] = await w.ds.query(`SELECT id FROM notifications WHERE work_order_id = $1`, [order]);
+        return { vars: { id: String(n.id) } };
+      },
+      expect: write(['PLANNER', 'APPROVER', 'ADMIN'], { outside: 'NOT_FOUND' }) },
+    // Marks the notifications in the user's own scope only (no argument names an object): one side.
+    markAllNotificationsRead: { doc: `mutation { markAllNotificationsRead }`, sides: ['inside'],
+      prepare: async (w, s) => ({ vars: {}, target: await workOrderOf(w, s) }),
+      expect: write(['PLANNER', 'APPROVER', 'ADMIN']) },
+    // Administrators run a task now for a region in their scope (national tasks: national administrators only).
+    runJobNow: { doc: `mutation($r: String) { runJobNow(task: "detection", regionCode: $r) { queued } }`,
+      prepare: async (w, s) => ({ vars: { r: w.regionOf(s) } }), expect: write(['ADMIN'], { outside: 'NOT_FOUND' }) },
     dismissFinding: { doc: `mutation($id: ID!) { dismissFinding(id: $id, reason: "矩阵测试忽略") { id } }`,
       prepare: async (w, s) => {
         const id = w.findings[s as 'inside' | 'outside'];
