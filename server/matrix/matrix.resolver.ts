@@ -10,10 +10,12 @@ import { selectsAnywhere } from '../reads/selection';
 export class MatrixResolver {
   @Query(() => Matrix, { description: '某区划的账号矩阵：行为下级区划（或末级区划的单位），列为平台', complexity: 1000 })
   matrix(@Ctx() ctx: Context, @Arg('regionCode', () => String) regionCode: string, @Info() info: GraphQLResolveInfo): Promise<Matrix> {
-    // Planned: the finding counts join the account counts' statement only when some `openFindings` is selected
-    // (`byLevel` counts its own).
-    const withFindings = !readPlanner.enabled || selectsAnywhere(info, 'openFindings', ['byLevel']);
-    return matrixService.matrix(ctx, regionCode, withFindings);
+    // Planned: the finding counts join the account counts' statement only when some `openFindings` is selected, the
+    // by-level rows when `byLevel` is.
+    if (!readPlanner.enabled) return matrixService.matrix(ctx, regionCode);
+    return matrixService.matrix(ctx, regionCode, {
+      findings: selectsAnywhere(info, 'openFindings', ['byLevel']), levels: selectsAnywhere(info, 'byLevel'),
+    });
   }
 
   @FieldResolver(() => [MatrixLevelRow], { description: '同一区划范围内按主办单位层级 × 平台的账号数（按状态）和待处理问题数' })

@@ -37,6 +37,44 @@ function findingsSql(keyExpr: string, where: string): string {
 
 interface FindingCount { key: string | null; platform: Platform | null; n: number; g: number }
 
+/** A row of the matrix's one statement: `kind` a account counts, f finding counts, la / lf the same by unit level. */
+interface CountRow { kind: 'a' | 'f' | 'la' | 'lf'; key: string | null; platform: Platform | null; status: AccountStatus | null; n: number; label: string | null; g: number }
+
+/** Unit level × platform × status account counts (`la`) and open findings per level and cell (`lf`, as in the matrix). */
+function levelsSql(where: string): string {
+  return `
+    SELECT 'la' AS kind, u.level AS key, a.platform, a.status, count(*)::int AS n, NULL AS label, 0 AS g
+      FROM accounts a JOIN units u ON u.id = a.unit_id
+     WHERE ${where}
+     GROUP BY u.level, a.platform, a.status
+    UNION ALL
+    SELECT 'lf', key, platform, NULL, n, NULL, g FROM (${findingsSql('u.level', where)}) f WHERE g IN (0, 1)`;
+}
+
+function levelRows(rows: CountRow[]): MatrixLevelRow[] {
+  const levels = new Map<Level, MatrixLevelRow>();
+  const level = (l: Level) => {
+    let row = levels.get(l);
+    if (!row) levels.set(l, (row = { level: l, cells: PLATFORMS.map(emptyCell), totalCell: emptyCell(null), live: 0, openFindings: 0 }));
+    return row;
+  };
+  for (const r of rows) {
+    if (r.kind !== 'la') continue;
+    const row = level(r.key as Level);
+    const i = PLATFORMS.indexOf(r.platform!);
+    add(row.cells[i], r.status!, r.n);
+    add(row.totalCell, r.status!, r.n);
+    if (r.status !== AccountStatus.CLOSED) row.live += r.n;
+  }
+  for (const r of rows) {
+    const row = r.kind === 'lf' && r.key ? levels.get(r.key as Level) : undefined;
+    if (!row) continue;
+    if (r.g === 1) row.openFindings = row.totalCell.openFindings = r.n;
+    else if (r.platform) row.cells[PLATFORMS.indexOf(r.platform)].openFindings = r.n;
+  }
+  return LEVEL_ORDER.filter((l) => levels.has(l)).map((l) => levels.get(l)!);
+}
+
 /** Region subtree and user scope, as a WHERE clause over `units u` and its parameters. */
 function subtree(regionPath: string, exact: boolean, scope: Scope): { where: string; params: unknown[] } {
   const params: unknown[] = [regionPath];
@@ -51,9 +89,10 @@ export const matrixService = {
    * One row per sub-region (plus a row for the region's own units), or one row per unit when the region has no
    * sub-regions; one column per platform; counts by status and open findings. ONE SQL statement after the
    * (batched, cached) region loads, whatever the size: account counts and finding counts together — or account
-   * counts alone when `withFindings` is false (the read planner: no `openFindings` selected; they stay 0).
+   * counts alone when `opts.findings` is false (the read planner: no `openFindings` selected; they stay 0); with
+   * `opts.levels` the by-level rows as well (`byLevel` selected).
    */
-  async matrix(ctx: Context, regionCode: string, withFindings = true): Promise<Matrix> {
+  async matrix(ctx: Context, regionCode: string, opts: { findings: boolean; levels: boolean } = { findings: true, levels: false }): Promise<Matrix> {
     const region = await regionsService.byCode(ctx, regionCode);
     const children = await regionsService.children(ctx, region);
     const byUnit = children.length === 0;
@@ -68,13 +107,12 @@ export const matrixService = {
            FROM accounts a JOIN units u ON u.id = a.unit_id
           WHERE ${where}
           GROUP BY 1, 2, 3`;
-    // ONE statement: account counts, and (when the selection asks for them) open-finding counts after them.
-    const combined: ({ kind: 'a' | 'f'; key: string | null; platform: Platform | null; status: AccountStatus | null; n: number; label: string | null; g: number })[] =
-      await ctx.em.query(withFindings
-        ? `SELECT 'a' AS kind, key, platform, status, n, label, 0 AS g FROM (${rowsSql}) c
-           UNION ALL
-           SELECT 'f', key, platform, NULL, n, NULL, g FROM (${findingsSql(rowKey, where)}) f`
-        : `SELECT 'a' AS kind, key, platform, status, n, label, 0 AS g FROM (${rowsSql}) c`, params);
+    // ONE statement: account counts; open-finding counts when the selection asks for them; the by-level rows too
+    // when `byLevel` is selected (same parameters: region path, scope).
+    const parts = [`SELECT 'a' AS kind, key, platform, status, n, label, 0 AS g FROM (${rowsSql}) c`];
+    if (opts.findings) parts.push(`SELECT 'f', key, platform, NULL, n, NULL, g FROM (${findingsSql(rowKey, where)}) f`);
+    if (opts.levels) parts.push(levelsSql(subtree(region.path, false, ctx.scope).where));
+    const combined: CountRow[] = await ctx.em.query(parts.join('\n    UNION ALL\n'), params);
     const counts = combined.filter((r) => r.kind === 'a') as { key: string; platform: Platform; status: AccountStatus; n: number; label: string | null }[];
     const findings: FindingCount[] = combined.filter((r) => r.kind === 'f');
 
@@ -114,43 +152,18 @@ export const matrixService = {
     }
     const ordered = [...rows.values()];
     if (byUnit) ordered.sort((a, b) => b.live - a.live || a.label.localeCompare(b.label, 'zh-CN'));
-    return { region, platforms: PLATFORMS, rows: ordered, totals, openFindings, scope: { regionPath: region.path, unitScope: ctx.scope } };
+    return { region, platforms: PLATFORMS, rows: ordered, totals, openFindings, scope: { regionPath: region.path, unitScope: ctx.scope },
+      levels: opts.levels ? levelRows(combined) : undefined };
   },
 
   /**
    * Unit level × platform for the same region subtree and scope as the matrix: account counts by status and open
-   * findings (counted as in the matrix), in ONE statement. Levels without any account are left out.
+   * findings (counted as in the matrix), in ONE statement — none when the matrix read them already (planned).
+   * Levels without any account are left out.
    */
   async byLevel(ctx: Context, matrix: Matrix): Promise<MatrixLevelRow[]> {
+    if (matrix.levels) return matrix.levels;
     const { where, params } = subtree(matrix.scope.regionPath, false, matrix.scope.unitScope);
-    const rows: { kind: 'a' | 'f'; key: Level | null; platform: Platform | null; status: AccountStatus | null; n: number; g: number }[] =
-      await ctx.em.query(`
-        SELECT 'a' AS kind, u.level AS key, a.platform, a.status, count(*)::int AS n, 0 AS g
-          FROM accounts a JOIN units u ON u.id = a.unit_id
-         WHERE ${where}
-         GROUP BY u.level, a.platform, a.status
-        UNION ALL
-        SELECT 'f', key, platform, NULL, n, g FROM (${findingsSql('u.level', where)}) f WHERE g IN (0, 1)`, params);
-    const levels = new Map<Level, MatrixLevelRow>();
-    const level = (l: Level) => {
-      let row = levels.get(l);
-      if (!row) levels.set(l, (row = { level: l, cells: PLATFORMS.map(emptyCell), totalCell: emptyCell(null), live: 0, openFindings: 0 }));
-      return row;
-    };
-    for (const r of rows) {
-      if (r.kind !== 'a') continue;
-      const row = level(r.key!);
-      const i = PLATFORMS.indexOf(r.platform!);
-      add(row.cells[i], r.status!, r.n);
-      add(row.totalCell, r.status!, r.n);
-      if (r.status !== AccountStatus.CLOSED) row.live += r.n;
-    }
-    for (const r of rows) {
-      const row = r.kind === 'f' && r.key ? levels.get(r.key) : undefined;
-      if (!row) continue;
-      if (r.g === 1) row.openFindings = row.totalCell.openFindings = r.n;
-      else if (r.platform) row.cells[PLATFORMS.indexOf(r.platform)].openFindings = r.n;
-    }
-    return LEVEL_ORDER.filter((l) => levels.has(l)).map((l) => levels.get(l)!);
+    return levelRows(await ctx.em.query(levelsSql(where), params));
   },
 };

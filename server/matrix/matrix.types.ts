@@ -94,4 +94,7 @@ export class Matrix {
 
   /** Not a field: the scope the matrix was computed for, so `byLevel` counts the same accounts. */
   scope: { regionPath: string; unitScope: Scope };
+
+  /** Not a field: the by-level rows, when the matrix's statement read them too (the read planner). */
+  levels?: MatrixLevelRow[];
 }
