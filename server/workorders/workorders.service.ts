@@ -216,13 +216,12 @@ export const workOrdersService = {
     requireWrite(ctx);
     return transaction(ctx, async (tx) => {
       const scope = tx.scope.raw('u', 1);
-      const rows: unknown[] = await tx.em.query(`
-        UPDATE notifications n SET read_at = now() FROM units u
-         WHERE u.id = n.unit_id AND n.read_at IS NULL AND ${scope.sql} RETURNING n.id`, scope.value === null ? [] : [scope.value]);
-      if (rows.length) {
-        await recordAudit(tx, { action: 'NOTIFICATION_READ', entityType: 'notification', after: { count: rows.length }, comment: `全部标为已读（${rows.length} 条）` });
-      }
-      return rows.length;
+      const [{ n }]: { n: number }[] = await tx.em.query(`
+        WITH x AS (UPDATE notifications n SET read_at = now() FROM units u
+                    WHERE u.id = n.unit_id AND n.read_at IS NULL AND ${scope.sql} RETURNING n.id)
+        SELECT count(*)::int AS n FROM x`, scope.value === null ? [] : [scope.value]);
+      if (n) await recordAudit(tx, { action: 'NOTIFICATION_READ', entityType: 'notification', after: { count: n }, comment: `全部标为已读（${n} 条）` });
+      return n;
     });
   },
 
