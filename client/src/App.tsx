@@ -30,6 +30,7 @@ const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
 const InspectionsPage = lazy(() => import('./pages/inspections/InspectionsPage'));
 const WorkOrdersPage = lazy(() => import('./pages/workorders/WorkOrdersPage'));
 const JobsPage = lazy(() => import('./pages/jobs/JobsPage'));
+const LexiconPage = lazy(() => import('./pages/lexicon/LexiconPage'));
 
 /**
  * Approvers have no overview in their menu: their start page is the inbox. An effect keyed on the location (not
@@ -93,6 +94,7 @@ export function AppRoutes() {
           <Route path="inspections" element={<RequireRoute menuKey="/inspections"><InspectionsPage /></RequireRoute>} />
           <Route path="workorders" element={<RequireRoute menuKey="/workorders"><WorkOrdersPage /></RequireRoute>} />
           <Route path="jobs" element={<RequireRoute menuKey="/jobs"><JobsPage /></RequireRoute>} />
+          <Route path="lexicon" element={<RequireRoute menuKey="/lexicon"><LexiconPage /></RequireRoute>} />
           <Route path="overview" element={<Navigate to="/" replace />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

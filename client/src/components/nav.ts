@@ -19,6 +19,7 @@ export const NAV: readonly { key: string; label: MessageKey; roles: readonly Rol
   { key: '/audit', label: 'nav.audit', roles: ['AUDITOR', 'ADMIN'] },
   { key: '/import', label: 'nav.import', roles: ['PLANNER', 'ADMIN'] },
   { key: '/jobs', label: 'nav.jobs', roles: ['PLANNER', 'ADMIN'] },
+  { key: '/lexicon', label: 'nav.lexicon', roles: ['ADMIN'] },
 ];
 
 /** The entries a role sees; without a session (server without login) the read-only screens. */
