@@ -3,6 +3,7 @@ import path from 'node:path';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { antdDirectImports } from './scripts/antd-imports';
+import { inlineGraphqlDocuments } from './scripts/graphql-inline';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const apiTarget = process.env.API_URL ?? `http://localhost:${process.env.PORT ?? 4000}`;
@@ -14,7 +15,7 @@ const apiTarget = process.env.API_URL ?? `http://localhost:${process.env.PORT ??
  */
 export default defineConfig({
   root,
-  plugins: [antdDirectImports(), react()],
+  plugins: [antdDirectImports(), inlineGraphqlDocuments(path.join(root, 'src', 'graphql', 'generated')), react()],
   server: {
     port: Number(process.env.CLIENT_PORT ?? 5173),
     proxy: { '/graphql': { target: apiTarget, changeOrigin: false } },

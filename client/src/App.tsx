@@ -14,23 +14,56 @@ import { RequireRoute } from './auth/RequireRoute';
 import { AppLayout } from './components/AppLayout';
 import { Loading } from './components/Loading';
 
-// Route splitting: each screen is its own chunk, loaded on first visit.
-const LoginPage = lazy(() => import('./pages/login/LoginPage'));
-const OverviewPage = lazy(() => import('./pages/overview/OverviewPage'));
-const ExplorerPage = lazy(() => import('./pages/explorer/ExplorerPage'));
-const AccountPage = lazy(() => import('./pages/explorer/AccountPage'));
-const FindingsPage = lazy(() => import('./pages/findings/FindingsPage'));
-const ImportPage = lazy(() => import('./pages/import/ImportPage'));
-const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
-const PlansPage = lazy(() => import('./pages/plans/PlansPage'));
-const PlanPage = lazy(() => import('./pages/plans/PlanPage'));
-const ApprovalsPage = lazy(() => import('./pages/approvals/ApprovalsPage'));
-const ExecutionPage = lazy(() => import('./pages/execution/ExecutionPage'));
-const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
-const InspectionsPage = lazy(() => import('./pages/inspections/InspectionsPage'));
-const WorkOrdersPage = lazy(() => import('./pages/workorders/WorkOrdersPage'));
-const JobsPage = lazy(() => import('./pages/jobs/JobsPage'));
-const LexiconPage = lazy(() => import('./pages/lexicon/LexiconPage'));
+// Route splitting: each screen is its own chunk, loaded on first visit. The chunk of the screen the page opens on is
+// requested at once, while the session is being checked, instead of after it (one round trip less on a cold start).
+const screens = {
+  login: () => import('./pages/login/LoginPage'),
+  overview: () => import('./pages/overview/OverviewPage'),
+  explorer: () => import('./pages/explorer/ExplorerPage'),
+  account: () => import('./pages/explorer/AccountPage'),
+  findings: () => import('./pages/findings/FindingsPage'),
+  import: () => import('./pages/import/ImportPage'),
+  notFound: () => import('./pages/NotFoundPage'),
+  plans: () => import('./pages/plans/PlansPage'),
+  plan: () => import('./pages/plans/PlanPage'),
+  approvals: () => import('./pages/approvals/ApprovalsPage'),
+  execution: () => import('./pages/execution/ExecutionPage'),
+  audit: () => import('./pages/audit/AuditPage'),
+  inspections: () => import('./pages/inspections/InspectionsPage'),
+  workorders: () => import('./pages/workorders/WorkOrdersPage'),
+  jobs: () => import('./pages/jobs/JobsPage'),
+  lexicon: () => import('./pages/lexicon/LexiconPage'),
+};
+const LoginPage = lazy(screens.login);
+const OverviewPage = lazy(screens.overview);
+const ExplorerPage = lazy(screens.explorer);
+const AccountPage = lazy(screens.account);
+const FindingsPage = lazy(screens.findings);
+const ImportPage = lazy(screens.import);
+const NotFoundPage = lazy(screens.notFound);
+const PlansPage = lazy(screens.plans);
+const PlanPage = lazy(screens.plan);
+const ApprovalsPage = lazy(screens.approvals);
+const ExecutionPage = lazy(screens.execution);
+const AuditPage = lazy(screens.audit);
+const InspectionsPage = lazy(screens.inspections);
+const WorkOrdersPage = lazy(screens.workorders);
+const JobsPage = lazy(screens.jobs);
+const LexiconPage = lazy(screens.lexicon);
+
+/** The screen a path opens on (the first segment), for the early chunk request. */
+export function screenOf(pathname: string): keyof typeof screens | null {
+  const [first, second] = pathname.split('/').filter(Boolean);
+  if (!first || first === 'overview') return 'overview';
+  if (first === 'explorer') return second === 'accounts' ? 'account' : 'explorer';
+  if (first === 'plans') return second ? 'plan' : 'plans';
+  return first in screens && first !== 'notFound' && first !== 'plan' && first !== 'account' ? (first as keyof typeof screens) : null;
+}
+
+if (typeof window !== 'undefined' && import.meta.env.PROD) {
+  const screen = screenOf(window.location.pathname);
+  if (screen) void screens[screen]().catch(() => undefined);
+}
 
 /**
  * Approvers have no overview in their menu: their start page is the inbox. An effect keyed on the location (not
@@ -54,6 +87,8 @@ function Home() {
 const THEME = {
   token: {
     fontSize: 14, colorPrimary: '#1d4ed8', colorLink: '#1d4ed8', colorInfo: '#1d4ed8', borderRadius: 4,
+    // Hover and pressed states darken (antd lightens them by default, below 4.5:1 for text on white).
+    colorPrimaryHover: '#1e40af', colorLinkHover: '#1e40af', colorPrimaryActive: '#1e3a8a', colorLinkActive: '#1e3a8a',
     colorTextSecondary: '#4a4a4a', colorTextTertiary: '#595959', colorTextDescription: '#595959', colorTextPlaceholder: '#6b6b6b',
     colorSuccess: '#237804', colorWarning: '#ad6800', colorError: '#c41d1d',
   },

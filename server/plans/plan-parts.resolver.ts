@@ -125,6 +125,10 @@ export class ApprovalResolver {
   async action(@Ctx() ctx: Context, @Root() a: Approval): Promise<PlanAction> {
     return (await ctx.loaders.actionById.load(a.actionId))!;
   }
+  @FieldResolver(() => Plan, { description: '所属方案' })
+  plan(@Ctx() ctx: Context, @Root() a: Approval): Promise<Plan> {
+    return planOf(ctx, a.planId);
+  }
 }
 
 @Resolver(() => ExecutionStep)

@@ -24,6 +24,9 @@ export class PlanConnection extends Connection(Plan, 'Plan') {}
 @ObjectType()
 export class ApprovalRequestConnection extends Connection(ApprovalRequest, 'ApprovalRequest') {}
 
+@ObjectType()
+export class ApprovalConnection extends Connection(Approval, 'Approval') {}
+
 /** Plans: queries, mutations and the plan's fields. Thin: every rule lives in the services. */
 @Resolver(() => Plan)
 export class PlansResolver {
@@ -40,6 +43,11 @@ export class PlansResolver {
   @Query(() => ApprovalRequestConnection, { description: '待我审批：本人所在单位（及授权给本人的单位）的待审批请求（审批人）' })
   approvalInbox(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs): Promise<ConnectionShape<ApprovalRequest>> {
     return workflowService.inbox(ctx, page.first, page.after);
+  }
+
+  @Query(() => ApprovalConnection, { description: '已办：本人作出的、或为本人所签单位（本单位及授权给本人的单位）作出的审批，最新在前（审批人）' })
+  myDecisions(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs): Promise<ConnectionShape<Approval>> {
+    return workflowService.decided(ctx, page.first, page.after);
   }
 
   @Mutation(() => Plan, { description: '新建空白方案（规划员）' })

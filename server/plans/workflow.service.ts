@@ -1,6 +1,6 @@
 import type { Context } from '../kernel/context';
 import { badInput, conflict, forbidden, notFound, parseId } from '../kernel/errors';
-import { ApprovalDecision, ApprovalRequestStatus, PlanStatus } from '../common/enums';
+import { ApprovalDecision, ApprovalRequestStatus, PlanStatus, Role } from '../common/enums';
 import { recordAuditMany } from '../kernel/audit';
 import { transaction } from '../kernel/transaction';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../kernel/pagination';
@@ -10,6 +10,7 @@ import { Approval, ApprovalRequest } from './approval.entity';
 import type { DecideApprovalResult } from './plan.types';
 import type { DecideApprovalInput } from './plans.inputs';
 import { requireApprover } from './plan-access';
+import { requireRole } from '../kernel/access';
 import { activeActions, citationsOf } from './plans.service';
 import { bumpVersion, checkVersion, fingerprint, lockPlan } from './plan-guard';
 import { applyIfDue, applyTransition, assertTransition, PLAN_TRANSITIONS, PlanTransition, requireFrom } from './plan-states';
@@ -267,6 +268,26 @@ export const workflowService = {
     const qb = base();
     if (cursor) qb.andWhere('r.id > :cid', { cid: Number(cursor[0]) });
     const rows = await qb.orderBy('r.id', 'ASC').limit(limit + 1).getMany();
+    return toConnection(rows, limit, (r) => [r.id], Boolean(cursor), () => base().getCount());
+  },
+
+  /**
+   * 已办: decisions already taken by the approver, or for a unit they sign for (their own unit, or one delegated to
+   * them), inside their scope, newest first.
+   */
+  async decided(ctx: Context, first?: number | null, after?: string | null): Promise<ConnectionShape<Approval>> {
+    const user = requireRole(ctx, Role.APPROVER);
+    const limit = pageSize(first, ctx.config.maxPageSize);
+    const cursor = decodeCursor(after, 1);
+    const scope = ctx.scope.sql('u');
+    const sign = signsForSql(ctx, 'a.unit_id');
+    const base = () => ctx.em.getRepository(Approval).createQueryBuilder('a')
+      .innerJoin('units', 'u', 'u.id = a.unit_id')
+      .where(`(a.approver_id = :me OR ${sign.sql})`, { me: user.id, ...sign.params })
+      .andWhere(scope.sql, scope.params);
+    const qb = base();
+    if (cursor) qb.andWhere('a.id < :cid', { cid: Number(cursor[0]) });
+    const rows = await qb.orderBy('a.id', 'DESC').limit(limit + 1).getMany();
     return toConnection(rows, limit, (r) => [r.id], Boolean(cursor), () => base().getCount());
   },
 

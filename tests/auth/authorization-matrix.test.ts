@@ -42,6 +42,17 @@ const inboxOfUnit = (role: Role6, side: Side): Expected => {
   if (role !== 'APPROVER') return 'FORBIDDEN';
   return side === 'inside' ? 'SEES' : 'HIDDEN';
 };
+/** 已办 targets: per side a plan approved by every unit asked, and the approval its own unit gave (built once). */
+let decided: Promise<Record<'inside' | 'below' | 'outside', string>> | undefined;
+const decidedApprovals = (w: MatrixWorld) => (decided ??= (async () => {
+  const approvalOf = async (side: Side, unit: string) => {
+    const p = await w.approved(side);
+    const [row] = await w.ds.query(`SELECT a.id FROM plan_approvals a JOIN units u ON u.id = a.unit_id WHERE a.plan_id = $1 AND u.code = $2`, [p.planId, unit]);
+    if (!row) throw new Error(`fixture: no approval by ${unit} for plan ${p.planId}`);
+    return String(row.id);
+  };
+  return { inside: await approvalOf('inside', 'C3501'), below: await approvalOf('below', 'K350102'), outside: await approvalOf('outside', 'C3502') };
+})());
 /** A unit's signature is delegated (or the delegation revoked) by the unit's own approver or an administrator over it. */
 const unitSigner = (role: Role6, side: Side): Expected => {
   if (role === 'anonymous') return 'UNAUTHENTICATED';
@@ -189,6 +200,10 @@ export const TABLE: { Query: Record<string, Entry>; Mutation: Record<string, Ent
     approvalInbox: { doc: `{ approvalInbox(first: 100) { edges { node { id } } } }`, sides: ['inside', 'below', 'outside'],
       prepare: async (w, s) => ({ vars: {}, target: w.inbox[s as 'inside' | 'below' | 'outside'] }),
       sees: (d, t) => has(ids(d.approvalInbox), t), expect: inboxOfUnit },
+
+    myDecisions: { doc: `{ myDecisions(first: 100) { edges { node { id } } } }`, sides: ['inside', 'below', 'outside'],
+      prepare: async (w, s) => ({ vars: {}, target: (await decidedApprovals(w))[s as 'inside' | 'below' | 'outside'] }),
+      sees: (d, t) => has(ids(d.myDecisions), t), expect: inboxOfUnit },
 
     approvalDelegations: { doc: `{ approvalDelegations(all: true) { id } }`,
       prepare: async (w, s) => ({ vars: {}, target: w.delegations[s as 'inside' | 'outside'] }),

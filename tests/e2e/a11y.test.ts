@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { request as pwRequest, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from '../../server/config';
 import { DEMO_PASSWORD, launchBrowser, SCREENSHOTS, startE2eServer, type E2eServer } from './support';
 
@@ -37,6 +37,38 @@ async function signedIn(browser: Browser, server: E2eServer, username: string, w
   return { context, page };
 }
 
+/** A GraphQL call as a demo user (its own cookie jar); throws on errors. */
+async function gql<T = Record<string, any>>(server: E2eServer, username: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const api = await pwRequest.newContext({ baseURL: server.url, extraHTTPHeaders: { 'apollo-require-preflight': 'true' } });
+  try {
+    const login = await api.post('/graphql', { data: { query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { expiresAt } }', variables: { u: username, p: DEMO_PASSWORD } } });
+    expect(login.ok()).toBe(true);
+    const res = await api.post('/graphql', { data: { query, variables } });
+    const body = await res.json();
+    if (body.errors) throw new Error(`${username}: ${JSON.stringify(body.errors)}`);
+    return body.data as T;
+  } finally {
+    await api.dispose();
+  }
+}
+
+/** Objects for the plan, approval and inspection screens: a draft with an action, a submitted plan, an inspection with its bulletin. */
+async function planFixtures(server: E2eServer): Promise<{ draftId: string; submittedId: string }> {
+  const plan = async (title: string, account: string) => {
+    const d = await gql(server, 'planner', 'mutation($input: CreatePlanInput!) { createPlan(input: $input) { id } }', { input: { title, unitId: String(server.data.units['FJ-GOV']) } });
+    const planId = d.createPlan.id as string;
+    await gql(server, 'planner', 'mutation($planId: ID!, $input: AddActionInput!) { addAction(planId: $planId, input: $input) { id } }',
+      { planId, input: { type: 'KEEP', accountId: String(server.data.accounts[account]), rectification: '每周至少更新一次，留言五个工作日内答复' } });
+    return planId;
+  };
+  const draftId = await plan('鼓楼区账号整改（草稿）', 'gulou');
+  const submittedId = await plan('厦门市账号保留整改', 'xiamenfabu');
+  await gql(server, 'planner', 'mutation($id: ID!) { submitPlan(id: $id) { id } }', { id: submittedId });
+  const insp = await gql(server, 'planner', 'mutation { createInspection(regionCode: "35") { id } }');
+  await gql(server, 'planner', 'mutation($id: ID!) { createBulletin(inspectionId: $id) { id } }', { id: insp.createInspection.id });
+  return { draftId, submittedId };
+}
+
 /** The screen has settled: no spinner in the main area, no request in flight. */
 async function settled(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
@@ -52,9 +84,11 @@ async function pageScrollsSideways(page: Page): Promise<number> {
 describe('e2e: every route at 390 and 1366 px, axe-core clean', () => {
   let server: E2eServer;
   let browser: Browser;
+  let fixtures: { draftId: string; submittedId: string };
 
   beforeAll(async () => {
     server = await startE2eServer();
+    fixtures = await planFixtures(server);
     browser = await launchBrowser();
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
   }, 180_000);
@@ -73,6 +107,17 @@ describe('e2e: every route at 390 and 1366 px, axe-core clean', () => {
     { name: 'findings', user: 'planner', path: '/findings' },
     { name: 'import', user: 'planner', path: '/import' },
     { name: 'audit', user: 'auditor', path: '/audit' },
+    { name: 'plans', user: 'planner', path: '/plans' },
+    { name: 'plan-draft', user: 'planner', path: `/plans/${fixtures.draftId}` },
+    { name: 'plan-submitted', user: 'planner', path: `/plans/${fixtures.submittedId}` },
+    { name: 'plan-approver', user: 'approver-3502', path: `/plans/${fixtures.submittedId}` },
+    { name: 'approvals', user: 'approver-3502', path: '/approvals' },
+    { name: 'execution', user: 'approver-3502', path: '/execution' },
+    { name: 'inspections', user: 'planner', path: '/inspections' },
+    { name: 'workorders', user: 'planner', path: '/workorders' },
+    { name: 'workorders-approver', user: 'approver-3501', path: '/workorders' },
+    { name: 'jobs', user: 'planner', path: '/jobs' },
+    { name: 'not-found', user: 'planner', path: '/no-such-screen' },
     { name: 'forbidden', user: 'approver', path: '/import' },
   ];
 
@@ -92,7 +137,9 @@ describe('e2e: every route at 390 and 1366 px, axe-core clean', () => {
   for (const width of WIDTHS) {
     it(`every screen at ${width} px: no sideways page scroll, no serious or critical axe violation`, async () => {
       const problems: Record<string, unknown> = {};
-      for (const r of routes(server)) {
+      // A11Y_ONLY=plans,plan-draft runs only those routes (while fixing a screen).
+      const only = process.env.A11Y_ONLY?.split(',');
+      for (const r of routes(server).filter((x) => !only || only.includes(x.name))) {
         const { context, page } = await signedIn(browser, server, r.user, width);
         await page.goto(`${server.url}${r.path}`);
         await settled(page);
@@ -106,6 +153,30 @@ describe('e2e: every route at 390 and 1366 px, axe-core clean', () => {
       expect(problems).toEqual({});
     }, 240_000);
   }
+
+  it('the plan editor\'s action dialog (new and edit) is axe clean at both widths', async () => {
+    const problems: Record<string, unknown> = {};
+    for (const width of WIDTHS) {
+      const { context, page } = await signedIn(browser, server, 'planner', width);
+      await page.goto(`${server.url}/plans/${fixtures.draftId}`);
+      await settled(page);
+      for (const [name, open] of [['new', page.getByRole('button', { name: '新增动作' })], ['edit', page.getByRole('button', { name: '修改：鼓楼发布' })]] as const) {
+        await open.click();
+        const dialog = page.getByRole('dialog');
+        await dialog.waitFor();
+        // antd's zoom-in animation (opacity) over: colours are measured on the settled dialog.
+        await page.waitForFunction(() => !document.querySelector('.ant-zoom-appear, .ant-zoom-enter, .ant-zoom-leave, .ant-fade-appear, .ant-fade-enter'), undefined, { timeout: 5000 });
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `a11y-plan-dialog-${name}-${width}.png`), fullPage: true });
+        const violations = await axe(page);
+        if (violations.length) problems[`dialog ${name} at ${width}`] = violations;
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
+      }
+      await context.close();
+    }
+    expect(problems).toEqual({});
+  }, 90_000);
 
   it('at 390 px the header keeps the menu button, the language switch and 退出登录; the drawer holds the menu', async () => {
     const { context, page } = await signedIn(browser, server, 'planner', 390);

@@ -191,6 +191,11 @@ describe('e2e: plan → approval → execution → audit', () => {
     await approver.getByText('待审批 3 项').waitFor(); // 福州市人民政府 supervises all three actions
     const cards = approver.locator('[data-testid^="inbox-action-"]');
     expect(await cards.count()).toBe(3);
+    // The count on top is what is shown: one plan, one unit signed for, three decisions, each naming the unit.
+    expect(await approver.getByTestId('inbox-summary').innerText()).toBe('待审批 3 项：1 个方案，涉及您代表的 1 个单位');
+    expect(await approver.getByRole('tab', { name: '待办（3）' }).count()).toBe(1);
+    expect(await approver.getByRole('heading', { name: /^代表「\u2068?福州市人民政府\u2069?」审批（3 项）$/ }).count()).toBe(1);
+    expect(await approver.getByRole('button', { name: /以「福州市人民政府」名义提交：同意/ }).count()).toBe(3);
     const merge = cards.filter({ hasText: '福州交警' });
     expect(await merge.innerText()).toMatch(/内容、服务和关注者并入[\s\S]*平安福州[\s\S]*同平台重复开设/);
     expect(await merge.locator('[data-testid^="inbox-signing-"]').innerText()).toMatch(/您代表的单位：\s*福州市人民政府\s*$/);
@@ -206,6 +211,13 @@ describe('e2e: plan → approval → execution → audit', () => {
     await merge.getByText('驳回或退回修改时必须填写审批意见').waitFor();
     await merge.getByText('同意', { exact: true }).click();
     await approveAll(approver, 3);
+    // 已办: the three decisions, with date, unit, decision and comment.
+    await approver.getByRole('tab', { name: '已办' }).click();
+    await approver.waitForURL(/tab=done/);
+    const done = approver.getByTestId('done-list').locator('tr.ant-table-row');
+    await expect.poll(() => done.count()).toBe(3);
+    for (const row of await done.all()) expect(await row.innerText()).toMatch(/\d{4}.*福州市人民政府[\s\S]*同意[\s\S]*同意，按方案执行[\s\S]*approver-3501/);
+    await screenshot(approver, '10b-approvals-done');
 
     const province = await login('approver');
     await province.getByText('目前没有等待您审批的事项').waitFor();

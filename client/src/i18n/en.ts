@@ -1,11 +1,13 @@
 import type { MessageKey } from './zh-CN';
 import { plansEn } from './en.plans';
 import { lexiconEn } from './en.lexicon';
+import { accessEn } from './en.access';
 
 /** English strings (the switch in the header). Same keys as zh-CN.ts; the type checker keeps them in step. */
 export const en: Record<MessageKey, string> = {
   ...plansEn,
   ...lexiconEn,
+  ...accessEn,
   'app.title': 'Gov New-Media Matrix Planner',
   'app.language': 'Language',
   'app.switchToEn': 'English',

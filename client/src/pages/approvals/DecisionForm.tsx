@@ -15,8 +15,10 @@ export function commentRequired(decision: ApprovalDecision | undefined): boolean
  * Approve / request changes / reject one action, with a comment. The comment is required for the last two: the form
  * says so beside the field and sends nothing. The server's refusal (e.g. decided meanwhile) shows below the form.
  */
-export function DecisionForm({ idPrefix, onDecide, disabled }: {
+export function DecisionForm({ idPrefix, onDecide, disabled, unitName }: {
   idPrefix: string;
+  /** The unit the decision is made for: named on the button. */
+  unitName?: string;
   onDecide(decision: ApprovalDecision, comment: string | null): Promise<void>;
   disabled?: boolean;
 }) {
@@ -57,7 +59,9 @@ export function DecisionForm({ idPrefix, onDecide, disabled }: {
         <Input.TextArea rows={2} maxLength={1000} placeholder={commentRequired(decision) ? t('approvals.commentPlaceholder') : undefined} />
       </Form.Item>
       <Button type="primary" htmlType="submit" loading={busy} disabled={disabled} danger={decision === 'REJECT'}>
-        {t('approvals.submitDecision', { decision: tx('decision', decision ?? 'APPROVE') })}
+        {unitName
+          ? t('inbox.submitFor', { unit: unitName, decision: tx('decision', decision ?? 'APPROVE') })
+          : t('approvals.submitDecision', { decision: tx('decision', decision ?? 'APPROVE') })}
       </Button>
       {error ? <div style={{ marginTop: 8 }}><ErrorNotice error={error} /></div> : null}
     </Form>

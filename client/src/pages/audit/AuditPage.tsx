@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useQuery } from '@apollo/client/react';
-import { Button, Card, Checkbox, Col, DatePicker, Form, Row, Select, Space, Table, Typography } from 'antd';
+import { Button, Card, Checkbox, Col, DatePicker, Form, Input, Row, Select, Space, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import dayjs from 'dayjs';
 import type { AuditEventFieldsFragment, AuditFilter } from '../../graphql/generated/graphql';
@@ -13,7 +13,7 @@ import { AccountSelect, useDebounced } from '../../components/AccountSelect';
 import { AccountTimeline } from './AccountTimeline';
 import { AuditDiff } from './AuditDiff';
 import { formatDateTimeSeconds } from '../../lib/format';
-import { AUDIT_ACTIONS, AuditEventsQuery, auditCsvHref, PlanChoicesQuery, UnitChoicesQuery, type AuditParams } from './audit-documents';
+import { AUDIT_ACTIONS, AuditEventsQuery, auditCsvHref, auditXlsxHref, PlanChoicesQuery, UnitChoicesQuery, type AuditParams } from './audit-documents';
 
 function UnitSelect({ id, value, label, onChange }: { id: string; value: string | null; label: string | null; onChange(id: string | null, name: string | null): void }) {
   const { t, tx } = useI18n();
@@ -64,7 +64,25 @@ export default function AuditPage() {
   const events = useQuery(AuditEventsQuery, { variables: { filter }, notifyOnNetworkStatusChange: true });
   const plans = useQuery(PlanChoicesQuery);
   const conn = events.data?.auditEvents;
-  const rows = useMemo(() => conn?.edges.map((e) => e.node) ?? [], [conn]);
+  const loaded = useMemo(() => conn?.edges.map((e) => e.node) ?? [], [conn]);
+  // Text search and column sorting, kept in the URL (q, sort): applied to the events loaded (newest first, 50 a
+  // page); the Excel export applies the same text search and time order to every matching event on the server.
+  const q = params.get('q') ?? '';
+  const [search, setSearch] = useState(q);
+  const sort = params.get('sort');
+  const rows = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    const found = needle
+      ? loaded.filter((e) => [tx('auditAction', e.action), e.action, e.actorName, tx('entityType', e.entityType), e.accountName, e.unitName, e.planTitle, e.comment, e.ip]
+        .some((v) => String(v ?? '').toLowerCase().includes(needle)))
+      : loaded;
+    const by: Record<string, (e: AuditEventFieldsFragment) => string> = { at: (e) => String(e.at), actor: (e) => e.actorName, action: (e) => tx('auditAction', e.action) };
+    const key = sort?.replace(/^-/, '') ?? '';
+    if (!by[key]) return found;
+    const desc = sort!.startsWith('-');
+    return [...found].sort((a, b) => (desc ? -1 : 1) * by[key](a).localeCompare(by[key](b), 'zh-CN'));
+  }, [loaded, q, sort, tx]);
+  const sortOrder = (key: string) => (sort === key ? 'ascend' as const : sort === `-${key}` ? 'descend' as const : null);
   const actors = useMemo(() => {
     const m = new Map<string, string>();
     if (p.actorId) m.set(p.actorId, p.actorName ?? p.actorId);
@@ -74,17 +92,19 @@ export default function AuditPage() {
   const planTitle = new Map((plans.data?.plans.edges ?? []).map((e) => [e.node.id, e.node.title]));
 
   const columns: ColumnsType<AuditEventFieldsFragment> = [
-    { key: 'at', title: t('audit.at'), width: 170, render: (_, e) => formatDateTimeSeconds(e.at, locale) },
+    { key: 'at', title: t('audit.at'), width: 170, sorter: true, sortOrder: sortOrder('at'), render: (_, e) => formatDateTimeSeconds(e.at, locale) },
     {
       key: 'actor',
       title: t('audit.actor'),
       width: 150,
+      sorter: true,
+      sortOrder: sortOrder('actor'),
       render: (_, e) => (e.actorId ? (
         <Button type="link" size="small" style={{ padding: 0 }} aria-label={t('audit.filterByActor', { name: e.actorName })} onClick={() => set({ actorId: e.actorId, actorName: e.actorName })}>{e.actorName}</Button>
       ) : e.actorName),
     },
     { key: 'role', title: t('auth.role'), width: 100, render: (_, e) => (e.actorRole ? tx('role', e.actorRole) : '—') },
-    { key: 'action', title: t('audit.action'), width: 140, render: (_, e) => <span title={e.action}>{tx('auditAction', e.action)}</span> },
+    { key: 'action', title: t('audit.action'), width: 140, sorter: true, sortOrder: sortOrder('action'), render: (_, e) => <span title={e.action}>{tx('auditAction', e.action)}</span> },
     {
       key: 'object',
       title: t('audit.object'),
@@ -110,11 +130,20 @@ export default function AuditPage() {
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 16, flexWrap: 'wrap' }}>
         <Typography.Title level={3} style={{ margin: 0 }}>{t('audit.title')}</Typography.Title>
-        <Button href={auditCsvHref(p)} download>{t('audit.exportCsv')}</Button>
+        <Space wrap>
+          <Button href={auditCsvHref(p)} download>{t('audit.exportCsv')}</Button>
+          <Button href={auditXlsxHref(p, q, sort)} download title={t('list.exportXlsxHint')} data-testid="audit-export">{t('list.exportXlsx')}</Button>
+        </Space>
       </div>
       <Card size="small" title={t('findings.filters')} extra={<Button size="small" type="link" onClick={() => setParams(new URLSearchParams(), { replace: true })}>{t('findings.reset')}</Button>}>
         <Form layout="vertical" component="div">
           <Row gutter={12}>
+            <Col xs={24} xl={12}>
+              <Form.Item label={t('list.search')} htmlFor="audit-search" style={{ marginBottom: 8 }}>
+                <Input.Search id="audit-search" allowClear placeholder={t('list.searchAudit')} value={search}
+                  onChange={(e) => { setSearch(e.target.value); if (!e.target.value) set({ q: null }); }} onSearch={(v) => set({ q: v.trim() || null })} />
+              </Form.Item>
+            </Col>
             <Col xs={24} md={12} xl={6}>
               <Form.Item label={t('audit.actor')} htmlFor="audit-actor" style={{ marginBottom: 8 }}>
                 <Select id="audit-actor" allowClear placeholder={t('audit.actorHint')} value={p.actorId ?? undefined}
@@ -173,6 +202,12 @@ export default function AuditPage() {
               dataSource={rows}
               pagination={false}
               scroll={{ x: 1100 }}
+              showSorterTooltip={false}
+              onChange={(_pg, _f, sorter, extra) => {
+                if (extra.action !== 'sort') return;
+                const one = Array.isArray(sorter) ? sorter[0] : sorter;
+                set({ sort: one?.order && one.columnKey ? `${one.order === 'descend' ? '-' : ''}${String(one.columnKey)}` : null });
+              }}
               expandable={{
                 rowExpandable: (e) => e.before !== null || e.after !== null || e.userAgent !== null,
                 expandedRowRender: (e) => (

@@ -141,3 +141,22 @@ export function auditCsvHref(p: AuditParams): string {
   const s = q.toString();
   return `/api/audit.csv${s ? `?${s}` : ''}`;
 }
+
+/**
+ * The Excel export (/api/export/audit.xlsx, server/export/xlsx-export.ts): the same filters where the export takes
+ * them (action, from, to, planId, accountId, unitId), the text search `q` and the time order (`sort=at` oldest first).
+ */
+export function auditXlsxHref(p: AuditParams, q: string | null, sort: string | null): string {
+  const s = new URLSearchParams();
+  const put = (k: string, v: string | null | undefined) => { if (v) s.set(k, v); };
+  put('accountId', p.accountId);
+  put('unitId', p.unitId);
+  put('planId', p.planId);
+  if (p.action?.length) s.set('action', p.action.join(','));
+  put('from', p.from);
+  put('to', p.to);
+  put('q', q?.trim());
+  if (sort === 'at') s.set('sort', 'at');
+  const str = s.toString();
+  return `/api/export/audit.xlsx${str ? `?${str}` : ''}`;
+}

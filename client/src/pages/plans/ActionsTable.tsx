@@ -13,7 +13,7 @@ function AccountRef({ a }: { a: PlanAccountFragment | null | undefined }) {
   if (!a) return <>—</>;
   return (
     <span>
-      <Link to={`/explorer/accounts/${a.id}`}>{a.name}</Link>{' '}
+      <Link to={`/explorer/accounts/${a.id}`} style={{ textDecoration: 'underline' }}><bdi>{a.name}</bdi></Link>{' '}
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>{tx('platform', a.platform)} · {a.unit.name}</Typography.Text>
       {a.status !== 'ACTIVE' ? <Tag color="orange" style={{ marginInlineStart: 4 }}>{tx('status', a.status)}</Tag> : null}
     </span>

@@ -1,0 +1,30 @@
+import type { accessZh } from './zh-CN.access';
+
+/** English for the inbox/done lists and the plan and audit list tools (keys of zh-CN.access.ts). */
+export const accessEn: Record<keyof typeof accessZh, string> = {
+  'inbox.tabPending': 'To do ({n})',
+  'inbox.tabDone': 'Done',
+  'inbox.summary': '{n} pending: {plans} plans, for {units} units you sign for',
+  'inbox.forUnit': 'Deciding for “{unit}” ({n})',
+  'inbox.submitFor': 'Submit for “{unit}”: {decision}',
+  'inbox.approveAllFor': 'Approve all for “{unit}”',
+  'inbox.approveAllForConfirm': 'Approve all {n} items of this plan for “{unit}”?',
+  'inbox.doneEmpty': 'You have not decided anything yet.',
+  'inbox.doneCount': '{n} decided',
+  'inbox.col.date': 'Decided at',
+  'inbox.col.plan': 'Plan',
+  'inbox.col.unit': 'For unit',
+  'inbox.col.action': 'Action',
+  'inbox.col.decision': 'Decision',
+  'inbox.col.comment': 'Comment',
+  'inbox.col.approver': 'Approver',
+  'list.search': 'Search',
+  'list.searchPlans': 'Title, author or scope',
+  'list.searchAudit': 'Object name, user or comment',
+  'list.status': 'Status',
+  'list.allStatuses': 'All statuses',
+  'list.exportXlsx': 'Export to Excel',
+  'list.exportXlsxHint': 'Exports with the current search and filters',
+  'list.shown': '{shown} of {total} shown',
+  'list.clear': 'Clear',
+};
