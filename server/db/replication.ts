@@ -24,7 +24,7 @@ export function replicationOptions(primaryUrl: string, replicaUrls: readonly str
   return { master: { url: primaryUrl }, slaves: replicaUrls.map((url) => ({ url })), defaultMode: 'master' };
 }
 
-export function isReplicated(ds: DataSource): boolean {
+function isReplicated(ds: DataSource): boolean {
   return Boolean((ds.options as { replication?: unknown }).replication);
 }
 

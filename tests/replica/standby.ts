@@ -23,11 +23,11 @@ export interface ReplicaPair {
   stop(): Promise<void>;
 }
 
-export const REPLICATION_USER = 'mp_replicator';
+const REPLICATION_USER = 'mp_replicator';
 const REPLICATION_PASSWORD = 'replica-test';
 const SLOT = 'mp_standby';
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
