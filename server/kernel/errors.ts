@@ -40,6 +40,7 @@ export const MESSAGES = {
   'limit.queryChars': { zh: '查询文本过长：最多 {max} KB', en: 'document longer than {max} KB' },
   'limit.tokens': { zh: '查询过长：最多 {max} 个词法单元', en: 'document exceeds {max} tokens' },
   'limit.fields': { zh: '查询字段过多：最多 {max} 个', en: 'document selects more than {max} fields' },
+  'limit.duplicateFields': { zh: '同一字段在一个选择集中重复过多：最多 {max} 次', en: 'a field repeated more than {max} times in one selection set' },
   'limit.aliases': { zh: '查询别名过多：最多 {max} 个', en: 'document uses more than {max} aliases' },
   'limit.directives': { zh: '查询指令过多：最多 {max} 个', en: 'document uses more than {max} directives' },
   'limit.depth': { zh: '查询嵌套过深：{depth} 层，最多 {max} 层', en: 'query depth {depth} exceeds the maximum of {max}' },

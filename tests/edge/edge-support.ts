@@ -32,15 +32,17 @@ export async function startEdgeServer(ds: DataSource, config: Config, limits?: P
      * Runs `work` while probing /healthz every 10 ms; returns the work's result and the slowest /healthz answer.
      * A blocked event loop shows as a slow /healthz.
      */
-    async whileProbing<T>(work: () => Promise<T>): Promise<{ result: T; healthMaxMs: number; healthCount: number }> {
+    async whileProbing<T>(work: () => Promise<T>): Promise<{ result: T; healthMaxMs: number; healthCount: number; healthTimes: number[] }> {
       let done = false;
       let healthMaxMs = 0;
       let healthCount = 0;
+      const healthTimes: number[] = [];
       const prober = (async () => {
         while (!done) {
           const t0 = performance.now();
           const r = await fetch(`${url}/healthz`);
           await r.text();
+          healthTimes.push(performance.now() - t0);
           healthMaxMs = Math.max(healthMaxMs, performance.now() - t0);
           healthCount++;
           await new Promise((r2) => setTimeout(r2, 10));
@@ -48,7 +50,7 @@ export async function startEdgeServer(ds: DataSource, config: Config, limits?: P
       })();
       try {
         const result = await work();
-        return { result, healthMaxMs, healthCount };
+        return { result, healthMaxMs, healthCount, healthTimes };
       } finally {
         done = true;
         await prober;

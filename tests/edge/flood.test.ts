@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { makeUser, sessionFor } from '../support/auth';
@@ -8,8 +8,10 @@ import { aliased, startEdgeServer } from './edge-support';
 
 /**
  * The event loop under a flood of big documents (issue 10): 8 clients send, for 3 seconds, anonymous 440 KB
- * documents, signed-in 47 KB alias bombs and 5,000 × `me`; meanwhile /healthz is probed every 10 ms. Every flood
- * request is refused (4xx) and /healthz keeps answering. The figures are printed for the README.
+ * documents, signed-in 47 KB alias bombs, 5,000 × `me`, 400 repeats of one field, a document at every limit and a
+ * 1.9 MB body of variables; meanwhile /healthz is probed every 10 ms. Every flood request is answered without a
+ * server error, and no stall of the server's own making reaches 100 ms (measured in the server's process, corrected
+ * for a loaded machine: see stallMonitor). The figures are printed for the README.
  */
 let db: TestDb;
 let http: Awaited<ReturnType<typeof startEdgeServer>>;
@@ -54,34 +56,98 @@ function flood(url: string, bodies: { body: string; headers: Record<string, stri
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
+/**
+ * CPU time of the calling thread in ms (Linux: /proc/thread-self/stat, in clock ticks of 10 ms) — the event loop's
+ * own thread, excluding argon2's worker threads, the GC's helpers and other processes. Elsewhere: the process's.
+ */
+function threadCpuMs(): { ms: number; resolution: number } {
+  try {
+    const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ms: (Number(f[11]) + Number(f[12])) * 10, resolution: 10 };
+  } catch {
+    const u = process.cpuUsage();
+    return { ms: (u.user + u.system) / 1000, resolution: 0 };
+  }
+}
+
+/**
+ * The event loop's stalls, measured inside the server's process and corrected for a loaded machine: a 5 ms timer
+ * notes how late it fires (wall clock: what a /healthz probe would wait) and how much CPU the event loop's thread
+ * used meanwhile. A stall the server causes costs that thread CPU; a stall because the OS ran someone else (2 shared
+ * cores, other suites, the flooding clients) does not. `stall` = min(lateness, thread CPU in the interval) is the
+ * server's own blocking, independent of the load — the figure the 100 ms bound is asserted on.
+ */
+function stallMonitor(intervalMs = 5) {
+  const late: number[] = [];
+  const stall: number[] = [];
+  let lastWall = performance.now();
+  let lastCpu = threadCpuMs();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const cpu = threadCpuMs();
+    const lateMs = Math.max(0, now - lastWall - intervalMs);
+    late.push(lateMs);
+    stall.push(Math.min(lateMs, cpu.ms - lastCpu.ms + cpu.resolution));
+    lastWall = now;
+    lastCpu = cpu;
+  }, intervalMs);
+  return { stop: () => { clearInterval(timer); return { late, stall }; } };
+}
+
+/** The documented bound (README, issue 10): no request may stall the others for more than this. */
+const STALL_BOUND_MS = 100;
+
 describe('flood', () => {
-  it('refuses big documents fast while /healthz keeps answering', async () => {
+  it('refuses big documents fast while the event loop never stalls for more than 100 ms', async () => {
+    const withinLimits = `{ ${'me { id username displayName role unit { id name code region { code name } } } '.repeat(12)} ${aliased(30, 'me { id }')} }`;
     const bodies = [
       { body: JSON.stringify({ query: `{ ${'__typename '.repeat(40_000)} }` }), headers: {} },
       { body: JSON.stringify({ query: `{ ${aliased(2000, 'unit(id: "1") { id name code }')} }` }), headers: signedIn },
       { body: JSON.stringify({ query: `{ ${'me { id } '.repeat(5000)} }` }), headers: signedIn },
       { body: JSON.stringify({ query: `{ ${aliased(2000, 'unit(id: "1") { id name code }')} }` }), headers: {} },
+      // Within the size, token, field and alias limits, but 400 selections of one key: graphql-js compared every
+      // pair (240 ms of validation on the only thread) until the duplicate limit refused it at the edge.
+      { body: JSON.stringify({ query: `{ ${'me { id username } '.repeat(400)} }` }), headers: signedIn },
+      // At every limit and accepted: validated and executed (HTTP 200).
+      { body: JSON.stringify({ query: withinLimits }), headers: signedIn },
+      // An 890 KB body of 60,000 small objects in the variables (JSON parsing, depth check), anonymous.
+      { body: JSON.stringify({ query: 'query($u: String) { me { id } }', variables: { u: 'x', pad: Array.from({ length: 60_000 }, (_, i) => ({ k: `v${i}` })) } }), headers: {} },
+      // Wrong passwords: argon2 (60–150 ms of CPU each) runs in worker threads, not on the event loop.
+      { body: JSON.stringify({ query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', variables: { u: 'nobody', p: 'wrong-password-1' } }), headers: {} },
     ];
-    // The flooding clients run in another process, so that /healthz and the event-loop delay measure the server.
-    // This machine may be shared (CI, other suites): the server's own CPU time per refusal and the event loop's
-    // longest stall are the load-independent measures; HTTP times are printed for the record.
-    const loop = monitorEventLoopDelay({ resolution: 5 });
-    loop.enable();
-    const cpu0 = process.cpuUsage();
-    const { healthMaxMs, healthCount, result } = await http.whileProbing(() => flood(http.url, bodies, 8, 3000));
-    const cpu = process.cpuUsage(cpu0);
-    loop.disable();
+    // The flooding clients run in another process, so that /healthz and the event loop measure the server.
+    const monitor = stallMonitor();
+    const cpu0 = threadCpuMs().ms;
+    const { healthTimes, result } = await http.whileProbing(() => flood(http.url, bodies, 8, 3000));
+    const cpuMs = threadCpuMs().ms - cpu0;
+    const { late, stall } = monitor.stop();
     const { times, statuses } = result;
-    const cpuPerRequest = (cpu.user + cpu.system) / 1000 / times.length;
-    const loopMaxMs = loop.max / 1e6;
+    const cpuPerRequest = cpuMs / times.length;
+    const stallMax = Math.max(...stall);
     console.log(`flood: ${times.length} requests in 3 s by 8 clients; statuses ${JSON.stringify(statuses)}; `
-      + `server CPU ${cpuPerRequest.toFixed(2)} ms per refusal; event loop stall max ${loopMaxMs.toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms; `
-      + `refusal p50 ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms; /healthz ${healthCount} probes, slowest ${healthMaxMs.toFixed(1)} ms`);
-    expect(Object.keys(statuses).every((s) => Number(s) >= 400 && Number(s) < 500)).toBe(true);
+      + `event-loop CPU ${cpuPerRequest.toFixed(2)} ms per request; event loop (${late.length} ticks): own stall max ${stallMax.toFixed(1)} ms, `
+      + `p99 ${pct(stall, 0.99).toFixed(1)} ms; wall-clock delay max ${Math.max(...late).toFixed(1)} ms, p99 ${pct(late, 0.99).toFixed(1)} ms; `
+      + `requests p50 ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms; `
+      + `/healthz ${healthTimes.length} probes, p50 ${pct(healthTimes, 0.5).toFixed(1)} ms, p99 ${pct(healthTimes, 0.99).toFixed(1)} ms, max ${Math.max(...healthTimes).toFixed(1)} ms`);
+    // Every flood request is answered without a server error: refused (4xx), or the one within the limits (200).
+    expect(Object.keys(statuses).every((s) => s === '200' || (Number(s) >= 400 && Number(s) < 500))).toBe(true);
+    expect(Object.keys(statuses).some((s) => Number(s) >= 400)).toBe(true);
     expect(times.length).toBeGreaterThan(10);
-    expect(healthCount).toBeGreaterThan(5);
+    expect(healthTimes.length).toBeGreaterThan(5);
+    expect(late.length).toBeGreaterThan(50);
     // Before issue 10 one such document took 12–16 s of CPU and stalled the loop as long.
     expect(cpuPerRequest).toBeLessThan(30);
-    expect(loopMaxMs).toBeLessThan(500);
+    // The guarantee: no stall of the server's own making reaches the documented bound.
+    expect(stallMax).toBeLessThan(STALL_BOUND_MS);
   }, 60_000);
+
+  it('refuses a document repeating one field past the limit, naming the limit', async () => {
+    const r = await http.post(`{ ${'me { id } '.repeat(13)} }`, undefined, signedIn);
+    expect(r.status).toBe(400);
+    expect(r.json.errors[0].extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', messageKey: 'limit.duplicateFields', params: { max: 12 } });
+    const ok = await http.post(`{ ${'me { id } '.repeat(12)} }`, undefined, signedIn);
+    expect(ok.status).toBe(200);
+    expect(ok.json.errors).toBeUndefined();
+  });
 });

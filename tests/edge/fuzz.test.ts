@@ -18,6 +18,8 @@ import { schemaParts } from '../../server/registry';
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 4);
+/** Test timeouts grow with the runs (`npm run bench -- --fuzz` runs 15 times CI's). */
+const TIMEOUT = (ms: number) => ms * Math.max(1, RUNS / 4);
 
 let db: TestDb;
 let gql: Awaited<ReturnType<typeof createGraphqlHarness>>;
@@ -133,7 +135,7 @@ describe('every String/ID argument of every operation', () => {
       { seed: SEED, numRuns: all.length * RUNS, endOnFailure: true },
     );
     expect(failures).toEqual([]);
-  }, 120_000);
+  }, TIMEOUT(120_000));
 
   it('NUL or a lone surrogate in any String argument is BAD_USER_INPUT naming it', async () => {
     const all = targets(schema).filter((t) => t.field.name !== 'logout');
@@ -147,7 +149,7 @@ describe('every String/ID argument of every operation', () => {
       }
     }
     expect(wrong).toEqual([]);
-  }, 120_000);
+  }, TIMEOUT(120_000));
 });
 
 const IMPORT = `mutation($files: [CsvFileInput!]!, $dryRun: Boolean) { importCsv(files: $files, dryRun: $dryRun) { ok errorCount } }`;
@@ -173,5 +175,5 @@ describe('CSV import', () => {
       }),
       { seed: SEED, numRuns: 40 * RUNS, endOnFailure: true },
     );
-  }, 120_000);
+  }, TIMEOUT(120_000));
 });
