@@ -82,6 +82,16 @@ describe('job queue', () => {
     expect(res.data!.jobRuns).toEqual([{ task: 'detection', taskName: '每周检查（分省）', status: 'failed', error: run.error, attempt: 1, maxAttempts: 3 }]);
   });
 
+  it('runJobNow queues a task on the running queue; its run records who asked and its progress', async () => {
+    const res = await gql.exec(`mutation { runJobNow(task: "detection", regionCode: "35") { task queued message } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.runJobNow).toEqual({ task: 'detection', queued: true, message: null });
+    const run = await waitFor(async () => (await db.ds.query(`SELECT * FROM job_runs WHERE requested_by = 'test-admin' AND status <> 'running'`))[0]);
+    expect(run).toMatchObject({ task: 'detection', status: 'succeeded', region_code: '35', done: 1, total: 1, phase: '35', progress: 100 });
+    const list = await gql.exec(`{ jobRuns(task: "detection", first: 1) { requestedBy done total phase progress } }`);
+    expect(list.data!.jobRuns[0]).toEqual({ requestedBy: 'test-admin', done: 1, total: 1, phase: '35', progress: 100 });
+  });
+
   it('takes its schedules from the policy', async () => {
     expect((await scheduledItems(db.ds)).map((i) => [i.task, i.match])).toEqual([
       ['detection', '0 2 * * 1'], ['reminders', '0 8 * * *'], ['inspections', '0 3 1 1,4,7,10 *'], ['recheck', '0 4 * * *'], ['sessions', '30 3 * * *']]);
