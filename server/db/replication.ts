@@ -1,4 +1,4 @@
-import { EntityManager, type DataSource, type ReplicationMode } from 'typeorm';
+import { EntityManager, type DataSource, type QueryRunner, type ReplicationMode } from 'typeorm';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 
 /**
@@ -48,11 +48,48 @@ class ReplicaReadManager extends EntityManager {
   }
 }
 
+/**
+ * Errors after which a replica's read is re-run on the primary: the replica is down or restarting (connection
+ * refused/reset, 57P01–57P03, 08xxx) or cancelled the statement because of a conflict with recovery (40001 on a
+ * standby: it had to apply WAL that removes rows the query still needed).
+ */
+function primaryWillDo(err: unknown): boolean {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  return /^(08|57P0[123]|40001$)/.test(code) || /^E(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|PIPE)$/.test(code)
+    || /Connection terminated|timeout exceeded when trying to connect/i.test(String((err as Error)?.message));
+}
+
+let warned = 0;
+
+/** A replica query runner whose statements fall back to the primary when the replica cannot answer (above). */
+function withFallback(ds: DataSource, runner: QueryRunner): QueryRunner {
+  const query = runner.query.bind(runner);
+  runner.query = (async (sql: string, parameters?: unknown[], useStructuredResult?: boolean) => {
+    try {
+      return await query(sql, parameters, useStructuredResult as true);
+    } catch (err) {
+      if (runner.isTransactionActive || !primaryWillDo(err)) throw err;
+      if (Date.now() - warned > 60_000) {
+        warned = Date.now();
+        console.warn(`[matrix-planner] 只读副本无法应答，改由主库执行 (replica failed: ${(err as Error).message}; reading from the primary)`);
+      }
+      const primary = ds.createQueryRunner('master');
+      try {
+        return await primary.query(sql, parameters, useStructuredResult as true);
+      } finally {
+        await primary.release();
+      }
+    }
+  }) as QueryRunner['query'];
+  return runner;
+}
+
 const managers = new WeakMap<DataSource, EntityManager>();
 
 /**
  * The manager of read-only requests (rule 2), one per data source; null when the data source has no replicas.
- * Its data source is a view of `ds` whose SELECT query builders default to a replica (`defaultReplicationModeForReads`);
+ * Its data source is a view of `ds` whose SELECT query builders default to a replica (`defaultReplicationModeForReads`)
+ * and whose replica statements are re-run on the primary when the replica is down or cancels them (`primaryWillDo`);
  * everything else of the view is `ds` itself (same pools, metadata, driver).
  */
 export function replicaReads(ds: DataSource): EntityManager | null {
@@ -61,6 +98,12 @@ export function replicaReads(ds: DataSource): EntityManager | null {
   if (!em) {
     const view = Object.create(ds, {
       defaultReplicationModeForReads: { value: (): ReplicationMode => 'slave' },
+      createQueryRunner: {
+        value(this: DataSource, mode: ReplicationMode = 'master'): QueryRunner {
+          const runner = ds.createQueryRunner.call(this, mode);
+          return mode === 'slave' ? withFallback(ds, runner) : runner;
+        },
+      },
     }) as DataSource;
     em = new ReplicaReadManager(view);
     managers.set(ds, em);

@@ -72,7 +72,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((r) => (server ? server.close(r) : r(undefined)));
   if (ds?.isInitialized) await ds.destroy();
-  await superStandby?.query('SELECT pg_wal_replay_resume()').catch(() => undefined);
   await superStandby?.end().catch(() => undefined);
   await superPrimary?.end().catch(() => undefined);
   await pair?.stop();
@@ -153,6 +152,20 @@ describe('a read replica (streaming standby)', () => {
   it('the standby refuses writes outright (it is a hot standby, not a copy)', async () => {
     const err = await superStandby.query(`INSERT INTO regions (code, name, level, path) VALUES ('990003', 'x', 'county', '990003')`).catch((e) => e);
     expect((err as { code?: string }).code).toBe('25006'); // read_only_sql_transaction
+  });
+});
+
+describe('a replica that cannot answer', () => {
+  it('is replaced by the primary for the read (the standby stopped)', async () => {
+    const replica = replicaReads(ds)!;
+    await superStandby.end();
+    await pair.stopStandby();
+    const [raw] = await replica.query(WHERE);
+    expect(raw).toEqual({ standby: false, user: APP_ROLE, port: pair.primaryPort });
+    const viaBuilder = await replica.createQueryBuilder().select('inet_server_port()', 'port').from(Region, 'r').limit(1).getRawMany();
+    expect(viaBuilder.every((r: { port: number }) => r.port === pair.primaryPort)).toBe(true);
+    const found = await replica.getRepository(Region).findOneBy({ code: '990002' });
+    expect(found?.name).toBe('滞后区');
   });
 });
 

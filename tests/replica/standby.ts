@@ -20,6 +20,8 @@ export interface ReplicaPair {
   /** Superuser URLs of database `db` on each server. */
   primaryUrl(db?: string): string;
   standbyUrl(db?: string): string;
+  /** Stops the standby only (fast shutdown); `stop` stops both and deletes the data. */
+  stopStandby(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,13 +69,16 @@ export async function startReplicaPair(log: (m: string) => void = () => undefine
   const primaryPort = await freePort();
   let primary: EmbeddedHandle | null = null;
   let standby: ChildProcess | null = null;
-  const stop = async () => {
+  const stopStandby = async () => {
     if (standby && standby.exitCode === null && standby.signalCode === null) {
       const exited = new Promise((r) => standby!.once('exit', r));
       standby.kill('SIGINT'); // fast shutdown
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
       if (standby.exitCode === null && standby.signalCode === null) standby.kill('SIGKILL');
     }
+  };
+  const stop = async () => {
+    await stopStandby();
     await primary?.stop().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -125,6 +130,7 @@ export async function startReplicaPair(log: (m: string) => void = () => undefine
       dir, primaryPort, standbyPort,
       primaryUrl: (db = 'postgres') => url(primaryPort, db),
       standbyUrl: (db = 'postgres') => url(standbyPort, db),
+      stopStandby,
       stop,
     };
   } catch (err) {
