@@ -23,8 +23,8 @@ export class PostConnection extends Connection(Post, 'Post') {}
 export class AccountsResolver {
   @Query(() => AccountConnection, { description: '账号列表（游标分页）' })
   accounts(@Ctx() ctx: Context, @Args(() => AccountsArgs) args: AccountsArgs, @Info() info: GraphQLResolveInfo): Promise<ConnectionShape<Account>> {
-    // The read planner adds the nodes' relations (unit, stats, findings …) to the list's one statement.
-    return accountsService.list(ctx, args, readPlanner.enabled ? readPlanner.accountNodes(ctx, info) : null);
+    // The read planner adds the nodes' relations (unit, stats, findings …) and the total to the list's one statement.
+    return accountsService.list(ctx, args, readPlanner.enabled ? readPlanner.accountsPage(ctx, info) : undefined);
   }
 
   @Query(() => Account, { description: '按编号取一个账号' })

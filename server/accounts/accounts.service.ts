@@ -7,8 +7,21 @@ import { unitsService } from '../units/units.service';
 import { regionsService } from '../regions/regions.service';
 import { Account } from './account.entity';
 import { Post } from './post.entity';
-import type { PlannedNodes } from '../reads/planner';
 import { AccountSort, SortDirection, type AccountsArgs, type AccountFilter } from './accounts.inputs';
+
+/** What the read planner (server/reads/) adds to a page of accounts (see `list`). */
+export interface PlannedList {
+  nodes: PlannedNodes | null;
+  totalCount: boolean;
+}
+
+export interface PlannedNodes {
+  /** An SQL expression over the list's `accounts a`: one JSON object per row. */
+  select: string;
+  params: Record<string, unknown>;
+  /** The row's account, its relations handed to the loaders. */
+  attach(json: unknown): Account;
+}
 
 const SORTS: Record<AccountSort, { expr: string; key: (a: Account) => unknown; defaultDir: SortDirection }> = {
   // `pinyin`: the collation made by migration PinyinCollation (福州 < 鼓楼 < 厦门, as Chinese readers expect).
@@ -23,10 +36,12 @@ const SORTS: Record<AccountSort, { expr: string; key: (a: Account) => unknown; d
 
 export const accountsService = {
   /**
-   * Accounts visible to the request, filtered, keyset-paginated, with a lazy total count. `nodes` (the read planner,
-   * server/reads/): a JSON column with the relations the selection asks for, read by the same statement.
+   * Accounts visible to the request, filtered, keyset-paginated, with a lazy total count. `plan` (the read planner,
+   * server/reads/): `nodes`, a JSON column with the relations the selection asks for, and `totalCount` (selected:
+   * a later page reads it in the same statement), so the page is ONE statement.
    */
-  async list(ctx: Context, args: AccountsArgs, nodes?: PlannedNodes | null): Promise<ConnectionShape<Account>> {
+  async list(ctx: Context, args: AccountsArgs, plan?: PlannedList): Promise<ConnectionShape<Account>> {
+    const nodes = plan?.nodes ?? null;
     const limit = pageSize(args.first, ctx.config.maxPageSize);
     const sort = SORTS[args.sort ?? AccountSort.NAME];
     const dir = args.direction ?? sort.defaultDir;
@@ -44,8 +59,17 @@ export const accountsService = {
     if (nodes) qb.addSelect(nodes.select, 'planned').setParameters(nodes.params);
     const planned = (raw: { planned?: unknown }[]) => raw.map((r) => nodes!.attach(r.planned));
     if (cursor) {
-      const rows = nodes ? planned((await qb.getRawAndEntities<{ planned: unknown }>()).raw) : await qb.getMany();
-      return toConnection(rows, limit, (a) => [sort.key(a), a.id], true, async () => (await base()).getCount());
+      const count = async () => (await base()).getCount();
+      if (!nodes && !plan?.totalCount) return toConnection(await qb.getMany(), limit, (a) => [sort.key(a), a.id], true, count);
+      if (plan?.totalCount) {
+        // The total of every row matching the filter (not only those after the cursor): an uncorrelated subquery.
+        const all = (await base()).select('count(*)');
+        qb.addSelect(`(${all.getQuery()})`, 'total_count').setParameters(all.getParameters());
+      }
+      const { entities, raw } = await qb.getRawAndEntities<{ total_count?: string; planned?: unknown }>();
+      // An empty page carries no total: counted on its own then.
+      const total = plan?.totalCount && raw.length ? async () => Number(raw[0].total_count) : count;
+      return toConnection(nodes ? planned(raw) : entities, limit, (a) => [sort.key(a), a.id], true, total);
     }
     // First page: the total comes with the page (a window count over the filtered rows), one statement instead of
     // two; the count needs every matching row anyway, so the page costs nothing more (issue 6).

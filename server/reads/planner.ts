@@ -8,7 +8,8 @@ import { AccountStatusChange } from '../accounts/status-change.entity';
 import { toStats } from '../accounts/account-stats';
 import { Finding } from '../detection/finding.entity';
 import { hydrate, JsonSql } from './json-sql';
-import { accountPlan, below, connectionNodePlan, unitPlan, type AccountPlan, type UnitPlan } from './selection';
+import type { PlannedList } from '../accounts/accounts.service';
+import { accountPlan, below, connectionNodePlan, fieldsByName, unitPlan, type AccountPlan, type UnitPlan } from './selection';
 
 /**
  * The read planner: a hot root field (`account`, `unit`, `accounts`, `matrix`) reads what its GraphQL selection asks
@@ -53,28 +54,22 @@ export const readPlanner = {
   },
 
   /**
-   * For a connection of accounts (`accounts(…)`): the JSON column the list statement selects for each row (alias
-   * `a`, named parameters) and how to hand its relations to the loaders. Null when the nodes ask for no relation.
+   * For `accounts(…)`: the JSON column the list statement selects for each row (alias `a`, named parameters) and
+   * how to hand its relations to the loaders (null when the nodes ask for no relation), and whether `totalCount`
+   * is selected (a later page then reads it in the same statement).
    */
-  accountNodes(ctx: Context, info: GraphQLResolveInfo): PlannedNodes | null {
+  accountsPage(ctx: Context, info: GraphQLResolveInfo): PlannedList {
+    const totalCount = fieldsByName(info, below(info.fieldNodes), 'AccountConnection').has('totalCount');
     const plan = connectionNodePlan(info);
-    if (!Object.keys(plan).length) return null;
+    if (!Object.keys(plan).length) return { nodes: null, totalCount };
     const q = new JsonSql(ctx.em, true);
     return {
-      select: q.account(plan, 'a'),
-      params: q.named,
-      attach: (json) => primeAccount(ctx, q, json as Json, plan),
+      totalCount,
+      nodes: { select: q.account(plan, 'a'), params: q.named, attach: (json) => primeAccount(ctx, q, json as Json, plan) },
     };
   },
 };
 
-export interface PlannedNodes {
-  /** An SQL expression over the list's `accounts a`: one JSON object per row. */
-  select: string;
-  params: Record<string, unknown>;
-  /** The row's account, its relations handed to the loaders. */
-  attach(json: unknown): Account;
-}
 
 type Json = Record<string, unknown>;
 

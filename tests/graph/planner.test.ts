@@ -191,6 +191,30 @@ describe('accounts(…) and matrix(…)', () => {
     expect(next.data!.accounts.edges).toHaveLength(5);
   });
 
+  it('reads a later page with its total in one statement too, every page and sort equal to the loader path', async () => {
+    const query = `query($after: String, $sort: AccountSort, $dir: SortDirection) { accounts(first: 4, after: $after, sort: $sort, direction: $dir,
+      filter: { regionCode: "35" }) { totalCount edges { node { handle unit { code } } } pageInfo { hasNextPage endCursor } } }`;
+    for (const [sort, dir] of [['NAME', null], ['FOLLOWERS', 'ASC'], ['LAST_POST', null]] as const) {
+      let after: string | null = null;
+      let last: string | null = null;
+      const seen: string[] = [];
+      for (;;) {
+        const res = await same(query, { after, sort, dir });
+        last = res.data!.accounts.pageInfo.endCursor;
+        expect(res.sqlStatements).toBe(1);
+        expect(res.data!.accounts.totalCount).toBe(Object.keys(acc).length);
+        seen.push(...res.data!.accounts.edges.map((e: { node: { handle: string } }) => e.node.handle));
+        if (!res.data!.accounts.pageInfo.hasNextPage) break;
+        after = res.data!.accounts.pageInfo.endCursor;
+      }
+      expect(seen.sort()).toEqual(Object.keys(acc).sort());
+      // Past the end: an empty page still has its total (counted on its own).
+      const empty = await same(query, { after: last, sort, dir });
+      expect(empty.data!.accounts.edges).toEqual([]);
+      expect(empty.data!.accounts.totalCount).toBe(Object.keys(acc).length);
+    }
+  });
+
   it('reads the matrix in one statement, with or without open findings, equal to the loader path', async () => {
     const cell = 'platform active suspended closed total';
     await gql.exec(`query { matrix(regionCode: "35") { platforms } }`); // regions: read once per process
