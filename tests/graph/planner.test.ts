@@ -61,6 +61,7 @@ beforeAll(async () => {
   await db.ds.query(`INSERT INTO account_status_history (account_id, from_status, to_status, changed_at, source, reason)
     VALUES ($1, NULL, 'active', '2020-01-01T08:00:00+08:00', 'import', NULL), ($1, 'active', 'closed', '2023-03-04T10:30:00.123456+08:00', 'manual', '停更')`,
   [acc.fz_old]);
+  await db.ds.query(`UPDATE accounts SET closed_on = '2023-03-04', filing_status = 'deregistered', filing_changed_on = '2023-04-01' WHERE id = $1`, [acc.fz_old]);
   await runDetection(createSystemContext(db.ds), {});
   const [{ path }] = await db.ds.query(`SELECT path FROM units WHERE id = $1`, [units.FZ]);
   cityUser = { id: 0, username: 'fz-planner', role: Role.PLANNER, unitId: units.FZ, unitPath: path };
@@ -232,7 +233,8 @@ describe('accounts(…) and matrix(…)', () => {
 
 /** Generated selections: random subsets of fields and relations on units and accounts, nested up to three levels. */
 const unitScalars = ['id', 'code', 'name', 'kind', 'level', 'depth', 'regionCode', 'childCount'];
-const accountScalars = ['id', 'platform', 'platformName', 'handle', 'name', 'status', 'type', 'filingNo', 'filed', 'openedOn',
+const accountScalars = ['id', 'platform', 'platformName', 'handle', 'name', 'status', 'type', 'filingNo', 'filed', 'openedOn', 'closedOn',
+  'filingStatus', 'filingChangedOn',
   'followers', 'interactionEnabled', 'isMain', 'lastPostAt', 'postCount'];
 const accountLeaves = ['services { name category }', 'statusHistory { toStatus source changedAt }',
   'stats { postsTotal postsLast90Days medianReads replyRate oldestUnansweredAt }', 'findings { rule severity status platforms }'];
