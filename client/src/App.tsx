@@ -32,6 +32,7 @@ const screens = {
   inspections: () => import('./pages/inspections/InspectionsPage'),
   workorders: () => import('./pages/workorders/WorkOrdersPage'),
   jobs: () => import('./pages/jobs/JobsPage'),
+  history: () => import('./pages/history/HistoryPage'),
   lexicon: () => import('./pages/lexicon/LexiconPage'),
 };
 const LoginPage = lazy(screens.login);
@@ -49,6 +50,7 @@ const AuditPage = lazy(screens.audit);
 const InspectionsPage = lazy(screens.inspections);
 const WorkOrdersPage = lazy(screens.workorders);
 const JobsPage = lazy(screens.jobs);
+const HistoryPage = lazy(screens.history);
 const LexiconPage = lazy(screens.lexicon);
 
 /** The screen a path opens on (the first segment), for the early chunk request. */
@@ -129,6 +131,7 @@ export function AppRoutes() {
           <Route path="inspections" element={<RequireRoute menuKey="/inspections"><InspectionsPage /></RequireRoute>} />
           <Route path="workorders" element={<RequireRoute menuKey="/workorders"><WorkOrdersPage /></RequireRoute>} />
           <Route path="jobs" element={<RequireRoute menuKey="/jobs"><JobsPage /></RequireRoute>} />
+          <Route path="history" element={<RequireRoute menuKey="/history"><HistoryPage /></RequireRoute>} />
           <Route path="lexicon" element={<RequireRoute menuKey="/lexicon"><LexiconPage /></RequireRoute>} />
           <Route path="overview" element={<Navigate to="/" replace />} />
           <Route path="*" element={<NotFoundPage />} />

@@ -2,12 +2,14 @@ import type { MessageKey } from './zh-CN';
 import { plansEn } from './en.plans';
 import { lexiconEn } from './en.lexicon';
 import { accessEn } from './en.access';
+import { historyEn } from './en.history';
 
 /** English strings (the switch in the header). Same keys as zh-CN.ts; the type checker keeps them in step. */
 export const en: Record<MessageKey, string> = {
   ...plansEn,
   ...lexiconEn,
   ...accessEn,
+  ...historyEn,
   'app.title': 'Gov New-Media Matrix Planner',
   'app.language': 'Language',
   'app.switchToEn': 'English',

@@ -1,12 +1,14 @@
 import { plansZh } from './zh-CN.plans';
 import { lexiconZh } from './zh-CN.lexicon';
 import { accessZh } from './zh-CN.access';
+import { historyZh } from './zh-CN.history';
 
 /** 中文（默认）界面文字。键名按页面分组；en.ts 必须提供同样的键。 */
 export const zhCN = {
   ...plansZh,
   ...lexiconZh,
   ...accessZh,
+  ...historyZh,
   'app.title': '政务新媒体矩阵整合',
   'app.language': '语言',
   'app.switchToEn': 'English',

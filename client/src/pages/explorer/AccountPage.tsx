@@ -29,6 +29,9 @@ export const AccountDetailDocument = graphql(`
       filingNo
       filed
       openedOn
+      closedOn
+      filingStatus
+      filingChangedOn
       followers
       interactionEnabled
       isMain
@@ -250,6 +253,11 @@ function AccountHeader({ a }: { a: Account }) {
         <Descriptions.Item label={t('account.followers')}>{count(a.followers)}</Descriptions.Item>
         <Descriptions.Item label={t('account.filing')}>{a.filed ? `${t('account.filed')}（${a.filingNo}）` : <Tag color="red">{t('account.unfiled')}</Tag>}</Descriptions.Item>
         <Descriptions.Item label={t('account.openedOn')}>{date(a.openedOn)}</Descriptions.Item>
+        <Descriptions.Item label={t('account.filingStatus')}>
+          {a.filingStatus ? tx('filingStatus', a.filingStatus) : t('filingStatus.none')}
+          {a.filingChangedOn ? `（${date(a.filingChangedOn)}）` : ''}
+        </Descriptions.Item>
+        {a.closedOn ? <Descriptions.Item label={t('account.closedOn')}>{date(a.closedOn)}</Descriptions.Item> : null}
         <Descriptions.Item label={t('account.interaction')}>{a.interactionEnabled ? t('account.interactionOn') : <Tag color="red">{t('account.interactionOff')}</Tag>}</Descriptions.Item>
         <Descriptions.Item label={t('account.lastPost')}>{a.lastPostAt ? date(a.lastPostAt) : t('account.never')}</Descriptions.Item>
       </Descriptions>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useApolloClient, useMutation } from '@apollo/client/react';
-import { Alert, Button, Card, Space, Table, Typography, Upload } from 'antd';
+import { Alert, Button, Card, Progress, Space, Table, Typography, Upload } from 'antd';
 import { graphql } from '../../graphql/generated';
 import type { ImportUploadMutation } from '../../graphql/generated/graphql';
 import { useI18n } from '../../i18n';
@@ -44,6 +44,9 @@ export const ImportUploadDocument = graphql(`
 
 export const KNOWN_FILES = ['units.csv', 'accounts.csv', 'services.csv', 'posts.csv', 'messages.csv'];
 
+/** The import templates the server offers (GET /api/templates/<table>.xlsx|csv): Chinese headers that the import reads. */
+export const TEMPLATE_TABLES = ['units', 'accounts', 'services', 'posts', 'messages'] as const;
+
 interface Picked {
   name: string;
   size: number;
@@ -64,7 +67,7 @@ export function knownName(name: string): boolean {
 
 /** Upload the CSV files or Excel workbooks, check them (dry run), import them; every problem listed as file:line: column: reason. */
 export default function ImportPage() {
-  const { t, count } = useI18n();
+  const { t, tx, count } = useI18n();
   const client = useApolloClient();
   const [files, setFiles] = useState<Picked[]>([]);
   const [readError, setReadError] = useState<string | null>(null);
@@ -102,6 +105,19 @@ export default function ImportPage() {
       <Typography.Title level={3} style={{ margin: 0 }}>
         {t('import.title')}
       </Typography.Title>
+      <Card size="small" title={t('templates.title')}>
+        <Typography.Paragraph type="secondary" style={{ marginTop: 0 }}>{t('templates.help')}</Typography.Paragraph>
+        <ul className="plain-list" aria-label={t('templates.title')} style={{ display: 'flex', flexWrap: 'wrap', gap: '4px 20px' }}>
+          {TEMPLATE_TABLES.map((table) => (
+            <li key={table}>
+              {tx('templates.table', table)}：
+              <a href={`/api/templates/${table}.xlsx`} download>Excel</a>
+              {' · '}
+              <a href={`/api/templates/${table}.csv`} download>CSV</a>
+            </li>
+          ))}
+        </ul>
+      </Card>
       <Card size="small">
         <Typography.Paragraph>{t('import.help')}</Typography.Paragraph>
         <Upload
@@ -152,6 +168,13 @@ export default function ImportPage() {
           </Button>
           {loading ? <span role="status">{t('import.running')}</span> : null}
         </Space>
+        {loading ? (
+          // The server answers the whole import at once: an indeterminate bar while it reads, checks and writes.
+          <div style={{ marginTop: 12 }}>
+            <Progress percent={100} status="active" showInfo={false} aria-label={t('import.progress')} />
+            <Typography.Text type="secondary">{t('import.progress')}</Typography.Text>
+          </div>
+        ) : null}
       </Card>
       {error ? <ErrorNotice error={error} /> : null}
       {notices.length ? (

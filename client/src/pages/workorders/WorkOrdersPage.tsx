@@ -63,6 +63,21 @@ export const AnswerWorkOrderDocument = graphql(`
   }
 `);
 
+export const MarkNotificationReadDocument = graphql(`
+  mutation MarkNotificationRead($id: ID!) {
+    markNotificationRead(id: $id) {
+      id
+      readAt
+    }
+  }
+`);
+
+export const MarkAllNotificationsReadDocument = graphql(`
+  mutation MarkAllNotificationsRead {
+    markAllNotificationsRead
+  }
+`);
+
 type WorkOrder = WorkOrdersQuery['workOrders'][number];
 
 const STATUS_COLOR: Record<string, string> = { open: 'blue', answered: 'cyan', overdue: 'red', escalated: 'volcano', closed: 'default' };
@@ -90,6 +105,17 @@ export default function WorkOrdersPage() {
   });
   const [answer, answerState] = useMutation(AnswerWorkOrderDocument);
   const unread = data?.notifications.filter((n) => !n.readAt).length ?? 0;
+  // Reading notifications changes nothing but their read mark: auditors only look.
+  const mayRead = Boolean(user) && user?.role !== 'AUDITOR';
+  const [markRead, markReadState] = useMutation(MarkNotificationReadDocument);
+  const [markAll, markAllState] = useMutation(MarkAllNotificationsReadDocument);
+  const readAll = async () => {
+    const res = await markAll().catch(() => null);
+    if (res?.data) {
+      void message.success(t('notifications.markedAll', { n: res.data.markAllNotificationsRead }));
+      void refetch();
+    }
+  };
 
   const submit = async (v: { note: string; evidence?: string }) => {
     if (!answering) return;
@@ -186,7 +212,13 @@ export default function WorkOrdersPage() {
         </Card>
       ) : null}
       {data ? (
-        <Card size="small" title={<Space>{t('workOrders.notifications')}<Badge count={unread} overflowCount={99} aria-label={t('workOrders.unread', { n: unread })} /></Space>}>
+        <Card
+          size="small"
+          title={<Space>{t('workOrders.notifications')}<Badge count={unread} overflowCount={99} aria-label={t('workOrders.unread', { n: unread })} /></Space>}
+          extra={mayRead && unread > 0 ? <Button size="small" loading={markAllState.loading} onClick={() => void readAll()}>{t('notifications.markAll')}</Button> : null}
+        >
+          {markReadState.error ? <ErrorNotice error={markReadState.error} /> : null}
+          {markAllState.error ? <ErrorNotice error={markAllState.error} /> : null}
           {data.notifications.length === 0 ? (
             <EmptyState>{t('workOrders.noNotifications')}</EmptyState>
           ) : (
@@ -194,7 +226,14 @@ export default function WorkOrdersPage() {
               size="small"
               dataSource={data.notifications}
               renderItem={(n) => (
-                <List.Item>
+                <List.Item
+                  actions={mayRead && !n.readAt ? [
+                    <Button key="read" size="small" type="link" loading={markReadState.loading}
+                      aria-label={`${t('notifications.markRead')}：${n.title}`} onClick={() => void markRead({ variables: { id: n.id } }).catch(() => null)}>
+                      {t('notifications.markRead')}
+                    </Button>,
+                  ] : []}
+                >
                   <List.Item.Meta
                     title={<Space wrap size={6}>{!n.readAt ? <Tag color="blue">{t('workOrders.new')}</Tag> : null}<span>{n.title}</span><Typography.Text type="secondary">{dateTime(n.createdAt)}</Typography.Text></Space>}
                     description={<span style={{ color: '#4a4a4a' }}>{n.body}</span>}
