@@ -132,16 +132,29 @@ END $fn$`;
 
 const FUNCTIONS = 'posts_ensure_months(timestamptz[]), analyze_imported(text[]), import_drop_indexes(text), import_restore_indexes()';
 
+/**
+ * The definitions of the indexes of `posts` other than its primary key (posts_natural_key, posts_with_content and any
+ * added by a later migration), which are then dropped: rebuilt on the replacing table after the rows are copied.
+ */
+async function secondaryIndexes(q: QueryRunner): Promise<string[]> {
+  const rows: { name: string; def: string }[] = await q.query(`
+    SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
+     WHERE i.indrelid = 'posts'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+     ORDER BY 1`);
+  for (const r of rows) await q.query(`DROP INDEX ${r.name}`);
+  return rows.map((r) => r.def.replace(' ON ONLY ', ' ON '));
+}
+
 export class PostsByMonth1732940000000 implements MigrationInterface {
   name = 'PostsByMonth1732940000000';
 
   async up(q: QueryRunner): Promise<void> {
-    // The unpartitioned table steps aside (its index names are freed), keeping its sequence.
+    // The unpartitioned table steps aside, keeping its sequence; its secondary indexes (the natural key, the content
+    // index, and any a later migration added) are dropped and built again on the new table, after the copy.
     await q.query(`ALTER TABLE post_content_checks DROP CONSTRAINT post_content_checks_post_fkey`);
+    const indexes = await secondaryIndexes(q);
     await q.query(`ALTER TABLE posts RENAME TO posts_flat`);
     await q.query(`ALTER INDEX posts_pkey RENAME TO posts_flat_pkey`);
-    await q.query(`ALTER INDEX posts_natural_key RENAME TO posts_flat_natural_key`);
-    await q.query(`ALTER INDEX posts_with_content RENAME TO posts_flat_with_content`);
     await q.query(`ALTER SEQUENCE posts_id_seq OWNED BY NONE`);
 
     await q.query(`
@@ -174,9 +187,7 @@ export class PostsByMonth1732940000000 implements MigrationInterface {
     await q.query(`SELECT posts_ensure_months(ARRAY(SELECT DISTINCT date_trunc('month', published_at AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai' FROM posts_flat))`);
     await q.query(`INSERT INTO posts (${COLUMNS}) SELECT ${COLUMNS} FROM posts_flat`);
     await q.query(`ALTER TABLE posts ADD CONSTRAINT posts_pkey PRIMARY KEY (id, published_at)`);
-    await q.query(`CREATE UNIQUE INDEX posts_natural_key ON posts (account_id, published_at, md5(title)) INCLUDE (reads, origin_account_id)`);
-    await q.query(`CREATE INDEX posts_with_content ON posts (account_id, published_at) INCLUDE (content_hash)
-      WHERE content IS NOT NULL AND origin_account_id IS NULL`);
+    for (const def of indexes) await q.query(def);
 
     await q.query(`ALTER TABLE post_content_checks ADD COLUMN published_at timestamptz`);
     await q.query(`UPDATE post_content_checks c SET published_at = p.published_at FROM posts_flat p WHERE p.id = c.post_id`);
@@ -190,10 +201,9 @@ export class PostsByMonth1732940000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE post_content_checks DROP CONSTRAINT post_content_checks_post_fkey`);
+    const indexes = await secondaryIndexes(q);
     await q.query(`ALTER TABLE posts RENAME TO posts_by_month`);
     await q.query(`ALTER INDEX posts_pkey RENAME TO posts_by_month_pkey`);
-    await q.query(`ALTER INDEX posts_natural_key RENAME TO posts_by_month_natural_key`);
-    await q.query(`ALTER INDEX posts_with_content RENAME TO posts_by_month_with_content`);
     await q.query(`ALTER SEQUENCE posts_id_seq OWNED BY NONE`);
     await q.query(`
       CREATE TABLE posts (
@@ -210,9 +220,7 @@ export class PostsByMonth1732940000000 implements MigrationInterface {
     await q.query(SAME_OWNER('posts_by_month', 'posts'));
     await q.query(`ALTER SEQUENCE posts_id_seq OWNED BY posts.id`);
     await q.query(`INSERT INTO posts (${COLUMNS}) SELECT ${COLUMNS} FROM posts_by_month`);
-    await q.query(`CREATE UNIQUE INDEX posts_natural_key ON posts (account_id, published_at, md5(title)) INCLUDE (reads, origin_account_id)`);
-    await q.query(`CREATE INDEX posts_with_content ON posts (account_id, published_at) INCLUDE (content_hash)
-      WHERE content IS NOT NULL AND origin_account_id IS NULL`);
+    for (const def of indexes) await q.query(def);
     await q.query(`DROP TABLE posts_by_month`);
     await q.query(`DROP FUNCTION ${FUNCTIONS}`);
     await q.query(`ALTER TABLE post_content_checks DROP COLUMN published_at,

@@ -218,26 +218,38 @@ async function loadPosts(sql: Sql, withContent: boolean): Promise<LoadCounts> {
     SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT platform, handle FROM _imp_posts) k
                      JOIN accounts a ON a.platform = k.platform AND a.handle = k.handle
                     WHERE EXISTS (SELECT 1 FROM posts p WHERE p.account_id = a.id)) AS known`);
-  const same = `p.account_id = a.id AND p.published_at = s.published_at AND md5(p.title) = md5(s.title)`;
-  let updated = 0;
-  if (known) {
-    [{ n: updated }] = await sql.query<{ n: number }>(`
-      WITH up AS (
-        UPDATE posts p SET ${cols.map((c) => `${c} = s.${c}`).join(', ')}
-          FROM _imp_posts s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
-         WHERE ${same} AND ${tuple('p')} IS DISTINCT FROM ${tuple('s')}
+  const from = `_imp_posts s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle`;
+  if (!known) {
+    const [{ n }] = await sql.query<{ n: number }>(`
+      WITH ins AS (
+        INSERT INTO posts (account_id, published_at, title, ${cols.join(', ')})
+        SELECT a.id, s.published_at, s.title, ${cols.map((c) => `s.${c}`).join(', ')} FROM ${from}
         RETURNING 1)
-      SELECT count(*)::int AS n FROM up`);
+      SELECT count(*)::int AS n FROM ins`);
+    if (dropped > 0) await sql.query(`SELECT import_restore_indexes()`);
+    return { inserted: n, updated: 0 };
   }
+  // One pass over the stored posts finds the rows that are new or differ; unchanged rows are neither locked nor rewritten.
+  await sql.query(`
+    CREATE TEMP TABLE _imp_posts_diff ON COMMIT DROP AS
+    SELECT a.id AS account_id, s.published_at, s.title, ${cols.map((c) => `s.${c}`).join(', ')}, p.id AS post_id
+      FROM ${from}
+      LEFT JOIN posts p ON p.account_id = a.id AND p.published_at = s.published_at AND md5(p.title) = md5(s.title)
+     WHERE p.id IS NULL OR ${tuple('p')} IS DISTINCT FROM ${tuple('s')}`);
+  const [{ n: updated }] = await sql.query<{ n: number }>(`
+    WITH up AS (
+      UPDATE posts p SET ${cols.map((c) => `${c} = d.${c}`).join(', ')}
+        FROM _imp_posts_diff d
+       WHERE d.post_id IS NOT NULL AND p.id = d.post_id AND p.published_at = d.published_at
+      RETURNING 1)
+    SELECT count(*)::int AS n FROM up`);
   const [{ n: inserted }] = await sql.query<{ n: number }>(`
     WITH ins AS (
       INSERT INTO posts (account_id, published_at, title, ${cols.join(', ')})
-      SELECT a.id, s.published_at, s.title, ${cols.map((c) => `s.${c}`).join(', ')}
-        FROM _imp_posts s JOIN accounts a ON a.platform = s.platform AND a.handle = s.handle
-       ${known ? `WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE ${same})` : ''}
+      SELECT account_id, published_at, title, ${cols.join(', ')} FROM _imp_posts_diff WHERE post_id IS NULL
       RETURNING 1)
     SELECT count(*)::int AS n FROM ins`);
-  if (dropped > 0) await sql.query(`SELECT import_restore_indexes()`);
+  await sql.query(`DROP TABLE _imp_posts_diff`);
   return { inserted, updated };
 }
 

@@ -41,14 +41,16 @@ describe('CSV import in worker threads', () => {
 
   it('a good folder into empty tables: counts as in-thread, indexes rebuilt, months partitioned, statistics present', async () => {
     const ctx = createSystemContext(db.ds);
+    const indexes = async (t: string) => (await db.ds.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1`, [t]))
+      .map((r: { indexname: string }) => r.indexname);
+    const before = { posts: await indexes('posts'), messages: await indexes('messages') };
+    expect(before.posts).toEqual(expect.arrayContaining(['posts_natural_key', 'posts_pkey', 'posts_with_content']));
     const dry = await importDirectory(ctx, path.join(FIXTURES, 'good'), { dryRun: true, workerMinBytes: Number.MAX_SAFE_INTEGER });
     const real = await importDirectory(ctx, path.join(FIXTURES, 'good'), { workerMinBytes: 0 });
     expect(real.errors).toEqual([]);
     expect(real.counts).toEqual(dry.counts);
-    const indexes = async (t: string) => (await db.ds.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1`, [t]))
-      .map((r: { indexname: string }) => r.indexname);
-    expect(await indexes('posts')).toEqual(['posts_natural_key', 'posts_pkey', 'posts_with_content']);
-    expect(await indexes('messages')).toEqual(['messages_natural_key', 'messages_pkey', 'messages_unanswered_idx']);
+    expect(await indexes('posts')).toEqual(before.posts);
+    expect(await indexes('messages')).toEqual(before.messages);
     const [{ valid }] = await db.ds.query(`SELECT bool_and(i.indisvalid) AS valid FROM pg_index i JOIN pg_inherits h ON h.inhrelid = i.indrelid
       WHERE h.inhparent = 'posts'::regclass`);
     expect(valid).toBe(true);
