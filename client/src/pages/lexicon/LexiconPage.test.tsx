@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { MockedProvider } from '@apollo/client/testing/react';
 import type { MockLink } from '@apollo/client/testing';
+import type { ContentLexiconQuery } from '../../graphql/generated/graphql';
 import { App } from 'antd';
 import { SessionProvider, MeDocument } from '../../auth/session';
 import LexiconPage, { ContentLexiconDocument, EditLexiconEntryDocument, LEXICON_PAGE, LexiconHistoryDocument, filterEntries, lexiconRegion } from './LexiconPage';
@@ -15,10 +16,12 @@ const me = {
   },
 };
 
-const entry = (over: Record<string, unknown>) => ({
+type Entry = ContentLexiconQuery['contentLexicon']['edges'][number]['node'];
+
+const entry = (over: Record<string, unknown> & { term: string }) => ({
   __typename: 'LexiconEntry', type: 'expression', correct: null, kind: null, severity: null, category: null, fields: [], source: 'shipped',
   enabled: true, lastEdit: null, ...over,
-});
+}) as Entry;
 
 const ROWS = [
   entry({ term: '中国特色社会主意', correct: '中国特色社会主义', kind: 'formulation', severity: 'serious' }),
@@ -27,7 +30,7 @@ const ROWS = [
   entry({ type: 'marker', term: '限时抢购', category: 'advertising', fields: ['commerce'] }),
 ];
 
-function lexicon(rows: typeof ROWS) {
+function lexicon(rows: Entry[]) {
   return {
     contentLexicon: {
       __typename: 'LexiconEntryConnection', totalCount: rows.length,
@@ -51,7 +54,7 @@ const history = (versions: number[]) => ({
 const vars = { regionCode: '35', first: LEXICON_PAGE, search: null, type: null };
 
 function mocks(): MockLink.MockedResponse[] {
-  const disabled = ROWS.map((r) => (r.term === '中国特色社会主意' ? { ...r, enabled: false, lastEdit: { __typename: 'LexiconEdit', regionCode: '35', version: 3, op: 'disable', reason: '误报较多' } } : r));
+  const disabled = ROWS.map((r) => (r.term === '中国特色社会主意' ? { ...r, enabled: false, lastEdit: { __typename: 'LexiconEdit', regionCode: '35', version: 3, op: 'disable', reason: '误报较多' } } as Entry : r));
   return [
     { request: { query: MeDocument }, result: { data: me } },
     { request: { query: ContentLexiconDocument, variables: vars }, result: { data: lexicon(ROWS) } },

@@ -109,17 +109,22 @@ export default function LexiconPage() {
   const variables = { regionCode, first: LEXICON_PAGE, search: search.trim() || null, type: filters.type === 'all' ? null : filters.type };
   // Wait for the session: its region decides the province.
   const { data, previousData, loading, error, refetch } = useQuery(ContentLexiconDocument, { variables, skip: session.loading });
+  // The shipped lexicon has more entries than one page: the second page is read when the first says there is one.
+  const firstPage = data ?? previousData;
+  const nextCursor = firstPage?.contentLexicon.pageInfo.hasNextPage ? firstPage.contentLexicon.pageInfo.endCursor : null;
+  const second = useQuery(ContentLexiconDocument, { variables: { ...variables, after: nextCursor }, skip: !nextCursor });
   const history = useQuery(LexiconHistoryDocument, { skip: session.loading });
   const [edit, { loading: saving }] = useMutation(EditLexiconEntryDocument);
-  const current = data ?? previousData;
-  const rows = useMemo(() => filterEntries(current?.contentLexicon.edges.map((e) => e.node) ?? [], filters), [current, filters]);
+  const current = firstPage;
+  const more = nextCursor ? (second.data ?? second.previousData)?.contentLexicon.edges : undefined;
+  const rows = useMemo(() => filterEntries([...(current?.contentLexicon.edges ?? []), ...(more ?? [])].map((e) => e.node), filters), [current, more, filters]);
   const total = current?.contentLexicon.totalCount ?? 0;
   const versions = (history.data?.auditEvents.edges ?? []).map((e) => e.node).filter((e) => e.entityId === regionCode || e.entityId === '0');
 
   const kindLabel = (r: Entry) => (r.kind ? t(`lexicon.kind.${r.kind}` as MessageKey) : r.category ? t(`lexicon.category.${r.category}` as MessageKey) : '—');
   const afterSave = async (text: string) => {
     message.success(text);
-    await Promise.all([refetch(), history.refetch()]);
+    await Promise.all([refetch(), history.refetch(), ...(nextCursor ? [second.refetch()] : [])]);
   };
 
   const submitToggle = async () => {
@@ -219,7 +224,7 @@ export default function LexiconPage() {
           <List
             size="small"
             loading={history.loading && !history.data}
-            locale={{ emptyText: t('lexicon.historyEmpty') }}
+            locale={{ emptyText: <Typography.Text>{t('lexicon.historyEmpty')}</Typography.Text> }}
             dataSource={versions}
             renderItem={(e) => {
               const after = (e.after ?? {}) as HistoryAfter;
