@@ -23,7 +23,9 @@ export default defineConfig({
   preview: { proxy: { '/graphql': { target: apiTarget } } },
   build: {
     outDir: path.join(root, 'dist'),
-    emptyOutDir: true,
+    // The end-to-end tests rebuild in place while other test runs may have pages open on the previous build: they keep
+    // the old chunks (E2E_KEEP_CHUNKS=1) so a page never loses a chunk mid-run; every other build starts empty.
+    emptyOutDir: !process.env.E2E_KEEP_CHUNKS,
     chunkSizeWarningLimit: 800,
     rolldownOptions: {
       output: {

@@ -3,11 +3,10 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from
 import { ApolloProvider } from '@apollo/client/react';
 import { App as AntApp, ConfigProvider } from 'antd';
 import zhCNLocale from 'antd/locale/zh_CN';
-import enUSLocale from 'antd/locale/en_US';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { createApolloClient } from './graphql/client';
-import { I18nProvider, useI18n } from './i18n';
+import { antdEnglishLocale, I18nProvider, useI18n } from './i18n';
 import { SessionProvider, useSession } from './auth/session';
 import { RequireSession } from './auth/RequireSession';
 import { RequireRoute } from './auth/RequireRoute';
@@ -101,7 +100,7 @@ function Themed({ children }: { children: React.ReactNode }) {
   dayjs.locale(locale === 'zh-CN' ? 'zh-cn' : 'en');
   return (
     <ConfigProvider
-      locale={locale === 'zh-CN' ? zhCNLocale : enUSLocale}
+      locale={locale === 'zh-CN' ? zhCNLocale : antdEnglishLocale()}
       theme={THEME}
       button={{ autoInsertSpace: false }}
     >

@@ -42,7 +42,7 @@ export function ensureClientBuilt(): void {
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= sources) return;
   // NODE_ENV=production: under vitest it is 'test', and vite would then bundle React's development build (80 KB gzip
   // more) and antd's dev-only class names, so the e2e and bench figures would not be those of the real client.
-  const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
+  const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production', E2E_KEEP_CHUNKS: '1' } });
   if (res.status !== 0) throw new Error(`client build failed:\n${res.stdout}\n${res.stderr}`);
 }
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CombinedGraphQLErrors } from '@apollo/client';
 import { catalogueMessage, toUiError } from './errors';
+import { registerMessages } from '../i18n';
+import { en } from '../i18n/en';
+
+registerMessages('en', en);
 
 describe('server errors in the chosen language', () => {
   const readOnly = { code: 'FORBIDDEN', messageKey: 'auth.readOnly', params: {} };

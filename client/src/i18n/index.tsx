@@ -1,12 +1,38 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { Locale as AntdLocale } from 'antd/es/locale';
 import { zhCN, type MessageKey } from './zh-CN';
-import { en } from './en';
 import { formatCount, formatDate, formatDateTime, formatPercent, type Locale } from '../lib/format';
 
 export type { MessageKey } from './zh-CN';
 export type { Locale } from '../lib/format';
 
-const MESSAGES: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
+/**
+ * Chinese is in the first chunk; English is its own chunk (with antd's English locale), loaded when chosen — most
+ * users never download it. Until it is there, a message falls back to Chinese.
+ */
+const MESSAGES: Partial<Record<Locale, Record<MessageKey, string>>> = { 'zh-CN': zhCN };
+let english: Promise<void> | null = null;
+let antdEnglish: AntdLocale | undefined;
+
+/** antd's own English texts (pagination, pickers …), loaded with the English messages. */
+export function antdEnglishLocale(): AntdLocale | undefined {
+  return antdEnglish;
+}
+
+/** Makes a language's messages available (English: loads its chunk once). */
+export function loadLocale(locale: Locale): Promise<void> {
+  if (MESSAGES[locale]) return Promise.resolve();
+  english ??= Promise.all([import('./en'), import('antd/locale/en_US')]).then(([m, a]) => {
+    antdEnglish = a.default;
+    MESSAGES.en = m.en;
+  });
+  return english;
+}
+
+/** For tests: registers messages synchronously. */
+export function registerMessages(locale: Locale, messages: Record<MessageKey, string>): void {
+  MESSAGES[locale] = messages;
+}
 const STORAGE_KEY = 'mp.locale';
 
 export type Vars = Record<string, string | number | null | undefined>;
@@ -23,7 +49,7 @@ export function hasMessage(key: string): key is MessageKey {
 }
 
 export function translate(locale: Locale, key: MessageKey, vars?: Vars): string {
-  return interpolate(MESSAGES[locale][key] ?? zhCN[key] ?? key, vars);
+  return interpolate(MESSAGES[locale]?.[key] ?? zhCN[key] ?? key, vars);
 }
 
 export interface I18n {
@@ -46,7 +72,8 @@ function makeI18n(locale: Locale, setLocale: (l: Locale) => void): I18n {
     tx: (prefix, value) => {
       if (value === null || value === undefined) return '—';
       const key = `${prefix}.${value}` as MessageKey;
-      return key in MESSAGES[locale] ? MESSAGES[locale][key] : value;
+      const messages = MESSAGES[locale] ?? zhCN;
+      return key in messages ? messages[key] : value;
     },
     count: (n) => formatCount(n, locale),
     date: (v) => formatDate(v, locale),
@@ -76,7 +103,14 @@ export function I18nProvider({ children, locale: fixed }: { children: ReactNode;
     }
     document.documentElement.lang = l;
   }, []);
-  const value = useMemo(() => makeI18n(locale, setLocale), [locale, setLocale]);
+  // The language shown: the chosen one once its messages are here (English: after its chunk loads), else the previous.
+  const [shown, setShown] = useState<Locale>(() => (MESSAGES[locale] ? locale : 'zh-CN'));
+  useEffect(() => {
+    let live = true;
+    void loadLocale(locale).then(() => { if (live) setShown(locale); });
+    return () => { live = false; };
+  }, [locale]);
+  const value = useMemo(() => makeI18n(shown, setLocale), [shown, setLocale]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

@@ -238,7 +238,7 @@ function AccountHeader({ a }: { a: Account }) {
         <Breadcrumb items={chain.map((u) => ({ key: u.id, title: <Link to={`/explorer/units/${u.id}`}>{u.name}</Link> }))} />
       </nav>
       <Typography.Title level={3} style={{ margin: '8px 0' }}>
-        {a.name}{' '}
+        <bdi>{a.name}</bdi>{' '}
         <Tag color={STATUS_COLOR[a.status]}>{tx('status', a.status)}</Tag>
         {a.isMain ? <Tag color="blue">{t('account.isMain')}</Tag> : null}
       </Typography.Title>

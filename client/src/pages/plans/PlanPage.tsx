@@ -111,7 +111,7 @@ function PlanEditor({ plan, refetch }: { plan: Plan; refetch(): Promise<unknown>
           <div>
             <Link to="/plans">← {t('plans.listTitle')}</Link>
             <Typography.Title level={3} style={{ margin: '4px 0 8px' }}>
-              {plan.title} <PlanStatusTag status={plan.status} />
+              <bdi>{plan.title}</bdi> <PlanStatusTag status={plan.status} />
             </Typography.Title>
           </div>
           <PlanButtons plan={plan} errors={issues.errorCount} onChanged={revalidate} busy={Boolean(working)} />
