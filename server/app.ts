@@ -8,7 +8,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { getOperationAST, parse } from 'graphql';
 import { ROOT, type Config } from './config';
 import { sqlScope } from './db/sql-counter';
-import { PRIMARY_COOKIE, primaryCookie, readsFromReplica, replicaReads } from './db/replication';
+import { PRIMARY_COOKIE, primaryCookie, replicaReads, requestManager } from './db/replication';
 import { createContext, type Context, type SessionUser } from './kernel/context';
 import { schemaParts } from './registry';
 import { createApolloServer } from './graphql/server';
@@ -24,13 +24,13 @@ import { exportsRouter } from './export/xlsx-export';
  * Read replicas (server/db/replication.ts): a query reads from a replica unless the browser wrote within
  * REPLICA_STICKY_MS; a mutation stays on the primary and (re)sets that sticky cookie.
  */
-function readManager(req: express.Request, res: express.Response, replica: EntityManager, ds: DataSource, config: Config): EntityManager {
+function readManager(req: express.Request, res: express.Response, ds: DataSource, config: Config): EntityManager {
   const operation = operationType(req);
   if (operation === 'mutation') {
     const sticky = primaryCookie(config.replicaStickyMs);
     res.cookie(PRIMARY_COOKIE, sticky.value, { maxAge: sticky.maxAge, httpOnly: true, sameSite: 'lax', secure: config.nodeEnv === 'production', path: '/' });
   }
-  return readsFromReplica(operation, (req.cookies as Record<string, string> | undefined)?.[PRIMARY_COOKIE]) ? replica : ds.manager;
+  return requestManager(ds, operation, (req.cookies as Record<string, string> | undefined)?.[PRIMARY_COOKIE]);
 }
 
 /** query | mutation | subscription of the request's operation (undefined when it cannot tell: the primary then). */
@@ -86,7 +86,7 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
     },
     anonymousMayRun: (fields) => anonymousMayRun(fields, { introspection: !production }),
   });
-  const replica = replicaReads(ds);
+  const replicated = replicaReads(ds) !== null;
   const graphql = expressMiddleware(apollo, {
     context: async ({ req, res }) => {
       const user = await authenticateOnce(req, res);
@@ -95,7 +95,7 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
         userAgent: req.get('user-agent') ?? undefined,
         setCookie: (name, value, cookieOpts) => res.cookie(name, value, cookieOpts),
         clearCookie: (name) => res.clearCookie(name),
-      }, replica ? readManager(req, res, replica, ds, config) : ds.manager);
+      }, replicated ? readManager(req, res, ds, config) : ds.manager);
     },
   });
 

@@ -118,6 +118,21 @@ export function readsFromReplica(operation: string | undefined, primaryCookie: u
   return !(Number.isFinite(until) && until > now);
 }
 
+/** The manager a request reads with: the replica's for a read-only request (rules 2 and 3), else the primary's. */
+export function requestManager(ds: DataSource, operation: string | undefined, primaryCookieValue: unknown): EntityManager {
+  const replica = replicaReads(ds);
+  return replica && readsFromReplica(operation, primaryCookieValue) ? replica : ds.manager;
+}
+
+/** One cookie's value from a raw `Cookie` header (routes without cookie-parser). */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
 /** The sticky cookie a mutation sets (rule 3): its value is the moment until which reads stay on the primary. */
 export function primaryCookie(stickyMs: number, now = Date.now()): { value: string; maxAge: number } {
   return { value: String(now + stickyMs), maxAge: stickyMs };

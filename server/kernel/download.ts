@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { GraphQLError } from 'graphql';
 import type { Config } from '../config';
 import { createContext, type Context, type SessionUser } from './context';
+import { PRIMARY_COOKIE, cookieValue, requestManager } from '../db/replication';
 
 /** How the HTTP layer finds the signed-in user of a request (session cookie or bearer token). */
 export type Authenticate = (req: Request, ds: DataSource, config: Config) => Promise<SessionUser | null>;
@@ -32,7 +33,9 @@ export function downloadHandler(ds: DataSource, config: Config, authenticate: Au
         res.status(401).send('请先登录，或登录已过期请重新登录 (authentication required)');
         return;
       }
-      const ctx = createContext(ds, config, user, { ip: req.ip, userAgent: req.get('user-agent') ?? undefined });
+      // Downloads only read: from a read replica when there is one (server/db/replication.ts), as GraphQL queries do.
+      const ctx = createContext(ds, config, user, { ip: req.ip, userAgent: req.get('user-agent') ?? undefined },
+        requestManager(ds, 'query', cookieValue(req.headers.cookie, PRIMARY_COOKIE)));
       // Query parameters as plain strings (the first of repeated ones): what list filters pass to an export.
       const query: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.query)) {

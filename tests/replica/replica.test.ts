@@ -7,7 +7,7 @@ import { MODEL, createDataSource as createOwnerDataSource } from '../../server/r
 import { createDataSource, runMigrations } from '../../server/db/database';
 import { EMBEDDED_PASSWORD } from '../../server/db/embedded';
 import { APP_ROLE, applyAppGrants } from '../../server/db/roles';
-import { PRIMARY_COOKIE, isPlainRead, readsFromReplica, replicaReads } from '../../server/db/replication';
+import { PRIMARY_COOKIE, cookieValue, isPlainRead, readsFromReplica, replicaReads, requestManager } from '../../server/db/replication';
 import { loadConfig, type Config } from '../../server/config';
 import { createContext, createSystemContext } from '../../server/kernel/context';
 import { transaction } from '../../server/kernel/transaction';
@@ -179,6 +179,16 @@ describe('routing rule', () => {
     expect(isPlainRead('SELECT pg_advisory_xact_lock(1)')).toBe(false);
     expect(isPlainRead(`SELECT nextval('s')`)).toBe(false);
     expect(isPlainRead('INSERT INTO x VALUES (1)')).toBe(false);
+  });
+
+  it('downloads and queries pick their manager the same way (the sticky cookie read from a raw Cookie header)', () => {
+    const later = String(Date.now() + 60_000);
+    expect(requestManager(ds, 'query', undefined)).toBe(replicaReads(ds));
+    expect(requestManager(ds, 'query', later)).toBe(ds.manager);
+    expect(requestManager(ds, 'mutation', undefined)).toBe(ds.manager);
+    expect(cookieValue(`mp_session=abc; ${PRIMARY_COOKIE}=${later}`, PRIMARY_COOKIE)).toBe(later);
+    expect(cookieValue('mp_session=abc', PRIMARY_COOKIE)).toBeUndefined();
+    expect(cookieValue(undefined, PRIMARY_COOKIE)).toBeUndefined();
   });
 
   it('a query reads from a replica unless the sticky cookie is still valid; a mutation never', () => {
