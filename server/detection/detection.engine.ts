@@ -6,6 +6,7 @@ import { runContentRules } from '../content/content.rule';
 import { runClosedRules } from './rules-closed';
 import { isIsoDate, todayInBeijing } from '../kernel/dates';
 import { bjDate, CHECK_INSTANT } from './detection.dates';
+import { statusThenSql } from '../history/as-of';
 
 /**
  * The rule engine. `evaluate` fills two temporary tables in the caller's transaction (both `ON COMMIT DROP`):
@@ -125,22 +126,33 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
     params.push(opts.accountIds);
     scope += ` AND a.unit_id IN (SELECT unit_id FROM accounts WHERE id = ANY($${params.length}::int[]))`;
   }
+  // Replaying an earlier date: each account as it was that day — its status from the status history and its opening
+  // and deregistration dates (history/as-of.ts), its own posts and services including those a plan moved away since.
+  const past = opts.asOf < todayInBeijing();
   await timed(timings, 'accounts', () => em.query(`
     CREATE TEMP TABLE det_acc ON COMMIT DROP AS
     SELECT s.*, ${bjDate('s.last_post')} AS last_post_day,
            CASE WHEN pol.province IS NULL THEN '0' ELSE s.prov END AS province
       FROM (
-        SELECT a.id, a.unit_id, a.platform, a.handle, a.name, COALESCE(a.name_normalized, a.name) AS name_normalized, a.type, a.status,
+        SELECT a.id, a.unit_id, a.platform, a.handle, a.name, COALESCE(a.name_normalized, a.name) AS name_normalized, a.type,
+               ${past ? 't.status_then' : 'a.status'} AS status,
                NULLIF(btrim(a.filing_no), '') AS filing_no, a.opened_on, a.followers, a.interaction_enabled, a.is_main,
                a.post_count, a.updated_at, u.level, u.kind, u.region_path,
                COALESCE(NULLIF(split_part(u.region_path, '/', 3), ''), '0') AS prov,
-               CASE WHEN a.last_post_at IS NULL OR a.last_post_at < ${CHECK_INSTANT} THEN a.last_post_at
+               ${past ? `GREATEST(
+                 CASE WHEN a.last_post_at IS NULL OR a.last_post_at < ${CHECK_INSTANT} THEN a.last_post_at
+                      ELSE (SELECT max(p.published_at) FROM posts p WHERE p.account_id = a.id AND p.origin_account_id IS NULL
+                               AND p.published_at < ${CHECK_INSTANT}) END,
+                 (SELECT max(p.published_at) FROM posts p WHERE p.origin_account_id = a.id AND p.published_at < ${CHECK_INSTANT}))`
+    : `CASE WHEN a.last_post_at IS NULL OR a.last_post_at < ${CHECK_INSTANT} THEN a.last_post_at
                     ELSE (SELECT max(p.published_at) FROM posts p WHERE p.account_id = a.id AND p.origin_account_id IS NULL
-                             AND p.published_at < ${CHECK_INSTANT}) END AS last_post,
+                             AND p.published_at < ${CHECK_INSTANT}) END`} AS last_post,
                (a.type = 'service' OR a.platform IN ('miniprogram', 'app')) AS service_valued,
-               (SELECT count(*)::int FROM services sv WHERE sv.account_id = a.id AND sv.merged_into_id IS NULL) AS services
-          FROM accounts a JOIN units u ON u.id = a.unit_id
-         WHERE a.status <> 'closed' AND (a.opened_on IS NULL OR a.opened_on <= $1::date) ${scope}
+               (SELECT count(*)::int FROM services sv WHERE sv.account_id = a.id AND sv.merged_into_id IS NULL
+                  ${past ? 'AND sv.origin_account_id IS NULL' : ''})
+               ${past ? '+ (SELECT count(*)::int FROM services sv WHERE sv.origin_account_id = a.id)' : ''} AS services
+          FROM accounts a JOIN units u ON u.id = a.unit_id ${past ? statusThenSql('$1') : ''}
+         WHERE ${past ? `t.existed AND t.status_then <> 'closed'` : `a.status <> 'closed' AND (a.opened_on IS NULL OR a.opened_on <= $1::date)`} ${scope}
       ) s
       LEFT JOIN det_pol pol ON pol.province = s.prov`, params));
   await timed(timings, 'accounts', async () => {
