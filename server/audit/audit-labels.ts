@@ -16,12 +16,14 @@ export const ACTION_NAMES_ZH: Record<string, string> = {
   DETECTION_RUN: '运行检查', FINDING_DISMISSED: '忽略问题', FINDING_REOPENED: '重新打开问题',
   POLICY_UPDATED: '修改检查规则', CSV_IMPORTED: '导入数据', UNIT_MOVED: '单位调整隶属', UNIT_RENAMED: '单位更名',
   INSPECTION_CREATED: '新建检查', BULLETIN_CREATED: '生成通报',
+  WORK_ORDERS_SYNCED: '整改工单同步', WORK_ORDER_ANSWERED: '反馈整改情况', NOTIFICATION_READ: '通知标为已读', JOB_RUN_REQUESTED: '立即运行任务',
 };
 
 export const ENTITY_NAMES_ZH: Record<string, string> = {
   plan: '方案', plan_action: '整合动作', approval: '审批', approval_request: '审批请求', approval_delegation: '审批授权',
   plan_step: '执行步骤', account: '账号', unit: '单位', user: '用户', session: '会话', finding: '检查问题',
   detection_run: '检查运行', policy: '检查规则', import: '数据导入', inspection: '检查', bulletin: '通报',
+  work_order: '整改工单', notification: '通知', job_run: '定时任务',
 };
 
 export const ROLE_NAMES_ZH: Record<string, string> = { PLANNER: '规划人员', APPROVER: '审批人', AUDITOR: '审计员', ADMIN: '管理员' };

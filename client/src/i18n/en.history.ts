@@ -54,4 +54,11 @@ export const historyEn: Record<keyof typeof historyZh, string> = {
   'filingStatus.changed': 'Changed',
   'filingStatus.deregistered': 'Filed as deregistered',
   'filingStatus.none': 'Not recorded',
+  'auditAction.WORK_ORDERS_SYNCED': 'Work orders synced',
+  'auditAction.WORK_ORDER_ANSWERED': 'Work order answered',
+  'auditAction.NOTIFICATION_READ': 'Notification read',
+  'auditAction.JOB_RUN_REQUESTED': 'Task run requested',
+  'entityType.work_order': 'Work order',
+  'entityType.notification': 'Notification',
+  'entityType.job_run': 'Scheduled task',
 };

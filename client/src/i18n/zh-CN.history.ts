@@ -52,4 +52,11 @@ export const historyZh = {
   'filingStatus.changed': '已变更',
   'filingStatus.deregistered': '已注销备案',
   'filingStatus.none': '未登记',
+  'auditAction.WORK_ORDERS_SYNCED': '整改工单同步',
+  'auditAction.WORK_ORDER_ANSWERED': '反馈整改情况',
+  'auditAction.NOTIFICATION_READ': '通知标为已读',
+  'auditAction.JOB_RUN_REQUESTED': '立即运行任务',
+  'entityType.work_order': '整改工单',
+  'entityType.notification': '通知',
+  'entityType.job_run': '定时任务',
 };
