@@ -60,40 +60,74 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
     WITH acc AS MATERIALIZED (
       SELECT a.id, a.prov, cp.lexicon_key || ':' || ${FIELD_SQL} AS key, ${dayStart('cp.window_days')} AS since
         FROM det_acc a JOIN det_cpol cp ON cp.prov = a.prov AND cp.enabled JOIN units un ON un.id = a.unit_id)
-    SELECT p.id, p.published_at, p.account_id, acc.prov, acc.key,
-           c.post_id IS NULL OR c.content_hash IS DISTINCT FROM p.content_hash OR c.lexicon_key IS DISTINCT FROM acc.key AS todo
+    SELECT p.id, p.published_at, p.content_hash, p.account_id, acc.prov, acc.key, t.todo,
+           CASE WHEN t.todo THEN p.title END AS title, CASE WHEN t.todo THEN p.content END AS content
       FROM acc
       JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND p.published_at < ${CHECK_INSTANT}
            AND p.origin_account_id IS NULL AND p.content IS NOT NULL
-      LEFT JOIN post_content_checks c ON c.post_id = p.id`, [asOf]);
+      LEFT JOIN post_content_checks c ON c.post_id = p.id
+      CROSS JOIN LATERAL (SELECT c.post_id IS NULL OR c.content_hash IS DISTINCT FROM p.content_hash OR c.lexicon_key IS DISTINCT FROM acc.key AS todo) t`, [asOf]);
   // posts is partitioned by month (migrations/1732940000000-PostsByMonth.ts): joins back to it carry published_at, so
   // each lookup reads one partition.
   await em.query(`CREATE INDEX ON det_post (id) WHERE todo`);
+  // Statistics for the rule queries' joins back to posts (a temporary table has none until analysed).
+  await em.query(`ANALYZE det_post`);
   const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM det_post`);
 
+  // The scan: batches read by a keyset cursor over det_post's todo rows (their text was copied into det_post by the
+  // window query: a join back to the month-partitioned posts per batch was planned as a scan of every month, 1.2 s); each batch's results are written while the
+  // next batch is read and checked (the connection queues the statements; Node matches while PostgreSQL writes).
+  // The upsert takes everything from its parameters (hash and month come with the read): no join back to posts.
   const t0 = performance.now();
+  const phases = { read: 0, check: 0 };
   let scanned = 0;
   let after = '0';
+  let writing: Promise<unknown> = Promise.resolve();
   for (;;) {
-    const batch: { id: string; title: string; content: string | null; prov: string; key: string }[] = await em.query(`
-      SELECT d.id, p.title, p.content, d.prov, d.key FROM det_post d JOIN posts p ON p.id = d.id AND p.published_at = d.published_at
-       WHERE d.todo AND d.id > $1::bigint ORDER BY d.id LIMIT ${BATCH}`, [after]);
+    const tr = performance.now();
+    const batch: { id: string; published_at: string; content_hash: string | null; title: string; content: string | null; prov: string; key: string }[] = await em.query(`
+      SELECT d.id, d.published_at::text AS published_at, d.content_hash, d.title, d.content, d.prov, d.key
+        FROM det_post d WHERE d.todo AND d.id > $1::bigint ORDER BY d.id LIMIT ${BATCH}`, [after]);
+    phases.read += performance.now() - tr;
     if (!batch.length) break;
-    const rows = batch.map((r) => {
+    const tc = performance.now();
+    const ids: string[] = [];
+    const months: string[] = [];
+    const hashes: (string | null)[] = [];
+    const keys: string[] = [];
+    const wrong: string[] = [];
+    const markers: string[] = [];
+    const categories: string[] = [];
+    const serious: boolean[] = [];
+    for (const r of batch) {
       const field = r.key.slice(r.key.lastIndexOf(':') + 1);
       const c = checkPost(lexicons.get(r.prov)!, r.title, r.content, field === '-' ? null : (field as never));
-      return { post_id: r.id, lexicon_key: r.key, wrong: c.wrong, markers: c.markers, categories: c.categories, serious: c.serious };
-    });
-    await em.query(`
+      ids.push(r.id);
+      months.push(r.published_at);
+      hashes.push(r.content_hash);
+      keys.push(r.key);
+      wrong.push(c.wrong.length ? JSON.stringify(c.wrong) : '[]');
+      markers.push(c.markers.length ? JSON.stringify(c.markers) : '[]');
+      categories.push(JSON.stringify(c.categories));
+      serious.push(c.serious);
+    }
+    phases.check += performance.now() - tc;
+    await writing;
+    writing = em.query(`
       INSERT INTO post_content_checks (post_id, published_at, content_hash, lexicon_key, wrong, markers, categories, serious, checked_at)
-      SELECT x.post_id, p.published_at, p.content_hash, x.lexicon_key, x.wrong, x.markers, x.categories, x.serious, now()
-        FROM jsonb_to_recordset($1::jsonb) AS x(post_id bigint, lexicon_key text, wrong jsonb, markers jsonb, categories text[], serious boolean)
-        JOIN det_post d ON d.id = x.post_id JOIN posts p ON p.id = d.id AND p.published_at = d.published_at
+      SELECT x.id, x.published_at, x.content_hash, x.key, x.wrong, x.markers, ARRAY(SELECT jsonb_array_elements_text(x.categories)), x.serious, now()
+        FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::boolean[])
+             AS x(id, published_at, content_hash, key, wrong, markers, categories, serious)
       ON CONFLICT (post_id) DO UPDATE SET published_at = EXCLUDED.published_at, content_hash = EXCLUDED.content_hash, lexicon_key = EXCLUDED.lexicon_key, wrong = EXCLUDED.wrong,
         markers = EXCLUDED.markers, categories = EXCLUDED.categories, serious = EXCLUDED.serious, checked_at = EXCLUDED.checked_at`,
-    [JSON.stringify(rows)]);
+    [ids, months, hashes, keys, wrong, markers, categories, serious]);
     scanned += batch.length;
     after = batch[batch.length - 1].id;
+  }
+  const tw = performance.now();
+  await writing;
+  if (process.env.CONTENT_PROFILE) {
+    console.log(`[content] ${scanned} posts: read ${Math.round(phases.read)} ms, check ${Math.round(phases.check)} ms, last write ${Math.round(performance.now() - tw)} ms`);
   }
   const scanMs = Math.round(performance.now() - t0);
 

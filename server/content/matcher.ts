@@ -44,6 +44,8 @@ type Tag = { t: 'x'; e: ExpressionEntry } | { t: 'a' } | { t: 'm'; e: MarkerEntr
 
 interface Compiled {
   ac: Automaton<Tag[]>;
+  /** Marker term → the unit fields it belongs to (built once per lexicon, not per post). */
+  fieldOf: Map<string, UnitField[]>;
 }
 
 let jieba: Jieba | null = null;
@@ -75,7 +77,7 @@ export function compile(lex: Lexicon): Compiled {
   for (const m of lex.markers) add(m.term, { t: 'm', e: m });
   for (const w of lex.warnings) add(w, { t: 'w' });
   const ac = new Automaton<Tag[]>([...tags].map(([pattern, data]) => ({ pattern, data })));
-  const compiled = { ac };
+  const compiled = { ac, fieldOf: new Map(lex.markers.map((m) => [m.term, m.fields])) };
   if (cache.size > 64) cache.clear();
   cache.set(lex.key, compiled);
   return compiled;
@@ -130,7 +132,7 @@ export function checkPost(lex: Lexicon, title: string, content: string | null, f
   const raw: Raw = { wrong: [], markers: [], warning: false };
   scanField(c, title, 'title', raw);
   if (content) scanField(c, content, 'content', raw);
-  const fieldOf = new Map(lex.markers.map((m) => [m.term, m.fields]));
+  const fieldOf = c.fieldOf;
   const categories = new Set<OffMissionCategory>();
   for (const m of raw.markers) {
     if (field && fieldOf.get(m.term)?.includes(field)) m.exempt = 'field';

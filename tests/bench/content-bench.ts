@@ -103,9 +103,10 @@ export async function measureProvinceScan(ds: DataSource, province: string, asOf
   const [{ scanned }] = await ds.query(`SELECT count(*)::int AS scanned FROM post_content_checks c JOIN posts p ON p.id = c.post_id
      JOIN accounts a ON a.id = p.account_id JOIN units u ON u.id = a.unit_id WHERE u.region_path LIKE $1`, [`${provPath}%`]);
   log(`content: province ${province} full scan: ${scanned} posts checked (of ${n} with text, window ${CONTENT_WINDOW_DAYS} days), content step ${full.timings.content} ms (target < 3,000 ms), detection ${full.timings.total} ms`);
-  const [{ before }] = await ds.query(`SELECT max(checked_at) AS before FROM post_content_checks`);
+  // As text: a JS Date would drop the microseconds and count every row as newer.
+  const [{ before }] = await ds.query(`SELECT max(checked_at)::text AS before FROM post_content_checks`);
   const again = await runDetectionProfiled(createSystemContext(ds), { asOf, regionCode: province });
-  const [{ rescanned }] = await ds.query(`SELECT count(*)::int AS rescanned FROM post_content_checks WHERE checked_at > $1`, [before]);
+  const [{ rescanned }] = await ds.query(`SELECT count(*)::int AS rescanned FROM post_content_checks WHERE checked_at > $1::timestamptz`, [before]);
   log(`content: repeat (nothing changed): ${rescanned} posts rescanned, content step ${again.timings.content} ms, detection ${again.timings.total} ms`);
   return {
     provinceFullScan: { posts: scanned, contentMs: full.timings.content, detectionMs: full.timings.total, targetMs: 3000 },
