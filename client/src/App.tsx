@@ -130,7 +130,8 @@ export function AppRoutes() {
           <Route path="inspections" element={<RequireRoute menuKey="/inspections"><InspectionsPage /></RequireRoute>} />
           <Route path="workorders" element={<RequireRoute menuKey="/workorders"><WorkOrdersPage /></RequireRoute>} />
           <Route path="jobs" element={<RequireRoute menuKey="/jobs"><JobsPage /></RequireRoute>} />
-          <Route path="history" element={<RequireRoute menuKey="/history"><HistoryPage /></RequireRoute>} />
+          {/* 历史对比: linked from the overview and the inspections screen (not in the menu), for whoever may open the overview. */}
+          <Route path="history" element={<RequireRoute menuKey="/"><HistoryPage /></RequireRoute>} />
           <Route path="lexicon" element={<RequireRoute menuKey="/lexicon"><LexiconPage /></RequireRoute>} />
           <Route path="overview" element={<Navigate to="/" replace />} />
           <Route path="*" element={<NotFoundPage />} />

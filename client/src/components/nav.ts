@@ -15,7 +15,6 @@ export const NAV: readonly { key: string; label: MessageKey; roles: readonly Rol
   { key: '/approvals', label: 'nav.approvals', roles: ['APPROVER', 'ADMIN'] },
   { key: '/execution', label: 'nav.execution', roles: ['APPROVER', 'ADMIN'] },
   { key: '/inspections', label: 'nav.inspections', roles: ['PLANNER', 'APPROVER', 'AUDITOR', 'ADMIN'] },
-  { key: '/history', label: 'nav.history', roles: ['PLANNER', 'AUDITOR', 'ADMIN'] },
   { key: '/workorders', label: 'nav.workOrders', roles: ['PLANNER', 'APPROVER', 'AUDITOR', 'ADMIN'] },
   { key: '/audit', label: 'nav.audit', roles: ['AUDITOR', 'ADMIN'] },
   { key: '/import', label: 'nav.import', roles: ['PLANNER', 'ADMIN'] },

@@ -2,8 +2,8 @@ import type { historyZh } from './zh-CN.history';
 
 /** Issue 12 on the client: history comparison, import templates, notifications read, run-now, job progress. */
 export const historyEn: Record<keyof typeof historyZh, string> = {
-  'nav.history': 'History',
   'history.title': 'Compare dates',
+  'history.link': 'Compare dates (the matrix back in time)',
   'history.help': 'Back in time from the status history and the opening and deregistration dates: pick a region and two dates to compare the accounts that day (active, suspended, deregistered) and the findings still open that day.',
   'history.region': 'Region code',
   'history.regionHint': 'e.g. 35, 3501, 350102',

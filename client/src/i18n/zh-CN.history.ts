@@ -1,7 +1,7 @@
 /** Issue 12 on the client: 历史对比 (matrix as of two dates), import templates, notifications read, run-now, job progress. */
 export const historyZh = {
-  'nav.history': '历史对比',
   'history.title': '历史对比',
+  'history.link': '历史对比（按日期回溯矩阵）',
   'history.help': '按状态变更记录、开设与注销日期回溯：选择区划和两个日期，对比当日的账号数（正常、暂停更新、已注销）与当日仍待处理的问题。',
   'history.region': '区划代码',
   'history.regionHint': '如 35、3501、350102',

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { useLazyQuery } from '@apollo/client/react';
 import dayjs, { type Dayjs } from 'dayjs';
 import { Button, Card, DatePicker, Form, Input, Space, Table, Typography } from 'antd';
@@ -52,7 +53,8 @@ const FMT = 'YYYY-MM-DD';
 export default function HistoryPage() {
   const { t, count } = useI18n();
   const { homeRegion } = useSession();
-  const [region, setRegion] = useState(homeRegion ?? '35');
+  const [params] = useSearchParams();
+  const [region, setRegion] = useState(params.get('region') ?? homeRegion);
   const [dates, setDates] = useState<[Dayjs, Dayjs]>([dayjs().subtract(1, 'year').startOf('month'), dayjs()]);
   const [load, { data, loading, error, refetch }] = useLazyQuery(MatrixAsOfDocument);
   const compare = () => void load({ variables: { regionCode: region.trim(), a: dates[0].format(FMT), b: dates[1].format(FMT) } });

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { App, Button, Card, Form, InputNumber, Space, Table, Tag, Typography } from 'antd';
 import { graphql } from '../../graphql/generated';
@@ -102,7 +103,10 @@ export default function InspectionsPage() {
       <Typography.Title level={3} style={{ margin: 0 }}>
         {t('inspections.title')}
       </Typography.Title>
-      <Typography.Paragraph type="secondary" style={{ margin: 0 }}>{t('inspections.help')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
+        {t('inspections.help')}
+        {user && user.role !== 'APPROVER' ? <> <Link to="/history">{t('history.link')}</Link></> : null}
+      </Typography.Paragraph>
       {mayWrite ? (
         <Card size="small" title={t('inspections.new')}>
           <Form layout="inline" onFinish={() => void doCreate()} style={{ rowGap: 8 }}>

@@ -71,9 +71,12 @@ export default function OverviewPage() {
           }))}
         />
       </nav>
-      <Typography.Title level={3} style={{ margin: 0 }}>
-        {matrix.region.name} · {t('overview.title')}
-      </Typography.Title>
+      <Space wrap align="baseline" size={16}>
+        <Typography.Title level={3} style={{ margin: 0 }}>
+          {matrix.region.name} · {t('overview.title')}
+        </Typography.Title>
+        <Link to={`/history?region=${matrix.region.code}`}>{t('history.link')}</Link>
+      </Space>
       {error ? <ErrorNotice error={error} onRetry={() => void refetch()} /> : null}
       <Row gutter={[16, 16]}>
         {([
