@@ -117,6 +117,7 @@ describe('e2e: every route at 390 and 1366 px, axe-core clean', () => {
     { name: 'workorders', user: 'planner', path: '/workorders' },
     { name: 'workorders-approver', user: 'approver-3501', path: '/workorders' },
     { name: 'jobs', user: 'planner', path: '/jobs' },
+    { name: 'lexicon', user: 'admin', path: '/lexicon' },
     { name: 'not-found', user: 'planner', path: '/no-such-screen' },
     { name: 'forbidden', user: 'approver', path: '/import' },
   ];
