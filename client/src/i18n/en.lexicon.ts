@@ -6,6 +6,7 @@ export const lexiconEn: Record<keyof typeof lexiconZh, string> = {
   'lexicon.title': 'Wrong and sensitive expressions (lexicon)',
   'lexicon.intro': 'The wrong expressions and off-mission markers posts of this province ({region}) are checked against: shipped entries, national additions and the province’s own. Disabling, re-enabling or adding an entry needs a reason; each edit is a new version of the province’s lexicon, audited, and the next detection rescans with it.',
   'lexicon.introNational': 'The national lexicon: shipped entries and national additions. Every edit needs a reason, becomes a new version and is audited.',
+  'lexicon.region': 'Lexicon of',
   'lexicon.search': 'Search term, right form or category',
   'lexicon.all': 'All',
   'lexicon.filter.type': 'Type',

@@ -4,6 +4,7 @@ export const lexiconZh = {
   'lexicon.title': '错敏词库',
   'lexicon.intro': '本省（{region}）检查帖子所用的错误表述与偏离职能标记：内置词条、全国新增和本省新增。停用、启用或新增词条须说明理由，每次修改生成本省词库的新版本并记入审计；下一次检查按新版本重新扫描。',
   'lexicon.introNational': '全国词库：内置词条与全国新增词条。停用、启用或新增须说明理由，每次修改生成新版本并记入审计。',
+  'lexicon.region': '词库所属区划',
   'lexicon.search': '搜索词条、正确表述或类别',
   'lexicon.all': '全部',
   'lexicon.filter.type': '类型',

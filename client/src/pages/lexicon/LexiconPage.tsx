@@ -73,6 +73,15 @@ export const LexiconHistoryDocument = graphql(`
   }
 `);
 
+export const LexiconProvincesDocument = graphql(`
+  query LexiconProvinces {
+    regions(parentCode: "0") {
+      code
+      name
+    }
+  }
+`);
+
 type Entry = ContentLexiconQuery['contentLexicon']['edges'][number]['node'];
 
 const KINDS = ['formulation', 'body', 'law', 'title', 'sensitive', 'typo'] as const;
@@ -99,7 +108,11 @@ export default function LexiconPage() {
   const { t } = useI18n();
   const { message } = App.useApp();
   const session = useSession();
-  const regionCode = lexiconRegion(session.homeRegion);
+  // A national administrator keeps the national lexicon and may open any province's; others their own province's.
+  const national = lexiconRegion(session.homeRegion) === '0';
+  const [picked, setPicked] = useState('0');
+  const regionCode = national ? picked : lexiconRegion(session.homeRegion);
+  const provinces = useQuery(LexiconProvincesDocument, { skip: session.loading || !national });
   const [search, setSearch] = useState('');
   const [filters, setFilters] = useState<Filters>({ type: 'all', group: 'all', severity: 'all', enabled: 'all' });
   const [toggle, setToggle] = useState<Entry | null>(null);
@@ -161,6 +174,10 @@ export default function LexiconPage() {
       </Typography.Paragraph>
       <Card size="small">
         <Space wrap>
+          {national ? (
+            <Select aria-label={t('lexicon.region')} style={{ width: 160 }} value={picked} onChange={setPicked} showSearch optionFilterProp="label"
+              options={[{ value: '0', label: t('lexicon.scope.national') }, ...(provinces.data?.regions ?? []).map((r) => ({ value: r.code, label: r.name }))]} />
+          ) : null}
           <Input.Search allowClear placeholder={t('lexicon.search')} aria-label={t('lexicon.search')} style={{ width: 240 }}
             onSearch={(v) => setSearch(v)} />
           <Select aria-label={t('lexicon.filter.type')} style={{ width: 150 }} value={filters.type}
