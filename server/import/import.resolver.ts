@@ -8,6 +8,7 @@ import { CsvFileInput } from './import.inputs';
 import { ImportResult } from './import.types';
 import { importService } from './import.service';
 import { decodeUploads } from './file-input';
+import { trackRun } from '../jobs/tracked';
 
 @InputType({ description: '上传的文件（按字节，Base64）：CSV（UTF-8 或 GBK/GB18030，自动识别）或 Excel 工作簿 .xlsx（工作表名为 units/accounts/… 或 单位/账号/…）' })
 export class UploadFileInput {
@@ -29,6 +30,24 @@ export class UploadImportResult {
   notices: string[];
 }
 
+/**
+ * An import's progress in `job_runs` (task `import`), polled by the import screen: each progress message of the import
+ * (reading and checking a file, done; references checked; writing; written) is a step.
+ */
+async function tracked(ctx: Context, files: number, work: (log: (m: string) => void) => Promise<ImportResult>): Promise<ImportResult> {
+  requireRole(ctx, Role.ADMIN, Role.PLANNER);
+  const run = await trackRun(ctx, 'import', files * 2 + 3);
+  try {
+    const result = await work((m) => run.step(m));
+    await run.finish(result.ok ? `${result.dryRun ? '校验通过（未写入）' : '导入完成'}：${result.counts.map((c) => `${c.file} ${c.rows} 行`).join('，')}`
+      : `发现 ${result.errorCount} 个问题，未写入任何数据`);
+    return result;
+  } catch (err) {
+    await run.fail(err);
+    throw err;
+  }
+}
+
 @Resolver()
 export class ImportResolver {
   // ADMIN and PLANNER only: checked in importService.importCsv (requireRole).
@@ -42,7 +61,7 @@ export class ImportResolver {
     @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false, description: '只校验（并给出将会发生的计数），不写入' })
     dryRun: boolean | null,
   ): Promise<ImportResult> {
-    return importService.importCsv(ctx, files, { dryRun: dryRun ?? false });
+    return tracked(ctx, files.length, (log) => importService.importCsv(ctx, files, { dryRun: dryRun ?? false, log }));
   }
 
   @Mutation(() => UploadImportResult, {
@@ -61,7 +80,8 @@ export class ImportResolver {
     });
     const decoded = await decodeUploads(uploads);
     // A file that could not be read: nothing is written (the rest is still validated).
-    const result = await importService.importCsv(ctx, decoded.files, { dryRun: (dryRun ?? false) || decoded.problems.length > 0 });
+    const result = await tracked(ctx, decoded.files.length,
+      (log) => importService.importCsv(ctx, decoded.files, { dryRun: (dryRun ?? false) || decoded.problems.length > 0, log }));
     const errors = [...decoded.problems, ...result.errors.map((e) => ({ ...e, file: decoded.origin.get(e.file) ?? e.file }))];
     return { result: { ...result, ok: result.ok && !decoded.problems.length, errors, errorCount: result.errorCount + decoded.problems.length }, notices: decoded.notices };
   }

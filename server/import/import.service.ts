@@ -74,9 +74,9 @@ export async function importDirectory(ctx: Context, dir: string, opts: ImportOpt
 
 /** Service entry for GraphQL: the request context first, like every service. Administrators and planners only. */
 export const importService = {
-  async importCsv(ctx: Context, files: ImportFile[], opts: { dryRun?: boolean }): Promise<ImportResult> {
+  async importCsv(ctx: Context, files: ImportFile[], opts: { dryRun?: boolean; log?: (message: string) => void }): Promise<ImportResult> {
     requireRole(ctx, Role.ADMIN, Role.PLANNER);
-    return importFiles(ctx, files, { dryRun: opts.dryRun ?? false, maxErrors: 2_000 });
+    return importFiles(ctx, files, { dryRun: opts.dryRun ?? false, maxErrors: 2_000, log: opts.log });
   },
   /**
    * The CLI's entry: the operator (system context) may import anything; run for a user (`--as`), the same roles and

@@ -7,7 +7,7 @@ import { badInput, catalogued } from '../kernel/errors';
 import { NATIONAL_REGION, regionsService } from '../regions/regions.service';
 import type { JobRequest } from './job-run.entity';
 import { currentJobs, MAX_ATTEMPTS } from './runner';
-import { isTask, runTask, TASK_NAMES_ZH } from './tasks';
+import { isTask, runTask, taskCodes, TASK_NAMES_ZH } from './tasks';
 
 /** Tasks that run for one region (a scoped administrator may run them for a region in scope); the others are national. */
 const REGIONAL = new Set(['detection', 'inspections']);
@@ -23,7 +23,7 @@ export const jobsService = {
     requireRole(ctx, Role.ADMIN);
     const user = requireWrite(ctx);
     if (typeof task !== 'string' || !isTask(task)) {
-      throw badInput(`没有名为「${String(task).slice(0, 40)}」的任务 (unknown task)`, [{ field: 'task', message: Object.keys(TASK_NAMES_ZH).join(' / ') }]);
+      throw badInput(`没有名为「${String(task).slice(0, 40)}」的任务 (unknown task)`, [{ field: 'task', message: taskCodes().join(' / ') }]);
     }
     let region: string | null = null;
     if (REGIONAL.has(task)) {

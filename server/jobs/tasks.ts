@@ -16,6 +16,8 @@ export const TASK_NAMES_ZH: Record<string, string> = {
   inspections: '季度抽查',
   recheck: '注销账号复查',
   sessions: '清理过期会话',
+  // Not scheduled: an import's progress, recorded while it runs (jobs/tracked.ts).
+  import: '数据导入',
 };
 
 /**
@@ -101,6 +103,9 @@ export function taskList(ds: DataSource, config: Config): Record<string, Task> {
 
 /** Whether `code` names a scheduled task. */
 export const isTask = (code: string): boolean => Object.prototype.hasOwnProperty.call(WORK, code);
+
+/** The scheduled tasks' codes (what runJobNow accepts). */
+export const taskCodes = (): string[] => Object.keys(WORK);
 
 /**
  * One attempt of a task, recorded in `job_runs` (running → succeeded / failed with the error and the attempt number,

@@ -1,9 +1,10 @@
-import { useState } from 'react';
-import { useApolloClient, useMutation } from '@apollo/client/react';
+import { useEffect, useState } from 'react';
+import { useApolloClient, useLazyQuery, useMutation } from '@apollo/client/react';
 import { Alert, Button, Card, Progress, Space, Table, Typography, Upload } from 'antd';
 import { graphql } from '../../graphql/generated';
 import type { ImportUploadMutation } from '../../graphql/generated/graphql';
 import { useI18n } from '../../i18n';
+import { useSession } from '../../auth/session';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { ImportErrorList } from './ImportErrorList';
 
@@ -42,6 +43,25 @@ export const ImportUploadDocument = graphql(`
   }
 `);
 
+/** The import's own progress (job_runs, task `import`), polled while it runs. */
+export const ImportProgressDocument = graphql(`
+  query ImportProgress {
+    jobRuns(task: "import", first: 1) {
+      id
+      status
+      progress
+      done
+      total
+      phase
+      requestedBy
+      startedAt
+    }
+  }
+`);
+
+/** How often the import screen asks for the import's progress while it waits. */
+export const PROGRESS_POLL_MS = 1000;
+
 export const KNOWN_FILES = ['units.csv', 'accounts.csv', 'services.csv', 'posts.csv', 'messages.csv'];
 
 /** The import templates the server offers (GET /api/templates/<table>.xlsx|csv): Chinese headers that the import reads. */
@@ -74,6 +94,17 @@ export default function ImportPage() {
   const [result, setResult] = useState<ImportUploadMutation['importUpload']['result'] | null>(null);
   const [notices, setNotices] = useState<readonly string[]>([]);
   const [run, { loading, error, reset }] = useMutation(ImportUploadDocument);
+  const [started, setStarted] = useState<number | null>(null);
+  const [poll, progress] = useLazyQuery(ImportProgressDocument, { fetchPolicy: 'network-only' });
+  useEffect(() => {
+    if (!loading) return;
+    const id = window.setInterval(() => void poll().catch(() => null), PROGRESS_POLL_MS);
+    return () => window.clearInterval(id);
+  }, [loading, poll]);
+  // Only this import's run: started after the button was pressed (a little slack for clock differences).
+  const { user } = useSession();
+  const current = progress.data?.jobRuns.find((r) => started !== null && new Date(r.startedAt).getTime() >= started - 60_000 && r.status === 'running'
+    && (!user || r.requestedBy === user.username));
 
   const add = async (file: File) => {
     try {
@@ -90,6 +121,7 @@ export default function ImportPage() {
   const submit = async (dryRun: boolean) => {
     setResult(null);
     setNotices([]);
+    setStarted(Date.now());
     const res = await run({ variables: { files: files.map(({ name, base64 }) => ({ name, base64 })), dryRun }, context: { uri: IMPORT_URI } }).catch(() => null);
     const r = res?.data?.importUpload.result ?? null;
     setResult(r);
@@ -169,10 +201,10 @@ export default function ImportPage() {
           {loading ? <span role="status">{t('import.running')}</span> : null}
         </Space>
         {loading ? (
-          // The server answers the whole import at once: an indeterminate bar while it reads, checks and writes.
+          // The server records the import's steps (reading and checking each file, references, writing): polled here.
           <div style={{ marginTop: 12 }}>
-            <Progress percent={100} status="active" showInfo={false} aria-label={t('import.progress')} />
-            <Typography.Text type="secondary">{t('import.progress')}</Typography.Text>
+            <Progress percent={current ? current.progress : 0} status="active" aria-label={t('import.progress')} />
+            <Typography.Text type="secondary">{current?.phase ?? t('import.progress')}</Typography.Text>
           </div>
         ) : null}
       </Card>
