@@ -15,7 +15,7 @@ export class HistoryResolver {
 
   @Query(() => AccountCountsAsOf, { description: '某日的账号数：按单位 × 平台 × 状态', complexity: 1000 })
   accountCountsAsOf(@Ctx() ctx: Context, @Arg('regionCode', () => String) regionCode: string, @Arg('date', () => String) date: string,
-    @Arg('first', () => Int, { nullable: true, description: '最多返回的行数（默认 100，至多 1000）' }) first?: number | null): Promise<AccountCountsAsOf> {
+    @Arg('first', () => Int, { nullable: true, description: '最多返回的行数（默认 20，至多 1000）' }) first?: number | null): Promise<AccountCountsAsOf> {
     return historyService.countsAsOf(ctx, regionCode, date, first);
   }
 
