@@ -192,7 +192,7 @@ describe('e2e: plan → approval → execution → audit', () => {
     const cards = approver.locator('[data-testid^="inbox-action-"]');
     expect(await cards.count()).toBe(3);
     // The count on top is what is shown: one plan, one unit signed for, three decisions, each naming the unit.
-    expect(await approver.getByTestId('inbox-summary').innerText()).toBe('待审批 3 项：1 个方案，涉及您代表的 1 个单位');
+    expect(await approver.getByTestId('inbox-summary').innerText()).toBe('1 个方案，涉及您代表的 1 个单位，共 3 项决定');
     expect(await approver.getByRole('tab', { name: '待办（3）' }).count()).toBe(1);
     expect(await approver.getByRole('heading', { name: /^代表「\u2068?福州市人民政府\u2069?」审批（3 项）$/ }).count()).toBe(1);
     expect(await approver.getByRole('button', { name: /以「福州市人民政府」名义提交：同意/ }).count()).toBe(3);

@@ -4,7 +4,7 @@ import type { accessZh } from './zh-CN.access';
 export const accessEn: Record<keyof typeof accessZh, string> = {
   'inbox.tabPending': 'To do ({n})',
   'inbox.tabDone': 'Done',
-  'inbox.summary': '{n} pending: {plans} plans, for {units} units you sign for',
+  'inbox.summary': '{plans} plans, for {units} units you sign for: {n} decisions',
   'inbox.forUnit': 'Deciding for “{unit}” ({n})',
   'inbox.submitFor': 'Submit for “{unit}”: {decision}',
   'inbox.approveAllFor': 'Approve all for “{unit}”',

@@ -2,7 +2,7 @@
 export const accessZh = {
   'inbox.tabPending': '待办（{n}）',
   'inbox.tabDone': '已办',
-  'inbox.summary': '待审批 {n} 项：{plans} 个方案，涉及您代表的 {units} 个单位',
+  'inbox.summary': '{plans} 个方案，涉及您代表的 {units} 个单位，共 {n} 项决定',
   'inbox.forUnit': '代表「{unit}」审批（{n} 项）',
   'inbox.submitFor': '以「{unit}」名义提交：{decision}',
   'inbox.approveAllFor': '以「{unit}」名义全部同意',
