@@ -184,7 +184,8 @@ export class PostsByMonth1732940000000 implements MigrationInterface {
       END IF; END $$`);
 
     // Partitions for the months that hold posts, then the rows, then the keys and indexes (built once, after the load).
-    await q.query(`SELECT posts_ensure_months(ARRAY(SELECT DISTINCT date_trunc('month', published_at AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai' FROM posts_flat))`);
+    await q.query(`SELECT posts_ensure_months(ARRAY(SELECT DISTINCT date_trunc('month', published_at AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai' FROM posts_flat)
+      || ARRAY[now(), now() + interval '1 month'])`);
     await q.query(`INSERT INTO posts (${COLUMNS}) SELECT ${COLUMNS} FROM posts_flat`);
     await q.query(`ALTER TABLE posts ADD CONSTRAINT posts_pkey PRIMARY KEY (id, published_at)`);
     for (const def of indexes) await q.query(def);

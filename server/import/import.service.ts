@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { refreshUnitPaths } from '../units/unit-paths';
+import { refreshNormalizedNames } from '../detection/name-normalize';
 import type { Context } from '../kernel/context';
 import { requireRole } from '../kernel/access';
 import { LOCKS, rawClient, transaction } from '../kernel/transaction';
@@ -138,6 +139,11 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
 
   let analyze: string[] = [];
   try {
+    // This month's and next month's partitions of posts exist before the import's transaction starts: creating one
+    // locks the table, briefly here rather than for the whole import (months of older data are created inside it).
+    if (!dryRun && inputs.some((i) => i.name === 'posts.csv')) {
+      await ctx.em.query(`SELECT posts_ensure_months(ARRAY[now(), now() + interval '1 month'])`);
+    }
     const outcome = await transaction(ctx, async (tx) => {
       const client = await rawClient<PoolClient>(tx);
       const sql = rawSql(client);
@@ -174,6 +180,8 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
       const changes = dryRun ? null : await captureChanges(sql, staged);
       const { counts, statusChanges } = await loadAll(sql, staged);
       if (staged.has('units.csv')) await refreshUnitPaths(tx.em);
+      // Normalised names are ready before the first detection (which would otherwise compute them for every new account).
+      if (staged.has('accounts.csv') && !dryRun) await refreshNormalizedNames(tx.em, null);
       log(`写入完成（${seconds(tLoad)} 秒）`);
       const fileCounts: ImportFileCount[] = [...staged.values()].map((s) => {
         const c = counts.get(s.spec.name) ?? { inserted: 0, updated: 0 };

@@ -72,3 +72,36 @@ describe.skipIf(!process.env.BENCH)('import benchmark', () => {
     expect(r).toEqual({ n: POSTS, idle: 0 });
   }, 600_000);
 });
+
+/**
+ * A seeded folder (the demo province: `npm run seed -- --out <dir>`, or the bench's tests/bench/data/csv-quick) imported
+ * into an empty database, then detection run twice: the first run right after the import should cost what a repeat
+ * costs (statistics ready, rollups ready, partitions pruned). Skipped unless BENCH_DIR is set:
+ *
+ *   BENCH_DIR=tests/bench/data/csv-quick npx vitest run tests/bench/import-bench.test.ts
+ */
+describe.skipIf(!process.env.BENCH_DIR)('seeded folder: import, then detection first and repeated', () => {
+  let db: TestDb;
+  beforeAll(async () => { db = await createTestDb(); });
+  afterAll(async () => { await db?.close(); });
+
+  it('imports the folder and runs detection twice', async () => {
+    const dir = path.resolve(process.env.BENCH_DIR!);
+    const asOf = JSON.parse(fs.readFileSync(path.join(dir, '.seed-manifest.json'), 'utf8')).asOf as string;
+    const t0 = performance.now();
+    const r = await importDirectory(createSystemContext(db.ds), dir, { log: (m) => console.log(`  ${m}`) });
+    const wall = (performance.now() - t0) / 1000;
+    expect(r.errors).toEqual([]);
+    const rows = r.counts.reduce((n, c) => n + c.rows, 0);
+    console.log(`[bench] import ${rows} rows in ${wall.toFixed(1)} s (with ANALYZE) = ${Math.round(rows / wall)} rows/s`);
+    const { runDetectionProfiled } = await import('../../server/detection/detection.service');
+    const runs: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t = performance.now();
+      const { run, timings } = await runDetectionProfiled(createSystemContext(db.ds), { asOf });
+      runs.push(performance.now() - t);
+      console.log(`[bench] detection run ${i + 1}: ${Math.round(runs[i])} ms, found ${run.found}`, JSON.stringify(timings));
+      expect(run.found).toBeGreaterThan(0);
+    }
+  }, 1_800_000);
+});
