@@ -179,6 +179,46 @@ describe('e2e: every route at 390 and 1366 px, axe-core clean', () => {
     expect(problems).toEqual({});
   }, 90_000);
 
+  it('list tools: plans searched, filtered and sorted through the URL, with the matching Excel link; audit search, sort and Excel link', async () => {
+    const { context, page } = await signedIn(browser, server, 'planner', 1366);
+    const rows = page.locator('.ant-table-tbody tr.ant-table-row');
+    await page.goto(`${server.url}/plans?q=${encodeURIComponent('厦门')}`);
+    await settled(page);
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => page.getByTestId('plans-export').getAttribute('href')).toBe(`/api/export/plans.xlsx?q=${encodeURIComponent('厦门')}`);
+    // Column filter (status) and sorting by a column header land in the URL, and in the export.
+    await page.goto(`${server.url}/plans?status=DRAFT,SUBMITTED`);
+    await settled(page);
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.getByRole('columnheader', { name: /标题/ }).click();
+    await page.waitForURL(/sort=title/);
+    await expect.poll(() => rows.first().innerText()).toContain('鼓楼区账号整改'); // zh-CN collation is by pinyin: gulou < xiamen
+    await page.getByRole('columnheader', { name: /标题/ }).click();
+    await page.waitForURL(/sort=-title/);
+    const href = '/api/export/plans.xlsx?status=DRAFT%2CSUBMITTED&sort=-title';
+    await expect.poll(() => page.getByTestId('plans-export').getAttribute('href')).toBe(href);
+    const xlsx = await page.request.get(`${server.url}${href}`);
+    expect(xlsx.status()).toBe(200);
+    expect(xlsx.headers()['content-type']).toContain('spreadsheetml');
+    await context.close();
+
+    const auditor = await signedIn(browser, server, 'auditor', 1366);
+    await auditor.page.goto(`${server.url}/audit`);
+    await settled(auditor.page);
+    await auditor.page.getByLabel('搜索').fill('厦门市账号保留整改');
+    await auditor.page.getByLabel('搜索').press('Enter');
+    await auditor.page.waitForURL(/q=/);
+    const auditRows = auditor.page.locator('.ant-table-tbody tr.ant-table-row');
+    await expect.poll(async () => (await auditRows.allInnerTexts()).every((t) => t.includes('厦门市账号保留整改'))).toBe(true);
+    expect(await auditRows.count()).toBeGreaterThan(0);
+    await auditor.page.getByRole('columnheader', { name: /时间/ }).click();
+    await auditor.page.waitForURL(/sort=at/);
+    const auditHref = `/api/export/audit.xlsx?q=${encodeURIComponent('厦门市账号保留整改')}&sort=at`;
+    await expect.poll(() => auditor.page.getByTestId('audit-export').getAttribute('href')).toBe(auditHref);
+    expect((await auditor.page.request.get(`${server.url}${auditHref}`)).status()).toBe(200);
+    await auditor.context.close();
+  }, 90_000);
+
   it('at 390 px the header keeps the menu button, the language switch and 退出登录; the drawer holds the menu', async () => {
     const { context, page } = await signedIn(browser, server, 'planner', 390);
     await page.goto(`${server.url}/`);
