@@ -30,7 +30,8 @@ DECLARE
   lo timestamptz;
   hi timestamptz;
   part text;
-  moved int;
+  moving public.posts_default[];
+  checks public.post_content_checks[];
   created int := 0;
 BEGIN
   FOR m IN SELECT DISTINCT date_trunc('month', x AT TIME ZONE 'Asia/Shanghai') FROM unnest(months) x WHERE x IS NOT NULL ORDER BY 1 LOOP
@@ -40,22 +41,22 @@ BEGIN
     CONTINUE WHEN to_regclass('public.' || part) IS NOT NULL;
     lo := m AT TIME ZONE 'Asia/Shanghai';
     hi := (m + interval '1 month') AT TIME ZONE 'Asia/Shanghai';
-    -- Rows of this month in the default partition (and their content checks) are set aside, removed, and put back
-    -- once the month's partition exists (CREATE ... PARTITION OF refuses while the default holds rows of its range).
-    CREATE TEMP TABLE IF NOT EXISTS _posts_moving (LIKE posts) ON COMMIT DROP;
-    CREATE TEMP TABLE IF NOT EXISTS _checks_moving (LIKE post_content_checks) ON COMMIT DROP;
-    TRUNCATE _posts_moving, _checks_moving;
-    INSERT INTO _posts_moving (${COLUMNS}) SELECT ${COLUMNS} FROM posts_default WHERE published_at >= lo AND published_at < hi;
-    GET DIAGNOSTICS moved = ROW_COUNT;
-    IF moved > 0 THEN
-      INSERT INTO _checks_moving SELECT c.* FROM post_content_checks c JOIN _posts_moving p ON p.id = c.post_id AND p.published_at = c.published_at;
-      DELETE FROM posts_default WHERE published_at >= lo AND published_at < hi;
+    -- Rows of this month in the default partition (and their content checks) are set aside (in variables: no table a
+    -- caller could have prepared), removed, and put back once the month's partition exists (CREATE ... PARTITION OF
+    -- refuses while the default holds rows of its range).
+    SELECT array_agg(d) INTO moving FROM public.posts_default d WHERE d.published_at >= lo AND d.published_at < hi;
+    IF moving IS NOT NULL THEN
+      SELECT array_agg(c) INTO checks FROM public.post_content_checks c
+       WHERE (c.post_id, c.published_at) IN (SELECT x.id, x.published_at FROM unnest(moving) x);
+      DELETE FROM public.posts_default WHERE published_at >= lo AND published_at < hi;
     END IF;
     EXECUTE format('CREATE TABLE public.%I PARTITION OF public.posts FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
     EXECUTE format('ALTER TABLE public.%I OWNER TO %I', part, (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'public.posts'::regclass));
-    IF moved > 0 THEN
-      INSERT INTO posts (${COLUMNS}) SELECT ${COLUMNS} FROM _posts_moving;
-      INSERT INTO post_content_checks SELECT * FROM _checks_moving;
+    IF moving IS NOT NULL THEN
+      INSERT INTO public.posts (${COLUMNS}) SELECT ${COLUMNS} FROM unnest(moving);
+      IF checks IS NOT NULL THEN
+        INSERT INTO public.post_content_checks SELECT * FROM unnest(checks);
+      END IF;
     END IF;
     created := created + 1;
   END LOOP;
@@ -84,6 +85,21 @@ END $fn$`;
  * `import_restore_indexes()` builds them again after the load, in the same transaction (one sort per index instead of
  * millions of random insertions). Primary keys and constraint indexes stay.
  */
+/**
+ * The definitions kept between the two calls live in a temporary table the functions' owner created: one a caller made
+ * under that name (its own, so writable by it) would let it run any statement with the owner's rights — refused.
+ */
+const OWN_TEMP_TABLE = `
+CREATE FUNCTION import_own_temp_table() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+BEGIN
+  IF (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass('pg_temp._import_dropped_indexes'))
+     IS DISTINCT FROM (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
+    RAISE EXCEPTION 'import: temporary table _import_dropped_indexes is not the import''s own';
+  END IF;
+  REVOKE ALL ON pg_temp._import_dropped_indexes FROM PUBLIC;
+END $fn$`;
+
 const DROP_INDEXES = `
 CREATE FUNCTION import_drop_indexes(tbl text) RETURNS int
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
@@ -102,12 +118,12 @@ BEGIN
   EXECUTE format('SELECT EXISTS (SELECT 1 FROM public.%I)', tbl) INTO nonempty;
   IF nonempty THEN RETURN 0; END IF;
   CREATE TEMP TABLE IF NOT EXISTS _import_dropped_indexes (def text NOT NULL) ON COMMIT DROP;
-  REVOKE ALL ON _import_dropped_indexes FROM PUBLIC;
+  PERFORM import_own_temp_table();
   FOR r IN SELECT i.indexrelid::regclass::text AS idx, pg_get_indexdef(i.indexrelid) AS def
              FROM pg_index i
             WHERE i.indrelid = format('public.%I', tbl)::regclass
               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) LOOP
-    INSERT INTO _import_dropped_indexes VALUES (r.def);
+    INSERT INTO pg_temp._import_dropped_indexes VALUES (r.def);
     EXECUTE format('DROP INDEX public.%s', r.idx);
     n := n + 1;
   END LOOP;
@@ -122,7 +138,8 @@ DECLARE
   n int := 0;
 BEGIN
   IF to_regclass('pg_temp._import_dropped_indexes') IS NULL THEN RETURN 0; END IF;
-  FOR d IN DELETE FROM _import_dropped_indexes RETURNING def LOOP
+  PERFORM import_own_temp_table();
+  FOR d IN DELETE FROM pg_temp._import_dropped_indexes RETURNING def LOOP
     -- pg_get_indexdef says ON ONLY for a partitioned table's index; built again, it covers every partition.
     EXECUTE replace(d, ' ON ONLY ', ' ON ');
     n := n + 1;
@@ -131,6 +148,7 @@ BEGIN
 END $fn$`;
 
 const FUNCTIONS = 'posts_ensure_months(timestamptz[]), analyze_imported(text[]), import_drop_indexes(text), import_restore_indexes()';
+const ALL_FUNCTIONS = `${FUNCTIONS}, import_own_temp_table()`;
 
 /**
  * The definitions of the indexes of `posts` other than its primary key (posts_natural_key, posts_with_content and any
@@ -175,9 +193,10 @@ export class PostsByMonth1732940000000 implements MigrationInterface {
     await q.query(SAME_OWNER('posts_flat', 'posts_default'));
     await q.query(ENSURE_MONTHS);
     await q.query(ANALYZE_IMPORTED);
+    await q.query(OWN_TEMP_TABLE);
     await q.query(DROP_INDEXES);
     await q.query(RESTORE_INDEXES);
-    await q.query(`REVOKE ALL ON FUNCTION ${FUNCTIONS} FROM PUBLIC`);
+    await q.query(`REVOKE ALL ON FUNCTION ${ALL_FUNCTIONS} FROM PUBLIC`);
     await q.query(`DO $$ BEGIN
       IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'matrix_app') THEN
         GRANT EXECUTE ON FUNCTION ${FUNCTIONS} TO matrix_app;
@@ -223,7 +242,7 @@ export class PostsByMonth1732940000000 implements MigrationInterface {
     await q.query(`INSERT INTO posts (${COLUMNS}) SELECT ${COLUMNS} FROM posts_by_month`);
     for (const def of indexes) await q.query(def);
     await q.query(`DROP TABLE posts_by_month`);
-    await q.query(`DROP FUNCTION ${FUNCTIONS}`);
+    await q.query(`DROP FUNCTION ${ALL_FUNCTIONS}`);
     await q.query(`ALTER TABLE post_content_checks DROP COLUMN published_at,
       ADD CONSTRAINT post_content_checks_post_fkey FOREIGN KEY (post_id) REFERENCES posts(id) ON DELETE CASCADE`);
     await q.query(`ANALYZE posts`);

@@ -18,12 +18,17 @@ export interface Sql {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
+const PROFILE = Boolean(process.env.IMPORT_PROFILE);
+
 /** Raw pg on the import's connection; every statement is counted (sql-counter) like TypeORM's. */
 export function rawSql(client: PoolClient): Sql {
   return {
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
       countStatement(sql);
+      const t = performance.now();
       const res = await client.query(sql, params as unknown[]);
+      // IMPORT_PROFILE=1 prints every statement of the import that takes more than 100 ms.
+      if (PROFILE && performance.now() - t > 100) console.log(`[import] ${Math.round(performance.now() - t)} ms ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
       return res.rows as T[];
     },
   };

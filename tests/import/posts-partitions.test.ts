@@ -72,6 +72,29 @@ describe('posts by month', () => {
     expect(text).not.toMatch(/"posts_2024_01"|"posts_2024_02"|"posts_default"/);
   });
 
+  it('the application role creates months through posts_ensure_months, and cannot smuggle statements into the index rebuild', async () => {
+    const q = db.ds.createQueryRunner();
+    try {
+      await q.startTransaction();
+      await q.query(`SET LOCAL ROLE matrix_app`);
+      await expect(q.query(`CREATE TABLE posts_2030_01 PARTITION OF posts FOR VALUES FROM ('2030-01-01') TO ('2030-02-01')`)).rejects.toThrow(/permission denied|must be owner/);
+      await q.rollbackTransaction();
+      await q.startTransaction();
+      await q.query(`SET LOCAL ROLE matrix_app`);
+      const [{ n }] = await q.query(`SELECT posts_ensure_months(ARRAY['2024-05-05']::timestamptz[]) AS n`);
+      expect(n).toBe(1);
+      // A temporary table of its own under the name the index rebuild reads is refused, nothing executed.
+      await q.query(`CREATE TEMP TABLE _import_dropped_indexes (def text)`);
+      await q.query(`INSERT INTO _import_dropped_indexes VALUES ('ALTER ROLE matrix_app SUPERUSER')`);
+      await expect(q.query(`SELECT import_restore_indexes()`)).rejects.toThrow(/not the import's own/);
+      await q.rollbackTransaction();
+    } finally {
+      await q.release();
+    }
+    const [{ rolsuper }] = await db.ds.query(`SELECT rolsuper FROM pg_roles WHERE rolname = 'matrix_app'`);
+    expect(rolsuper).toBe(false);
+  });
+
   it('down() turns posts back into one table with every row, id and check; up() partitions them again', async () => {
     const before = await snapshot();
     const indexDefs = async () => (await db.ds.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'posts' ORDER BY 1`));
