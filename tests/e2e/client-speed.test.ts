@@ -56,14 +56,24 @@ describe.skipIf(!process.env.MEASURE_CLIENT)('client measurement (small province
       const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
       const page = await context.newPage();
       await page.request.post(`${url}/graphql`, { data: { query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { expiresAt } }', variables: { u: 'planner', p: DEMO_PASSWORD } } });
+      const ops: string[] = [];
+      const t0 = Date.now();
+      const started = new Map<object, number>();
+      page.on('request', (r) => { if (r.url().endsWith('/graphql')) started.set(r, Date.now() - t0); });
+      page.on('requestfinished', (r) => {
+        if (!started.has(r)) return;
+        const op = (() => { try { return (JSON.parse(r.postData() ?? '{}') as { operationName?: string }).operationName ?? '?'; } catch { return '?'; } })();
+        ops.push(`graphql ${op}: ${started.get(r)}–${Date.now() - t0} ms (since goto)`);
+      });
       await page.goto(`${url}/`);
       await page.locator('.matrix-cell').first().waitFor();
+      ops.push(`matrix visible ${Date.now() - t0} ms (since goto)`);
       const timeline = await page.evaluate(() => {
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
         const rows = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => `${Math.round(r.startTime)}–${Math.round(r.responseEnd)} ms ${r.initiatorType} ${r.name.replace(/^https?:\/\/[^/]+/, '')}`);
         return [`html ${Math.round(nav.responseEnd)} ms, DOMContentLoaded ${Math.round(nav.domContentLoadedEventEnd)} ms, matrix at ${Math.round(performance.now())} ms`, ...rows];
       });
-      console.log(timeline.join('\n'));
+      console.log([...timeline, ...ops].join('\n'));
     } finally {
       await browser.close();
     }
