@@ -8,6 +8,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { getOperationAST, parse } from 'graphql';
 import { ROOT, type Config } from './config';
 import { sqlScope } from './db/sql-counter';
+import { createHealthProbe } from './db/health';
 import { PRIMARY_COOKIE, primaryCookie, replicaReads, requestManager } from './db/replication';
 import { createContext, type Context, type SessionUser } from './kernel/context';
 import { schemaParts } from './registry';
@@ -102,9 +103,10 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  const healthy = createHealthProbe(ds);
   app.get('/healthz', async (_req, res) => {
     try {
-      await ds.query('SELECT 1');
+      await healthy();
       res.json({ ok: true });
     } catch {
       res.status(503).json({ ok: false });
