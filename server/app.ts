@@ -20,6 +20,7 @@ import { anonymousMayRun } from './auth/session-guard';
 import { AUDIT_CSV_PATH, auditCsvHandler } from './audit/audit.csv';
 import { bulletinsRouter } from './inspections/bulletins.http';
 import { exportsRouter } from './export/xlsx-export';
+import { parseImportBody, withPrepared } from './import/upload-worker';
 
 /**
  * Read replicas (server/db/replication.ts): a query reads from a replica unless the browser wrote within
@@ -55,6 +56,19 @@ export interface App {
 
 /** Imports travel inside GraphQL variables (the whole file): their own path with its own, larger body limit. */
 export const IMPORT_PATH = '/graphql/import';
+/**
+ * `IMPORT_PATH`'s JSON body, read as bytes by express.raw, parsed in a worker thread with its upload files prepared
+ * there; the resolvers find them in the request's store (withPrepared). Malformed JSON → 400 as express.json answers.
+ */
+const parseOffThread: express.RequestHandler = (req, _res, next) => {
+  if (!Buffer.isBuffer(req.body)) return next();
+  parseImportBody(req.body).then((parsed) => {
+    if (!parsed) return next(Object.assign(new Error('malformed JSON body'), { status: 400, type: 'entity.parse.failed' }));
+    req.body = parsed.body;
+    withPrepared(parsed.prepared, next);
+  }, next);
+};
+
 /** The only operations `IMPORT_PATH` accepts (`importUpload`: bytes as Base64, issue 12). */
 const IMPORT_FIELDS = new Set(['mutation.importCsv', 'mutation.importUpload']);
 
@@ -116,13 +130,19 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
   app.use(bulletinsRouter(ds, config, authenticate ?? (async () => null)));
   app.use(exportsRouter(ds, config, authenticate ?? (async () => null)));
   const counted: express.RequestHandler = (_req, _res, next) => sqlScope.run({ statements: 0 }, next);
-  app.use(IMPORT_PATH, counted, cookieParser(), express.json({ limit: limits.importBodyBytes }), guard(IMPORT_FIELDS), graphql);
+  // The import path's body (up to 64 MB) is read as bytes, bounded by its limit (413 beyond), and parsed — with the
+  // files' Base64 decoded — in a worker thread (server/import/upload-worker.ts), never on the event loop.
+  app.use(IMPORT_PATH, counted, cookieParser(), express.raw({ type: 'application/json', limit: limits.importBodyBytes }), parseOffThread,
+    guard(IMPORT_FIELDS), graphql);
   app.use('/graphql', counted, cookieParser(), express.json({ limit: limits.bodyBytes }), guard(), graphql);
   app.use('/graphql', (_req: express.Request, res: express.Response) => sendError(res, 405, 'BAD_REQUEST', 'http.badRequest'));
   const clientDist = path.join(ROOT, 'client', 'dist');
   if (fs.existsSync(path.join(clientDist, 'index.html'))) {
+    // Vite's chunks carry their content hash in the name: cached for a year, never revalidated. index.html (which
+    // names them) is revalidated on every visit, so a new build is picked up at once.
+    app.use('/assets', express.static(path.join(clientDist, 'assets'), { index: false, immutable: true, maxAge: '365d' }));
     app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!graphql|healthz).*/, (_req, res) => res.sendFile(path.join(clientDist, 'index.html')));
+    app.get(/^\/(?!graphql|healthz).*/, (_req, res) => res.sendFile(path.join(clientDist, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } }));
   } else {
     app.get('/', (_req, res) => res.type('text/plain; charset=utf-8').send('matrix-planner：客户端尚未构建，请运行 npm run build。GraphQL 接口位于 /graphql'));
   }

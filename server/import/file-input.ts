@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import type { ImportFile, ImportProblem } from './import.types';
@@ -79,6 +80,8 @@ async function workbookFiles(name: string, buf: Buffer, out: DecodedFiles): Prom
   }
 }
 
+const gbNotice = (name: string) => `${name} 的编码为 GBK/GB18030（Excel/WPS 默认的中文编码），已自动转换为 UTF-8 (decoded from GB18030)`;
+
 /** The files of an upload, decoded: CSV bytes by encoding, workbooks by sheet. */
 export async function decodeUploads(uploads: { name: string; data: Buffer }[]): Promise<DecodedFiles> {
   const out: DecodedFiles = { files: [], notices: [], origin: new Map(), problems: [] };
@@ -88,8 +91,41 @@ export async function decodeUploads(uploads: { name: string; data: Buffer }[]): 
       continue;
     }
     const { text, encoding } = decodeCsvBytes(u.data);
-    if (encoding !== 'utf-8') out.notices.push(`${u.name} 的编码为 GBK/GB18030（Excel/WPS 默认的中文编码），已自动转换为 UTF-8 (decoded from GB18030)`);
+    if (encoding !== 'utf-8') out.notices.push(gbNotice(u.name));
     out.files.push({ name: u.name, content: text });
+  }
+  return out;
+}
+
+/**
+ * One uploaded file decoded like `decodeUploads`, but every content as UTF-8 bytes (no BOM) rather than text: what
+ * the upload worker (upload-worker.ts) hands back to the main thread without copying. Valid UTF-8 stays as it came.
+ */
+export async function decodeUploadToBytes(name: string, data: Buffer): Promise<DecodedFiles> {
+  const out: DecodedFiles = { files: [], notices: [], origin: new Map(), problems: [] };
+  if (/\.xlsx$/i.test(name)) {
+    await workbookFiles(name, data, out);
+    out.files = out.files.map((f) => ({ name: f.name, content: Buffer.from(f.content as string, 'utf8') }));
+    return out;
+  }
+  const body = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? data.subarray(3) : data;
+  if (isUtf8(body)) {
+    out.files.push({ name, content: body });
+  } else {
+    out.notices.push(gbNotice(name));
+    out.files.push({ name, content: Buffer.from(iconv.decode(body, 'gb18030'), 'utf8') });
+  }
+  return out;
+}
+
+/** Several files' decodings, in order, as one. */
+export function mergeDecoded(parts: DecodedFiles[]): DecodedFiles {
+  const out: DecodedFiles = { files: [], notices: [], origin: new Map(), problems: [] };
+  for (const p of parts) {
+    out.files.push(...p.files);
+    out.notices.push(...p.notices);
+    out.problems.push(...p.problems);
+    for (const [k, v] of p.origin) out.origin.set(k, v);
   }
   return out;
 }

@@ -7,7 +7,8 @@ import { badInput } from '../kernel/errors';
 import { CsvFileInput } from './import.inputs';
 import { ImportResult } from './import.types';
 import { importService } from './import.service';
-import { decodeUploads } from './file-input';
+import { mergeDecoded } from './file-input';
+import { decodeUploadFiles, takePrepared } from './upload-worker';
 import { trackRun } from '../jobs/tracked';
 
 @InputType({ description: '上传的文件（按字节，Base64）：CSV（UTF-8 或 GBK/GB18030，自动识别）或 Excel 工作簿 .xlsx（工作表名为 units/accounts/… 或 单位/账号/…）' })
@@ -61,7 +62,12 @@ export class ImportResolver {
     @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false, description: '只校验（并给出将会发生的计数），不写入' })
     dryRun: boolean | null,
   ): Promise<ImportResult> {
-    return tracked(ctx, files.length, (log) => importService.importCsv(ctx, files, { dryRun: dryRun ?? false, log }));
+    // Large texts on the import path arrive as UTF-8 bytes prepared off the event loop (upload-worker.ts).
+    const contents = files.map((f) => {
+      const p = takePrepared(f.content);
+      return { name: f.name, content: p?.kind === 'csv' ? p.content : f.content };
+    });
+    return tracked(ctx, files.length, (log) => importService.importCsv(ctx, contents, { dryRun: dryRun ?? false, log }));
   }
 
   @Mutation(() => UploadImportResult, {
@@ -74,11 +80,10 @@ export class ImportResolver {
     @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false }) dryRun: boolean | null,
   ): Promise<UploadImportResult> {
     requireRole(ctx, Role.ADMIN, Role.PLANNER);
-    const uploads = files.map((f) => {
-      if (!/^[A-Za-z0-9+/=\s]*$/.test(f.base64)) throw badInput(`${f.name.slice(0, 100)} 的内容不是有效的 Base64 (invalid base64)`, [{ field: 'base64', message: 'Base64' }]);
-      return { name: f.name, data: Buffer.from(f.base64, 'base64') };
-    });
-    const decoded = await decodeUploads(uploads);
+    // Base64, encoding detection and workbooks in a worker thread (upload-worker.ts): never on the event loop.
+    const parts = await decodeUploadFiles(files.map((f) => ({ name: f.name, base64: f.base64 })));
+    if ('invalid' in parts) throw badInput(`${parts.invalid.slice(0, 100)} 的内容不是有效的 Base64 (invalid base64)`, [{ field: 'base64', message: 'Base64' }]);
+    const decoded = mergeDecoded(parts.decoded);
     // A file that could not be read: nothing is written (the rest is still validated).
     const result = await tracked(ctx, decoded.files.length,
       (log) => importService.importCsv(ctx, decoded.files, { dryRun: (dryRun ?? false) || decoded.problems.length > 0, log }));

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { makeUser, sessionFor } from '../support/auth';
 import { Role } from '../../server/common/enums';
-import { aliased, startEdgeServer } from './edge-support';
+import { aliased, pct, stallMonitor, STALL_BOUND_MS, startEdgeServer, threadCpuMs } from './edge-support';
 
 /**
  * The event loop under a flood of big documents (issue 10): 8 clients send, for 3 seconds, anonymous 440 KB
@@ -53,50 +52,6 @@ function flood(url: string, bodies: { body: string; headers: Record<string, stri
     child.stdin.end(JSON.stringify({ url, bodies, clients, ms }));
   });
 }
-
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
-
-/**
- * CPU time of the calling thread in ms (Linux: /proc/thread-self/stat, in clock ticks of 10 ms) — the event loop's
- * own thread, excluding argon2's worker threads, the GC's helpers and other processes. Elsewhere: the process's.
- */
-function threadCpuMs(): { ms: number; resolution: number } {
-  try {
-    const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ms: (Number(f[11]) + Number(f[12])) * 10, resolution: 10 };
-  } catch {
-    const u = process.cpuUsage();
-    return { ms: (u.user + u.system) / 1000, resolution: 0 };
-  }
-}
-
-/**
- * The event loop's stalls, measured inside the server's process and corrected for a loaded machine: a 5 ms timer
- * notes how late it fires (wall clock: what a /healthz probe would wait) and how much CPU the event loop's thread
- * used meanwhile. A stall the server causes costs that thread CPU; a stall because the OS ran someone else (2 shared
- * cores, other suites, the flooding clients) does not. `stall` = min(lateness, thread CPU in the interval) is the
- * server's own blocking, independent of the load — the figure the 100 ms bound is asserted on.
- */
-function stallMonitor(intervalMs = 5) {
-  const late: number[] = [];
-  const stall: number[] = [];
-  let lastWall = performance.now();
-  let lastCpu = threadCpuMs();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    const cpu = threadCpuMs();
-    const lateMs = Math.max(0, now - lastWall - intervalMs);
-    late.push(lateMs);
-    stall.push(Math.min(lateMs, cpu.ms - lastCpu.ms + cpu.resolution));
-    lastWall = now;
-    lastCpu = cpu;
-  }, intervalMs);
-  return { stop: () => { clearInterval(timer); return { late, stall }; } };
-}
-
-/** The documented bound (README, issue 10): no request may stall the others for more than this. */
-const STALL_BOUND_MS = 100;
 
 describe('flood', () => {
   it('refuses big documents fast while the event loop never stalls for more than 100 ms', async () => {
