@@ -4,6 +4,8 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { antdDirectImports } from './scripts/antd-imports';
 import { inlineGraphqlDocuments } from './scripts/graphql-inline';
+import { bootPrefetch } from './scripts/boot-prefetch';
+import { antdUsedCss } from './scripts/antd-css';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const apiTarget = process.env.API_URL ?? `http://localhost:${process.env.PORT ?? 4000}`;
@@ -15,7 +17,7 @@ const apiTarget = process.env.API_URL ?? `http://localhost:${process.env.PORT ??
  */
 export default defineConfig({
   root,
-  plugins: [antdDirectImports(), inlineGraphqlDocuments(path.join(root, 'src', 'graphql', 'generated')), react()],
+  plugins: [antdDirectImports(), antdUsedCss(), inlineGraphqlDocuments(path.join(root, 'src', 'graphql', 'generated')), bootPrefetch(path.join(root, 'src', 'graphql', 'generated')), react()],
   server: {
     port: Number(process.env.CLIENT_PORT ?? 5173),
     proxy: { '/graphql': { target: apiTarget, changeOrigin: false } },

@@ -1,10 +1,12 @@
 import { lazy, Suspense, useEffect, useMemo } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { ApolloProvider } from '@apollo/client/react';
+import type { ApolloClient } from '@apollo/client';
 import { App as AntApp, ConfigProvider } from 'antd';
 import zhCNLocale from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
+import 'antd/dist/antd.css';
 import { createApolloClient } from './graphql/client';
 import { antdEnglishLocale, I18nProvider, useI18n } from './i18n';
 import { SessionProvider, useSession } from './auth/session';
@@ -86,6 +88,7 @@ function Home() {
  * and its link blue are lighter than that by default.
  */
 const THEME = {
+  zeroRuntime: true,
   token: {
     fontSize: 14, colorPrimary: '#1d4ed8', colorLink: '#1d4ed8', colorInfo: '#1d4ed8', borderRadius: 4,
     // Hover and pressed states darken (antd lightens them by default, below 4.5:1 for text on white).
@@ -141,8 +144,8 @@ export function AppRoutes() {
   );
 }
 
-export function App() {
-  const client = useMemo(() => createApolloClient(), []);
+export function App({ client: given }: { client?: ApolloClient } = {}) {
+  const client = useMemo(() => given ?? createApolloClient(), [given]);
   return (
     <I18nProvider>
       <Themed>

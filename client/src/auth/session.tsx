@@ -1,10 +1,11 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useNavigate, useLocation } from 'react-router-dom';
 import { CombinedGraphQLErrors } from '@apollo/client';
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { graphql } from '../graphql/generated';
 import type { MeQuery } from '../graphql/generated/graphql';
 import { onUnauthenticated } from './session-events';
+import { takeSeededMe } from '../boot-seeded';
 
 export const MeDocument = graphql(`
   query Me {
@@ -69,7 +70,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const client = useApolloClient();
   const navigate = useNavigate();
   const location = useLocation();
-  const me = useQuery(MeDocument, { fetchPolicy: 'network-only', errorPolicy: 'all' });
+  // The session's answer that came with the page (client/src/boot.ts) is read from the cache; otherwise asked for.
+  const [seeded] = useState(takeSeededMe);
+  const me = useQuery(MeDocument, { fetchPolicy: seeded ? 'cache-first' : 'network-only', errorPolicy: 'all' });
   const [loginMutation] = useMutation(LoginDocument);
   const [logoutMutation] = useMutation(LogoutDocument);
 

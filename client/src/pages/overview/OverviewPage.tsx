@@ -1,10 +1,11 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useQuery } from '@apollo/client/react';
 import { Breadcrumb, Card, Col, Row, Space, Statistic, Typography } from 'antd';
-import { graphql } from '../../graphql/generated';
+import { OverviewMatrixQuery } from './overview-query';
 import { useI18n } from '../../i18n';
 import { useSession } from '../../auth/session';
+import { takeSeededOverview } from '../../boot-seeded';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
@@ -12,37 +13,26 @@ import { MatrixTable, sumCells } from './MatrixTable';
 import { MatrixLegend } from './MatrixLegend';
 import { InspectionByRegion } from './InspectionByRegion';
 
+
 const OverviewCharts = lazy(() => import('./OverviewCharts'));
 
-export const OverviewMatrixQuery = graphql(`
-  query OverviewMatrix($regionCode: String!) {
-    matrix(regionCode: $regionCode) {
-      region {
-        code
-        name
-        level
-        ancestors {
-          code
-          name
-        }
-      }
-      ...MatrixTable_matrix
-      byLevel {
-        level
-        live
-        openFindings
-        cells {
-          platform
-          active
-          suspended
-          closed
-          total
-          openFindings
-        }
-      }
+
+/**
+ * False on the first render, true once the browser has painted and is idle: the inspection panel and the charts
+ * (ECharts, its own chunk) come after the matrix instead of delaying it.
+ */
+function useAfterFirstPaint(): boolean {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    if (typeof requestIdleCallback === 'function') {
+      const id = requestIdleCallback(() => setReady(true), { timeout: 500 });
+      return () => cancelIdleCallback(id);
     }
-  }
-`);
+    const id = setTimeout(() => setReady(true), 50);
+    return () => clearTimeout(id);
+  }, []);
+  return ready;
+}
 
 export default function OverviewPage() {
   const { t, count } = useI18n();
@@ -50,7 +40,13 @@ export default function OverviewPage() {
   const params = useParams();
   const navigate = useNavigate();
   const regionCode = params.regionCode ?? homeRegion;
-  const { data, previousData, loading, error, refetch } = useQuery(OverviewMatrixQuery, { variables: { regionCode } });
+  // The matrix that came with the page (client/src/boot.ts) is read from the cache, not asked for again.
+  const [seededRegion] = useState(() => (takeSeededOverview(regionCode) ? regionCode : null));
+  const { data, previousData, loading, error, refetch } = useQuery(OverviewMatrixQuery, {
+    variables: { regionCode },
+    fetchPolicy: seededRegion === regionCode ? 'cache-first' : 'cache-and-network',
+  });
+  const later = useAfterFirstPaint();
   const matrix = (data ?? previousData)?.matrix;
 
   if (error && !matrix) return <ErrorNotice error={error} onRetry={() => void refetch()} />;
@@ -111,13 +107,17 @@ export default function OverviewPage() {
             </Col>
             <Col xs={24} xxl={8}>
               <Card size="small" title={t('inspection.title')}>
-                <InspectionByRegion regionCode={matrix.region.code} onOpen={open} />
+                {later ? <InspectionByRegion regionCode={matrix.region.code} onOpen={open} /> : <Loading />}
               </Card>
             </Col>
           </Row>
-          <Suspense fallback={<Loading />}>
-            <OverviewCharts regionCode={matrix.region.code} platforms={matrix.platforms} totals={matrix.totals} byLevel={matrix.byLevel} />
-          </Suspense>
+          {later ? (
+            <Suspense fallback={<Loading />}>
+              <OverviewCharts regionCode={matrix.region.code} platforms={matrix.platforms} totals={matrix.totals} byLevel={matrix.byLevel} />
+            </Suspense>
+          ) : (
+            <Loading />
+          )}
         </>
       )}
     </Space>
