@@ -1,14 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSystemContext } from '../../server/kernel/context';
 import { runDetection } from '../../server/detection/detection.service';
 import { Level, UnitKind } from '../../server/common/enums';
 import { createTestDb, type TestDb } from '../support/db';
 import { makeAccounts, makeUnits } from '../support/factories';
+import { checkPost } from '../../server/content/matcher';
+
+// Counts the posts the content rule checks (the real matcher, wrapped).
+vi.mock('../../server/content/matcher', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../server/content/matcher')>();
+  return { ...real, checkPost: vi.fn(real.checkPost) };
+});
+const checked = vi.mocked(checkPost);
 
 /**
  * The content rules inside a detection run: WRONG_EXPRESSION_SERIOUS (veto), WRONG_EXPRESSION, OFF_MISSION with
  * their evidence; look-alikes (right forms containing a wrong one, warnings quoting bait, a tourism bureau's own
- * ticket offers) not flagged; only new or changed posts rescanned.
+ * ticket offers) not flagged; only new or changed posts rescanned. Only posts with a finding keep a check row; clean
+ * posts are remembered by content hash in their account's set (content_clean_hashes).
  */
 const D = '2024-06-30';
 let db: TestDb;
@@ -78,17 +87,70 @@ describe('content rules in detection', () => {
     expect(f[0].evidence.categories).toEqual({ advertising: 1, baiting: 1, likes: 1 });
   });
 
+  it('keeps a check row only for posts with a finding; the clean ones are their accounts\' clean hashes', async () => {
+    const rows: { title: string }[] = await db.ds.query(`SELECT p.title FROM post_content_checks c
+      JOIN posts p ON p.id = c.post_id AND p.published_at = c.published_at ORDER BY p.title`);
+    expect(rows.map((r) => r.title)).toEqual(['县旅游局开展检查', '小编哭晕在厕所', '认真学习十九大四中全会精神', '限时抢购！全场包邮']);
+    const [{ clean, posts }] = await db.ds.query(`SELECT (SELECT sum(cardinality(hashes))::int FROM content_clean_hashes) AS clean,
+      (SELECT count(DISTINCT (account_id, content_hash))::int FROM posts WHERE content IS NOT NULL
+         AND content_hash NOT IN (SELECT content_hash FROM post_content_checks)) AS posts`);
+    expect(clean).toBe(posts);
+  });
+
+  beforeEach(() => { checked.mockClear(); });
+
   it('rescans only new or changed posts', async () => {
-    const before: { id: string; checked_at: Date }[] = await db.ds.query(`SELECT post_id AS id, checked_at FROM post_content_checks ORDER BY post_id`);
-    expect(before.length).toBeGreaterThan(30);
+    await runDetection(createSystemContext(db.ds), { asOf: D });
+    expect(checked).not.toHaveBeenCalled();
     await db.ds.query(`UPDATE posts SET content = '本地蜜柚成熟了，欢迎了解农技服务。' WHERE title = '限时抢购！全场包邮'`);
     await runDetection(createSystemContext(db.ds), { asOf: D });
-    const after: { id: string; checked_at: Date }[] = await db.ds.query(`SELECT post_id AS id, checked_at FROM post_content_checks ORDER BY post_id`);
-    const changed = after.filter((a, i) => a.checked_at.getTime() !== before[i].checked_at.getTime());
-    expect(changed.length).toBe(1);
-    // Still two markers-bearing posts? The edited post keeps its 限时抢购 title: still advertising.
+    expect(checked.mock.calls.map((c) => c[1])).toEqual(['限时抢购！全场包邮']);
+    // The edited post keeps its 限时抢购 title: still advertising, still two off-mission posts.
     const f = await findings('OFF_MISSION');
     expect(f.map((x) => x.handle)).toEqual(['ny']);
+    expect(f[0].evidence.offMissionPosts).toBe(2);
+  });
+
+  it('a clean post edited into a wrong formulation is flagged, and cleared when corrected', async () => {
+    const original = '谨防“刷榜打榜”类诈骗。';
+    await db.ds.query(`UPDATE posts SET content = '学习贯彻十九大四中全会精神，谨防诈骗。' WHERE title = '反诈宣传进社区'`);
+    await runDetection(createSystemContext(db.ds), { asOf: D });
+    expect(checked).toHaveBeenCalledTimes(1);
+    expect((await findings('WRONG_EXPRESSION_SERIOUS')).map((x) => x.handle)).toEqual(['ga', 'gov']);
+
+    checked.mockClear();
+    await db.ds.query(`UPDATE posts SET content = $1 WHERE title = '反诈宣传进社区'`, [original]);
+    await runDetection(createSystemContext(db.ds), { asOf: D });
+    expect(checked).toHaveBeenCalledTimes(1);
+    expect((await findings('WRONG_EXPRESSION_SERIOUS')).map((x) => x.handle)).toEqual(['gov']);
+    const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM post_content_checks c JOIN posts p ON p.id = c.post_id
+      WHERE p.title = '反诈宣传进社区'`);
+    expect(n).toBe(0);
+    // Its text is clean again: the next run checks nothing.
+    checked.mockClear();
+    await runDetection(createSystemContext(db.ds), { asOf: D });
+    expect(checked).not.toHaveBeenCalled();
+  });
+
+  it('deleting a post deletes its check row (cascade) and its finding with the next run', async () => {
+    const [p] = await db.ds.query(`SELECT id FROM posts WHERE title = '认真学习十九大四中全会精神'`);
+    await db.ds.query(`DELETE FROM posts WHERE id = $1`, [p.id]);
+    const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM post_content_checks WHERE post_id = $1`, [p.id]);
+    expect(n).toBe(0);
+    await runDetection(createSystemContext(db.ds), { asOf: D });
+    expect(checked).not.toHaveBeenCalled();
+    expect(await findings('WRONG_EXPRESSION_SERIOUS')).toEqual([]);
+    expect((await findings('WRONG_EXPRESSION')).map((x) => x.handle)).toEqual(['gov']);
+  });
+
+  it('a changed lexicon key (the unit\'s field or the province\'s lexicon) rescans the account\'s posts', async () => {
+    await db.ds.query(`UPDATE content_clean_hashes SET lexicon_key = 'old' WHERE account_id = $1`, [ids.wl]);
+    await runDetection(createSystemContext(db.ds), { asOf: D });
+    const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM posts WHERE account_id = $1 AND content IS NOT NULL`, [ids.wl]);
+    expect(checked).toHaveBeenCalledTimes(n);
+    const [{ key }] = await db.ds.query(`SELECT lexicon_key AS key FROM content_clean_hashes WHERE account_id = $1`, [ids.wl]);
+    expect(key).not.toBe('old');
+    expect(await findings('OFF_MISSION').then((f) => f.map((x) => x.handle))).toEqual(['ny']);
   });
 
   it('keeps post content within 100 KB', async () => {
