@@ -113,8 +113,11 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   const provinces = [...policies.provinces.keys()];
 
   await em.query(`DROP TABLE IF EXISTS det_pol, det_acc, det_hits`);
+  const polRows = policyRows(policies, provinces);
   await em.query(`CREATE TEMP TABLE det_pol ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${POLICY_COLUMNS})`,
-    [JSON.stringify(policyRows(policies, provinces))]);
+    [JSON.stringify(polRows)]);
+  // The longest LOW_VALUE window in use: the rules read only posts after it (the months it spans).
+  const maxWindowDays = Math.max(...polRows.map((r) => Math.trunc(Number(r.lv_window)) || 0));
 
   const params: unknown[] = [opts.asOf];
   let scope = '';
@@ -169,7 +172,7 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   // Replaying an earlier date: replies given after the check date did not exist yet.
   const replay = opts.asOf < todayInBeijing();
   for (const rule of RULE_SQL) {
-    const sql = rule.sql({ replay });
+    const sql = rule.sql({ replay, maxWindowDays });
     if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = off`);
     await timed(timings, rule.rule, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []));
     if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = on`);

@@ -16,7 +16,11 @@ import { rankingSql } from './main-account';
 export interface RuleSql {
   rule: DetectionRule;
   severity: Severity;
-  sql(o: { replay: boolean }): string;
+  /**
+   * `replay`: the check date is in the past. `maxWindowDays`: the longest LOW_VALUE window of any policy in use — a
+   * constant lower bound on published_at, so only the months of the window are read (partition pruning).
+   */
+  sql(o: { replay: boolean; maxWindowDays: number }): string;
   /**
    * Run with nested-loop joins disabled (issue 6): the planner cannot estimate joins between CTE scans and picks
    * nested loops that are quadratic in the number of accounts (NAME_INCONSISTENT: 30 ms for one province, 89 s
@@ -118,6 +122,7 @@ export const RULE_SQL: RuleSql[] = [
   {
     // More than `maxPerPlatform` non-closed accounts of one unit on one platform: one finding per (unit, platform)
     // listing every member, ranked; the first is the suggested main account (main-account.ts explains the score).
+    // Members' own posts of the last 90 days are counted in one aggregation over the members (the 90 days' months).
     rule: DetectionRule.REDUNDANT_SAME_PLATFORM,
     severity: Severity.MAJOR,
     sql: () => `
@@ -125,13 +130,15 @@ export const RULE_SQL: RuleSql[] = [
         SELECT a.unit_id, a.platform FROM det_acc a JOIN det_pol p USING (province)
          WHERE NOT (a.platform = ANY (p.redundant_excluded))
          GROUP BY a.unit_id, a.platform HAVING count(*) > min(p.redundant_max)),
-      m AS (
+      g0 AS MATERIALIZED (
         SELECT a.id, a.unit_id, a.platform, a.name, a.handle, a.status, a.filing_no, a.followers, a.is_main,
-               p.w_reach, p.w_act, p.redundant_max, COALESCE(c.n, 0) AS posts90
-          FROM det_acc a JOIN g USING (unit_id, platform) JOIN det_pol p USING (province)
-          LEFT JOIN LATERAL (SELECT count(*)::int AS n FROM posts x
-                              WHERE x.account_id = a.id AND x.origin_account_id IS NULL
-                                AND x.published_at >= ${dayStart('90')} AND x.published_at < ${CHECK_INSTANT}) c ON true),
+               p.w_reach, p.w_act, p.redundant_max
+          FROM det_acc a JOIN g USING (unit_id, platform) JOIN det_pol p USING (province)),
+      c AS (
+        SELECT x.account_id, count(*)::int AS n FROM posts x JOIN g0 ON g0.id = x.account_id
+         WHERE x.origin_account_id IS NULL AND x.published_at >= ${dayStart('90')} AND x.published_at < ${CHECK_INSTANT}
+         GROUP BY x.account_id),
+      m AS (SELECT g0.*, COALESCE(c.n, 0) AS posts90 FROM g0 LEFT JOIN c ON c.account_id = g0.id),
       ${rankingSql('m')}
       INSERT INTO det_hits ${COLS}
       SELECT '${DetectionRule.REDUNDANT_SAME_PLATFORM}', '${Severity.MAJOR}',
@@ -209,28 +216,39 @@ export const RULE_SQL: RuleSql[] = [
     // Two stages, so the costly signals are computed only where they can matter: first the post count and median
     // reads of every candidate; then, for the accounts with low reads (all of them if `requireLowReads` is off),
     // originals, routine reports, active weeks (a bitmask of 7-day buckets counted back from the check instant)
-    // and repeated titles.
-    sql: () => `
-      WITH m AS MATERIALIZED (
-        SELECT a.id, a.unit_id, a.platform, a.name, a.handle, p.*, x.n, x.med, ceil(p.lv_window / 7.0)::int AS weeks_total
+    // and repeated titles. Each stage is one aggregation over the window's posts of all its accounts (GROUP BY
+    // account, no per-account subquery), bounded below by the longest window in use (`maxWindowDays`) so only the
+    // months of the window are read; the planner picks index probes per account or a scan of those months.
+    sql: ({ maxWindowDays }) => `
+      WITH cand AS MATERIALIZED (
+        SELECT a.id, a.unit_id, a.platform, a.name, a.handle, p.*, ceil(p.lv_window / 7.0)::int AS weeks_total,
+               ${dayStart('p.lv_window')} AS lo
           FROM det_acc a JOIN det_pol p USING (province)
-          CROSS JOIN LATERAL (
-            SELECT count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY reads) AS med
-              FROM posts x WHERE x.account_id = a.id AND x.origin_account_id IS NULL AND x.published_at >= ${dayStart('p.lv_window')} AND x.published_at < ${CHECK_INSTANT}) x
-         WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued AND a.level = ANY (p.lv_levels) AND x.n > 0),
+         WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued AND a.level = ANY (p.lv_levels)),
+      m AS MATERIALIZED (
+        SELECT cand.*, x.n, x.med
+          FROM cand JOIN (
+            SELECT x.account_id, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY x.reads) AS med
+              FROM posts x JOIN cand c ON c.id = x.account_id
+             WHERE x.origin_account_id IS NULL AND x.published_at >= c.lo AND x.published_at < ${CHECK_INSTANT}
+               AND x.published_at >= ${dayStart(String(maxWindowDays))}
+             GROUP BY x.account_id) x ON x.account_id = cand.id),
       s AS (
         SELECT m.*, y.orig, y.routine, bit_count(y.w1::bit(64)) + bit_count(y.w2::bit(64)) AS weeks, y.dupes
-          FROM m CROSS JOIN LATERAL (
-            SELECT count(*) FILTER (WHERE original AND (m.lv_routine = '' OR title !~ m.lv_routine))::int AS orig,
-                   count(*) FILTER (WHERE m.lv_routine <> '' AND title ~ m.lv_routine)::int AS routine,
-                   COALESCE(bit_or(CASE WHEN wk < 63 THEN 1::int8 << wk END), 0) AS w1,
-                   COALESCE(bit_or(CASE WHEN wk >= 63 THEN 1::int8 << (wk - 63) END), 0) AS w2,
-                   (count(*) - count(DISTINCT md5(title)))::int AS dupes
-              FROM (SELECT original, title, reads,
-                           floor(extract(epoch FROM ${CHECK_INSTANT} - published_at) / 604800)::int AS wk
-                      FROM posts x WHERE x.account_id = m.id AND x.origin_account_id IS NULL AND x.published_at >= ${dayStart('m.lv_window')} AND x.published_at < ${CHECK_INSTANT}) w
-          ) y
-         WHERE NOT m.lv_require_low OR m.med < m.lv_min_reads),
+          FROM m JOIN (
+            SELECT w.account_id,
+                   count(*) FILTER (WHERE w.original AND (w.lv_routine = '' OR w.title !~ w.lv_routine))::int AS orig,
+                   count(*) FILTER (WHERE w.lv_routine <> '' AND w.title ~ w.lv_routine)::int AS routine,
+                   COALESCE(bit_or(CASE WHEN w.wk < 63 THEN 1::int8 << w.wk END), 0) AS w1,
+                   COALESCE(bit_or(CASE WHEN w.wk >= 63 THEN 1::int8 << (w.wk - 63) END), 0) AS w2,
+                   (count(*) - count(DISTINCT md5(w.title)))::int AS dupes
+              FROM (SELECT x.account_id, x.original, x.title, m.lv_routine,
+                           floor(extract(epoch FROM ${CHECK_INSTANT} - x.published_at) / 604800)::int AS wk
+                      FROM posts x JOIN m ON m.id = x.account_id
+                     WHERE (NOT m.lv_require_low OR m.med < m.lv_min_reads)
+                       AND x.origin_account_id IS NULL AND x.published_at >= m.lo AND x.published_at < ${CHECK_INSTANT}
+                       AND x.published_at >= ${dayStart(String(maxWindowDays))}) w
+             GROUP BY w.account_id) y ON y.account_id = m.id),
       sig AS (
         SELECT s.*, s.med < s.lv_min_reads AS low_reads, s.orig * 30.0 / s.lv_window < s.lv_min_orig AS few_orig,
                s.weeks::numeric / s.weeks_total < s.lv_min_weeks AS irregular, s.dupes::numeric / s.n > s.lv_max_repeat AS repeated
