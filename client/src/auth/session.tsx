@@ -5,7 +5,7 @@ import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { graphql } from '../graphql/generated';
 import type { MeQuery } from '../graphql/generated/graphql';
 import { onUnauthenticated } from './session-events';
-import { takeSeededMe } from '../boot-seeded';
+import { forgetSeededMe, seededMe } from '../boot-seeded';
 
 export const MeDocument = graphql(`
   query Me {
@@ -71,7 +71,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const navigate = useNavigate();
   const location = useLocation();
   // The session's answer that came with the page (client/src/boot.ts) is read from the cache; otherwise asked for.
-  const [seeded] = useState(takeSeededMe);
+  const [seeded] = useState(seededMe);
+  useEffect(forgetSeededMe, []);
   const me = useQuery(MeDocument, { fetchPolicy: seeded ? 'cache-first' : 'network-only', errorPolicy: 'all' });
   const [loginMutation] = useMutation(LoginDocument);
   const [logoutMutation] = useMutation(LogoutDocument);

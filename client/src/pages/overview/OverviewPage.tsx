@@ -1,11 +1,11 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { useQuery } from '@apollo/client/react';
+import { useApolloClient, useQuery } from '@apollo/client/react';
 import { Breadcrumb, Card, Col, Row, Space, Statistic, Typography } from 'antd';
 import { OverviewMatrixQuery } from './overview-query';
 import { useI18n } from '../../i18n';
 import { useSession } from '../../auth/session';
-import { takeSeededOverview } from '../../boot-seeded';
+import { forgetSeededOverview, seededOverview } from '../../boot-seeded';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { EmptyState } from '../../components/EmptyState';
 import { Loading } from '../../components/Loading';
@@ -41,9 +41,30 @@ export default function OverviewPage() {
   const navigate = useNavigate();
   const regionCode = params.regionCode ?? homeRegion;
   // The matrix that came with the page (client/src/boot.ts) is read from the cache, not asked for again.
-  const [seededRegion] = useState(() => (takeSeededOverview(regionCode) ? regionCode : null));
+  // When it is still on its way, the screen waits for it (and puts it into the cache) instead of asking again.
+  const client = useApolloClient();
+  const [boot] = useState(() => seededOverview(regionCode));
+  useEffect(forgetSeededOverview, []);
+  const [seededRegion, setSeededRegion] = useState(boot === 'seeded' ? regionCode : null);
+  const [waiting, setWaiting] = useState(boot !== null && boot !== 'seeded');
+  useEffect(() => {
+    if (boot === null || boot === 'seeded') return;
+    let live = true;
+    void boot.then((answer) => {
+      if (!live) return;
+      if (answer) {
+        client.writeQuery({ query: OverviewMatrixQuery, variables: { regionCode: answer.regionCode }, data: answer.data });
+        setSeededRegion(answer.regionCode);
+      }
+      setWaiting(false);
+    });
+    return () => {
+      live = false;
+    };
+  }, [boot, client]);
   const { data, previousData, loading, error, refetch } = useQuery(OverviewMatrixQuery, {
     variables: { regionCode },
+    skip: waiting,
     fetchPolicy: seededRegion === regionCode ? 'cache-first' : 'cache-and-network',
   });
   const later = useAfterFirstPaint();
