@@ -108,7 +108,8 @@ export async function startE2eServer(): Promise<E2eServer> {
   ensureClientBuilt();
   const db = await createTestDb();
   const data = await seedSmallProvince(db);
-  const { app, apollo } = await createApp(db.ds, db.config, authenticate);
+  // The application runs as the least-privileged `matrix_app`, as the server does; the seeding above as the owner.
+  const { app, apollo } = await createApp(db.appDs, db.config, authenticate);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

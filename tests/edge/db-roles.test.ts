@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'pg';
-import { createTestDb, type TestDb } from '../support/db';
+import { appDataSource, createTestDb, type TestDb } from '../support/db';
 import { EMBEDDED_PASSWORD } from '../../server/db/embedded';
 import { APP_ROLE } from '../../server/db/roles';
 import { verifyAuditChain } from '../../server/db/audit-chain';
@@ -54,6 +54,14 @@ afterAll(async () => {
 });
 
 describe('the application role', () => {
+  it('is what the GraphQL/HTTP test harnesses run the application on (as the server does), fixtures as the owner', async () => {
+    expect(appDataSource(db.ds)).toBe(db.appDs);
+    const [r] = await db.appDs.query(`SELECT current_user AS u, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS su`);
+    expect(r).toEqual({ u: APP_ROLE, su: false });
+    const [o] = await db.ds.query(`SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS su`);
+    expect(o.su).toBe(true);
+  });
+
   it('is matrix_app, not a superuser', async () => {
     const { rows: [r] } = await app.query(`SELECT current_user AS u, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS su`);
     expect(r).toEqual({ u: APP_ROLE, su: false });

@@ -6,10 +6,12 @@ import { createApp } from '../../server/app';
 import type { Config } from '../../server/config';
 import type { EdgeLimits } from '../../server/graphql/edge';
 import { authenticate } from '../../server/auth/authenticate';
+import { appDataSource } from '../support/db';
 
 /** A real HTTP server (the whole express app) for the edge suites, with optional limit overrides. */
 export async function startEdgeServer(ds: DataSource, config: Config, limits?: Partial<EdgeLimits>) {
-  const { app, apollo } = await createApp(ds, config, authenticate, { limits });
+  // As the server: the application on the least-privileged `matrix_app` (tests/support/db.ts), fixtures as the owner.
+  const { app, apollo } = await createApp(appDataSource(ds), config, authenticate, { limits });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -10,6 +10,7 @@ import { schemaParts } from '../../server/registry';
 import { sqlScope } from '../../server/db/sql-counter';
 import { Role } from '../../server/common/enums';
 import { authenticate as realAuthenticate } from '../../server/auth/authenticate';
+import { appDataSource } from './db';
 
 /**
  * The user `exec` runs as unless told otherwise: an ADMIN with no unit limit. A matching `users` row (id 0, no valid
@@ -31,9 +32,11 @@ export interface GqlResult<T = Record<string, any>> {
 }
 
 /** Resolver-level harness: `server.executeOperation` with a fresh context (fresh loaders) per call. */
-export async function createGraphqlHarness(ds: DataSource, config: Config) {
+export async function createGraphqlHarness(owner: DataSource, config: Config) {
   const server: ApolloServer<Context> = await createApolloServer(config, schemaParts());
-  await ensureTestAdmin(ds);
+  await ensureTestAdmin(owner);
+  // The operations run as the application's role `matrix_app`, as the server does (tests/support/db.ts).
+  const ds = appDataSource(owner);
   return {
     server,
     async exec<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, user: SessionUser | null = TEST_ADMIN): Promise<GqlResult<T>> {
@@ -53,7 +56,8 @@ export async function createGraphqlHarness(ds: DataSource, config: Config) {
  * authentication unless another `authenticate` is given: log in (or use tests/support/auth.ts) to get a token.
  */
 export async function startHttp(ds: DataSource, config: Config, authenticate: Authenticate = realAuthenticate) {
-  const { app, apollo } = await createApp(ds, config, authenticate);
+  // The application runs as `matrix_app`, as the server does (tests/support/db.ts); fixtures keep the owner's `ds`.
+  const { app, apollo } = await createApp(appDataSource(ds), config, authenticate);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
