@@ -58,11 +58,14 @@ export interface App {
 export const IMPORT_PATH = '/graphql/import';
 /**
  * `IMPORT_PATH`'s JSON body, read as bytes by express.raw, parsed in a worker thread with its upload files prepared
- * there; the resolvers find them in the request's store (withPrepared). Malformed JSON → 400 as express.json answers.
+ * there (for a signed-in caller); the resolvers find them in the request's store (withPrepared). Malformed JSON → 400
+ * as express.json answers.
  */
-const parseOffThread: express.RequestHandler = (req, _res, next) => {
+const parseOffThread = (signedIn: (req: express.Request) => Promise<boolean>): express.RequestHandler => (req, _res, next) => {
   if (!Buffer.isBuffer(req.body)) return next();
-  parseImportBody(req.body).then((parsed) => {
+  const bytes = req.body;
+  // An anonymous caller's files are not decoded (the edge guard refuses anything but `login` next).
+  signedIn(req).then((prepare) => parseImportBody(bytes, prepare)).then((parsed) => {
     if (!parsed) return next(Object.assign(new Error('malformed JSON body'), { status: 400, type: 'entity.parse.failed' }));
     req.body = parsed.body;
     withPrepared(parsed.prepared, next);
@@ -132,7 +135,8 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
   const counted: express.RequestHandler = (_req, _res, next) => sqlScope.run({ statements: 0 }, next);
   // The import path's body (up to 64 MB) is read as bytes, bounded by its limit (413 beyond), and parsed — with the
   // files' Base64 decoded — in a worker thread (server/import/upload-worker.ts), never on the event loop.
-  app.use(IMPORT_PATH, counted, cookieParser(), express.raw({ type: 'application/json', limit: limits.importBodyBytes }), parseOffThread,
+  app.use(IMPORT_PATH, counted, cookieParser(), express.raw({ type: 'application/json', limit: limits.importBodyBytes }),
+    parseOffThread(async (req) => (await authenticateOnce(req, req.res!)) !== null),
     guard(IMPORT_FIELDS), graphql);
   app.use('/graphql', counted, cookieParser(), express.json({ limit: limits.bodyBytes }), guard(), graphql);
   app.use('/graphql', (_req: express.Request, res: express.Response) => sendError(res, 405, 'BAD_REQUEST', 'http.badRequest'));

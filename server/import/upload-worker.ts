@@ -26,7 +26,7 @@ export type Prepared =
   | { kind: 'csv'; content: Buffer };
 
 type Task =
-  | { kind: 'body'; bytes: Uint8Array }
+  | { kind: 'body'; bytes: Uint8Array; prepare: boolean }
   | { kind: 'decode'; files: { name: string; base64: string }[] };
 type Outcome =
   | { kind: 'body'; ok: true; body: unknown; prepared: [string, Prepared][] }
@@ -55,11 +55,14 @@ export function takePrepared(value: string): Prepared | undefined {
   return p;
 }
 
-/** Parses a request body (JSON) in a worker; null when it is not JSON. */
-export async function parseImportBody(bytes: Buffer): Promise<{ body: unknown; prepared: Map<string, Prepared> } | null> {
+/**
+ * Parses a request body (JSON) in a worker; null when it is not JSON. `prepare: false` (an anonymous caller, refused
+ * by the edge guard next): the files are not decoded, only replaced by a token that stands for nothing.
+ */
+export async function parseImportBody(bytes: Buffer, prepare = true): Promise<{ body: unknown; prepared: Map<string, Prepared> } | null> {
   const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength >= 1 << 20;
   const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = await pool().run({ kind: 'body', bytes: view }, own ? [bytes.buffer as ArrayBuffer] : []);
+  const out = await pool().run({ kind: 'body', bytes: view, prepare }, own ? [bytes.buffer as ArrayBuffer] : []);
   if (out.kind !== 'body' || !out.ok) return null;
   return { body: out.body, prepared: new Map(out.prepared.map(([k, p]) => [k, revive(p)])) };
 }
@@ -207,7 +210,7 @@ async function decodeOne(name: string, base64: string): Promise<Prepared> {
 }
 
 /** Objects `{ name, base64 }` / `{ name, content }` anywhere in the variables (a few levels deep), replaced by tokens. */
-async function prepareVariables(variables: unknown): Promise<[string, Prepared][]> {
+async function prepareVariables(variables: unknown, prepare: boolean): Promise<[string, Prepared][]> {
   const prepared: [string, Prepared][] = [];
   const visit = async (v: unknown, depth: number): Promise<void> => {
     if (v === null || typeof v !== 'object' || depth > 6) return;
@@ -216,6 +219,11 @@ async function prepareVariables(variables: unknown): Promise<[string, Prepared][
       return;
     }
     const o = v as Record<string, unknown>;
+    if (!prepare && typeof o.name === 'string' && (typeof o.base64 === 'string' || typeof o.content === 'string')) {
+      if (typeof o.base64 === 'string') o.base64 = `${TOKEN_PREFIX}unprepared`;
+      else o.content = `${TOKEN_PREFIX}unprepared`;
+      return;
+    }
     if (typeof o.name === 'string' && typeof o.base64 === 'string') {
       const token = TOKEN_PREFIX + randomUUID();
       prepared.push([token, await decodeOne(o.name, o.base64)]);
@@ -264,7 +272,7 @@ async function perform(task: Task): Promise<{ outcome: Outcome; transfer: ArrayB
     return { outcome: { kind: 'body', ok: false }, transfer: [] };
   }
   const variables = body && typeof body === 'object' ? (body as { variables?: unknown }).variables : undefined;
-  const prepared = await prepareVariables(variables);
+  const prepared = await prepareVariables(variables, task.prepare);
   return { outcome: { kind: 'body', ok: true, body, prepared }, transfer: transferables(prepared.map(([, p]) => p)) };
 }
 

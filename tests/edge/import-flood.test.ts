@@ -137,6 +137,11 @@ describe('import uploads of tens of MB', () => {
     const forged = await http.post(UPLOAD, { files: [{ name: 'units.csv', base64: 'upload-prepared:00000000-0000-0000-0000-000000000000' }] }, admin, '/graphql/import');
     expect(forged.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
 
+    // Anonymous: refused by the edge guard, the file never decoded.
+    const anonymous = await http.post(UPLOAD, { files: [{ name: 'units.csv', base64: Buffer.from(unitsCsv(10, 'ANON-')).toString('base64') }] }, {}, '/graphql/import');
+    clean(anonymous);
+    expect(anonymous.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+
     const small = await startEdgeServer(db.ds, db.config, { importBodyBytes: 256 * 1024 });
     try {
       const content = unitsCsv(10_000, 'BIG-');
