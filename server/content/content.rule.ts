@@ -99,17 +99,25 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   // Stale rows of posts to rescan go first (their post may now be clean); queued on the connection before the reads.
   const stale = em.query(`DELETE FROM post_content_checks c USING det_post d
     WHERE d.todo AND d.had_row AND c.post_id = d.id AND c.published_at = d.published_at`);
+  // (Pending statements are awaited below; should matching throw first, their failure is not left unhandled.)
+  stale.catch(() => undefined);
   let scanned = 0;
-  let after = '0';
   const found = { ids: [] as string[], months: [] as string[], hashes: [] as (string | null)[], keys: [] as string[], wrong: [] as string[],
     markers: [] as string[], categories: [] as string[], serious: [] as boolean[] };
-  for (;;) {
-    const tr = performance.now();
-    const batch: { id: string; published_at: string; content_hash: string | null; title: string; content: string | null; prov: string; key: string }[] = await em.query(`
+  type Row = { id: string; published_at: string; content_hash: string | null; title: string; content: string | null; prov: string; key: string };
+  const read = (after: string): Promise<Row[]> => em.query(`
       SELECT d.id, d.published_at::text AS published_at, d.content_hash, d.title, d.content, d.prov, d.key
         FROM det_post d WHERE d.todo AND d.id > $1::bigint ORDER BY d.id LIMIT ${BATCH}`, [after]);
+  // The next batch is asked for before this one is checked: PostgreSQL reads it while Node matches.
+  let next = read('0');
+  next.catch(() => undefined);
+  for (;;) {
+    const tr = performance.now();
+    const batch = await next;
     phases.read += performance.now() - tr;
     if (!batch.length) break;
+    next = batch.length === BATCH ? read(batch[batch.length - 1].id) : Promise.resolve([]);
+    next.catch(() => undefined);
     const tc = performance.now();
     for (const r of batch) {
       const field = r.key.slice(r.key.lastIndexOf(':') + 1);
@@ -126,7 +134,6 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
     }
     phases.check += performance.now() - tc;
     scanned += batch.length;
-    after = batch[batch.length - 1].id;
   }
   const tw = performance.now();
   await stale;
