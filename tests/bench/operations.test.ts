@@ -100,7 +100,7 @@ describe('benchmark operations: SQL statements', () => {
   it('have hand-written limit statements (the bench\'s third column) that return the same data', async () => {
     const run = async (i: number) => (await db.ds.query(BENCH_OPERATIONS[i].limit.sql, BENCH_OPERATIONS[i].limit.params(params)));
     const matrix = await run(0);
-    const total = matrix.filter((r: { kind: string }) => r.kind === 'a').reduce((n: number, r: { n: number }) => n + r.n, 0);
+    const total = matrix.reduce((n: number, r: { n: number }) => n + r.n, 0);
     const ours = await gql.exec(BENCH_OPERATIONS[0].ours.query, BENCH_OPERATIONS[0].ours.variables(params));
     expect(total).toBe(ours.data!.matrix.rows.reduce((n: number, r: { totalCell: { total: number } }) => n + r.totalCell.total, 0));
     const page = await run(1);
