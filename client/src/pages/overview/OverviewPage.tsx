@@ -13,24 +13,23 @@ import { MatrixTable, sumCells } from './MatrixTable';
 import { MatrixLegend } from './MatrixLegend';
 import { InspectionByRegion } from './InspectionByRegion';
 
-
 const OverviewCharts = lazy(() => import('./OverviewCharts'));
 
-
 /**
- * False on the first render, true once the browser has painted and is idle: the inspection panel and the charts
+ * False until `shown` (the matrix) has been drawn and the browser is idle: the inspection panel and the charts
  * (ECharts, its own chunk) come after the matrix instead of delaying it.
  */
-function useAfterFirstPaint(): boolean {
+function useAfterFirstPaint(shown: boolean): boolean {
   const [ready, setReady] = useState(false);
   useEffect(() => {
+    if (!shown || ready) return;
     if (typeof requestIdleCallback === 'function') {
       const id = requestIdleCallback(() => setReady(true), { timeout: 500 });
       return () => cancelIdleCallback(id);
     }
     const id = setTimeout(() => setReady(true), 50);
     return () => clearTimeout(id);
-  }, []);
+  }, [shown, ready]);
   return ready;
 }
 
@@ -67,8 +66,8 @@ export default function OverviewPage() {
     skip: waiting,
     fetchPolicy: seededRegion === regionCode ? 'cache-first' : 'cache-and-network',
   });
-  const later = useAfterFirstPaint();
   const matrix = (data ?? previousData)?.matrix;
+  const later = useAfterFirstPaint(matrix !== undefined);
 
   if (error && !matrix) return <ErrorNotice error={error} onRetry={() => void refetch()} />;
   if (!matrix) return <Loading minHeight={320} />;
