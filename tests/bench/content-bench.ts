@@ -110,7 +110,7 @@ export async function measureProvinceScan(ds: DataSource, province: string, asOf
   const full = await runDetectionProfiled(createSystemContext(ds), { asOf, regionCode: province });
   const after = await checkedNow();
   const scanned = after.findings + after.clean;
-  log(`content: province ${province} full scan: ${scanned} posts checked (${after.findings} with findings; of ${n} with text, window ${CONTENT_WINDOW_DAYS} days), content step ${full.timings.content} ms (target < 3,000 ms), detection ${full.timings.total} ms, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  log(`content: province ${province} full scan: ${scanned} texts checked (${after.findings} posts with findings + distinct clean texts per account; of ${n} with text, window ${CONTENT_WINDOW_DAYS} days), content step ${full.timings.content} ms (target < 3,000 ms), detection ${full.timings.total} ms, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   // As text: a JS Date would drop the microseconds and count every row as newer.
   const [{ before }] = await ds.query(`SELECT GREATEST((SELECT max(checked_at) FROM post_content_checks), (SELECT max(checked_at) FROM content_clean_hashes))::text AS before`);
   const again = await runDetectionProfiled(createSystemContext(ds), { asOf, regionCode: province });
