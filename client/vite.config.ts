@@ -6,6 +6,7 @@ import { antdDirectImports } from './scripts/antd-imports';
 import { inlineGraphqlDocuments } from './scripts/graphql-inline';
 import { bootPrefetch } from './scripts/boot-prefetch';
 import { antdUsedCss } from './scripts/antd-css';
+import { precompressAssets } from './scripts/precompress';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const apiTarget = process.env.API_URL ?? `http://localhost:${process.env.PORT ?? 4000}`;
@@ -17,7 +18,7 @@ const apiTarget = process.env.API_URL ?? `http://localhost:${process.env.PORT ??
  */
 export default defineConfig({
   root,
-  plugins: [antdDirectImports(), antdUsedCss(), inlineGraphqlDocuments(path.join(root, 'src', 'graphql', 'generated')), bootPrefetch(path.join(root, 'src', 'graphql', 'generated')), react()],
+  plugins: [antdDirectImports(), antdUsedCss(), inlineGraphqlDocuments(path.join(root, 'src', 'graphql', 'generated')), bootPrefetch(path.join(root, 'src', 'graphql', 'generated')), react(), precompressAssets()],
   server: {
     port: Number(process.env.CLIENT_PORT ?? 5173),
     proxy: { '/graphql': { target: apiTarget, changeOrigin: false } },

@@ -144,7 +144,19 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
   if (fs.existsSync(path.join(clientDist, 'index.html'))) {
     // Vite's chunks carry their content hash in the name: cached for a year, never revalidated. index.html (which
     // names them) is revalidated on every visit, so a new build is picked up at once.
-    app.use('/assets', express.static(path.join(clientDist, 'assets'), { index: false, immutable: true, maxAge: '365d' }));
+    // A browser that accepts gzip gets the copy the build compressed (client/scripts/precompress.ts).
+    const assets = path.join(clientDist, 'assets');
+    app.use('/assets', (req, res, next) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || !/^\/[\w.-]+\.(js|css)$/.test(req.path)) return next();
+      const gz = path.join(assets, `${req.path.slice(1)}.gz`);
+      if (!fs.existsSync(gz)) return next();
+      res.setHeader('Vary', 'Accept-Encoding');
+      if (!/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return next();
+      res.setHeader('Content-Encoding', 'gzip');
+      res.type(path.extname(req.path));
+      res.sendFile(gz, { immutable: true, maxAge: '365d' });
+    });
+    app.use('/assets', express.static(assets, { index: false, immutable: true, maxAge: '365d' }));
     app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
     app.get(/^\/(?!graphql|healthz).*/, (_req, res) => res.sendFile(path.join(clientDist, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } }));
   } else {

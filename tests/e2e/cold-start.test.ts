@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import http from 'node:http';
+import zlib from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { ROOT } from '../../server/config';
 import { filterAntdCss } from '../../client/scripts/antd-css';
@@ -65,6 +67,34 @@ describe('cold start', () => {
     expect(consoleErrors.filter((e) => !/401|UNAUTHENTICATED/.test(e))).toEqual([]);
     await page.context().close();
   }, 60_000);
+
+  it('chunks: gzip copies to browsers that accept gzip, the plain file to others, cached for a year; index.html revalidated', async () => {
+    const html = fs.readFileSync(path.join(ROOT, 'client', 'dist', 'index.html'), 'utf8');
+    const css = /href="(\/assets\/[^"]+\.css)"/.exec(html)![1];
+    const get = (p: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http.get(`${server.url}${p}`, { headers }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+        }).on('error', reject);
+      });
+    const plain = await get(css, {});
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const zipped = await get(css, { 'accept-encoding': 'gzip, deflate' });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers['content-type']).toMatch(/^text\/css/);
+    expect(zipped.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 5);
+    expect(zlib.gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    const js = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+    expect((await get(js, { 'accept-encoding': 'gzip' })).headers['content-type']).toMatch(/^(text|application)\/javascript/);
+    const page = await get('/', {});
+    expect(page.headers['cache-control']).toBe('no-cache');
+  });
 
   it('the zero-runtime stylesheet drops the rules of components never rendered, keeps the rest', () => {
     const css = [
