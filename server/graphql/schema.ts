@@ -4,7 +4,7 @@ import path from 'node:path';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, type ClassType, type NonEmptyArray } from 'type-graphql';
 import { ROOT } from '../config';
-import { rejectBadStrings } from './strings';
+import { guardStringArguments } from './strings';
 
 export const SCHEMA_FILE = path.join(ROOT, 'schema', 'schema.graphql');
 
@@ -25,18 +25,17 @@ export function getSchema(resolvers: Resolvers): Promise<GraphQLSchema> {
 /**
  * Plain object fields (no @FieldResolver) resolve with graphql-js's default resolver instead of type-graphql's
  * middleware wrapper: the same as `@ObjectType({ simpleResolvers: true })` on every type that does not say otherwise.
- * The one global middleware (rejectBadStrings) looks at arguments, which plain object fields do not have, so nothing
- * is skipped; it removes a closure call and a promise-ish check per leaf field, which is most of the work for lists
- * of accounts and units (issue 6).
+ * There is no global middleware: the string-argument check (guardStringArguments) wraps only fields that take
+ * arguments, synchronously, after the build — it removes a closure call and a promise-ish check per leaf field (issue 6)
+ * and two async closures per argument-less field resolver such as a unit's `children` (issue 14).
  */
 function buildWithSimpleResolvers(resolvers: Resolvers): Promise<GraphQLSchema> {
   for (const t of getMetadataStorage().objectTypes) (t as { simpleResolvers?: boolean }).simpleResolvers ??= true;
   return buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },
-    globalMiddlewares: [rejectBadStrings],
     emitSchemaFile: false,
-  });
+  }).then(guardStringArguments);
 }
 
 /** The committed SDL: sorted, with a header, so it is stable whatever the order resolvers are registered in. */

@@ -73,16 +73,35 @@ export const readPlanner = {
 
 type Json = Record<string, unknown>;
 
+/**
+ * The relations the planner read for a unit object, kept with the object itself (it is this request's own): the
+ * field resolvers answer from them synchronously — no DataLoader promise and tick per unit (issue 14).
+ */
+const plannedChildren = new WeakMap<Unit, Unit[]>();
+const plannedAccounts = new WeakMap<Unit, Account[]>();
+
+/** The children of `unit` as the planner read them, or undefined (not planned: the loader answers). */
+export function plannedChildrenOf(unit: Unit): Unit[] | undefined {
+  return plannedChildren.get(unit);
+}
+
+/** The accounts of `unit` as the planner read them, or undefined (not planned: the loader answers). */
+export function plannedAccountsOf(unit: Unit): Account[] | undefined {
+  return plannedAccounts.get(unit);
+}
+
 function primeUnit(ctx: Context, q: JsonSql, json: Json, plan: UnitPlan): Unit {
   const unit = hydrate(ctx.em, Unit, json);
   ctx.loaders.unitById.prime(unit.id, unit);
   if (plan.children) {
     const children = (json['@children'] as Json[]).map((c) => primeUnit(ctx, q, c, plan.children!));
     ctx.loaders.unitsByParent.prime(unit.id, children);
+    plannedChildren.set(unit, children);
   }
   if (plan.accounts) {
     const accounts = (json['@accounts'] as Json[]).map((a) => primeAccount(ctx, q, a, plan.accounts!));
     ctx.loaders.accountsByUnit.prime(unit.id, accounts);
+    plannedAccounts.set(unit, accounts);
   }
   return unit;
 }

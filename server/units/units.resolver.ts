@@ -9,7 +9,7 @@ import { Account } from '../accounts/account.entity';
 import { Unit } from './unit.entity';
 import { unitsService } from './units.service';
 import { UnitsArgs } from './units.inputs';
-import { readPlanner } from '../reads/planner';
+import { plannedAccountsOf, plannedChildrenOf, readPlanner } from '../reads/planner';
 
 @ObjectType()
 export class UnitConnection extends Connection(Unit, 'Unit') {}
@@ -56,13 +56,15 @@ export class UnitsResolver {
   }
 
   @FieldResolver(() => [Unit], { description: '直属下级单位' })
-  children(@Ctx() ctx: Context, @Root() unit: Unit): Promise<Unit[]> {
-    return unitsService.children(ctx, unit);
+  children(@Ctx() ctx: Context, @Root() unit: Unit): Promise<Unit[]> | Unit[] {
+    // What the read planner already read is answered synchronously (no promise per unit of a planned subtree).
+    return plannedChildrenOf(unit) ?? unitsService.children(ctx, unit);
   }
 
   @FieldResolver(() => Int, { description: '直属下级单位数' })
-  async childCount(@Ctx() ctx: Context, @Root() unit: Unit): Promise<number> {
-    return (await unitsService.children(ctx, unit)).length;
+  childCount(@Ctx() ctx: Context, @Root() unit: Unit): Promise<number> | number {
+    const planned = plannedChildrenOf(unit);
+    return planned ? planned.length : unitsService.children(ctx, unit).then((c) => c.length);
   }
 
   @FieldResolver(() => UnitConnection, { description: '全部下级单位（分页，按层级排序）' })
@@ -72,10 +74,12 @@ export class UnitsResolver {
   }
 
   @FieldResolver(() => [Account], { description: '本单位（不含下级）主办的账号' })
-  async accounts(@Ctx() ctx: Context, @Root() unit: Unit,
+  accounts(@Ctx() ctx: Context, @Root() unit: Unit,
     @Arg('platform', () => [Platform], { nullable: true }) platform?: Platform[] | null,
-    @Arg('status', () => [AccountStatus], { nullable: true }) status?: AccountStatus[] | null): Promise<Account[]> {
-    const all = await ctx.loaders.accountsByUnit.load(unit.id);
-    return all.filter((a) => (!platform?.length || platform.includes(a.platform)) && (!status?.length || status.includes(a.status)));
+    @Arg('status', () => [AccountStatus], { nullable: true }) status?: AccountStatus[] | null): Promise<Account[]> | Account[] {
+    const pick = (all: Account[]) => (!platform?.length && !status?.length ? all
+      : all.filter((a) => (!platform?.length || platform.includes(a.platform)) && (!status?.length || status.includes(a.status))));
+    const planned = plannedAccountsOf(unit);
+    return planned ? pick(planned) : ctx.loaders.accountsByUnit.load(unit.id).then(pick);
   }
 }
