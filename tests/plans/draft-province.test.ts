@@ -79,9 +79,10 @@ describe('draft from findings for a whole province', () => {
     const p = r.data!.plan;
     const codes = [...new Set(p.validation.errors.map((e: any) => e.code))];
     console.log(`validation+impact+actions: ${Math.round(ms)} ms, ${r.sqlStatements} statements; errors ${p.validation.errors.length} ${JSON.stringify(codes)}, warnings ${p.validation.warnings.length}; impact ${JSON.stringify(p.impact)}`);
-    // 69 measured with the wave's other rules in: validation looks up the protected accounts (issue 11) in three
-    // statements, whatever the plan's size.
-    expect(r.sqlStatements).toBeLessThan(75);
+    // 76 measured: validation looks up the protected accounts (issue 11) in three statements, and the impact's
+    // what-if detection sets up the content scan's work tables (policy, window posts, texts through a cursor read in
+    // batches of 5,000, found spans: about a dozen fixed statements) — whatever the plan's size.
+    expect(r.sqlStatements).toBeLessThan(85);
     expect(p.impact.accountsAfter).toBeLessThan(p.impact.accountsBefore);
     // Draft never leaves a service without a destination.
     expect(p.validation.errors.filter((e: any) => e.code === 'SERVICE_NO_DESTINATION')).toEqual([]);
