@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { startModuleWorker } from '../common/module-worker';
 import { readCsvInto, type ProblemSink, type ReadOutcome } from './csv-reader';
 import { FILE_SPECS, type FileName } from './csv-schema';
 
@@ -82,42 +80,9 @@ export async function readCsvInWorker(name: FileName, source: Readable, target: 
   }
 }
 
-/**
- * The worker runs this module. Compiled (dist/…/csv-worker.js) it is loaded directly. From the TypeScript sources
- * (tests, tools run through SWC) this thread compiles the worker's modules once with @swc/core and hands the code
- * over; the worker loads them from there (the native compiler is never loaded inside a worker thread).
- */
+/** The worker runs this module (server/common/module-worker.ts: compiled, or from the TypeScript sources). */
 function startWorker(name: FileName): Worker {
-  if (__filename.endsWith('.js')) return new Worker(__filename, { workerData: { csvWorker: true, name } });
-  const bootstrap = `
-    const { workerData } = require('node:worker_threads');
-    require.extensions['.ts'] = (m, filename) => {
-      const code = workerData.sources[filename];
-      if (code === undefined) throw new Error('not compiled for the CSV worker: ' + filename);
-      m._compile(code, filename);
-    };
-    require(workerData.entry);`;
-  return new Worker(bootstrap, { eval: true, workerData: { csvWorker: true, name, entry: __filename, sources: compiledSources() } });
-}
-
-let compiled: Record<string, string> | null = null;
-
-/** This module and the relative imports it reaches, compiled to CommonJS (TypeScript sources only). */
-function compiledSources(): Record<string, string> {
-  if (compiled) return compiled;
-  const swc = createRequire(__filename)('@swc/core') as { transformSync(src: string, opts: object): { code: string } };
-  const options = { jsc: { parser: { syntax: 'typescript', decorators: true }, target: 'es2022',
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false } }, module: { type: 'commonjs' } };
-  const out: Record<string, string> = {};
-  const visit = (file: string) => {
-    if (out[file] !== undefined || !fs.existsSync(file)) return;
-    const src = fs.readFileSync(file, 'utf8');
-    out[file] = swc.transformSync(src, { ...options, filename: file }).code;
-    for (const m of src.matchAll(/from '(\.{1,2}\/[^']+)'/g)) visit(`${path.resolve(path.dirname(file), m[1])}.ts`);
-  };
-  visit(__filename);
-  compiled = out;
-  return out;
+  return startModuleWorker(__filename, { csvWorker: true, name });
 }
 
 function runWorker(name: FileName): void {

@@ -1,10 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData, type TransferListItem } from 'node:worker_threads';
+import { startModuleWorker } from '../common/module-worker';
 import { decodeUploadToBytes, type DecodedFiles } from './file-input';
 
 /**
@@ -168,37 +166,9 @@ function pool(): UploadPool {
   return shared;
 }
 
-/** As csv-worker.ts: compiled, this file runs directly; from the TypeScript sources, compiled once with @swc/core. */
+/** The worker runs this module (server/common/module-worker.ts: compiled, or from the TypeScript sources). */
 function startWorker(): Worker {
-  if (__filename.endsWith('.js')) return new Worker(__filename, { workerData: { uploadWorker: true } });
-  const bootstrap = `
-    const { workerData } = require('node:worker_threads');
-    require.extensions['.ts'] = (m, filename) => {
-      const code = workerData.sources[filename];
-      if (code === undefined) throw new Error('not compiled for the upload worker: ' + filename);
-      m._compile(code, filename);
-    };
-    require(workerData.entry);`;
-  return new Worker(bootstrap, { eval: true, workerData: { uploadWorker: true, entry: __filename, sources: compiledSources() } });
-}
-
-let compiled: Record<string, string> | null = null;
-
-function compiledSources(): Record<string, string> {
-  if (compiled) return compiled;
-  const swc = createRequire(__filename)('@swc/core') as { transformSync(src: string, opts: object): { code: string } };
-  const options = { jsc: { parser: { syntax: 'typescript', decorators: true }, target: 'es2022',
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false } }, module: { type: 'commonjs' } };
-  const out: Record<string, string> = {};
-  const visit = (file: string) => {
-    if (out[file] !== undefined || !fs.existsSync(file)) return;
-    const src = fs.readFileSync(file, 'utf8');
-    out[file] = swc.transformSync(src, { ...options, filename: file }).code;
-    for (const m of src.matchAll(/from '(\.{1,2}\/[^']+)'/g)) visit(`${path.resolve(path.dirname(file), m[1])}.ts`);
-  };
-  visit(__filename);
-  compiled = out;
-  return out;
+  return startModuleWorker(__filename, { uploadWorker: true });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
