@@ -4,20 +4,15 @@ import { addDays, beijingDate, parseDate, todayInBeijing } from '../kernel/dates
 import { AccountStatus, Level, LEVEL_ORDER, Platform } from '../common/enums';
 import { regionsService } from '../regions/regions.service';
 import { plansService } from '../plans/plans.service';
-import type { MatrixCell, MatrixLevelRow, MatrixRow } from '../matrix/matrix.types';
+import type { MatrixCell, MatrixLevelRow } from '../matrix/matrix.types';
+import { addToCell as add, assembleMatrix, emptyCell, PLATFORMS } from '../matrix/matrix-assembly';
 import { pageSize } from '../kernel/pagination';
 import { DAY_END, statusThenSql } from './as-of';
 import type { AccountCountsAsOf, MatrixAsOf, PlanImpactCounts, PlanImpactPoint } from './history.types';
 
-const PLATFORMS = Object.values(Platform);
 /** Time travel does not go before the national rules (国办发〔2018〕123号): earlier dates are refused. */
 const EARLIEST = '2010-01-01';
 
-const emptyCell = (platform: Platform | null): MatrixCell => ({ platform, active: 0, suspended: 0, closed: 0, total: 0, openFindings: 0 });
-function add(cell: MatrixCell, status: string, n: number): void {
-  if (status === AccountStatus.ACTIVE || status === AccountStatus.SUSPENDED || status === AccountStatus.CLOSED) cell[status] += n;
-  cell.total += n;
-}
 
 /** The units to count: a region subtree (or its own units only) in the request's scope; `$1` is the date. */
 function unitWhere(ctx: Context, regionPath: string, exact = false): { where: string; params: unknown[] } {
@@ -62,60 +57,36 @@ export const historyService = {
     const { where, params } = unitWhere(ctx, region.path, byUnit);
     params[0] = date;
     const rowKey = byUnit ? 'u.id::text' : `COALESCE(NULLIF(split_part(substr(u.region_path, length($2) + 1), '/', 1), ''), 'self')`;
-    const counts: { key: string; label: string; level: Level; platform: Platform; status: string; n: number }[] =
+    const counts: { key: string; label: string; level: Level; platform: Platform; status: AccountStatus; n: number }[] =
       await ctx.em.query(countsSql([`${rowKey} AS key`, `${byUnit ? 'u.name' : 'NULL::text'} AS label`, 'u.level'], where), params);
     const findings: { key: string | null; platform: Platform | null; n: number; g: number }[] = await ctx.em.query(findingsSql(rowKey, where), params);
     const levelFindings: { key: Level | null; platform: Platform | null; n: number; g: number }[] =
       await ctx.em.query(`SELECT * FROM (${findingsSql('u.level', where)}) f WHERE g IN (0, 1)`, params);
 
-    const rows = new Map<string, MatrixRow>();
-    const makeRow = (key: string, label: string, kind: MatrixRow['kind'], regionCodeOf: string | null, unitId: string | null) => {
-      const row: MatrixRow = { key, label, kind, regionCode: regionCodeOf, unitId, cells: PLATFORMS.map(emptyCell), totalCell: emptyCell(null), live: 0, openFindings: 0 };
-      rows.set(key, row);
-      return row;
-    };
-    if (!byUnit) {
-      makeRow('self', `${region.name}本级`, 'SELF', region.code, null);
-      for (const c of children) makeRow(c.code, c.name, 'REGION', c.code, null);
-    }
     const levels = new Map<Level, MatrixLevelRow>();
-    const totals = PLATFORMS.map(emptyCell);
     let live = 0;
     let total = 0;
-    for (const c of counts) {
-      const row = rows.get(c.key) ?? makeRow(c.key, c.label ?? c.key, byUnit ? 'UNIT' : 'REGION', byUnit ? region.code : c.key, byUnit ? c.key : null);
-      let lr = levels.get(c.level);
-      if (!lr) levels.set(c.level, (lr = { level: c.level, cells: PLATFORMS.map(emptyCell), totalCell: emptyCell(null), live: 0, openFindings: 0 }));
-      const i = PLATFORMS.indexOf(c.platform);
-      for (const cell of [row.cells[i], row.totalCell, totals[i], lr.cells[i], lr.totalCell]) add(cell, c.status, c.n);
-      total += c.n;
-      if (c.status !== AccountStatus.CLOSED) {
-        row.live += c.n;
-        lr.live += c.n;
-        live += c.n;
-      }
-    }
-    let openFindings = 0;
-    for (const f of findings) {
-      const i = f.platform ? PLATFORMS.indexOf(f.platform) : -1;
-      if (f.g === 3) openFindings = f.n;
-      else if (f.g === 2) { if (i >= 0) totals[i].openFindings = f.n; }
-      else {
-        const row = f.key === null ? undefined : rows.get(f.key);
-        if (!row) continue;
-        if (f.g === 1) row.openFindings = row.totalCell.openFindings = f.n;
-        else if (i >= 0) row.cells[i].openFindings = f.n;
-      }
-    }
+    const { rows, totals, openFindings } = assembleMatrix({
+      region, children, byUnit, counts, findings,
+      each: (c, i) => {
+        let lr = levels.get(c.level);
+        if (!lr) levels.set(c.level, (lr = { level: c.level, cells: PLATFORMS.map(emptyCell), totalCell: emptyCell(null), live: 0, openFindings: 0 }));
+        add(lr.cells[i], c.status, c.n);
+        add(lr.totalCell, c.status, c.n);
+        total += c.n;
+        if (c.status !== AccountStatus.CLOSED) {
+          lr.live += c.n;
+          live += c.n;
+        }
+      },
+    });
     for (const f of levelFindings) {
       const lr = f.key ? levels.get(f.key) : undefined;
       if (!lr) continue;
       if (f.g === 1) lr.openFindings = lr.totalCell.openFindings = f.n;
       else if (f.platform) lr.cells[PLATFORMS.indexOf(f.platform)].openFindings = f.n;
     }
-    const ordered = [...rows.values()];
-    if (byUnit) ordered.sort((a, b) => b.live - a.live || a.label.localeCompare(b.label, 'zh-CN'));
-    return { region, date, platforms: PLATFORMS, rows: ordered, totals, openFindings, live, total,
+    return { region, date, platforms: PLATFORMS, rows, totals, openFindings, live, total,
       byLevel: LEVEL_ORDER.filter((l) => levels.has(l)).map((l) => levels.get(l)!) };
   },
 
@@ -127,7 +98,7 @@ export const historyService = {
     const limit = pageSize(first, 1000);
     const { where, params } = unitWhere(ctx, region.path);
     params[0] = date;
-    const rows: { unit_id: number; path: string; platform: Platform; status: string; n: number }[] =
+    const rows: { unit_id: number; path: string; platform: Platform; status: AccountStatus; n: number }[] =
       await ctx.em.query(`${countsSql(['u.id AS unit_id', 'u.path'], where)} ORDER BY 2, 3`, params);
     const byKey = new Map<string, AccountCountsAsOf['rows'][number]>();
     const totals = emptyCell(null);
@@ -176,7 +147,7 @@ export const historyService = {
     for (const [label, date] of candidates) {
       if (!date) continue;
       params[0] = date;
-      const rows: { status: string; n: number; plan_live: number }[] = await ctx.em.query(`
+      const rows: { status: AccountStatus; n: number; plan_live: number }[] = await ctx.em.query(`
         SELECT t.status_then AS status, count(*)::int AS n,
                count(*) FILTER (WHERE t.status_then <> 'closed' AND EXISTS (
                  SELECT 1 FROM plan_actions pa WHERE pa.plan_id = ${Number(plan.id)} AND pa.removed_at IS NULL AND pa.account_id = a.id))::int AS plan_live

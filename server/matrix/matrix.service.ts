@@ -2,18 +2,9 @@ import type { Context } from '../kernel/context';
 import type { Scope } from '../kernel/scope';
 import { AccountStatus, FindingStatus, Level, LEVEL_ORDER, Platform } from '../common/enums';
 import { regionsService } from '../regions/regions.service';
-import { Matrix, MatrixCell, MatrixLevelRow, MatrixRow } from './matrix.types';
+import { Matrix, MatrixLevelRow } from './matrix.types';
+import { addToCell as add, assembleMatrix, emptyCell, PLATFORMS, type FindingCount, type RowCount } from './matrix-assembly';
 
-const PLATFORMS = Object.values(Platform);
-
-function emptyCell(platform: Platform | null): MatrixCell {
-  return { platform, active: 0, suspended: 0, closed: 0, total: 0, openFindings: 0 };
-}
-
-function add(cell: MatrixCell, status: AccountStatus, n: number): void {
-  cell[status] += n;
-  cell.total += n;
-}
 
 /**
  * Open findings grouped by a row key and by platform, with the row, column and grand totals, in one statement.
@@ -34,8 +25,6 @@ function findingsSql(keyExpr: string, where: string): string {
                AND f.region_path LIKE $1 || '%') x
      GROUP BY GROUPING SETS ((key, platform), (key), (platform), ())`;
 }
-
-interface FindingCount { key: string | null; platform: Platform | null; n: number; g: number }
 
 /** A row of the matrix's one statement: `kind` a account counts, f finding counts, la / lf the same by unit level. */
 interface CountRow { kind: 'a' | 'f' | 'la' | 'lf'; key: string | null; platform: Platform | null; status: AccountStatus | null; n: number; label: string | null; g: number }
@@ -113,46 +102,11 @@ export const matrixService = {
     if (opts.findings) parts.push(`SELECT 'f', key, platform, NULL, n, NULL, g FROM (${findingsSql(rowKey, where)}) f`);
     if (opts.levels) parts.push(levelsSql(subtree(region.path, false, ctx.scope).where));
     const combined: CountRow[] = await ctx.em.query(parts.join('\n    UNION ALL\n'), params);
-    const counts = combined.filter((r) => r.kind === 'a') as { key: string; platform: Platform; status: AccountStatus; n: number; label: string | null }[];
+    const counts = combined.filter((r) => r.kind === 'a') as RowCount[];
     const findings: FindingCount[] = combined.filter((r) => r.kind === 'f');
 
-    const rows = new Map<string, MatrixRow>();
-    const makeRow = (key: string, label: string, kind: MatrixRow['kind'], regionCode: string | null, unitId: string | null) => {
-      const row: MatrixRow = {
-        key, label, kind, regionCode, unitId, cells: PLATFORMS.map(emptyCell), totalCell: emptyCell(null), live: 0, openFindings: 0,
-      };
-      rows.set(key, row);
-      return row;
-    };
-    if (!byUnit) {
-      makeRow('self', `${region.name}本级`, 'SELF', region.code, null);
-      for (const c of children) makeRow(c.code, c.name, 'REGION', c.code, null);
-    }
-    const totals = PLATFORMS.map(emptyCell);
-    for (const c of counts) {
-      const row = rows.get(c.key) ?? makeRow(c.key, c.label ?? c.key, byUnit ? 'UNIT' : 'REGION', byUnit ? region.code : c.key, byUnit ? c.key : null);
-      const i = PLATFORMS.indexOf(c.platform);
-      add(row.cells[i], c.status, c.n);
-      add(row.totalCell, c.status, c.n);
-      add(totals[i], c.status, c.n);
-      if (c.status !== AccountStatus.CLOSED) row.live += c.n;
-    }
-    let openFindings = 0;
-    for (const f of findings) {
-      const i = f.platform ? PLATFORMS.indexOf(f.platform) : -1;
-      if (f.g === 3) openFindings = f.n;
-      else if (f.g === 2) { if (i >= 0) totals[i].openFindings = f.n; }
-      else {
-        // Every finding concerns accounts, so its row exists (from the account counts); guard anyway.
-        const row = f.key === null ? undefined : rows.get(f.key);
-        if (!row) continue;
-        if (f.g === 1) row.openFindings = row.totalCell.openFindings = f.n;
-        else if (i >= 0) row.cells[i].openFindings = f.n;
-      }
-    }
-    const ordered = [...rows.values()];
-    if (byUnit) ordered.sort((a, b) => b.live - a.live || a.label.localeCompare(b.label, 'zh-CN'));
-    return { region, platforms: PLATFORMS, rows: ordered, totals, openFindings, scope: { regionPath: region.path, unitScope: ctx.scope },
+    const { rows, totals, openFindings } = assembleMatrix({ region, children, byUnit, counts, findings });
+    return { region, platforms: PLATFORMS, rows, totals, openFindings, scope: { regionPath: region.path, unitScope: ctx.scope },
       levels: opts.levels ? levelRows(combined) : undefined };
   },
 
