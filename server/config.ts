@@ -19,6 +19,8 @@ export interface Config {
   dbPoolSize: number;
   /** Read replicas (streaming standbys of `databaseUrl`): reads of GraphQL queries go there (server/db/replication.ts). */
   replicaUrls: string[];
+  /** How long a verified session may be answered from this process's memory (0: every request asks the database). */
+  sessionCacheMs: number;
   /** After a mutation, the same browser's reads stay on the primary this long (read-your-writes across requests). */
   replicaStickyMs: number;
   /** HTTP worker processes sharing `port` (node cluster, server/main.ts); 1 = no cluster. */
@@ -73,6 +75,7 @@ export function loadConfig(): Config {
     dbPoolSize: int('DB_POOL_SIZE', 10, 1, 200),
     replicaUrls: replicaUrls(databaseUrl),
     replicaStickyMs: int('REPLICA_STICKY_MS', 10_000, 0, 3_600_000),
+    sessionCacheMs: int('SESSION_CACHE_MS', 60_000, 0, 3_600_000),
     webWorkers: int('WEB_WORKERS', 1, 1, 64),
   };
 }

@@ -54,6 +54,7 @@ import { WorkOrders1732933000000 } from '../migrations/1732933000000-WorkOrders'
 import { KeepWorkOrders1732941000000 } from '../migrations/1732941000000-KeepWorkOrders';
 import { HistoryIndexes1732942000000 } from '../migrations/1732942000000-HistoryIndexes';
 import { ContentCleanHashes1732943500000 } from '../migrations/1732943500000-ContentCleanHashes';
+import { SessionNotify1732944000000 } from '../migrations/1732944000000-SessionNotify';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -84,7 +85,8 @@ export const ENTITIES = [Region, Unit, Account, AccountService, Post, Message, A
 export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, AuthAudit1732500000000, Plans1732600000000, ReadPathIndexes1732690000000, DetectionSpeed1732695000000, PinyinCollation1732700000000,
   RequestKernel1732800000000, ApprovalsByUnit1732810000000, LeastPrivilege1732900000000, AuditChain1732900000001, TrustworthyPlans1732910000000,
   ContentChecks1732920000000, ContentPostsIndex1732920000001, Inspections1732930000000, JobRuns1732931000000, ClosedLoop1732932000000, WorkOrders1732933000000, PostsByMonth1732940000000,
-  KeepWorkOrders1732941000000, HistoryIndexes1732942000000, ContentCleanHashes1732943500000];
+  KeepWorkOrders1732941000000, HistoryIndexes1732942000000, ContentCleanHashes1732943500000,
+  SessionNotify1732944000000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 

@@ -9,6 +9,7 @@ import { dummyHash, verifyPassword, PASSWORD_MAX_LENGTH } from './password';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, sessionCookieOptions, signSessionToken } from './session-token';
 import { clearFailures, failureDelay, lockAttemptKey, recordFailure, throttleState, LOGIN_POLICY } from './throttle';
 import { User } from './user.entity';
+import { forgetSessions } from './session-cache';
 
 export interface LoginOutcome {
   token: string;
@@ -97,6 +98,7 @@ export const authService = {
       await recordAudit(tx, { actor: user, action: 'LOGOUT', entityType: 'session', entityId: user.sessionId ?? null,
         unitId: user.unitId });
     });
+    if (user.sessionId) forgetSessions(ctx.ds, user.sessionId);
     ctx.http?.clearCookie?.(SESSION_COOKIE);
     return true;
   },

@@ -11,6 +11,7 @@ import { hashPassword } from './password';
 import { Unit } from '../units/unit.entity';
 import { User } from './user.entity';
 import type { CreateUserInput, UpdateUserInput, UserFilter } from './auth.inputs';
+import { forgetSessions } from './session-cache';
 
 /** What the audit trail keeps of a user (never the hash). */
 function snapshot(u: User) {
@@ -95,7 +96,7 @@ export const usersService = {
     requireWrite(ctx);
     const userId = parseId(id, 'id');
     const hash = input.password ? await hashPassword(input.password) : null;
-    return transaction(ctx, async (tx) => {
+    const updated = await transaction(ctx, async (tx) => {
       const repo = tx.em.getRepository(User);
       const user = await repo.createQueryBuilder('usr').setLock('pessimistic_write').where('usr.id = :userId', { userId }).getOne();
       if (!user) throw notFound(`用户 ${id}`);
@@ -121,5 +122,8 @@ export const usersService = {
       });
       return user;
     });
+    // Committed: this process stops answering the user's sessions from memory at once (others: the trigger's NOTIFY).
+    forgetSessions(ctx.ds, `user:${updated.id}`);
+    return updated;
   },
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../support/db';
+import { appDataSource, createTestDb, type TestDb } from '../support/db';
+import { existingSessionCache } from '../../server/auth/session-cache';
 import { startHttp } from '../support/graphql';
 import { makeUnits, makeAccounts } from '../support/factories';
 import { makeUser, sessionFor } from '../support/auth';
@@ -170,6 +171,7 @@ describe('sessions', () => {
     // A session row past its expiry is rejected even if the token is still valid.
     const stale = await sessionFor(db.ds, db.config, plannerId);
     await db.ds.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [stale.sessionId]);
+    await existingSessionCache(appDataSource(db.ds))?.settle(); // the change's NOTIFY has reached the session cache
     expect((await http.post(ME, {}, stale.headers)).body.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 
@@ -194,6 +196,7 @@ describe('sessions', () => {
     const s = await sessionFor(db.ds, db.config, u.id);
     expect((await http.post(ME, {}, s.headers)).body.data!.me.username).toBe('soon-gone');
     await db.ds.query(`UPDATE users SET active = false WHERE id = $1`, [u.id]);
+    await existingSessionCache(appDataSource(db.ds))?.settle();
     expect((await http.post(ME, {}, s.headers)).body.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 });

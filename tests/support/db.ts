@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../server/config';
 import { createDataSource as createModelDataSource } from '../../server/db/database';
 import { EMBEDDED_PASSWORD } from '../../server/db/embedded';
 import { APP_ROLE } from '../../server/db/roles';
+import { existingSessionCache } from '../../server/auth/session-cache';
 
 export interface TestDb {
   /** The owner's (superuser's) connection: fixtures, seeding, checks that look behind the application's back. */
@@ -81,6 +82,7 @@ export async function createTestDb(): Promise<TestDb> {
     name,
     config,
     async close() {
+      await existingSessionCache(appDs)?.close();
       await appDs.destroy();
       await ds.destroy();
       const a = new Client({ connectionString: adminUrl });
