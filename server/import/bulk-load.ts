@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { countStatement } from '../db/sql-counter';
-import { FILE_SPECS, type FileName, type FileSpec } from './csv-schema';
+import { copyEscape, FILE_SPECS, type FileName, type FileSpec } from './csv-schema';
 import { readCsvInto, type ProblemSink, type ReadOutcome } from './csv-reader';
 import { readCsvInWorker } from './csv-worker';
 
@@ -50,6 +51,60 @@ export async function stageFile(client: PoolClient, sql: Sql, name: FileName, so
   const outcome = inWorker ? await readCsvInWorker(name, source, target, sink) : await readCsvInto(spec, source, target, sink);
   await sql.query(`ANALYZE ${spec.stage}`);
   return { ...outcome, spec };
+}
+
+/** The real table and its columns for a direct load: `account_id`, then the file's columns after platform and handle. */
+const DIRECT: Partial<Record<FileName, { table: string; columns: string[]; months: boolean }>> = {
+  'posts.csv': { table: 'posts', columns: ['account_id', 'published_at', 'title', 'original', 'reads', 'content'], months: true },
+  'messages.csv': { table: 'messages', columns: ['account_id', 'received_at', 'replied_at'], months: false },
+};
+
+export function directTable(name: FileName): string | null {
+  return DIRECT[name]?.table ?? null;
+}
+
+/**
+ * Loads posts.csv or messages.csv straight into its (empty, indexes and foreign keys dropped) table: parsed and
+ * validated in a worker like `stageFile`, the account of each row resolved there from the accounts already loaded,
+ * one COPY into the real table — no staging table, no INSERT ... SELECT. For posts, each new month's partition is
+ * created between two COPYs before its first row. The caller checks what this cannot: problems reported (cells, unknown
+ * accounts) and duplicates (the unique natural key built afterwards) send the import back to the staged path.
+ * Afterwards a small `_imp_posts` / `_imp_messages` (platform, handle) of the accounts the file used stands in for the
+ * staging table (post rollups, the audit's units).
+ */
+export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, source: Readable, sink: ProblemSink): Promise<Staged> {
+  const spec = FILE_SPECS[name];
+  const d = DIRECT[name]!;
+  const accounts = await sql.query<{ platform: string; handle: string; id: number }>(`SELECT platform, handle, id FROM accounts`);
+  const keys = accounts.map((a) => `${a.platform}\u0000${copyEscape(a.handle)}`);
+  const copySql = `COPY ${d.table} (${d.columns.join(', ')}) FROM STDIN`;
+  const open = () => {
+    countStatement(copySql);
+    return client.query(copyFrom(copySql));
+  };
+  const outcome = await readCsvInWorker(name, source, open(), sink, {
+    keys,
+    ids: accounts.map((a) => a.id),
+    month: d.months
+      ? async (month, current) => {
+        current.end();
+        await finished(current);
+        await sql.query(`SELECT posts_ensure_months(ARRAY[$1::timestamptz])`, [month]);
+        return open();
+      }
+      : undefined,
+  });
+  const { latest } = outcome;
+  await sql.query(`CREATE TEMP TABLE ${spec.stage} ON COMMIT DROP AS SELECT platform, handle FROM accounts WHERE id = ANY($1::int[])`, [latest.ids]);
+  if (d.months && outcome.staged > 0) {
+    // accounts.post_count / last_post_at from what the worker counted (the table was empty: its rows are the file's),
+    // instead of a pass over every post loaded (refreshPostRollups, the staged path's way).
+    await sql.query(`
+      UPDATE accounts a SET last_post_at = r.last, post_count = r.n
+        FROM unnest($1::int[], $2::timestamptz[], $3::int[]) r(id, last, n)
+       WHERE a.id = r.id AND (a.last_post_at, a.post_count) IS DISTINCT FROM (r.last, r.n)`, [latest.ids, latest.at, latest.n]);
+  }
+  return { rows: outcome.rows, staged: outcome.staged, present: outcome.present, headerOk: outcome.headerOk, spec };
 }
 
 export interface SqlProblem {

@@ -2,7 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { startModuleWorker } from '../common/module-worker';
-import { readCsvInto, type ProblemSink, type ReadOutcome } from './csv-reader';
+import { readCsvInto, type DirectLoad, type ProblemSink, type ReadOutcome } from './csv-reader';
 import { FILE_SPECS, type FileName } from './csv-schema';
 
 /**
@@ -16,25 +16,45 @@ import { FILE_SPECS, type FileName } from './csv-schema';
 type ToWorker = { type: 'chunk'; data: Buffer | string } | { type: 'end' } | { type: 'written' };
 type FromWorker =
   | { type: 'more' }
+  | { type: 'month'; month: string }
   | { type: 'rows'; text: string }
   | { type: 'problems'; list: [string, number, string, string][] }
-  | { type: 'done'; outcome: { rows: number; staged: number; present: string[]; headerOk: boolean } }
+  | { type: 'done'; outcome: { rows: number; staged: number; present: string[]; headerOk: boolean; latest: Latest } }
   | { type: 'failed'; message: string };
 
 /** COPY chunks the worker may send ahead of the main thread's writes. */
 const ROWS_IN_FLIGHT = 4;
 const PROBLEM_BATCH = 500;
 
+/**
+ * A direct load (csv-reader.ts `DirectLoad`) from the worker: the accounts as parallel arrays of keys and ids; for
+ * posts, `month` is called with each new month before any of its rows is written, and answers with the COPY stream
+ * that takes the rows from then on (the previous one ended: the month's partition is created between two COPYs).
+ */
+export interface WorkerDirect {
+  keys: string[];
+  ids: number[];
+  month?(month: string, current: Writable): Promise<Writable>;
+}
+
+/** A direct load's accounts: their ids, and for posts each one's number of posts and latest `published_at` (else 0, ''). */
+export interface Latest {
+  ids: number[];
+  n: number[];
+  at: string[];
+}
+
 /** Reads, validates and converts one CSV file in a worker thread; the COPY rows go to `target` (ended at the end). */
-export async function readCsvInWorker(name: FileName, source: Readable, target: Writable, sink: ProblemSink): Promise<ReadOutcome> {
-  const worker = startWorker(name);
+export async function readCsvInWorker(name: FileName, source: Readable, target: Writable, sink: ProblemSink,
+  direct?: WorkerDirect): Promise<ReadOutcome & { latest: Latest }> {
+  const worker = startWorker(name, direct ? { keys: direct.keys, ids: direct.ids, months: Boolean(direct.month) } : undefined);
   const chunks = source[Symbol.asyncIterator]();
-  const copied = finished(target);
+  let copied = finished(target);
   copied.catch(() => undefined); // awaited below; a COPY error must not go unhandled meanwhile
   let feeding = Promise.resolve();
   let writing = Promise.resolve();
   try {
-    const outcome = await new Promise<ReadOutcome>((resolve, reject) => {
+    const outcome = await new Promise<ReadOutcome & { latest: Latest }>((resolve, reject) => {
       const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
       target.once('error', fail);
       worker.once('error', fail);
@@ -53,6 +73,16 @@ export async function readCsvInWorker(name: FileName, source: Readable, target: 
             writing = writing.then(async () => {
               if (!target.write(m.text)) await new Promise<void>((r) => target.once('drain', () => r()));
               send({ type: 'written' });
+            }).catch(fail);
+            break;
+          case 'month':
+            writing = writing.then(async () => {
+              const next = await direct!.month!(m.month, target);
+              await copied;
+              target = next;
+              target.once('error', fail);
+              copied = finished(target);
+              copied.catch(() => undefined);
             }).catch(fail);
             break;
           case 'problems':
@@ -80,12 +110,18 @@ export async function readCsvInWorker(name: FileName, source: Readable, target: 
   }
 }
 
-/** The worker runs this module (server/common/module-worker.ts: compiled, or from the TypeScript sources). */
-function startWorker(name: FileName): Worker {
-  return startModuleWorker(__filename, { csvWorker: true, name });
+interface DirectData {
+  keys: string[];
+  ids: number[];
+  months: boolean;
 }
 
-function runWorker(name: FileName): void {
+/** The worker runs this module (server/common/module-worker.ts: compiled, or from the TypeScript sources). */
+function startWorker(name: FileName, direct?: DirectData): Worker {
+  return startModuleWorker(__filename, { csvWorker: true, name, direct });
+}
+
+function runWorker(name: FileName, directData?: DirectData): void {
   const port = parentPort!;
   const post = (m: FromWorker) => port.postMessage(m);
   let pendingRead = false;
@@ -137,13 +173,23 @@ function runWorker(name: FileName): void {
       if (problems.length >= PROBLEM_BATCH) flushProblems();
     },
   };
-  readCsvInto(FILE_SPECS[name], input, output, sink).then(
+  let direct: DirectLoad | undefined;
+  if (directData) {
+    const accounts = new Map<string, number>();
+    for (let i = 0; i < directData.keys.length; i++) accounts.set(directData.keys[i], directData.ids[i]);
+    direct = { accounts, onMonth: directData.months ? (month) => post({ type: 'month', month }) : undefined };
+  }
+  readCsvInto(FILE_SPECS[name], input, output, sink, { direct }).then(
     (o) => {
       flushProblems();
-      post({ type: 'done', outcome: { rows: o.rows, staged: o.staged, present: [...o.present], headerOk: o.headerOk } });
+      post({ type: 'done', outcome: { rows: o.rows, staged: o.staged, present: [...o.present], headerOk: o.headerOk, latest: {
+        ids: [...o.latest.keys()], n: [...o.latest.values()].map((r) => r.n), at: [...o.latest.values()].map((r) => r.at) } } });
     },
     (err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
   );
 }
 
-if (!isMainThread && (workerData as { csvWorker?: boolean } | null)?.csvWorker) runWorker((workerData as { name: FileName }).name);
+if (!isMainThread && (workerData as { csvWorker?: boolean } | null)?.csvWorker) {
+  const data = workerData as { name: FileName; direct?: DirectData };
+  runWorker(data.name, data.direct);
+}

@@ -9,7 +9,7 @@ import { requireRole } from '../kernel/access';
 import { LOCKS, rawClient, transaction } from '../kernel/transaction';
 import { Role } from '../common/enums';
 import { FILE_NAMES, FILE_SPECS, isFileName, type FileName } from './csv-schema';
-import { crossCheck, loadAll, rawSql, stageFile, type Staged } from './bulk-load';
+import { crossCheck, directTable, loadAll, loadDirect, rawSql, stageFile, type Sql, type Staged } from './bulk-load';
 import { scopeCheck } from './import-scope';
 import { captureChanges, recordImportAudit } from './import-audit';
 import type { ProblemSink } from './csv-reader';
@@ -138,6 +138,78 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
   });
 
   let analyze: string[] = [];
+  const directFiles = FILE_NAMES.filter((n) => directTable(n) !== null && inputs.some((i) => i.name === n));
+
+  /** One pass over the files; `direct` (posts/messages into their empty tables): null when it must be retried staged. */
+  const attempt = async (tx: Context, client: PoolClient, sql: Sql, direct: boolean): Promise<ImportResult | null> => {
+    if (direct) {
+      // Indexes and foreign keys of the empty targets dropped now (rebuilt after the load); a table with rows → staged.
+      for (const name of directFiles) {
+        const [{ dropped }] = await sql.query<{ dropped: number }>(`SELECT import_drop_indexes($1) AS dropped`, [directTable(name)]);
+        if (dropped === 0) return null;
+      }
+    }
+    const staged = new Map<FileName, Staged>();
+    for (const name of FILE_NAMES) {
+      const input = inputs.find((i) => i.name === name);
+      if (!input || (direct && directFiles.includes(name))) continue;
+      log(`正在读取并校验 ${name} …`);
+      const t = performance.now();
+      const s = await stageFile(client, sql, name, input.open(), sink, input.size >= workerMinBytes);
+      staged.set(name, s);
+      log(`${name}：${s.rows} 行（读取 ${seconds(t)} 秒）`);
+    }
+    const tCheck = performance.now();
+    // Scope: rows (before and after) and references must lie in the caller's scope (unrestricted: no check).
+    const checked = [...await crossCheck(sql, staged, maxErrors), ...await scopeCheck(sql, staged, tx.scope, maxErrors)];
+    log(`关联、重复与管辖范围检查完成（${seconds(tCheck)} 秒）`);
+    for (const { file, problems: found } of checked) {
+      errorCount += found[0].total;
+      for (const p of found) if (problems.length < maxErrors * 2) problems.push({ file, line: p.line, column: p.col, message: p.msg });
+    }
+    if (errorCount > 0) {
+      if (direct) return null;
+      log(`发现 ${errorCount} 个问题，未写入任何数据`);
+      throw new Rollback(result(false, [], 0));
+    }
+
+    log('校验通过，正在写入 …');
+    const tLoad = performance.now();
+    const changes = dryRun ? null : await captureChanges(sql, staged);
+    const { counts, statusChanges } = await loadAll(sql, staged);
+    if (direct) {
+      for (const name of directFiles) {
+        log(`正在读取、校验并直接写入 ${name} …`);
+        const t = performance.now();
+        const s = await loadDirect(client, sql, name, inputs.find((i) => i.name === name)!.open(), sink);
+        staged.set(name, s);
+        counts.set(name, { inserted: s.staged, updated: 0 });
+        log(`${name}：${s.rows} 行（读取并写入 ${seconds(t)} 秒）`);
+        if (errorCount > 0) return null;
+      }
+      const tIndex = performance.now();
+      try {
+        await sql.query(`SELECT import_restore_indexes()`);
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') return null; // a duplicate natural key: listed by the staged path
+        throw err;
+      }
+      log(`索引与外键重建完成（${seconds(tIndex)} 秒）`);
+    }
+    if (staged.has('units.csv')) await refreshUnitPaths(tx.em);
+    // Normalised names are ready before the first detection (which would otherwise compute them for every new account).
+    if (staged.has('accounts.csv') && !dryRun) await refreshNormalizedNames(tx.em, null);
+    log(`写入完成（${seconds(tLoad)} 秒）`);
+    const fileCounts: ImportFileCount[] = [...staged.values()].map((s) => {
+      const c = counts.get(s.spec.name) ?? { inserted: 0, updated: 0 };
+      return { file: s.spec.name, rows: s.rows, inserted: c.inserted, updated: c.updated, unchanged: s.staged - c.inserted - c.updated };
+    });
+    if (dryRun || !changes) throw new Rollback(result(true, fileCounts, statusChanges));
+    await recordImportAudit(tx, sql, staged, changes, { files: fileCounts, statusChanges });
+    analyze = analyzeTargets(staged.keys());
+    return result(true, fileCounts, statusChanges);
+  };
+
   try {
     // This month's and next month's partitions of posts exist before the import's transaction starts: creating one
     // locks the table, briefly here rather than for the whole import (months of older data are created inside it).
@@ -152,45 +224,20 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
       // Index builds after loading an empty table (import_restore_indexes) sort in memory.
       await sql.query(`SET LOCAL maintenance_work_mem = '256MB'`);
 
-      const staged = new Map<FileName, Staged>();
-      for (const name of FILE_NAMES) {
-        const input = inputs.find((i) => i.name === name);
-        if (!input) continue;
-        log(`正在读取并校验 ${name} …`);
-        const t = performance.now();
-        const s = await stageFile(client, sql, name, input.open(), sink, input.size >= workerMinBytes);
-        staged.set(name, s);
-        log(`${name}：${s.rows} 行（读取 ${seconds(t)} 秒）`);
+      // Empty posts / messages tables: loaded directly (no staging table) when every check passes; any problem — or a
+      // duplicate the unique natural key refuses — rolls that attempt back, and the staged path below runs and
+      // reports every problem exactly as it always has. Only for an unrestricted scope (the scope check is set-based
+      // over staging tables) and when nothing is wrong before reading.
+      if (opts.direct !== false && directFiles.length > 0 && early.length === 0 && tx.scope.unrestricted) {
+        await sql.query('SAVEPOINT import_direct');
+        const done = await attempt(tx, client, sql, true);
+        if (done) return done;
+        await sql.query('ROLLBACK TO SAVEPOINT import_direct');
+        problems.length = 0;
+        errorCount = 0;
+        log('直接写入未通过检查，改为经暂存表导入以列出全部问题 (direct load found problems: staged path)');
       }
-      const tCheck = performance.now();
-      // Scope: rows (before and after) and references must lie in the caller's scope (unrestricted: no check).
-      const checked = [...await crossCheck(sql, staged, maxErrors), ...await scopeCheck(sql, staged, tx.scope, maxErrors)];
-      log(`关联、重复与管辖范围检查完成（${seconds(tCheck)} 秒）`);
-      for (const { file, problems: found } of checked) {
-        errorCount += found[0].total;
-        for (const p of found) if (problems.length < maxErrors * 2) problems.push({ file, line: p.line, column: p.col, message: p.msg });
-      }
-      if (errorCount > 0) {
-        log(`发现 ${errorCount} 个问题，未写入任何数据`);
-        throw new Rollback(result(false, [], 0));
-      }
-
-      log('校验通过，正在写入 …');
-      const tLoad = performance.now();
-      const changes = dryRun ? null : await captureChanges(sql, staged);
-      const { counts, statusChanges } = await loadAll(sql, staged);
-      if (staged.has('units.csv')) await refreshUnitPaths(tx.em);
-      // Normalised names are ready before the first detection (which would otherwise compute them for every new account).
-      if (staged.has('accounts.csv') && !dryRun) await refreshNormalizedNames(tx.em, null);
-      log(`写入完成（${seconds(tLoad)} 秒）`);
-      const fileCounts: ImportFileCount[] = [...staged.values()].map((s) => {
-        const c = counts.get(s.spec.name) ?? { inserted: 0, updated: 0 };
-        return { file: s.spec.name, rows: s.rows, inserted: c.inserted, updated: c.updated, unchanged: s.staged - c.inserted - c.updated };
-      });
-      if (dryRun || !changes) throw new Rollback(result(true, fileCounts, statusChanges));
-      await recordImportAudit(tx, sql, staged, changes, { files: fileCounts, statusChanges });
-      analyze = analyzeTargets(staged.keys());
-      return result(true, fileCounts, statusChanges);
+      return (await attempt(tx, client, sql, false))!;
     });
     // Fresh planner statistics for the tables just loaded (detection's plans depend on them right after an import).
     // analyze_imported (migrations/1732940000000-PostsByMonth.ts) runs with the owner's rights: the application role

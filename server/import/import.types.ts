@@ -72,6 +72,11 @@ export interface ImportOptions {
    * thread, where starting a worker would cost more than it saves. Default 1 MB; 0 = always in a worker.
    */
   workerMinBytes?: number;
+  /**
+   * Load posts.csv / messages.csv straight into their tables when those are empty (bulk-load.ts `loadDirect`; any
+   * problem falls back to the staged path, which reports it). Default true; false = always staged (tests compare both).
+   */
+  direct?: boolean;
 }
 
 export interface ImportFile {
