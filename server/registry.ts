@@ -9,7 +9,6 @@ import { registerLoaders } from './kernel/loaders';
 import type { Resolvers } from './graphql/schema';
 import type { SchemaParts } from './graphql/server';
 import { sessionGuard } from './auth/session-guard';
-import { directReads } from './reads/direct';
 import { Region } from './regions/region.entity';
 import { Unit } from './units/unit.entity';
 import { Account } from './accounts/account.entity';
@@ -116,5 +115,5 @@ for (const factory of [createRegionLoaders, createUnitLoaders, createAccountLoad
 
 /** What the GraphQL layer builds the API from: every resolver and the session guard of auth. */
 export function schemaParts(): SchemaParts {
-  return { resolvers: RESOLVERS, guards: [sessionGuard(), directReads()] };
+  return { resolvers: RESOLVERS, guards: [sessionGuard()] };
 }
