@@ -9,6 +9,7 @@ import { registerLoaders } from './kernel/loaders';
 import type { Resolvers } from './graphql/schema';
 import type { SchemaParts } from './graphql/server';
 import { sessionGuard } from './auth/session-guard';
+import { directReads } from './reads/direct';
 import { Region } from './regions/region.entity';
 import { Unit } from './units/unit.entity';
 import { Account } from './accounts/account.entity';
@@ -56,6 +57,7 @@ import { HistoryIndexes1732942000000 } from '../migrations/1732942000000-History
 import { ContentCleanHashes1732943500000 } from '../migrations/1732943500000-ContentCleanHashes';
 import { ImportDropForeignKeys1732944500000 } from '../migrations/1732944500000-ImportDropForeignKeys';
 import { SessionNotify1732944000000 } from '../migrations/1732944000000-SessionNotify';
+import { PostMonths1732946000000 } from '../migrations/1732946000000-PostMonths';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -87,7 +89,7 @@ export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, Au
   RequestKernel1732800000000, ApprovalsByUnit1732810000000, LeastPrivilege1732900000000, AuditChain1732900000001, TrustworthyPlans1732910000000,
   ContentChecks1732920000000, ContentPostsIndex1732920000001, Inspections1732930000000, JobRuns1732931000000, ClosedLoop1732932000000, WorkOrders1732933000000, PostsByMonth1732940000000,
   KeepWorkOrders1732941000000, HistoryIndexes1732942000000, ContentCleanHashes1732943500000,
-  SessionNotify1732944000000, ImportDropForeignKeys1732944500000];
+  SessionNotify1732944000000, ImportDropForeignKeys1732944500000, PostMonths1732946000000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 
@@ -115,5 +117,5 @@ for (const factory of [createRegionLoaders, createUnitLoaders, createAccountLoad
 
 /** What the GraphQL layer builds the API from: every resolver and the session guard of auth. */
 export function schemaParts(): SchemaParts {
-  return { resolvers: RESOLVERS, guards: [sessionGuard()] };
+  return { resolvers: RESOLVERS, guards: [sessionGuard(), directReads()] };
 }

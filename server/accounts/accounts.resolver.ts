@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../kernel/context';
 import { Connection, PageArgs, type ConnectionShape } from '../kernel/pagination';
-import { Platform, PLATFORM_NAMES_ZH } from '../common/enums';
+import { Platform } from '../common/enums';
 import { Unit } from '../units/unit.entity';
 import { Account } from './account.entity';
 import { AccountService } from './account-service.entity';
@@ -12,6 +12,7 @@ import { Post } from './post.entity';
 import { AccountsArgs } from './accounts.inputs';
 import { accountsService } from './accounts.service';
 import { readPlanner } from '../reads/planner';
+import { accountFields } from './account-fields';
 
 @ObjectType()
 export class AccountConnection extends Connection(Account, 'Account') {}
@@ -40,12 +41,12 @@ export class AccountsResolver {
 
   @FieldResolver(() => String, { description: '平台中文名' })
   platformName(@Root() account: Account): string {
-    return PLATFORM_NAMES_ZH[account.platform];
+    return accountFields.platformName(account);
   }
 
   @FieldResolver(() => Boolean, { description: '是否已备案' })
   filed(@Root() account: Account): boolean {
-    return account.filingNo !== null;
+    return accountFields.filed(account);
   }
 
   @FieldResolver(() => Unit, { description: '主办单位' })

@@ -36,8 +36,31 @@ export async function signSessionToken(config: Config, claims: SessionClaims, ex
     .sign(keyFor(config.sessionSecret));
 }
 
+/**
+ * Tokens this process has verified, by their exact text (signature included) and secret, until they expire: a
+ * session sends the same token on every request, and checking its HMAC again (WebCrypto, a promise and a job per
+ * call) was a measurable part of a small read. Only exact strings that passed the full check are remembered.
+ */
+const VERIFIED_MAX = 20_000;
+const verified = new Map<string, { claims: SessionClaims; expMs: number; secret: string }>();
+
 /** The claims of a valid, unexpired token signed with our secret; null for anything else (forged, expired, malformed). */
 export async function verifySessionToken(config: Config, token: string): Promise<SessionClaims | null> {
+  const known = verified.get(token);
+  if (known && known.secret === config.sessionSecret) {
+    if (known.expMs > Date.now()) return known.claims;
+    verified.delete(token);
+  }
+  const claims = await verifyWithJose(config, token);
+  if (claims) {
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { claims: claims.claims, expMs: claims.expMs, secret: config.sessionSecret });
+    return claims.claims;
+  }
+  return null;
+}
+
+async function verifyWithJose(config: Config, token: string): Promise<{ claims: SessionClaims; expMs: number } | null> {
   const { jwtVerify, errors: joseErrors } = await jose();
   try {
     const { payload } = await jwtVerify(token, keyFor(config.sessionSecret), {
@@ -48,7 +71,7 @@ export async function verifySessionToken(config: Config, token: string): Promise
     });
     const userId = Number(payload.sub);
     if (!Number.isSafeInteger(userId) || typeof payload.jti !== 'string' || !/^[0-9a-f-]{36}$/.test(payload.jti)) return null;
-    return { sessionId: payload.jti, userId };
+    return { claims: Object.freeze({ sessionId: payload.jti, userId }), expMs: Number(payload.exp) * 1000 };
   } catch (err) {
     if (err instanceof joseErrors.JOSEError) return null;
     throw err;

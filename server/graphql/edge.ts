@@ -230,11 +230,17 @@ function operationRequest(req: Request): OperationRequest | null | undefined {
   return undefined;
 }
 
+/** Parsed documents kept per guard: at most this many, each of at most this many characters (memory stays small). */
+const PARSED_MAX = 200;
+const PARSED_MAX_CHARS = 8 * 1024;
+
 /** The express middleware doing the cheap checks (see the file comment). */
 export function edgeGuard(opts: EdgeOptions): RequestHandler {
   const { limits } = opts;
   const expensive = expensiveRootFields(opts.schema, limits.expensiveComplexity);
   const limiter = opts.limiter ?? new RateLimiter(limits.rate);
+  // Documents that parsed, with their shape, by their text: clients send the same few documents again and again.
+  const parsed = new Map<string, { doc: DocumentNode; shape: ReturnType<typeof documentShape> }>();
   return (req, res, next) => {
     const body = operationRequest(req);
     if (body === undefined) return next(); // GET without a query: Apollo's landing page / CSRF answer
@@ -250,17 +256,25 @@ export function edgeGuard(opts: EdgeOptions): RequestHandler {
     if (query.length > limits.maxQueryChars) {
       return sendError(res, 400, 'GRAPHQL_VALIDATION_FAILED', 'limit.queryChars', { max: Math.round(limits.maxQueryChars / 1024) });
     }
-    let doc: DocumentNode;
-    try {
-      doc = parse(query, { maxTokens: limits.maxTokens, noLocation: true });
-    } catch (err) {
-      // graphql-js: "Document contains more that N tokens" (sic)
-      if (err instanceof GraphQLError && /contains more th\w+ \d+ tokens/i.test(err.message)) {
-        return sendError(res, 400, 'GRAPHQL_VALIDATION_FAILED', 'limit.tokens', { max: limits.maxTokens });
+    let known = parsed.get(query);
+    if (!known) {
+      let doc: DocumentNode;
+      try {
+        doc = parse(query, { maxTokens: limits.maxTokens, noLocation: true });
+      } catch (err) {
+        // graphql-js: "Document contains more that N tokens" (sic)
+        if (err instanceof GraphQLError && /contains more th\w+ \d+ tokens/i.test(err.message)) {
+          return sendError(res, 400, 'GRAPHQL_VALIDATION_FAILED', 'limit.tokens', { max: limits.maxTokens });
+        }
+        return next(); // a syntax error: Apollo reports it with its location (400 GRAPHQL_PARSE_FAILED)
       }
-      return next(); // a syntax error: Apollo reports it with its location (400 GRAPHQL_PARSE_FAILED)
+      known = { doc, shape: documentShape(doc, limits) };
+      if (query.length <= PARSED_MAX_CHARS) {
+        if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+        parsed.set(query, known);
+      }
     }
-    const shape = documentShape(doc, limits);
+    const { doc, shape } = known;
     if (shape.fields > limits.maxFields) return sendError(res, 400, 'GRAPHQL_VALIDATION_FAILED', 'limit.fields', { max: limits.maxFields });
     if (shape.duplicates > limits.maxDuplicateFields) {
       return sendError(res, 400, 'GRAPHQL_VALIDATION_FAILED', 'limit.duplicateFields', { max: limits.maxDuplicateFields });

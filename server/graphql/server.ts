@@ -14,7 +14,7 @@ import { getSchema, type Resolvers } from './schema';
 export interface SchemaParts {
   /** Every resolver class (server/registry.ts). */
   resolvers: Resolvers;
-  /** Plugins that see each operation before it runs (the session guard of auth). */
+  /** Plugins that see each operation before it runs (the session guard of auth; reads answered without execution). */
   guards: ApolloServerPlugin<Context>[];
 }
 

@@ -5,7 +5,7 @@ import { Unit } from '../units/unit.entity';
 import { Account } from '../accounts/account.entity';
 import { AccountService } from '../accounts/account-service.entity';
 import { AccountStatusChange } from '../accounts/status-change.entity';
-import { toStats } from '../accounts/account-stats';
+import { toStats, type AccountStats } from '../accounts/account-stats';
 import { Finding } from '../detection/finding.entity';
 import { hydrate, JsonSql } from './json-sql';
 import type { PlannedList } from '../accounts/accounts.service';
@@ -80,6 +80,27 @@ type Json = Record<string, unknown>;
 const plannedChildren = new WeakMap<Unit, Unit[]>();
 const plannedAccounts = new WeakMap<Unit, Account[]>();
 
+/** What the planner read for an account object: its unit, services, status history, statistics and findings. */
+export interface PlannedAccountParts {
+  unit?: Unit;
+  services?: AccountService[];
+  statusHistory?: AccountStatusChange[];
+  stats?: AccountStats;
+  findings?: Finding[];
+}
+const plannedParts = new WeakMap<Account, PlannedAccountParts>();
+
+/** The relations of `account` the planner read (undefined: none; the loaders answer). */
+export function plannedPartsOf(account: Account): PlannedAccountParts | undefined {
+  return plannedParts.get(account);
+}
+
+/** `Unit.accounts(platform, status)`: the unit's accounts kept when they match the optional filters. */
+export function pickAccounts(all: Account[], platform?: readonly string[] | null, status?: readonly string[] | null): Account[] {
+  return !platform?.length && !status?.length ? all
+    : all.filter((a) => (!platform?.length || platform.includes(a.platform)) && (!status?.length || status.includes(a.status)));
+}
+
 /** The children of `unit` as the planner read them, or undefined (not planned: the loader answers). */
 export function plannedChildrenOf(unit: Unit): Unit[] | undefined {
   return plannedChildren.get(unit);
@@ -110,16 +131,18 @@ function primeAccount(ctx: Context, q: JsonSql, json: Json, plan: AccountPlan): 
   const account = hydrate(ctx.em, Account, json);
   const l = ctx.loaders;
   l.accountById.prime(account.id, account);
-  if (plan.unit && json['@unit']) primeUnit(ctx, q, json['@unit'] as Json, plan.unit);
-  if (plan.services) l.servicesByAccount.prime(account.id, (json['@services'] as Json[]).map((s) => hydrate(ctx.em, AccountService, s)));
+  const parts: PlannedAccountParts = {};
+  if (plan.unit && json['@unit']) parts.unit = primeUnit(ctx, q, json['@unit'] as Json, plan.unit);
+  if (plan.services) l.servicesByAccount.prime(account.id, parts.services = (json['@services'] as Json[]).map((s) => hydrate(ctx.em, AccountService, s)));
   if (plan.statusHistory) {
-    l.statusHistoryByAccount.prime(account.id, (json['@statusHistory'] as Json[]).map((h) => hydrate(ctx.em, AccountStatusChange, h)));
+    l.statusHistoryByAccount.prime(account.id, parts.statusHistory = (json['@statusHistory'] as Json[]).map((h) => hydrate(ctx.em, AccountStatusChange, h)));
   }
   if (plan.stats && json['@stats']) {
     const s = json['@stats'] as Json;
     const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
-    l.statsByAccount.prime(account.id, toStats({ ...s, lastPostAt: date(s.lastPostAt), oldestUnansweredAt: date(s.oldestUnansweredAt) }, q.asOf));
+    l.statsByAccount.prime(account.id, parts.stats = toStats({ ...s, lastPostAt: date(s.lastPostAt), oldestUnansweredAt: date(s.oldestUnansweredAt) }, q.asOf));
   }
-  if (plan.findings) l.findingsByAccount.prime(account.id, (json['@findings'] as Json[]).map((f) => hydrate(ctx.em, Finding, f)));
+  if (plan.findings) l.findingsByAccount.prime(account.id, parts.findings = (json['@findings'] as Json[]).map((f) => hydrate(ctx.em, Finding, f)));
+  plannedParts.set(account, parts);
   return account;
 }

@@ -9,7 +9,7 @@ import { Account } from '../accounts/account.entity';
 import { Unit } from './unit.entity';
 import { unitsService } from './units.service';
 import { UnitsArgs } from './units.inputs';
-import { plannedAccountsOf, plannedChildrenOf, readPlanner } from '../reads/planner';
+import { pickAccounts, plannedAccountsOf, plannedChildrenOf, readPlanner } from '../reads/planner';
 
 @ObjectType()
 export class UnitConnection extends Connection(Unit, 'Unit') {}
@@ -77,8 +77,7 @@ export class UnitsResolver {
   accounts(@Ctx() ctx: Context, @Root() unit: Unit,
     @Arg('platform', () => [Platform], { nullable: true }) platform?: Platform[] | null,
     @Arg('status', () => [AccountStatus], { nullable: true }) status?: AccountStatus[] | null): Promise<Account[]> | Account[] {
-    const pick = (all: Account[]) => (!platform?.length && !status?.length ? all
-      : all.filter((a) => (!platform?.length || platform.includes(a.platform)) && (!status?.length || status.includes(a.status))));
+    const pick = (all: Account[]) => pickAccounts(all, platform, status);
     const planned = plannedAccountsOf(unit);
     return planned ? pick(planned) : ctx.loaders.accountsByUnit.load(unit.id).then(pick);
   }

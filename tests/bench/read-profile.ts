@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const ops = opt('--op', '4').split(',').map(Number);
   const n = Number(opt('--n', '200'));
   const profile = argv.includes('--profile') ? opt('--profile', 'read.cpuprofile') : null;
-  const pg = await startEmbedded({ dir: path.join(ROOT, 'tests', 'bench', 'data', 'pg'), port: Number(process.env.BENCH_PG_PORT ?? 54339), database: 'bench_quick' });
+  // BENCH_PG_DIR / BENCH_DB: another cluster and database holding the demo province (e.g. a `npm run seed` with DATA_DIR).
+  const pg = await startEmbedded({ dir: process.env.BENCH_PG_DIR ?? path.join(ROOT, 'tests', 'bench', 'data', 'pg'),
+    port: Number(process.env.BENCH_PG_PORT ?? 54339), database: process.env.BENCH_DB ?? 'bench_quick' });
   process.env.DATABASE_URL = pg.url;
   process.env.SESSION_SECRET ??= crypto.randomBytes(24).toString('hex');
   process.env.NODE_ENV = 'production';

@@ -7,6 +7,7 @@ import { AccountStatus, Level, Platform, Role, UnitKind } from '../../server/com
 import { createSystemContext, type SessionUser } from '../../server/kernel/context';
 import { runDetection } from '../../server/detection/detection.service';
 import { readPlanner } from '../../server/reads/planner';
+import { directStats } from '../../server/reads/direct';
 
 /**
  * The read planner (server/reads/): each planned root field — `account`, `unit` with its subtree, `accounts`, `matrix`
@@ -82,6 +83,8 @@ async function same(query: string, variables: Record<string, unknown> = {}, user
   const errors = (r: typeof planned) => r.errors?.map((e) => ({ message: e.message, code: e.extensions?.code }));
   expect(errors(planned)).toEqual(errors(loaded));
   expect(planned.data).toEqual(loaded.data);
+  // Byte for byte, keys in the same order: the direct answers (server/reads/direct.ts) serialize as graphql-js does.
+  expect(JSON.stringify(planned.data)).toBe(JSON.stringify(loaded.data));
   return planned;
 }
 
@@ -276,5 +279,38 @@ describe('generated selections', () => {
         { f }, restricted ? cityUser : TEST_ADMIN);
       expect(res.errors).toBeUndefined();
     }), { numRuns: 20 });
+  });
+});
+
+describe('direct answers (server/reads/direct.ts)', () => {
+  /** Runs `query` twice (loaders, planned) like `same`; returns whether the planned run was answered without graphql-js execution. */
+  async function direct(query: string, variables: Record<string, unknown> = {}, user: SessionUser = TEST_ADMIN): Promise<boolean> {
+    const before = directStats.answered;
+    await same(query, variables, user);
+    return directStats.answered === before + 1;
+  }
+
+  it('answers the planned reads of the benchmark and the screens directly, byte for byte as graphql-js', async () => {
+    for (const handle of ['fz_fabu', 'fz_old', 'gl_d0_0']) {
+      expect(await direct(`query($id: ID!) { account(id: $id) { ${ACCOUNT_FULL} } }`, { id: String(acc[handle]) }), handle).toBe(true);
+    }
+    expect(await direct(`query($id: ID!) { unit(id: $id) { __typename ${subtree(3)} } }`, { id: String(units.P) })).toBe(true);
+    expect(await direct(`query { t: __typename unit(code: "GL") { code kids: children { ... on Unit { code childCount } } } }`)).toBe(true);
+    expect(await direct(`query($f: AccountFilter) { accounts(first: 3, filter: $f) { totalCount edges { cursor node { id handle unit { id name } } }
+      pageInfo { hasNextPage endCursor } } }`, { f: { regionCode: '35' } })).toBe(true);
+    // A city's planner: its own subtree directly; outside it the root resolver's NOT_FOUND is left to graphql-js.
+    expect(await direct(`query($id: ID!) { unit(id: $id) { ${subtree(2)} } }`, { id: String(units.GL) }, cityUser)).toBe(true);
+    const declined = directStats.declined;
+    expect(await direct(`query($id: ID!) { unit(id: $id) { code } }`, { id: String(units.XM) }, cityUser)).toBe(false);
+    expect(directStats.declined).toBe(declined + 1);
+  });
+
+  it('leaves to graphql-js what it does not know: other relations, mutations, several root fields', async () => {
+    const declined = directStats.declined;
+    expect(await direct(`query($id: ID!) { account(id: $id) { handle posts(first: 2) { totalCount } } }`, { id: String(acc.fz_fabu) })).toBe(false);
+    expect(await direct(`query($id: ID!) { unit(id: $id) { code region { code } } }`, { id: String(units.GL) })).toBe(false);
+    expect(await direct(`query($id: ID!) { unit(id: $id) { code } me: account(id: $id) { id } }`, { id: String(units.GL) })).toBe(false);
+    // None of these ran the root resolver first: the static check refused them before any statement.
+    expect(directStats.declined).toBe(declined);
   });
 });
