@@ -56,8 +56,10 @@ export const accountsService = {
     if (cursor) qb.andWhere(`(${sort.expr}, a.id) ${op} (:cv, :cid)`, { cv: cursor[0], cid: cursor[1] });
     const order = dir === SortDirection.ASC ? 'ASC' : 'DESC';
     qb.orderBy(sort.expr, order).addOrderBy('a.id', order).limit(limit + 1);
-    if (nodes) qb.addSelect(nodes.select, 'planned').setParameters(nodes.params);
+    // Planned: the rows come only as the planner's JSON (no second copy of every column for TypeORM to map).
+    if (nodes) qb.select(nodes.select, 'planned').setParameters(nodes.params);
     const planned = (raw: { planned?: unknown }[]) => raw.map((r) => nodes!.attach(r.planned));
+    const read = async <R>() => (nodes ? { entities: [] as Account[], raw: await qb.getRawMany<R>() } : qb.getRawAndEntities<R>());
     if (cursor) {
       const count = async () => (await base()).getCount();
       if (!nodes && !plan?.totalCount) return toConnection(await qb.getMany(), limit, (a) => [sort.key(a), a.id], true, count);
@@ -66,7 +68,7 @@ export const accountsService = {
         const all = (await base()).select('count(*)');
         qb.addSelect(`(${all.getQuery()})`, 'total_count').setParameters(all.getParameters());
       }
-      const { entities, raw } = await qb.getRawAndEntities<{ total_count?: string; planned?: unknown }>();
+      const { entities, raw } = await read<{ total_count?: string; planned?: unknown }>();
       // An empty page carries no total: counted on its own then.
       const total = plan?.totalCount && raw.length ? async () => Number(raw[0].total_count) : count;
       return toConnection(nodes ? planned(raw) : entities, limit, (a) => [sort.key(a), a.id], true, total);
@@ -74,7 +76,7 @@ export const accountsService = {
     // First page: the total comes with the page (a window count over the filtered rows), one statement instead of
     // two; the count needs every matching row anyway, so the page costs nothing more (issue 6).
     qb.addSelect('count(*) OVER ()', 'total_count');
-    const { entities, raw } = await qb.getRawAndEntities<{ total_count: string; planned?: unknown }>();
+    const { entities, raw } = await read<{ total_count: string; planned?: unknown }>();
     const total = raw.length ? Number(raw[0].total_count) : 0;
     return toConnection(nodes ? planned(raw) : entities, limit, (a) => [sort.key(a), a.id], false, async () => total);
   },
