@@ -4,6 +4,7 @@ import { refreshNormalizedNames } from './name-normalize';
 import { RULE_SQL } from './detection.rules';
 import { runContentRules } from '../content/content.rule';
 import { runClosedRules } from './rules-closed';
+import { monthsCurrent, refreshPostMonthsOf } from './post-months';
 import { isIsoDate, todayInBeijing } from '../kernel/dates';
 import { bjDate, CHECK_INSTANT } from './detection.dates';
 import { statusThenSql } from '../history/as-of';
@@ -44,6 +45,12 @@ export interface EvaluateOptions {
   regionPath: string | null;
   /** Restrict to the units of these accounts (inspection of single accounts). */
   accountIds?: number[];
+  /**
+   * Bring the maintained months (post-months.ts) of the accounts in scope up to date first, where they no longer
+   * match the accounts' own-post rollups (a detection run does; the read-only inspection report does not — the rules
+   * compute such accounts from their posts either way).
+   */
+  maintainRollups?: boolean;
 }
 
 export interface Evaluation {
@@ -132,30 +139,44 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   // Replaying an earlier date: each account as it was that day — its status from the status history and its opening
   // and deregistration dates (history/as-of.ts), its own posts and services including those a plan moved away since.
   const past = opts.asOf < todayInBeijing();
+  // Set-based (no subquery per account): services counted in one aggregation over the accounts in scope; when
+  // replaying, the last post a plan moved away from each account comes from one aggregation over the few migrated
+  // posts (partial index posts_origin_idx). `OFFSET 0` keeps `s` a subquery, so the own-posts lookup (only for an
+  // account whose last post is after the check instant) is evaluated once, not once per use of last_post.
   await timed(timings, 'accounts', () => em.query(`
     CREATE TEMP TABLE det_acc ON COMMIT DROP AS
+    WITH base AS MATERIALIZED (
+      SELECT a.id, a.unit_id, a.platform, a.handle, a.name, COALESCE(a.name_normalized, a.name) AS name_normalized, a.type,
+             ${past ? 't.status_then' : 'a.status'} AS status,
+             NULLIF(btrim(a.filing_no), '') AS filing_no, a.opened_on, a.followers, a.interaction_enabled, a.is_main,
+             a.post_count, a.updated_at, a.last_post_at, u.level, u.kind, u.region_path,
+             COALESCE(NULLIF(split_part(u.region_path, '/', 3), ''), '0') AS prov
+        FROM accounts a JOIN units u ON u.id = a.unit_id ${past ? statusThenSql('$1') : ''}
+       WHERE ${past ? `t.existed AND t.status_then <> 'closed'` : `a.status <> 'closed' AND (a.opened_on IS NULL OR a.opened_on <= $1::date)`} ${scope}),
+    sv AS (
+      SELECT sv.account_id AS id, count(*)::int AS n FROM services sv JOIN base b ON b.id = sv.account_id
+       WHERE sv.merged_into_id IS NULL ${past ? 'AND sv.origin_account_id IS NULL' : ''} GROUP BY sv.account_id
+      ${past ? `UNION ALL
+      SELECT sv.origin_account_id, count(*)::int FROM services sv JOIN base b ON b.id = sv.origin_account_id
+       WHERE sv.origin_account_id IS NOT NULL GROUP BY sv.origin_account_id` : ''}),
+    svc AS (SELECT id, sum(n)::int AS n FROM sv GROUP BY id)
+    ${past ? `, moved AS (
+      SELECT p.origin_account_id AS id, max(p.published_at) AS last FROM posts p
+       WHERE p.origin_account_id IS NOT NULL AND p.published_at < ${CHECK_INSTANT} GROUP BY p.origin_account_id)` : ''}
     SELECT s.*, ${bjDate('s.last_post')} AS last_post_day,
            CASE WHEN pol.province IS NULL THEN '0' ELSE s.prov END AS province
       FROM (
-        SELECT a.id, a.unit_id, a.platform, a.handle, a.name, COALESCE(a.name_normalized, a.name) AS name_normalized, a.type,
-               ${past ? 't.status_then' : 'a.status'} AS status,
-               NULLIF(btrim(a.filing_no), '') AS filing_no, a.opened_on, a.followers, a.interaction_enabled, a.is_main,
-               a.post_count, a.updated_at, u.level, u.kind, u.region_path,
-               COALESCE(NULLIF(split_part(u.region_path, '/', 3), ''), '0') AS prov,
-               ${past ? `GREATEST(
+        SELECT a.id, a.unit_id, a.platform, a.handle, a.name, a.name_normalized, a.type, a.status, a.filing_no, a.opened_on,
+               a.followers, a.interaction_enabled, a.is_main, a.post_count, a.last_post_at, a.updated_at, a.level, a.kind, a.region_path, a.prov,
+               ${past ? 'GREATEST(' : ''}
                  CASE WHEN a.last_post_at IS NULL OR a.last_post_at < ${CHECK_INSTANT} THEN a.last_post_at
                       ELSE (SELECT max(p.published_at) FROM posts p WHERE p.account_id = a.id AND p.origin_account_id IS NULL
-                               AND p.published_at < ${CHECK_INSTANT}) END,
-                 (SELECT max(p.published_at) FROM posts p WHERE p.origin_account_id = a.id AND p.published_at < ${CHECK_INSTANT}))`
-    : `CASE WHEN a.last_post_at IS NULL OR a.last_post_at < ${CHECK_INSTANT} THEN a.last_post_at
-                    ELSE (SELECT max(p.published_at) FROM posts p WHERE p.account_id = a.id AND p.origin_account_id IS NULL
-                             AND p.published_at < ${CHECK_INSTANT}) END`} AS last_post,
+                               AND p.published_at < ${CHECK_INSTANT}) END
+               ${past ? ', mv.last)' : ''} AS last_post,
                (a.type = 'service' OR a.platform IN ('miniprogram', 'app')) AS service_valued,
-               (SELECT count(*)::int FROM services sv WHERE sv.account_id = a.id AND sv.merged_into_id IS NULL
-                  ${past ? 'AND sv.origin_account_id IS NULL' : ''})
-               ${past ? '+ (SELECT count(*)::int FROM services sv WHERE sv.origin_account_id = a.id)' : ''} AS services
-          FROM accounts a JOIN units u ON u.id = a.unit_id ${past ? statusThenSql('$1') : ''}
-         WHERE ${past ? `t.existed AND t.status_then <> 'closed'` : `a.status <> 'closed' AND (a.opened_on IS NULL OR a.opened_on <= $1::date)`} ${scope}
+               COALESCE(svc.n, 0) AS services
+          FROM base a LEFT JOIN svc ON svc.id = a.id ${past ? 'LEFT JOIN moved mv ON mv.id = a.id' : ''}
+        OFFSET 0
       ) s
       LEFT JOIN det_pol pol ON pol.province = s.prov`, params));
   await timed(timings, 'accounts', async () => {
@@ -163,6 +184,13 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
     await em.query(`CREATE INDEX ON det_acc (unit_id, platform)`);
     await em.query(`ANALYZE det_acc`);
   });
+  if (opts.maintainRollups) {
+    await timed(timings, 'rollups', async () => {
+      const [{ ids }] = await em.query(`SELECT array_agg(a.id) AS ids FROM det_acc a LEFT JOIN account_post_totals t ON t.account_id = a.id
+        WHERE NOT ${monthsCurrent('a', 't')}`);
+      if (ids) await refreshPostMonthsOf(em, ids);
+    });
+  }
   await em.query(`
     CREATE TEMP TABLE det_hits (
       rule text NOT NULL, severity text NOT NULL, subject_key text PRIMARY KEY, unit_id int NOT NULL, account_id int,

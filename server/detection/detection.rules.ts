@@ -1,6 +1,7 @@
 import { DetectionRule, Severity } from '../common/enums';
 import { bjDate, dayStart, CHECK_INSTANT } from './detection.dates';
 import { rankingSql } from './main-account';
+import { monthsCurrent, READ_EDGES } from './post-months';
 
 /**
  * The rules, one set-based `INSERT INTO det_hits … SELECT` each, over det_acc (accounts checked) joined to det_pol
@@ -219,12 +220,42 @@ export const RULE_SQL: RuleSql[] = [
     // and repeated titles. Each stage is one aggregation over the window's posts of all its accounts (GROUP BY
     // account, no per-account subquery), bounded below by the longest window in use (`maxWindowDays`) so only the
     // months of the window are read; the planner picks index probes per account or a scan of those months.
+    //
+    // Before both, the maintained months (post-months.ts) rule out the accounts whose median reads cannot be below the
+    // threshold, without reading their posts: per candidate, the months wholly inside the window give exact counts,
+    // the two partial months at its ends only bounds; `reads_below` at the histogram edges around the threshold bounds
+    // how many posts read fewer than it. With L of n posts below the threshold, the median is below it only if
+    // 2L ≥ n (2L > n: surely; 2L = n: depends on the two middle values), so an account whose largest possible 2L − n
+    // is negative cannot be flagged. Skipped only when the policy requires low reads and the account's months are
+    // current; every other candidate is computed from its posts exactly as before, so the findings are the same.
     sql: ({ maxWindowDays }) => `
-      WITH cand AS MATERIALIZED (
-        SELECT a.id, a.unit_id, a.platform, a.name, a.handle, p.*, ceil(p.lv_window / 7.0)::int AS weeks_total,
-               ${dayStart('p.lv_window')} AS lo
-          FROM det_acc a JOIN det_pol p USING (province)
+      WITH th AS (
+        SELECT p.province,
+               (SELECT min(e.i) FROM unnest(ARRAY[${READ_EDGES.join(', ')}]) WITH ORDINALITY e(v, i) WHERE e.v >= p.lv_min_reads) AS hi_i
+          FROM det_pol p),
+      cand0 AS MATERIALIZED (
+        SELECT a.id, a.province, a.post_count, a.last_post_at, th.hi_i, p.lv_require_low, ${dayStart('p.lv_window')} AS lo
+          FROM det_acc a JOIN det_pol p USING (province) JOIN th USING (province)
          WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued AND a.level = ANY (p.lv_levels)),
+      bound AS (
+        SELECT c.id,
+               sum(CASE WHEN r.whole THEN 2 * r.below - mo.posts ELSE r.below END) AS max2ln
+          FROM cand0 c
+          JOIN account_post_months mo ON mo.account_id = c.id
+           AND mo.month >= date_trunc('month', $1::date - ${maxWindowDays})::date AND mo.month < $1::date
+          CROSS JOIN LATERAL (
+            SELECT mo.month::timestamp AT TIME ZONE 'Asia/Shanghai' >= c.lo
+                     AND (mo.month + 1 * interval '1 month')::timestamp AT TIME ZONE 'Asia/Shanghai' <= ${CHECK_INSTANT} AS whole,
+                   CASE WHEN c.hi_i IS NULL THEN mo.posts ELSE mo.reads_below[c.hi_i] END AS below) r
+         WHERE c.lv_require_low
+           AND (mo.month + 1 * interval '1 month')::timestamp AT TIME ZONE 'Asia/Shanghai' > c.lo
+         GROUP BY c.id),
+      cand AS MATERIALIZED (
+        SELECT a.id, a.unit_id, a.platform, a.name, a.handle, p.*, ceil(p.lv_window / 7.0)::int AS weeks_total, c.lo
+          FROM cand0 c JOIN det_acc a ON a.id = c.id JOIN det_pol p ON p.province = c.province
+          LEFT JOIN account_post_totals t ON t.account_id = c.id
+          LEFT JOIN bound b ON b.id = c.id
+         WHERE NOT c.lv_require_low OR NOT ${monthsCurrent('c', 't')} OR b.max2ln >= 0),
       m AS MATERIALIZED (
         SELECT cand.*, x.n, x.med
           FROM cand JOIN (

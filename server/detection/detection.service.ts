@@ -57,7 +57,7 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
     const tx = txCtx.em;
     // One run at a time: concurrent runs would race on the same subject keys.
     await tx.query(`SELECT pg_advisory_xact_lock($1)`, [LOCKS.detection]);
-    const ev = await evaluate(tx, { asOf, regionPath });
+    const ev = await evaluate(tx, { asOf, regionPath, maintainRollups: true });
     Object.assign(timings, ev.timings);
     const t1 = performance.now();
     const [run] = await tx.query(

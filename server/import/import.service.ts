@@ -9,6 +9,7 @@ import { requireRole } from '../kernel/access';
 import { LOCKS, rawClient, transaction } from '../kernel/transaction';
 import { Role } from '../common/enums';
 import { FILE_NAMES, FILE_SPECS, isFileName, type FileName } from './csv-schema';
+import { POSTS_FILE_ACCOUNTS, refreshPostMonths } from '../detection/post-months';
 import { crossCheck, directTable, loadAll, loadDirect, rawSql, stageFile, type Sql, type Staged } from './bulk-load';
 import { scopeCheck } from './import-scope';
 import { captureChanges, recordImportAudit } from './import-audit';
@@ -197,6 +198,7 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
       log(`索引与外键重建完成（${seconds(tIndex)} 秒）`);
     }
     if (staged.has('units.csv')) await refreshUnitPaths(tx.em);
+    if (staged.has('posts.csv') && !dryRun) await refreshPostMonths(sql, POSTS_FILE_ACCOUNTS); // detection/post-months.ts
     // Normalised names are ready before the first detection (which would otherwise compute them for every new account).
     if (staged.has('accounts.csv') && !dryRun) await refreshNormalizedNames(tx.em, null);
     log(`写入完成（${seconds(tLoad)} 秒）`);

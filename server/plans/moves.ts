@@ -1,6 +1,7 @@
 import type { Context } from '../kernel/context';
 import type { AccountStatus } from '../common/enums';
 import { ServicesMode } from './plan-action.entity';
+import { refreshPostMonthsOf } from '../detection/post-months';
 
 /** The account a step moves things from. */
 export interface SourceRow {
@@ -70,4 +71,5 @@ export async function refreshRollups(tx: Context, ids: number[]): Promise<void> 
                     (SELECT count(*) FROM posts WHERE account_id = x.id AND origin_account_id IS NULL)::int AS n
                FROM unnest($1::int[]) AS x(id)) s
       WHERE a.id = s.id`, [ids]);
+  await refreshPostMonthsOf(tx.em, ids); // the maintained months (detection/post-months.ts) follow the move
 }

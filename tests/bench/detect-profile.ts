@@ -10,16 +10,24 @@ import { runDetectionProfiled } from '../../server/detection/detection.service';
 
 /**
  * Profiles detection on the benchmark's national database (run `npm run bench` once first):
- *   npx tsc -p tests/bench/tsconfig.json && node dist/tests/bench/detect-profile.js [--runs 2] [--province 35]
+ *   npx tsc -p tests/bench/tsconfig.json && node dist/tests/bench/detect-profile.js [--runs 2] [--province 35] [--keep]
  * Prints the milliseconds per step of each run; stops the embedded cluster on exit if it started it (--keep leaves it).
+ * Another database: `--dir <cluster dir> --port <port> --database <name> --as-of YYYY-MM-DD` (e.g. a seeded demo
+ * province: `--dir .data/pg --port 54329 --database matrix --as-of …`); `--runs 0` skips the nationwide runs.
  */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const runs = Number(argv[argv.indexOf('--runs') + 1] || 2) || 2;
-  const province = argv.includes('--province') ? argv[argv.indexOf('--province') + 1] : '35';
+  const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const runs = Number(opt('--runs') ?? 2);
+  const province = opt('--province') ?? '35';
   const dataDir = path.join(ROOT, 'tests', 'bench', 'data');
-  const asOf = JSON.parse(fs.readFileSync(path.join(dataDir, 'csv-national', '.seed-manifest.json'), 'utf8')).asOf as string;
-  const pg = await startEmbedded({ dir: path.join(dataDir, 'pg'), port: Number(process.env.BENCH_PG_PORT ?? 54339), database: 'bench_national' });
+  const asOf = opt('--as-of')
+    ?? (JSON.parse(fs.readFileSync(path.join(dataDir, 'csv-national', '.seed-manifest.json'), 'utf8')).asOf as string);
+  const pg = await startEmbedded({
+    dir: opt('--dir') ?? path.join(dataDir, 'pg'),
+    port: Number(opt('--port') ?? process.env.BENCH_PG_PORT ?? 54339),
+    database: opt('--database') ?? 'bench_national',
+  });
   const ds = createDataSource(pg.url, 4);
   await ds.initialize();
   await runMigrations(ds, (m) => console.log(m));
@@ -28,13 +36,15 @@ async function main(): Promise<void> {
       const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf });
       console.log(`national run ${i + 1}: found ${run.found}`, JSON.stringify(timings));
     }
-    if (province) {
-      const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf, regionCode: province });
-      console.log(`province ${province}: found ${run.found}`, JSON.stringify(timings));
+    if (province && province !== 'none') {
+      for (let i = 0; i < Math.max(1, Number(opt('--province-runs') ?? 1)); i++) {
+        const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf, regionCode: province });
+        console.log(`province ${province}: found ${run.found}`, JSON.stringify(timings));
+      }
     }
   } finally {
     await ds.destroy();
-    if (!argv.includes("--keep")) await pg.stop();
+    if (!argv.includes('--keep')) await pg.stop();
   }
 }
 
