@@ -10,6 +10,7 @@ import type { Account } from '../accounts/account.entity';
 import { accountFields } from '../accounts/account-fields';
 import type { Unit } from '../units/unit.entity';
 import { pickAccounts, plannedAccountsOf, plannedChildrenOf, plannedPartsOf, readPlanner } from './planner';
+import { DIRECT_READ } from './selection';
 
 /**
  * Planned reads answered without graphql-js's field-by-field execution (issue 14: the subtree and the full account
@@ -208,6 +209,8 @@ export async function answerDirectly(schema: GraphQLSchema, document: DocumentNo
     fieldName: name, fieldNodes: nodes, returnType: def.type, parentType: queryType, path: { prev: undefined, key, typename: queryType.name },
     schema, fragments, rootValue: undefined, operation, variableValues: run.variables,
   };
+  // The planner reads only the selected columns and primes no loader (server/reads/selection.ts: DIRECT_READ).
+  Object.defineProperty(info, DIRECT_READ, { value: true });
   try {
     const args = getArgumentValues(def, nodes[0], run.variables);
     const value = await def.resolve(undefined, args, ctx, info);

@@ -39,12 +39,14 @@ export class JsonSql {
     return `${prefix}${++this.aliases}`;
   }
 
-  private columns(entity: EntityTarget<object>, alias: string): string {
-    return columnsOf(this.em, entity).map((c) => `'${c.property}', ${alias}.${c.column}`).join(', ');
+  /** The entity's columns as JSON pairs; `fields`: only those (and the ones the direct reads' relations use). */
+  private columns(entity: EntityTarget<object>, alias: string, fields?: ReadonlySet<string>): string {
+    const keep = fields ? (c: ColumnInfo) => fields.has(c.property) || ALWAYS.has(c.property) : () => true;
+    return columnsOf(this.em, entity).filter(keep).map((c) => `'${c.property}', ${alias}.${c.column}`).join(', ');
   }
 
   unit(plan: UnitPlan, u: string): string {
-    const parts = [this.columns(Unit, u)];
+    const parts = [this.columns(Unit, u, plan.fields)];
     if (plan.children) {
       const c = this.alias('u');
       parts.push(`'@children', (SELECT COALESCE(json_agg(${this.unit(plan.children, c)} ORDER BY ${c}.code), '[]'::json)
@@ -59,7 +61,7 @@ export class JsonSql {
   }
 
   account(plan: AccountPlan, a: string): string {
-    const parts = [this.columns(Account, a)];
+    const parts = [this.columns(Account, a, plan.fields)];
     if (plan.unit) {
       const u = this.alias('u');
       parts.push(`'@unit', (SELECT ${this.unit(plan.unit, u)} FROM units ${u} WHERE ${u}.id = ${a}.unit_id)`);
@@ -94,6 +96,12 @@ export class JsonSql {
 }
 
 interface ColumnInfo { property: string; column: string; convert: (v: unknown) => unknown }
+
+/**
+ * Read even when not selected: the id; what `platformName`, `filed` and `Unit.accounts(platform, status)` use; the
+ * accounts list's sort keys (its cursors are made from them: accounts.service.ts SORTS).
+ */
+const ALWAYS = new Set(['id', 'platform', 'status', 'filingNo', 'name', 'followers', 'lastPostAt']);
 
 const columnCache = new WeakMap<object, ColumnInfo[]>();
 

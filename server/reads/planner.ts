@@ -77,8 +77,12 @@ type Json = Record<string, unknown>;
  * The relations the planner read for a unit object, kept with the object itself (it is this request's own): the
  * field resolvers answer from them synchronously — no DataLoader promise and tick per unit (issue 14).
  */
-const plannedChildren = new WeakMap<Unit, Unit[]>();
-const plannedAccounts = new WeakMap<Unit, Account[]>();
+// Kept on the objects under symbols (not in WeakMaps): cheaper to set and to collect for a few hundred objects.
+const CHILDREN: unique symbol = Symbol('planned children');
+const ACCOUNTS: unique symbol = Symbol('planned accounts');
+const PARTS: unique symbol = Symbol('planned parts');
+type PlannedUnit = Unit & { [CHILDREN]?: Unit[]; [ACCOUNTS]?: Account[] };
+type PlannedAccount = Account & { [PARTS]?: PlannedAccountParts };
 
 /** What the planner read for an account object: its unit, services, status history, statistics and findings. */
 export interface PlannedAccountParts {
@@ -88,11 +92,10 @@ export interface PlannedAccountParts {
   stats?: AccountStats;
   findings?: Finding[];
 }
-const plannedParts = new WeakMap<Account, PlannedAccountParts>();
 
 /** The relations of `account` the planner read (undefined: none; the loaders answer). */
 export function plannedPartsOf(account: Account): PlannedAccountParts | undefined {
-  return plannedParts.get(account);
+  return (account as PlannedAccount)[PARTS];
 }
 
 /** `Unit.accounts(platform, status)`: the unit's accounts kept when they match the optional filters. */
@@ -103,46 +106,55 @@ export function pickAccounts(all: Account[], platform?: readonly string[] | null
 
 /** The children of `unit` as the planner read them, or undefined (not planned: the loader answers). */
 export function plannedChildrenOf(unit: Unit): Unit[] | undefined {
-  return plannedChildren.get(unit);
+  return (unit as PlannedUnit)[CHILDREN];
 }
 
 /** The accounts of `unit` as the planner read them, or undefined (not planned: the loader answers). */
 export function plannedAccountsOf(unit: Unit): Account[] | undefined {
-  return plannedAccounts.get(unit);
+  return (unit as PlannedUnit)[ACCOUNTS];
 }
 
+/**
+ * The objects of a planned row. With `plan.fields` (a direct read: only the selected columns were read) no loader is
+ * primed — a loader must never hand a partial object to another part of the request.
+ */
 function primeUnit(ctx: Context, q: JsonSql, json: Json, plan: UnitPlan): Unit {
   const unit = hydrate(ctx.em, Unit, json);
-  ctx.loaders.unitById.prime(unit.id, unit);
+  const prime = !plan.fields;
+  if (prime) ctx.loaders.unitById.prime(unit.id, unit);
   if (plan.children) {
     const children = (json['@children'] as Json[]).map((c) => primeUnit(ctx, q, c, plan.children!));
-    ctx.loaders.unitsByParent.prime(unit.id, children);
-    plannedChildren.set(unit, children);
+    if (prime) ctx.loaders.unitsByParent.prime(unit.id, children);
+    (unit as PlannedUnit)[CHILDREN] = children;
   }
   if (plan.accounts) {
     const accounts = (json['@accounts'] as Json[]).map((a) => primeAccount(ctx, q, a, plan.accounts!));
-    ctx.loaders.accountsByUnit.prime(unit.id, accounts);
-    plannedAccounts.set(unit, accounts);
+    if (prime) ctx.loaders.accountsByUnit.prime(unit.id, accounts);
+    (unit as PlannedUnit)[ACCOUNTS] = accounts;
   }
   return unit;
 }
 
 function primeAccount(ctx: Context, q: JsonSql, json: Json, plan: AccountPlan): Account {
   const account = hydrate(ctx.em, Account, json);
-  const l = ctx.loaders;
-  l.accountById.prime(account.id, account);
   const parts: PlannedAccountParts = {};
   if (plan.unit && json['@unit']) parts.unit = primeUnit(ctx, q, json['@unit'] as Json, plan.unit);
-  if (plan.services) l.servicesByAccount.prime(account.id, parts.services = (json['@services'] as Json[]).map((s) => hydrate(ctx.em, AccountService, s)));
-  if (plan.statusHistory) {
-    l.statusHistoryByAccount.prime(account.id, parts.statusHistory = (json['@statusHistory'] as Json[]).map((h) => hydrate(ctx.em, AccountStatusChange, h)));
-  }
+  if (plan.services) parts.services = (json['@services'] as Json[]).map((s) => hydrate(ctx.em, AccountService, s));
+  if (plan.statusHistory) parts.statusHistory = (json['@statusHistory'] as Json[]).map((h) => hydrate(ctx.em, AccountStatusChange, h));
   if (plan.stats && json['@stats']) {
     const s = json['@stats'] as Json;
     const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
-    l.statsByAccount.prime(account.id, parts.stats = toStats({ ...s, lastPostAt: date(s.lastPostAt), oldestUnansweredAt: date(s.oldestUnansweredAt) }, q.asOf));
+    parts.stats = toStats({ ...s, lastPostAt: date(s.lastPostAt), oldestUnansweredAt: date(s.oldestUnansweredAt) }, q.asOf);
   }
-  if (plan.findings) l.findingsByAccount.prime(account.id, parts.findings = (json['@findings'] as Json[]).map((f) => hydrate(ctx.em, Finding, f)));
-  plannedParts.set(account, parts);
+  if (plan.findings) parts.findings = (json['@findings'] as Json[]).map((f) => hydrate(ctx.em, Finding, f));
+  if (!plan.fields) {
+    const l = ctx.loaders;
+    l.accountById.prime(account.id, account);
+    if (parts.services) l.servicesByAccount.prime(account.id, parts.services);
+    if (parts.statusHistory) l.statusHistoryByAccount.prime(account.id, parts.statusHistory);
+    if (parts.stats) l.statsByAccount.prime(account.id, parts.stats);
+    if (parts.findings) l.findingsByAccount.prime(account.id, parts.findings);
+  }
+  (account as PlannedAccount)[PARTS] = parts;
   return account;
 }

@@ -11,14 +11,27 @@ import {
 export interface UnitPlan {
   children?: UnitPlan;
   accounts?: AccountPlan;
+  /** Direct reads only (server/reads/direct.ts): the fields selected on the object — its other columns are not read. */
+  fields?: ReadonlySet<string>;
 }
 
 export interface AccountPlan {
+  fields?: ReadonlySet<string>;
   unit?: UnitPlan;
   services?: true;
   statusHistory?: true;
   stats?: true;
   findings?: true;
+}
+
+/**
+ * Set on the `info` of a root field that server/reads/direct.ts resolves: the answer is serialized from the planner's
+ * objects alone, so the planner reads only the selected columns and primes no loader with those partial objects.
+ */
+export const DIRECT_READ: unique symbol = Symbol('direct read');
+
+export function isDirectRead(info: GraphQLResolveInfo): boolean {
+  return (info as unknown as Record<symbol, unknown>)[DIRECT_READ] === true;
 }
 
 /** Deeper relations than this are left to the loaders (the document depth limit is 10 anyway). */
@@ -69,6 +82,7 @@ export function unitPlan(info: GraphQLResolveInfo, sets: readonly (SelectionSetN
   const plan: UnitPlan = {};
   if (depth >= MAX_PLAN_DEPTH) return plan;
   const fields = fieldsByName(info, sets, 'Unit');
+  if (isDirectRead(info)) plan.fields = new Set(fields.keys());
   if (fields.has('children') || fields.has('childCount')) plan.children = unitPlan(info, below(fields.get('children')), depth + 1);
   if (fields.has('accounts')) plan.accounts = accountPlan(info, below(fields.get('accounts')), depth + 1);
   return plan;
@@ -78,6 +92,7 @@ export function accountPlan(info: GraphQLResolveInfo, sets: readonly (SelectionS
   const plan: AccountPlan = {};
   if (depth >= MAX_PLAN_DEPTH) return plan;
   const fields = fieldsByName(info, sets, 'Account');
+  if (isDirectRead(info)) plan.fields = new Set(fields.keys());
   if (fields.has('unit')) plan.unit = unitPlan(info, below(fields.get('unit')), depth + 1);
   for (const f of ['services', 'statusHistory', 'stats', 'findings'] as const) if (fields.has(f)) plan[f] = true;
   return plan;
