@@ -51,6 +51,9 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
     const s = effectiveSettings(policies, province).content;
     return { prov, enabled: s.enabled, window_days: s.windowDays, min_share: s.offMissionMinShare, min_posts: s.offMissionMinPosts, lexicon_key: lex.key };
   });
+  // The longest window in use: a constant lower bound on published_at, so only the months it spans are read
+  // (partition pruning; the per-account bound alone let the planner read every month's posts with text).
+  const maxWindowDays = Math.max(0, ...pol.filter((p) => p.enabled).map((p) => Math.trunc(Number(p.window_days)) || 0));
   const prof: [string, number][] = [];
   let tp = performance.now();
   const mark = (name: string) => { const now = performance.now(); prof.push([name, Math.round(now - tp)]); tp = now; };
@@ -81,6 +84,7 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
              CASE WHEN t.todo THEN p.content END AS content
         FROM acc
         JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND p.published_at < ${CHECK_INSTANT}
+             AND p.published_at >= ${dayStart(String(maxWindowDays))}
              AND p.origin_account_id IS NULL AND p.content IS NOT NULL
         LEFT JOIN post_content_checks c ON c.post_id = p.id AND c.published_at = p.published_at
         LEFT JOIN clean cl ON cl.account_id = p.account_id AND cl.hash = p.content_hash
