@@ -4,8 +4,9 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { countStatement } from '../db/sql-counter';
 import { copyEscape, FILE_SPECS, type FileName, type FileSpec } from './csv-schema';
-import { readCsvInto, type ProblemSink, type ReadOutcome } from './csv-reader';
-import { readCsvInWorker } from './csv-worker';
+import { microsText, readCsvInto, type ProblemSink, type ReadOutcome } from './csv-reader';
+import { readCsvInWorker, type MonthArrays } from './csv-worker';
+import { postTotalsUpsert, READ_EDGES } from '../detection/post-months';
 
 /**
  * The database half of the import, on one connection inside one transaction:
@@ -55,8 +56,8 @@ export async function stageFile(client: PoolClient, sql: Sql, name: FileName, so
 
 /** The real table and its columns for a direct load: `account_id`, then the file's columns after platform and handle. */
 const DIRECT: Partial<Record<FileName, { table: string; columns: string[]; months: boolean }>> = {
-  'posts.csv': { table: 'posts', columns: ['account_id', 'published_at', 'title', 'original', 'reads', 'content'], months: true },
-  'messages.csv': { table: 'messages', columns: ['account_id', 'received_at', 'replied_at'], months: false },
+  'posts.csv': { table: 'posts', columns: ['id', 'account_id', 'published_at', 'title', 'original', 'reads', 'content'], months: true },
+  'messages.csv': { table: 'messages', columns: ['id', 'account_id', 'received_at', 'replied_at'], months: false },
 };
 
 export function directTable(name: FileName): string | null {
@@ -77,6 +78,10 @@ export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, s
   const d = DIRECT[name]!;
   const accounts = await sql.query<{ platform: string; handle: string; id: number }>(`SELECT platform, handle, id FROM accounts`);
   const keys = accounts.map((a) => `${a.platform}\u0000${copyEscape(a.handle)}`);
+  // Ids numbered by the worker from the sequence's next value (nobody else can insert: the table is locked since
+  // import_drop_indexes), the sequence set past them afterwards — no nextval() per row.
+  const seq = `pg_get_serial_sequence('public.${d.table}', 'id')`;
+  const [{ first }] = await sql.query<{ first: string }>(`SELECT nextval(${seq}) AS first`);
   const copySql = `COPY ${d.table} (${d.columns.join(', ')}) FROM STDIN`;
   const open = () => {
     countStatement(copySql);
@@ -85,6 +90,8 @@ export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, s
   const outcome = await readCsvInWorker(name, source, open(), sink, {
     keys,
     ids: accounts.map((a) => a.id),
+    firstId: Number(first),
+    readEdges: d.months ? READ_EDGES : undefined,
     month: d.months
       ? async (month, current) => {
         current.end();
@@ -94,6 +101,8 @@ export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, s
       }
       : undefined,
   });
+  if (outcome.staged > 0) await sql.query(`SELECT setval(${seq}, $1)`, [Number(first) + outcome.staged - 1]);
+  if (outcome.months) await loadPostMonths(client, sql, outcome.months, outcome.latest.ids);
   const { latest } = outcome;
   await sql.query(`CREATE TEMP TABLE ${spec.stage} ON COMMIT DROP AS SELECT platform, handle FROM accounts WHERE id = ANY($1::int[])`, [latest.ids]);
   if (d.months && outcome.staged > 0) {
@@ -105,6 +114,33 @@ export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, s
        WHERE a.id = r.id AND (a.last_post_at, a.post_count) IS DISTINCT FROM (r.last, r.n)`, [latest.ids, latest.at, latest.n]);
   }
   return { rows: outcome.rows, staged: outcome.staged, present: outcome.present, headerOk: outcome.headerOk, spec };
+}
+
+/**
+ * The maintained months (detection/post-months.ts) of the accounts of a direct load, from the worker's counts instead
+ * of a pass over every post loaded: the table was empty, so the file's rows are all their posts (own posts: imported
+ * rows have no origin). Month rows replaced, totals upserted from them, as `refreshPostMonths` does.
+ */
+async function loadPostMonths(client: PoolClient, sql: Sql, m: MonthArrays, accountIds: number[]): Promise<void> {
+  await sql.query(`DELETE FROM account_post_months WHERE account_id = ANY($1::int[])`, [accountIds]);
+  const copySql = `COPY account_post_months (account_id, month, posts, originals, last_post_at, reads_below) FROM STDIN`;
+  countStatement(copySql);
+  const target = client.query(copyFrom(copySql));
+  let buf = '';
+  for (let slot = 0; slot < m.count; slot++) {
+    const o = slot * m.width;
+    const month = m.ints[o + 1];
+    const below: number[] = [];
+    for (let i = 4; i < m.width; i++) below.push(m.ints[o + i]);
+    buf += `${m.ints[o]}\t${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}-01\t${m.ints[o + 2]}\t${m.ints[o + 3]}\t${microsText(m.last[slot])}\t{${below.join(',')}}\n`;
+    if (buf.length >= 1 << 20) {
+      if (!target.write(buf)) await new Promise<void>((r) => target.once('drain', () => r()));
+      buf = '';
+    }
+  }
+  target.end(buf);
+  await finished(target);
+  await sql.query(postTotalsUpsert('SELECT unnest($1::int[])'), [accountIds]);
 }
 
 export interface SqlProblem {

@@ -42,7 +42,7 @@ export function csvParseOptions(file: string, sink: ProblemSink, lineOffset = 0)
 
 /** Pipes `source` (bytes from disk, or text) through validation into `target` (a COPY ... FROM STDIN stream). */
 export async function readCsvInto(spec: FileSpec, source: Readable, target: Writable, sink: ProblemSink,
-  opts: { reference?: boolean; direct?: DirectLoad } = {}): Promise<ReadOutcome & { latest: Map<number, { n: number; at: string }> }> {
+  opts: { reference?: boolean; direct?: DirectLoad } = {}): Promise<ReadOutcome & { latest: Map<number, { n: number; at: string }>; months: MonthCounts | null }> {
   const file = spec.name;
   const rows = new RowsToCopy(spec, sink, opts.direct);
   let badEncoding = false;
@@ -65,7 +65,7 @@ export async function readCsvInto(spec: FileSpec, source: Readable, target: Writ
     await pipeline(source, text, new FastCsv(rows, (lineOffset) => parse(csvParseOptions(file, sink, lineOffset))), target);
   }
   if (!rows.sawHeader && !badEncoding) sink.add(file, 1, '-', '文件为空：缺少表头行');
-  return { rows: rows.rows, staged: rows.staged, present: rows.present, headerOk: rows.headerOk, latest: rows.latest };
+  return { rows: rows.rows, staged: rows.staged, present: rows.present, headerOk: rows.headerOk, latest: rows.latest, months: rows.months_ };
 }
 
 /** The physical line a csv-parse record starts on: `info.lines` is the line it ends on. */
@@ -372,12 +372,19 @@ function firstInvalidUtf8(buf: Buffer): number {
 
 /**
  * A direct load (an empty posts or messages table, csv-worker.ts / bulk-load.ts `loadDirect`): rows go straight into
- * the real table — `account_id` (resolved here from platform and handle; an unknown account is a problem), then the
+ * the real table — `id` (numbered from `firstId`), `account_id` (resolved here from platform and handle; an unknown account is a problem), then the
  * file's other columns — instead of into a staging table.
  */
 export interface DirectLoad {
   /** `${platform}\u0000${handle in COPY text form}` → account id. */
   accounts: Map<string, number>;
+  /** The id of the first row (the rest follow in order): the table is locked, its sequence set past them afterwards. */
+  firstId: number;
+  /**
+   * Posts: also count, per account and month, the rows `account_post_months` keeps (detection/post-months.ts): posts,
+   * originals, the last one, and how many were read fewer than each of these edges (cumulative).
+   */
+  readEdges?: readonly number[];
   /** Called (before its row is emitted) for each new month of Beijing time, `YYYY-MM-01 00:00:00+08:00`. */
   onMonth?(month: string): void;
 }
@@ -400,6 +407,59 @@ export function monthOf(canonical: string): string {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-01 00:00:00+08:00`;
 }
 
+/** Account × month counts in typed arrays (one slot per pair: ~60 bytes; the national data has ~2 M pairs). */
+export class MonthCounts {
+  private readonly slots = new Map<number, Map<number, number>>();
+  count = 0;
+  /** Per slot: account, month (year × 12 + month - 1), posts, originals, then one count per edge. */
+  ints: Int32Array;
+  /** Per slot: the latest post, microseconds since the epoch. */
+  last: Float64Array;
+  readonly width: number;
+
+  constructor(private readonly edges: readonly number[]) {
+    this.width = 4 + edges.length;
+    this.ints = new Int32Array(1024 * this.width);
+    this.last = new Float64Array(1024);
+  }
+
+  add(account: number, month: number, original: boolean, reads: number, micros: number): void {
+    let byMonth = this.slots.get(account);
+    if (!byMonth) this.slots.set(account, (byMonth = new Map()));
+    let slot = byMonth.get(month);
+    if (slot === undefined) {
+      slot = this.count++;
+      byMonth.set(month, slot);
+      if (slot >= this.last.length) {
+        const ints = new Int32Array(this.ints.length * 2);
+        ints.set(this.ints);
+        this.ints = ints;
+        const last = new Float64Array(this.last.length * 2);
+        last.set(this.last);
+        this.last = last;
+      }
+      const o = slot * this.width;
+      this.ints[o] = account;
+      this.ints[o + 1] = month;
+      this.last[slot] = -Infinity;
+    }
+    const o = slot * this.width;
+    this.ints[o + 2]++;
+    if (original) this.ints[o + 3]++;
+    const { edges } = this;
+    for (let i = 0; i < edges.length; i++) if (reads < edges[i]) this.ints[o + 4 + i]++;
+    if (micros > this.last[slot]) this.last[slot] = micros;
+  }
+}
+
+/** A microsecond timestamp as PostgreSQL timestamptz text (exact). */
+export function microsText(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const d = new Date(ms);
+  const frac = (ms - Math.floor(ms / 1000) * 1000) * 1000 + (us - ms * 1000);
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')}.${String(frac).padStart(6, '0')}+00`;
+}
+
 /** Parsed records → COPY text rows (`line`, then every spec column; absent columns are NULL), collected in `buf`. */
 class RowsToCopy {
   rows = 0;
@@ -414,8 +474,12 @@ class RowsToCopy {
   /** Direct load of posts: per account, its number of rows and the latest `published_at`; the months seen. */
   readonly latest = new Map<number, { n: number; micros: number; at: string }>();
   private readonly months = new Set<string>();
+  /** Direct load of posts with `readEdges`: the account × month counts. */
+  readonly months_: MonthCounts | null;
 
-  constructor(private readonly spec: FileSpec, private readonly sink: ProblemSink, private readonly direct?: DirectLoad) {}
+  constructor(private readonly spec: FileSpec, private readonly sink: ProblemSink, private readonly direct?: DirectLoad) {
+    this.months_ = direct?.readEdges ? new MonthCounts(direct.readEdges) : null;
+  }
 
   /** One record that starts on physical line `line` (the first one is the header). */
   parsed(record: string[], line: number): void {
@@ -512,13 +576,14 @@ class RowsToCopy {
           }
         }
         const month = monthOf(at);
+        this.months_?.add(id, Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1, values[4] === 't', Number(values[5]), micros);
         if (!this.months.has(month)) {
           this.months.add(month);
           direct.onMonth(month);
         }
       }
       else this.latest.set(id, { n: 0, micros: 0, at: '' });
-      let out = String(id);
+      let out = `${direct.firstId + this.staged}\t${id}`;
       for (let i = 2; i < values.length; i++) {
         const v = values[i];
         out += v === null ? '\t\\N' : `\t${v}`;

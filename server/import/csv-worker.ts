@@ -19,7 +19,7 @@ type FromWorker =
   | { type: 'month'; month: string }
   | { type: 'rows'; text: string }
   | { type: 'problems'; list: [string, number, string, string][] }
-  | { type: 'done'; outcome: { rows: number; staged: number; present: string[]; headerOk: boolean; latest: Latest } }
+  | { type: 'done'; outcome: { rows: number; staged: number; present: string[]; headerOk: boolean; latest: Latest; months: MonthArrays | null } }
   | { type: 'failed'; message: string };
 
 /** COPY chunks the worker may send ahead of the main thread's writes. */
@@ -34,6 +34,8 @@ const PROBLEM_BATCH = 500;
 export interface WorkerDirect {
   keys: string[];
   ids: number[];
+  firstId: number;
+  readEdges?: readonly number[];
   month?(month: string, current: Writable): Promise<Writable>;
 }
 
@@ -44,17 +46,25 @@ export interface Latest {
   at: string[];
 }
 
+/** csv-reader.ts MonthCounts, handed over (transferred, not copied): `count` slots of `width` ints and one latest each. */
+export interface MonthArrays {
+  count: number;
+  width: number;
+  ints: Int32Array;
+  last: Float64Array;
+}
+
 /** Reads, validates and converts one CSV file in a worker thread; the COPY rows go to `target` (ended at the end). */
 export async function readCsvInWorker(name: FileName, source: Readable, target: Writable, sink: ProblemSink,
-  direct?: WorkerDirect): Promise<ReadOutcome & { latest: Latest }> {
-  const worker = startWorker(name, direct ? { keys: direct.keys, ids: direct.ids, months: Boolean(direct.month) } : undefined);
+  direct?: WorkerDirect): Promise<ReadOutcome & { latest: Latest; months: MonthArrays | null }> {
+  const worker = startWorker(name, direct ? { keys: direct.keys, ids: direct.ids, firstId: direct.firstId, readEdges: direct.readEdges, months: Boolean(direct.month) } : undefined);
   const chunks = source[Symbol.asyncIterator]();
   let copied = finished(target);
   copied.catch(() => undefined); // awaited below; a COPY error must not go unhandled meanwhile
   let feeding = Promise.resolve();
   let writing = Promise.resolve();
   try {
-    const outcome = await new Promise<ReadOutcome & { latest: Latest }>((resolve, reject) => {
+    const outcome = await new Promise<ReadOutcome & { latest: Latest; months: MonthArrays | null }>((resolve, reject) => {
       const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
       target.once('error', fail);
       worker.once('error', fail);
@@ -113,6 +123,8 @@ export async function readCsvInWorker(name: FileName, source: Readable, target: 
 interface DirectData {
   keys: string[];
   ids: number[];
+  firstId: number;
+  readEdges?: readonly number[];
   months: boolean;
 }
 
@@ -177,13 +189,18 @@ function runWorker(name: FileName, directData?: DirectData): void {
   if (directData) {
     const accounts = new Map<string, number>();
     for (let i = 0; i < directData.keys.length; i++) accounts.set(directData.keys[i], directData.ids[i]);
-    direct = { accounts, onMonth: directData.months ? (month) => post({ type: 'month', month }) : undefined };
+    direct = { accounts, firstId: directData.firstId, readEdges: directData.readEdges, onMonth: directData.months ? (month) => post({ type: 'month', month }) : undefined };
   }
   readCsvInto(FILE_SPECS[name], input, output, sink, { direct }).then(
     (o) => {
       flushProblems();
-      post({ type: 'done', outcome: { rows: o.rows, staged: o.staged, present: [...o.present], headerOk: o.headerOk, latest: {
-        ids: [...o.latest.keys()], n: [...o.latest.values()].map((r) => r.n), at: [...o.latest.values()].map((r) => r.at) } } });
+      const m = o.months;
+      const months: MonthArrays | null = m
+        ? { count: m.count, width: m.width, ints: m.ints.slice(0, m.count * m.width), last: m.last.slice(0, m.count) }
+        : null;
+      const done: FromWorker = { type: 'done', outcome: { rows: o.rows, staged: o.staged, present: [...o.present], headerOk: o.headerOk, latest: {
+        ids: [...o.latest.keys()], n: [...o.latest.values()].map((r) => r.n), at: [...o.latest.values()].map((r) => r.at) }, months } };
+      port.postMessage(done, months ? [months.ints.buffer as ArrayBuffer, months.last.buffer as ArrayBuffer] : []);
     },
     (err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
   );

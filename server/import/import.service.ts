@@ -198,7 +198,8 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
       log(`索引与外键重建完成（${seconds(tIndex)} 秒）`);
     }
     if (staged.has('units.csv')) await refreshUnitPaths(tx.em);
-    if (staged.has('posts.csv') && !dryRun) await refreshPostMonths(sql, POSTS_FILE_ACCOUNTS); // detection/post-months.ts
+    // detection/post-months.ts; a direct load counted its accounts' months in the worker (bulk-load.ts loadPostMonths).
+    if (staged.has('posts.csv') && !dryRun && !(direct && directFiles.includes('posts.csv'))) await refreshPostMonths(sql, POSTS_FILE_ACCOUNTS);
     // Normalised names are ready before the first detection (which would otherwise compute them for every new account).
     if (staged.has('accounts.csv') && !dryRun) await refreshNormalizedNames(tx.em, null);
     log(`写入完成（${seconds(tLoad)} 秒）`);

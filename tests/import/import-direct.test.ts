@@ -18,13 +18,20 @@ const strip = (r: ImportResult) => ({ ...r, elapsedMs: 0 });
 async function snapshot(db: TestDb): Promise<unknown> {
   const q = (sql: string) => db.ds.query(sql);
   return {
-    posts: await q(`SELECT a.handle, p.published_at, p.title, p.original, p.reads, p.content, p.content_hash, p.tableoid::regclass::text AS part
-                      FROM posts p JOIN accounts a ON a.id = p.account_id ORDER BY 1, 2, 3`),
-    messages: await q(`SELECT a.handle, m.received_at, m.replied_at FROM messages m JOIN accounts a ON a.id = m.account_id ORDER BY 1, 2`),
-    rollups: await q(`SELECT handle, last_post_at, post_count FROM accounts ORDER BY 1`),
+    posts: await q(`SELECT a.platform, a.handle, p.published_at, p.title, p.original, p.reads, p.content, p.content_hash, p.tableoid::regclass::text AS part
+                      FROM posts p JOIN accounts a ON a.id = p.account_id ORDER BY 1, 2, 3, 4`),
+    messages: await q(`SELECT a.platform, a.handle, m.received_at, m.replied_at FROM messages m JOIN accounts a ON a.id = m.account_id ORDER BY 1, 2, 3`),
+    rollups: await q(`SELECT platform, handle, last_post_at, post_count FROM accounts ORDER BY 1, 2`),
+    // The maintained months (detection/post-months.ts): counted by the worker on the direct path, by SQL when staged.
+    months: await q(`SELECT a.platform, a.handle, m.month, m.posts, m.originals, m.last_post_at, m.reads_below FROM account_post_months m
+                       JOIN accounts a ON a.id = m.account_id ORDER BY 1, 2, 3`),
+    totals: await q(`SELECT a.platform, a.handle, t.posts, t.last_post_at FROM account_post_totals t JOIN accounts a ON a.id = t.account_id ORDER BY 1, 2`),
     indexes: await q(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('posts', 'messages') ORDER BY 1`),
     keys: await q(`SELECT conname, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint
-                    WHERE conrelid IN ('posts'::regclass, 'messages'::regclass) ORDER BY 1`),
+                    WHERE conrelid IN ('posts'::regclass, 'messages'::regclass, 'post_content_checks'::regclass) AND contype <> 'n' ORDER BY 1`),
+    // The sequences stand past the ids the direct load numbered itself.
+    sequences: await q(`SELECT (SELECT last_value FROM posts_id_seq) >= (SELECT max(id) FROM posts) AS posts,
+                               (SELECT last_value FROM messages_id_seq) >= (SELECT max(id) FROM messages) AS messages`),
     partitions: await q(`SELECT c.relname FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid WHERE h.inhparent = 'posts'::regclass ORDER BY 1`),
   };
 }
@@ -71,8 +78,9 @@ describe('direct load of posts and messages into empty tables', () => {
         expect(log.some((m) => m.includes('staged path'))).toBe(true);
       }
       // The tables' indexes and foreign keys are all still there after the rolled-back attempts.
-      const [{ k }] = await db.ds.query(`SELECT count(*)::int AS k FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('posts'::regclass, 'messages'::regclass)`);
-      expect(k).toBe(3);
+      const [{ k }] = await db.ds.query(`SELECT count(*)::int AS k FROM pg_constraint WHERE contype IN ('f', 'p') AND conparentid = 0
+        AND conrelid IN ('posts'::regclass, 'messages'::regclass, 'post_content_checks'::regclass)`);
+      expect(k).toBe(7); // posts: pkey + 2 foreign keys; messages: pkey + 1; post_content_checks: pkey + its reference to posts
     } finally {
       await db.close();
     }
