@@ -8,6 +8,7 @@ import { AccountStatusChange } from '../accounts/status-change.entity';
 import { toStats, type AccountStats } from '../accounts/account-stats';
 import { Finding } from '../detection/finding.entity';
 import { hydrate, JsonSql } from './json-sql';
+import { preparedQuery } from '../db/prepared';
 import type { PlannedList } from '../accounts/accounts.service';
 import { accountPlan, below, connectionNodePlan, fieldsByName, unitPlan, type AccountPlan, type UnitPlan } from './selection';
 
@@ -31,7 +32,7 @@ export const readPlanner = {
     const idParam = q.param(accountId);
     const scope = ctx.scope.raw(u, q.params.length + 1);
     if (scope.value !== null) q.params.push(scope.value);
-    const rows: { j: Record<string, unknown> }[] = await ctx.em.query(
+    const rows = await preparedQuery<{ j: Record<string, unknown> }>(ctx.em,
       `SELECT ${q.account(plan, a)} AS j FROM accounts ${a} JOIN units ${u} ON ${u}.id = ${a}.unit_id
         WHERE ${a}.id = ${idParam} AND ${scope.sql}`, q.params);
     if (!rows.length) throw notFound('该账号');
@@ -47,7 +48,7 @@ export const readPlanner = {
     const key = unitId !== null ? `${u}.id = ${q.param(unitId)}` : `${u}.code = ${q.param((by as { code: string }).code)}`;
     const scope = ctx.scope.raw(u, q.params.length + 1);
     if (scope.value !== null) q.params.push(scope.value);
-    const rows: { j: Record<string, unknown> }[] = await ctx.em.query(
+    const rows = await preparedQuery<{ j: Record<string, unknown> }>(ctx.em,
       `SELECT ${q.unit(plan, u)} AS j FROM units ${u} WHERE ${key} AND ${scope.sql}`, q.params);
     if (!rows.length) throw notFound(unitId !== null ? '该单位' : `单位 ${(by as { code: string }).code}`);
     return primeUnit(ctx, q, rows[0].j, plan);
