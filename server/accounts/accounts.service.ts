@@ -8,6 +8,7 @@ import { regionsService } from '../regions/regions.service';
 import { Account } from './account.entity';
 import { Post } from './post.entity';
 import { AccountSort, SortDirection, type AccountsArgs, type AccountFilter } from './accounts.inputs';
+import { preparedQuery } from '../db/prepared';
 
 /** What the read planner (server/reads/) adds to a page of accounts (see `list`). */
 export interface PlannedList {
@@ -56,10 +57,21 @@ export const accountsService = {
     if (cursor) qb.andWhere(`(${sort.expr}, a.id) ${op} (:cv, :cid)`, { cv: cursor[0], cid: cursor[1] });
     const order = dir === SortDirection.ASC ? 'ASC' : 'DESC';
     qb.orderBy(sort.expr, order).addOrderBy('a.id', order).limit(limit + 1);
-    // Planned: the rows come only as the planner's JSON (no second copy of every column for TypeORM to map).
-    if (nodes) qb.select(nodes.select, 'planned').setParameters(nodes.params);
+    // Planned: the page's ids (and total) first, then the planner's JSON for those rows only — built after the LIMIT,
+    // not for every matching row before the window count and the sort; no second copy of the columns for TypeORM.
+    if (nodes) qb.select('a.id', 'id');
+    let withTotal = false;
     const planned = (raw: { planned?: unknown }[]) => raw.map((r) => nodes!.attach(r.planned));
-    const read = async <R>() => (nodes ? { entities: [] as Account[], raw: await qb.getRawMany<R>() } : qb.getRawAndEntities<R>());
+    const read = async <R>() => {
+      if (!nodes) return qb.getRawAndEntities<R>();
+      const page = ctx.em.createQueryBuilder()
+        .select(nodes.select, 'planned').addSelect(withTotal ? 'p.total_count' : 'NULL', 'total_count')
+        .from(`(${qb.getQuery()})`, 'p').innerJoin('accounts', 'a', 'a.id = p.id')
+        .setParameters({ ...qb.getParameters(), ...nodes.params })
+        .orderBy(sort.expr, order).addOrderBy('a.id', order);
+      const [sql, params] = page.getQueryAndParameters();
+      return { entities: [] as Account[], raw: await preparedQuery<R>(ctx.em, sql, params) };
+    };
     if (cursor) {
       const count = async () => (await base()).getCount();
       if (!nodes && !plan?.totalCount) return toConnection(await qb.getMany(), limit, (a) => [sort.key(a), a.id], true, count);
@@ -67,6 +79,7 @@ export const accountsService = {
         // The total of every row matching the filter (not only those after the cursor): an uncorrelated subquery.
         const all = (await base()).select('count(*)');
         qb.addSelect(`(${all.getQuery()})`, 'total_count').setParameters(all.getParameters());
+        withTotal = true;
       }
       const { entities, raw } = await read<{ total_count?: string; planned?: unknown }>();
       // An empty page carries no total: counted on its own then.
@@ -76,6 +89,7 @@ export const accountsService = {
     // First page: the total comes with the page (a window count over the filtered rows), one statement instead of
     // two; the count needs every matching row anyway, so the page costs nothing more (issue 6).
     qb.addSelect('count(*) OVER ()', 'total_count');
+    withTotal = true;
     const { entities, raw } = await read<{ total_count: string; planned?: unknown }>();
     const total = raw.length ? Number(raw[0].total_count) : 0;
     return toConnection(nodes ? planned(raw) : entities, limit, (a) => [sort.key(a), a.id], false, async () => total);

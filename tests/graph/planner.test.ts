@@ -216,6 +216,13 @@ describe('accounts(…) and matrix(…)', () => {
       const empty = await same(query, { after: last, sort, dir });
       expect(empty.data!.accounts.edges).toEqual([]);
       expect(empty.data!.accounts.totalCount).toBe(Object.keys(acc).length);
+      // A later page without totalCount: the page alone, still one statement.
+      const first = await same(query, { after: null, sort, dir });
+      const bare = await same(`query($after: String, $sort: AccountSort, $dir: SortDirection) { accounts(first: 4, after: $after, sort: $sort,
+        direction: $dir, filter: { regionCode: "35" }) { edges { cursor node { handle unit { code } } } pageInfo { hasNextPage } } }`,
+      { after: first.data!.accounts.pageInfo.endCursor, sort, dir });
+      expect(bare.sqlStatements).toBe(1);
+      expect(bare.data!.accounts.edges).toHaveLength(4);
     }
   });
 
