@@ -16,7 +16,7 @@ import { DIRECT_READ } from './selection';
  * Planned reads answered without graphql-js's field-by-field execution (issue 14: the subtree and the full account
  * spent most of their time resolving some 200 objects' fields through promises and resolver wrappers).
  *
- * For a query whose only root field is a planned one (`account`, `unit`, `accounts`), and whose every selected field
+ * For a query whose only root field is a planned one (`account`, `unit`, `accounts`, `matrix`), and whose every selected field
  * is either a plain property (no resolver: the default resolver would read the property), a relation the planner
  * read (below), or `__typename`, this Apollo plugin runs the root field's own resolver — the same code as always:
  * argument checks, scope, the one planned statement, NOT_FOUND — and then walks the selection synchronously over
@@ -54,8 +54,8 @@ const RELATIONS: Record<string, Record<string, Relation>> = {
   },
 };
 
-/** Root fields whose resolvers use the read planner. */
-const ROOTS = new Set(['account', 'unit', 'accounts']);
+/** Root fields whose resolvers use the read planner (the matrix: its rows and cells are plain objects). */
+const ROOTS = new Set(['account', 'unit', 'accounts', 'matrix']);
 
 class Abort extends Error {}
 const ABORT = new Abort('not answerable directly');

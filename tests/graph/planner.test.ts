@@ -305,6 +305,8 @@ describe('direct answers (server/reads/direct.ts)', () => {
     expect(await direct(`query { t: __typename unit(code: "GL") { code kids: children { ... on Unit { code childCount } } } }`)).toBe(true);
     expect(await direct(`query($f: AccountFilter) { accounts(first: 3, filter: $f) { totalCount edges { cursor node { id handle unit { id name } } }
       pageInfo { hasNextPage endCursor } } }`, { f: { regionCode: '35' } })).toBe(true);
+    expect(await direct(`query { matrix(regionCode: "35") { region { code name } platforms rows { key label kind live cells { platform total }
+      totalCell { total openFindings } } totals { platform active } } }`)).toBe(true);
     // A city's planner: its own subtree directly; outside it the root resolver's NOT_FOUND is left to graphql-js.
     expect(await direct(`query($id: ID!) { unit(id: $id) { ${subtree(2)} } }`, { id: String(units.GL) }, cityUser)).toBe(true);
     const declined = directStats.declined;
