@@ -58,6 +58,7 @@ import { ContentCleanHashes1732943500000 } from '../migrations/1732943500000-Con
 import { ImportDropForeignKeys1732944500000 } from '../migrations/1732944500000-ImportDropForeignKeys';
 import { SessionNotify1732944000000 } from '../migrations/1732944000000-SessionNotify';
 import { PostMonths1732946000000 } from '../migrations/1732946000000-PostMonths';
+import { PostMonthsAnalyze1732946100000 } from '../migrations/1732946100000-PostMonthsAnalyze';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -89,7 +90,8 @@ export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, Au
   RequestKernel1732800000000, ApprovalsByUnit1732810000000, LeastPrivilege1732900000000, AuditChain1732900000001, TrustworthyPlans1732910000000,
   ContentChecks1732920000000, ContentPostsIndex1732920000001, Inspections1732930000000, JobRuns1732931000000, ClosedLoop1732932000000, WorkOrders1732933000000, PostsByMonth1732940000000,
   KeepWorkOrders1732941000000, HistoryIndexes1732942000000, ContentCleanHashes1732943500000,
-  SessionNotify1732944000000, ImportDropForeignKeys1732944500000, PostMonths1732946000000];
+  SessionNotify1732944000000, ImportDropForeignKeys1732944500000, PostMonths1732946000000,
+  PostMonthsAnalyze1732946100000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 

@@ -201,6 +201,9 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   const replay = opts.asOf < todayInBeijing();
   for (const rule of RULE_SQL) {
     const sql = rule.sql({ replay, maxWindowDays });
+    for (const pre of rule.prepare?.({ replay, maxWindowDays }) ?? []) {
+      await timed(timings, `${rule.rule}:prepare`, () => em.query(pre, pre.includes('$1') ? [opts.asOf] : []));
+    }
     if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = off`);
     await timed(timings, rule.rule, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []));
     if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = on`);

@@ -28,6 +28,11 @@ export interface RuleSql {
    * nationally); hash joins keep it linear.
    */
   noNestLoop?: boolean;
+  /**
+   * Statements run before `sql` (same parameters): temporary tables the rule reads, built and analysed first so the
+   * planner knows their size (a CTE's row estimate can be off by 20×: LOW_VALUE's candidates).
+   */
+  prepare?(o: { replay: boolean; maxWindowDays: number }): string[];
 }
 
 const ACCOUNT = `jsonb_build_object('id', a.id, 'name', a.name, 'platform', a.platform, 'handle', a.handle)`;
@@ -217,9 +222,9 @@ export const RULE_SQL: RuleSql[] = [
     // Two stages, so the costly signals are computed only where they can matter: first the post count and median
     // reads of every candidate; then, for the accounts with low reads (all of them if `requireLowReads` is off),
     // originals, routine reports, active weeks (a bitmask of 7-day buckets counted back from the check instant)
-    // and repeated titles. Each stage is one aggregation over the window's posts of all its accounts (GROUP BY
-    // account, no per-account subquery), bounded below by the longest window in use (`maxWindowDays`) so only the
-    // months of the window are read; the planner picks index probes per account or a scan of those months.
+    // and repeated titles. Each stage aggregates each account's window posts by a range read of the posts index
+    // (LATERAL: a scan of the window's months — 7 M posts nationally — is never chosen for the few tens of thousands
+    // of accounts left), bounded below by the longest window in use (`maxWindowDays`) for partition pruning.
     //
     // Before both, the maintained months (post-months.ts) rule out the accounts whose median reads cannot be below the
     // threshold, without reading their posts: per candidate, the months wholly inside the window give exact counts,
@@ -228,58 +233,57 @@ export const RULE_SQL: RuleSql[] = [
     // 2L ≥ n (2L > n: surely; 2L = n: depends on the two middle values), so an account whose largest possible 2L − n
     // is negative cannot be flagged. Skipped only when the policy requires low reads and the account's months are
     // current; every other candidate is computed from its posts exactly as before, so the findings are the same.
+    prepare: ({ maxWindowDays }) => [
+      `DROP TABLE IF EXISTS det_lv_cand, det_lv_keep`,
+      `CREATE TEMP TABLE det_lv_cand ON COMMIT DROP AS
+       SELECT a.id, a.province, a.post_count, a.last_post_at, p.lv_require_low, ${dayStart('p.lv_window')} AS lo,
+              (SELECT min(e.i) FROM unnest(ARRAY[${READ_EDGES.join(', ')}]) WITH ORDINALITY e(v, i) WHERE e.v >= p.lv_min_reads) AS hi_i
+         FROM det_acc a JOIN det_pol p USING (province)
+        WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued AND a.level = ANY (p.lv_levels)`,
+      `ANALYZE det_lv_cand`,
+      `CREATE TEMP TABLE det_lv_keep ON COMMIT DROP AS
+       WITH bound AS (
+         SELECT c.id, sum(CASE WHEN r.whole THEN 2 * r.below - mo.posts ELSE r.below END) AS max2ln
+           FROM det_lv_cand c
+           JOIN account_post_months mo ON mo.account_id = c.id
+            AND mo.month >= date_trunc('month', $1::date - ${maxWindowDays})::date AND mo.month < $1::date
+           CROSS JOIN LATERAL (
+             SELECT mo.month::timestamp AT TIME ZONE 'Asia/Shanghai' >= c.lo
+                      AND (mo.month + 1 * interval '1 month')::timestamp AT TIME ZONE 'Asia/Shanghai' <= ${CHECK_INSTANT} AS whole,
+                    CASE WHEN c.hi_i IS NULL THEN mo.posts ELSE mo.reads_below[c.hi_i] END AS below) r
+          WHERE c.lv_require_low
+            AND (mo.month + 1 * interval '1 month')::timestamp AT TIME ZONE 'Asia/Shanghai' > c.lo
+          GROUP BY c.id)
+       SELECT c.id, c.lo FROM det_lv_cand c
+         LEFT JOIN account_post_totals t ON t.account_id = c.id
+         LEFT JOIN bound b ON b.id = c.id
+        WHERE NOT c.lv_require_low OR NOT ${monthsCurrent('c', 't')} OR b.max2ln >= 0`,
+    ],
     sql: ({ maxWindowDays }) => `
-      WITH th AS (
-        SELECT p.province,
-               (SELECT min(e.i) FROM unnest(ARRAY[${READ_EDGES.join(', ')}]) WITH ORDINALITY e(v, i) WHERE e.v >= p.lv_min_reads) AS hi_i
-          FROM det_pol p),
-      cand0 AS MATERIALIZED (
-        SELECT a.id, a.province, a.post_count, a.last_post_at, th.hi_i, p.lv_require_low, ${dayStart('p.lv_window')} AS lo
-          FROM det_acc a JOIN det_pol p USING (province) JOIN th USING (province)
-         WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued AND a.level = ANY (p.lv_levels)),
-      bound AS (
-        SELECT c.id,
-               sum(CASE WHEN r.whole THEN 2 * r.below - mo.posts ELSE r.below END) AS max2ln
-          FROM cand0 c
-          JOIN account_post_months mo ON mo.account_id = c.id
-           AND mo.month >= date_trunc('month', $1::date - ${maxWindowDays})::date AND mo.month < $1::date
-          CROSS JOIN LATERAL (
-            SELECT mo.month::timestamp AT TIME ZONE 'Asia/Shanghai' >= c.lo
-                     AND (mo.month + 1 * interval '1 month')::timestamp AT TIME ZONE 'Asia/Shanghai' <= ${CHECK_INSTANT} AS whole,
-                   CASE WHEN c.hi_i IS NULL THEN mo.posts ELSE mo.reads_below[c.hi_i] END AS below) r
-         WHERE c.lv_require_low
-           AND (mo.month + 1 * interval '1 month')::timestamp AT TIME ZONE 'Asia/Shanghai' > c.lo
-         GROUP BY c.id),
-      cand AS MATERIALIZED (
-        SELECT a.id, a.unit_id, a.platform, a.name, a.handle, p.*, ceil(p.lv_window / 7.0)::int AS weeks_total, c.lo
-          FROM cand0 c JOIN det_acc a ON a.id = c.id JOIN det_pol p ON p.province = c.province
-          LEFT JOIN account_post_totals t ON t.account_id = c.id
-          LEFT JOIN bound b ON b.id = c.id
-         WHERE NOT c.lv_require_low OR NOT ${monthsCurrent('c', 't')} OR b.max2ln >= 0),
+      WITH cand AS MATERIALIZED (
+        SELECT a.id, a.unit_id, a.platform, a.name, a.handle, p.*, ceil(p.lv_window / 7.0)::int AS weeks_total, k.lo
+          FROM det_lv_keep k JOIN det_acc a ON a.id = k.id JOIN det_pol p USING (province)),
       m AS MATERIALIZED (
         SELECT cand.*, x.n, x.med
-          FROM cand JOIN (
-            SELECT x.account_id, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY x.reads) AS med
-              FROM posts x JOIN cand c ON c.id = x.account_id
-             WHERE x.origin_account_id IS NULL AND x.published_at >= c.lo AND x.published_at < ${CHECK_INSTANT}
-               AND x.published_at >= ${dayStart(String(maxWindowDays))}
-             GROUP BY x.account_id) x ON x.account_id = cand.id),
+          FROM cand CROSS JOIN LATERAL (
+            SELECT count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY x.reads) AS med
+              FROM posts x
+             WHERE x.account_id = cand.id AND x.origin_account_id IS NULL AND x.published_at >= cand.lo
+               AND x.published_at < ${CHECK_INSTANT} AND x.published_at >= ${dayStart(String(maxWindowDays))}) x
+         WHERE x.n > 0),
       s AS (
         SELECT m.*, y.orig, y.routine, bit_count(y.w1::bit(64)) + bit_count(y.w2::bit(64)) AS weeks, y.dupes
-          FROM m JOIN (
-            SELECT w.account_id,
-                   count(*) FILTER (WHERE w.original AND (w.lv_routine = '' OR w.title !~ w.lv_routine))::int AS orig,
-                   count(*) FILTER (WHERE w.lv_routine <> '' AND w.title ~ w.lv_routine)::int AS routine,
+          FROM m CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE w.original AND (m.lv_routine = '' OR w.title !~ m.lv_routine))::int AS orig,
+                   count(*) FILTER (WHERE m.lv_routine <> '' AND w.title ~ m.lv_routine)::int AS routine,
                    COALESCE(bit_or(CASE WHEN w.wk < 63 THEN 1::int8 << w.wk END), 0) AS w1,
                    COALESCE(bit_or(CASE WHEN w.wk >= 63 THEN 1::int8 << (w.wk - 63) END), 0) AS w2,
                    (count(*) - count(DISTINCT md5(w.title)))::int AS dupes
-              FROM (SELECT x.account_id, x.original, x.title, m.lv_routine,
-                           floor(extract(epoch FROM ${CHECK_INSTANT} - x.published_at) / 604800)::int AS wk
-                      FROM posts x JOIN m ON m.id = x.account_id
-                     WHERE (NOT m.lv_require_low OR m.med < m.lv_min_reads)
-                       AND x.origin_account_id IS NULL AND x.published_at >= m.lo AND x.published_at < ${CHECK_INSTANT}
-                       AND x.published_at >= ${dayStart(String(maxWindowDays))}) w
-             GROUP BY w.account_id) y ON y.account_id = m.id),
+              FROM (SELECT x.original, x.title, floor(extract(epoch FROM ${CHECK_INSTANT} - x.published_at) / 604800)::int AS wk
+                      FROM posts x
+                     WHERE x.account_id = m.id AND x.origin_account_id IS NULL AND x.published_at >= m.lo
+                       AND x.published_at < ${CHECK_INSTANT} AND x.published_at >= ${dayStart(String(maxWindowDays))}) w) y
+         WHERE NOT m.lv_require_low OR m.med < m.lv_min_reads),
       sig AS (
         SELECT s.*, s.med < s.lv_min_reads AS low_reads, s.orig * 30.0 / s.lv_window < s.lv_min_orig AS few_orig,
                s.weeks::numeric / s.weeks_total < s.lv_min_weeks AS irregular, s.dupes::numeric / s.n > s.lv_max_repeat AS repeated

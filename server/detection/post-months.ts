@@ -56,7 +56,14 @@ export async function refreshPostMonths(q: Querier, ids: string, params: unknown
   await q.query(`DROP TABLE IF EXISTS _post_months_ids`);
   await q.query(`CREATE TEMP TABLE _post_months_ids ON COMMIT DROP AS SELECT DISTINCT id FROM (${ids}) x(id)`, params);
   await refreshMonths(q, `SELECT id FROM _post_months_ids`);
+  // Many accounts rewritten (an import): fresh statistics in this transaction, so the next detection plans with the
+  // tables' real size (analyze_imported: the owner's rights; migrations/1732946100000-PostMonthsAnalyze.ts).
+  const [{ n }] = (await q.query(`SELECT count(*)::int AS n FROM _post_months_ids`)) as { n: number }[];
+  if (n >= ANALYZE_AFTER) await q.query(`SELECT analyze_imported(ARRAY['account_post_months', 'account_post_totals'])`);
 }
+
+/** Accounts refreshed at once from which the months are analysed afterwards. */
+const ANALYZE_AFTER = 5000;
 
 async function refreshMonths(q: Querier, ids: string, params: unknown[] = []): Promise<void> {
   await q.query(`DELETE FROM account_post_months WHERE account_id IN (${ids})`, params);
