@@ -11,6 +11,9 @@ import { countStatement } from './sql-counter';
  * Only texts this process has seen at least twice are prepared (a document sent once costs nothing more), at most
  * `MAX_PREPARED` different texts per process (each connection keeps the ones it ran: bounded memory in PostgreSQL);
  * the rest run as before. Replica-reading managers keep their own path (server/db/replication.ts).
+ * Not for statements filtered by a `LIKE $n || '%'` prefix over many rows (the matrix, the accounts list by region):
+ * their generic plan cannot see the prefix, guesses a few rows and picks a nested loop (the matrix of 福建: 4 ms
+ * custom, 7.5 ms generic) — those keep being planned for their parameters.
  */
 const MAX_PREPARED = 100;
 const MAX_TRACKED = 2_000;
