@@ -4,7 +4,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Loading an empty `posts` or `messages` (issue 14, national import): `import_drop_indexes(t)` now drops, besides the
  * secondary indexes, the table's primary key, its foreign keys and the foreign keys that reference it (posts ←
  * post_content_checks, necessarily empty when posts is), and `import_restore_indexes()` puts everything back after the
- * load in dependency order: indexes, primary key, the table's foreign keys, the references to it. Measured on one
+ * load in dependency order: indexes, primary key, the table's foreign keys, the references to it; and it may drop the
+ * secondary indexes of an empty `accounts` or `units` (which the import inserts and then updates two more times:
+ * rollups, normalised names, unit paths — each pass maintaining trigram and pinyin indexes). Measured on one
  * province (1.46 M posts, COPY): a foreign key checked row by row costs a trigger and a lookup per row (18.0 s → 8.4 s
  * without it), the primary key maintained row by row about 3.4 s more than building it once afterwards. Added back
  * afterwards, each foreign key is validated by one anti-join per partition — the same guarantee, checked once. The
@@ -19,7 +21,7 @@ DECLARE
   nonempty boolean;
   n int := 0;
 BEGIN
-  IF tbl IS NULL OR tbl <> ALL (ARRAY['posts', 'messages']) THEN
+  IF tbl IS NULL OR tbl <> ALL (ARRAY['posts', 'messages', 'accounts', 'units']) THEN
     RAISE EXCEPTION 'import_drop_indexes: % is not a bulk-loaded table', tbl;
   END IF;
   -- A table with rows is left alone, without taking its lock (readers of a re-imported table are not blocked).
@@ -30,12 +32,14 @@ BEGIN
   IF nonempty THEN RETURN 0; END IF;
   CREATE TEMP TABLE IF NOT EXISTS _import_dropped_indexes (def text NOT NULL, rank int NOT NULL) ON COMMIT DROP;
   PERFORM import_own_temp_table();
-  -- Foreign keys referencing the table (rank 3), then its own (rank 2), then its primary and unique keys (rank 1).
+  -- posts and messages: foreign keys referencing the table (rank 3), then its own (rank 2), then its primary and
+  -- unique keys (rank 1). accounts and units (written, then updated by the import: rollups, names, paths) keep their
+  -- keys — the import's joins use them — and lose only their secondary indexes (trigram, pinyin, paths, ...).
   FOR r IN SELECT c.conrelid::regclass::text AS rel, c.conname, pg_get_constraintdef(c.oid) AS def,
                   CASE WHEN c.contype = 'f' AND c.conrelid <> format('public.%I', tbl)::regclass THEN 3
                        WHEN c.contype = 'f' THEN 2 ELSE 1 END AS rank
              FROM pg_constraint c
-            WHERE c.conparentid = 0 AND c.contype IN ('p', 'u', 'f')
+            WHERE tbl IN ('posts', 'messages') AND c.conparentid = 0 AND c.contype IN ('p', 'u', 'f')
               AND (c.conrelid = format('public.%I', tbl)::regclass OR (c.contype = 'f' AND c.confrelid = format('public.%I', tbl)::regclass))
             ORDER BY 4 DESC LOOP
     INSERT INTO pg_temp._import_dropped_indexes VALUES (format('ALTER TABLE %s ADD CONSTRAINT %I %s', r.rel, r.conname, r.def), r.rank);

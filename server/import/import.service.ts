@@ -149,6 +149,10 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
         const [{ dropped }] = await sql.query<{ dropped: number }>(`SELECT import_drop_indexes($1) AS dropped`, [directTable(name)]);
         if (dropped === 0) return null;
       }
+      // Empty units / accounts lose their secondary indexes too (rebuilt with the others, after paths and names).
+      for (const [file, table] of [['units.csv', 'units'], ['accounts.csv', 'accounts']] as const) {
+        if (inputs.some((i) => i.name === file)) await sql.query(`SELECT import_drop_indexes($1)`, [table]);
+      }
     }
     const staged = new Map<FileName, Staged>();
     for (const name of FILE_NAMES) {
@@ -188,6 +192,13 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
         log(`${name}：${s.rows} 行（读取并写入 ${seconds(t)} 秒）`);
         if (errorCount > 0) return null;
       }
+    }
+    if (staged.has('units.csv')) await refreshUnitPaths(tx.em);
+    // detection/post-months.ts; a direct load counted its accounts' months in the worker (bulk-load.ts loadPostMonths).
+    if (staged.has('posts.csv') && !dryRun && !(direct && directFiles.includes('posts.csv'))) await refreshPostMonths(sql, POSTS_FILE_ACCOUNTS);
+    // Normalised names are ready before the first detection (which would otherwise compute them for every new account).
+    if (staged.has('accounts.csv') && !dryRun) await refreshNormalizedNames(tx.em, null);
+    if (direct) {
       const tIndex = performance.now();
       try {
         await sql.query(`SELECT import_restore_indexes()`);
@@ -197,11 +208,6 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
       }
       log(`索引与外键重建完成（${seconds(tIndex)} 秒）`);
     }
-    if (staged.has('units.csv')) await refreshUnitPaths(tx.em);
-    // detection/post-months.ts; a direct load counted its accounts' months in the worker (bulk-load.ts loadPostMonths).
-    if (staged.has('posts.csv') && !dryRun && !(direct && directFiles.includes('posts.csv'))) await refreshPostMonths(sql, POSTS_FILE_ACCOUNTS);
-    // Normalised names are ready before the first detection (which would otherwise compute them for every new account).
-    if (staged.has('accounts.csv') && !dryRun) await refreshNormalizedNames(tx.em, null);
     log(`写入完成（${seconds(tLoad)} 秒）`);
     const fileCounts: ImportFileCount[] = [...staged.values()].map((s) => {
       const c = counts.get(s.spec.name) ?? { inserted: 0, updated: 0 };

@@ -26,7 +26,7 @@ async function snapshot(db: TestDb): Promise<unknown> {
     months: await q(`SELECT a.platform, a.handle, m.month, m.posts, m.originals, m.last_post_at, m.reads_below FROM account_post_months m
                        JOIN accounts a ON a.id = m.account_id ORDER BY 1, 2, 3`),
     totals: await q(`SELECT a.platform, a.handle, t.posts, t.last_post_at FROM account_post_totals t JOIN accounts a ON a.id = t.account_id ORDER BY 1, 2`),
-    indexes: await q(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('posts', 'messages') ORDER BY 1`),
+    indexes: await q(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('posts', 'messages', 'accounts', 'units') ORDER BY 1`),
     keys: await q(`SELECT conname, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint
                     WHERE conrelid IN ('posts'::regclass, 'messages'::regclass, 'post_content_checks'::regclass) AND contype <> 'n' ORDER BY 1`),
     // The sequences stand past the ids the direct load numbered itself.
