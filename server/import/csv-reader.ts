@@ -409,7 +409,8 @@ export function monthOf(canonical: string): string {
 
 /** Account × month counts in typed arrays (one slot per pair: ~60 bytes; the national data has ~2 M pairs). */
 export class MonthCounts {
-  private readonly slots = new Map<number, Map<number, number>>();
+  /** account × 4096 + month index since 1900 (a small integer key) → slot. */
+  private readonly slots = new Map<number, number>();
   count = 0;
   /** Per slot: account, month (year × 12 + month - 1), posts, originals, then one count per edge. */
   ints: Int32Array;
@@ -424,12 +425,11 @@ export class MonthCounts {
   }
 
   add(account: number, month: number, original: boolean, reads: number, micros: number): void {
-    let byMonth = this.slots.get(account);
-    if (!byMonth) this.slots.set(account, (byMonth = new Map()));
-    let slot = byMonth.get(month);
+    const key = account * 4096 + (month - 1900 * 12);
+    let slot = this.slots.get(key);
     if (slot === undefined) {
       slot = this.count++;
-      byMonth.set(month, slot);
+      this.slots.set(key, slot);
       if (slot >= this.last.length) {
         const ints = new Int32Array(this.ints.length * 2);
         ints.set(this.ints);
