@@ -242,17 +242,20 @@ export const RULE_SQL: RuleSql[] = [
         WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued AND a.level = ANY (p.lv_levels)`,
       `ANALYZE det_lv_cand`,
       `CREATE TEMP TABLE det_lv_keep ON COMMIT DROP AS
-       WITH bound AS (
-         SELECT c.id, sum(CASE WHEN r.whole THEN 2 * r.below - mo.posts ELSE r.below END) AS max2ln
-           FROM det_lv_cand c
-           JOIN account_post_months mo ON mo.account_id = c.id
+       WITH mw AS (
+         -- per window start in use: the months the window [lo, D) overlaps, and whether it holds the whole month
+         SELECT l.lo, g.m::date AS month,
+                g.m AT TIME ZONE 'Asia/Shanghai' >= l.lo AND (g.m + interval '1 month') AT TIME ZONE 'Asia/Shanghai' <= ${CHECK_INSTANT} AS whole
+           FROM (SELECT DISTINCT lo FROM det_lv_cand) l
+           CROSS JOIN LATERAL generate_series(date_trunc('month', l.lo AT TIME ZONE 'Asia/Shanghai'), ($1::date - 1)::timestamp,
+                                              interval '1 month') AS g(m)),
+       bound AS (
+         SELECT c.id, sum(CASE WHEN mw.whole THEN 2 * r.below - mo.posts ELSE r.below END) AS max2ln
+           FROM det_lv_cand c JOIN mw ON mw.lo = c.lo
+           JOIN account_post_months mo ON mo.account_id = c.id AND mo.month = mw.month
             AND mo.month >= date_trunc('month', $1::date - ${maxWindowDays})::date AND mo.month < $1::date
-           CROSS JOIN LATERAL (
-             SELECT mo.month::timestamp AT TIME ZONE 'Asia/Shanghai' >= c.lo
-                      AND (mo.month + 1 * interval '1 month')::timestamp AT TIME ZONE 'Asia/Shanghai' <= ${CHECK_INSTANT} AS whole,
-                    CASE WHEN c.hi_i IS NULL THEN mo.posts ELSE mo.reads_below[c.hi_i] END AS below) r
+           CROSS JOIN LATERAL (SELECT CASE WHEN c.hi_i IS NULL THEN mo.posts ELSE mo.reads_below[c.hi_i] END AS below) r
           WHERE c.lv_require_low
-            AND (mo.month + 1 * interval '1 month')::timestamp AT TIME ZONE 'Asia/Shanghai' > c.lo
           GROUP BY c.id)
        SELECT c.id, c.lo FROM det_lv_cand c
          LEFT JOIN account_post_totals t ON t.account_id = c.id
