@@ -36,7 +36,11 @@ export async function refreshNormalizedNames(em: EntityManager, regionPath: stri
     params.push(accountIds);
     where += ` AND a.unit_id IN (SELECT unit_id FROM accounts WHERE id = ANY($${params.length}::int[]))`;
   }
+  // The stale ones come from the partial index accounts_name_stale_idx (usually empty; migrations/1732946200000):
+  // the planner cannot estimate the two-column condition and would read every account.
+  await em.query(`SET LOCAL enable_seqscan = off`);
   const rows: { id: number; name: string }[] = await em.query(`SELECT a.id, a.name FROM accounts a WHERE ${where}`, params);
+  await em.query(`SET LOCAL enable_seqscan = DEFAULT`);
   if (!rows.length) return 0;
   await em.query(
     `UPDATE accounts a SET name_normalized = x.norm, name_normalized_from = x.name
