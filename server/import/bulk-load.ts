@@ -87,7 +87,16 @@ export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, s
     countStatement(copySql);
     return client.query(copyFrom(copySql));
   };
-  const outcome = await readCsvInWorker(name, source, open(), sink, {
+  // The first problem settles it (the staged path will run and list them all): stop reading the file.
+  let failed = false;
+  const watched: ProblemSink = {
+    add(file, line, column, message) {
+      failed = true;
+      sink.add(file, line, column, message);
+    },
+  };
+  const outcome = await readCsvInWorker(name, source, open(), watched, {
+    stop: () => failed,
     keys,
     ids: accounts.map((a) => a.id),
     firstId: Number(first),

@@ -37,6 +37,8 @@ export interface WorkerDirect {
   firstId: number;
   readEdges?: readonly number[];
   month?(month: string, current: Writable): Promise<Writable>;
+  /** True once the load is known to fail (a problem reported): the rest of the file is not read. */
+  stop?(): boolean;
 }
 
 /** A direct load's accounts: their ids, and for posts each one's number of posts and latest `published_at` (else 0, ''). */
@@ -75,7 +77,7 @@ export async function readCsvInWorker(name: FileName, source: Readable, target: 
           case 'more':
             // One chunk per request, in order.
             feeding = feeding.then(async () => {
-              const next = await chunks.next();
+              const next: IteratorResult<unknown> = direct?.stop?.() ? { done: true, value: undefined } : await chunks.next();
               send(next.done ? { type: 'end' } : { type: 'chunk', data: next.value as Buffer | string });
             }).catch(fail);
             break;

@@ -77,6 +77,15 @@ describe('direct load of posts and messages into empty tables', () => {
         expect(Number(n)).toBe(0);
         expect(log.some((m) => m.includes('staged path'))).toBe(true);
       }
+      // A problem early in a long file: the direct attempt stops reading there (the staged path reads it all).
+      const long = ['platform,handle,published_at,title,original,reads', 'wechat,fjfb,2024-06-31,坏日期,true,1'];
+      for (let i = 0; i < 40_000; i++) long.push(`wechat,fjfb,2024-05-01T00:00:${String(i % 60).padStart(2, '0')},第${i}条,true,${i}`);
+      const log: string[] = [];
+      const r = await importFiles(createSystemContext(db.ds), base.map((f) => (f.name === 'posts.csv' ? { name: f.name, content: `${long.join('\n')}\n` } : f)),
+        { log: (m) => log.push(m) });
+      expect(r.errors.map((e) => `${e.file}:${e.line}: ${e.column}`)).toEqual(['posts.csv:2: published_at']);
+      const read = log.map((m) => /^posts\.csv：(\d+) 行（读取并写入/.exec(m)).find(Boolean);
+      expect(Number(read![1])).toBeLessThan(40_001);
       // The tables' indexes and foreign keys are all still there after the rolled-back attempts.
       const [{ k }] = await db.ds.query(`SELECT count(*)::int AS k FROM pg_constraint WHERE contype IN ('f', 'p') AND conparentid = 0
         AND conrelid IN ('posts'::regclass, 'messages'::regclass, 'post_content_checks'::regclass)`);
