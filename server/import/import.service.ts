@@ -268,8 +268,11 @@ const TABLE_OF_FILE: Record<string, string> = {
   'units.csv': 'units', 'accounts.csv': 'accounts', 'services.csv': 'services', 'posts.csv': 'posts', 'messages.csv': 'messages',
 };
 
+/** The tables to analyse after the import: those of its files, and with posts the maintained months of the accounts'
+ * posts (both load paths write them) — the first detection after an import must not plan them without statistics. */
 function analyzeTargets(files: Iterable<string>): string[] {
-  return [...files].map((f) => TABLE_OF_FILE[f]).filter((t): t is string => Boolean(t));
+  const tables = [...files].map((f) => TABLE_OF_FILE[f]).filter((t): t is string => Boolean(t));
+  return tables.includes('posts') ? [...tables, 'account_post_months', 'account_post_totals'] : tables;
 }
 
 function sortProblems(list: ImportProblem[]): ImportProblem[] {
