@@ -13,7 +13,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * definitions are kept, as before, in the transaction's temporary table only the functions' owner may write, as
  * complete statements with their rank.
  */
-const DROP_INDEXES = `
+export const DROP_INDEXES = `
 CREATE OR REPLACE FUNCTION import_drop_indexes(tbl text) RETURNS int
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 DECLARE

@@ -60,6 +60,7 @@ import { SessionNotify1732944000000 } from '../migrations/1732944000000-SessionN
 import { PostMonths1732946000000 } from '../migrations/1732946000000-PostMonths';
 import { PostMonthsAnalyze1732946100000 } from '../migrations/1732946100000-PostMonthsAnalyze';
 import { StaleNamesIndex1732946200000 } from '../migrations/1732946200000-StaleNamesIndex';
+import { ImportKeepsOriginIndexes1732946300000 } from '../migrations/1732946300000-ImportKeepsOriginIndexes';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -92,7 +93,8 @@ export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, Au
   ContentChecks1732920000000, ContentPostsIndex1732920000001, Inspections1732930000000, JobRuns1732931000000, ClosedLoop1732932000000, WorkOrders1732933000000, PostsByMonth1732940000000,
   KeepWorkOrders1732941000000, HistoryIndexes1732942000000, ContentCleanHashes1732943500000,
   SessionNotify1732944000000, ImportDropForeignKeys1732944500000, PostMonths1732946000000,
-  PostMonthsAnalyze1732946100000, StaleNamesIndex1732946200000];
+  PostMonthsAnalyze1732946100000, StaleNamesIndex1732946200000,
+  ImportKeepsOriginIndexes1732946300000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 
