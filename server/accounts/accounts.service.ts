@@ -63,13 +63,15 @@ export const accountsService = {
     const planned = (raw: { planned?: unknown }[]) => raw.map((r) => nodes!.attach(r.planned));
     const read = async <R>() => {
       if (!nodes) return qb.getRawAndEntities<R>();
-      const page = ctx.em.createQueryBuilder()
-        .select(nodes.select, 'planned').addSelect(withTotal ? 'p.total_count' : 'NULL', 'total_count')
-        .from(`(${qb.getQuery()})`, 'p').innerJoin('accounts', 'a', 'a.id = p.id')
-        .setParameters({ ...qb.getParameters(), ...nodes.params })
-        .orderBy(sort.expr, order).addOrderBy('a.id', order);
+      // The outer statement is written here, not by a TypeORM query builder: TypeORM rewrote the planner's long JSON
+      // expression property by property on every request. The planner's parameters (`:plan_pN`) follow the page's.
+      const [pageSql, pageParams] = qb.getQueryAndParameters();
+      const names = Object.keys(nodes.params);
+      const select = nodes.select.replace(/:(plan_p\d+)\b/g, (_m, n: string) => `$${pageParams.length + names.indexOf(n) + 1}`);
+      const sql = `SELECT ${select} AS planned, ${withTotal ? 'p.total_count' : 'NULL'} AS total_count
+        FROM (${pageSql}) p JOIN accounts a ON a.id = p.id ORDER BY ${sort.expr} ${order}, a.id ${order}`;
       // Not prepared (server/db/prepared.ts): a generic plan cannot see the region's `LIKE` prefix and guesses badly.
-      return { entities: [] as Account[], raw: await page.getRawMany<R>() };
+      return { entities: [] as Account[], raw: await ctx.em.query(sql, [...pageParams, ...names.map((n) => nodes.params[n])]) as R[] };
     };
     if (cursor) {
       const count = async () => (await base()).getCount();
