@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
 // "Cannot use GraphQLObjectType from another module or realm").
 const graphqlDir = path.dirname(require.resolve('graphql/package.json'));
 
+/** Tests that assert event-loop stall bounds: their own project, run last (below). */
+const TIMING = ['tests/edge/flood.test.ts', 'tests/edge/import-flood.test.ts'];
+
 // SWC (not esbuild) so decorators get their metadata; useDefineForClassFields must stay false.
 export default defineConfig({
   plugins: [
@@ -42,10 +45,25 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['tests/**/*.test.ts'],
+          exclude: TIMING,
           // PostgreSQL (embedded unless DATABASE_URL) and a migrated template database, once per run of this project.
           globalSetup: ['tests/support/global-setup.ts'],
           // Decorators need the metadata polyfill before any entity or resolver module loads.
           setupFiles: ['reflect-metadata'],
+        },
+      },
+      {
+        // The event-loop bounds of the edge (issue 10: no stall of the server's own over 100 ms) are measured after
+        // the other projects, one file at a time: on 2 shared cores, another suite's CPU and memory use beside them
+        // (a national-size import test, the e2e browser) made the measured stall move by 3×.
+        extends: true,
+        test: {
+          name: 'timing',
+          include: TIMING,
+          globalSetup: ['tests/support/global-setup.ts'],
+          setupFiles: ['reflect-metadata'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
