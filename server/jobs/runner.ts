@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { Logger, parseCronItems, run, type CronItem, type Runner } from 'graphile-worker';
+import { Pool } from 'pg';
 import type { Config } from '../config';
 import { NATIONAL_REGION } from '../regions/regions.service';
 import { effectiveSettings, loadPolicies } from '../policy/policy.service';
@@ -39,14 +40,21 @@ export async function startJobs(ds: DataSource, ownerUrl: string, config: Config
     if (level === 'error' || level === 'warning') log(`[jobs] ${message}`);
   });
   const items = opts.schedules === false ? [] : await scheduledItems(ds);
+  // Our own pool, ended (and awaited) after the runner stops: graphile-worker ends a pool it made itself without
+  // waiting, after removing its error handlers, so a server that drops the connections a moment later (a restart, a
+  // dropped database) would raise an unhandled 'error'. These handlers stay for the pool's whole life.
+  const pgPool = new Pool({ connectionString: ownerUrl, max: 5 });
+  const quiet = (e: Error) => log(`[jobs] 数据库连接中断 (database connection lost): ${e.message}`);
+  pgPool.on('error', quiet);
+  pgPool.on('connect', (client) => { client.on('error', quiet); });
   const runner = await run({
-    connectionString: ownerUrl, concurrency: 1, noHandleSignals: true, pollInterval: opts.pollInterval ?? 2000, logger,
+    pgPool, concurrency: 1, noHandleSignals: true, pollInterval: opts.pollInterval ?? 2000, logger,
     taskList: taskList(ds, config), parsedCronItems: parseCronItems(items),
-  });
+  }).catch(async (e: unknown) => { await pgPool.end(); throw e; });
   log(`定时任务已启动 (job queue started): ${items.map((i) => `${i.task} ${i.match}`).join('; ') || '无计划任务'}`);
   const handle: JobsHandle = { runner, stop: async () => {
     if (current === handle) current = null;
-    await runner.stop();
+    try { await runner.stop(); } finally { await pgPool.end(); }
   } };
   current = handle;
   return handle;
