@@ -84,7 +84,7 @@ export async function startEmbedded(opts: {
     throw new Error(`内置 PostgreSQL 无法启动 (embedded PostgreSQL failed to start): ${errors.join(' | ') || String(err ?? '')}`);
   }
   await ensureDatabase(url, database);
-  return { url, owned: true, stop: () => pg.stop() };
+  return { url, owned: true, stop: async () => { await quiesce(url); await pg.stop(); } };
 }
 
 export class ForeignClusterError extends Error {}
@@ -118,6 +118,29 @@ async function requireOwnCluster(pgDir: string, port: number, url: string): Prom
   }
   if (fs.realpathSync(dataDir) !== fs.realpathSync(pgDir)) {
     throw new ForeignClusterError(`端口 ${port} 上的内置数据库属于另一个数据目录 ${dataDir}，不是 ${pgDir} (port ${port} serves another checkout's cluster); ${advice}`);
+  }
+}
+
+/**
+ * Before stopping the cluster: waits (at most 2 s) until the sessions of our closed pools (application_name matrix-planner…) have really gone.
+ * pg's Pool.end() reports done while its clients' sockets are still closing; a fast shutdown meeting such a session
+ * made the pool print "terminating connection due to administrator command" after a CLI had finished its work.
+ */
+async function quiesce(url: string): Promise<void> {
+  const { Client } = await import('pg');
+  const c = new Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
+  try {
+    await c.connect();
+    for (let i = 0; i < 40; i++) {
+      const r = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND application_name LIKE 'matrix-planner%'`);
+      if (r.rows[0].n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch {
+    // the cluster is stopping anyway
+  } finally {
+    await c.end().catch(() => undefined);
   }
 }
 

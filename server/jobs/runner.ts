@@ -43,7 +43,7 @@ export async function startJobs(ds: DataSource, ownerUrl: string, config: Config
   // Our own pool, ended (and awaited) after the runner stops: graphile-worker ends a pool it made itself without
   // waiting, after removing its error handlers, so a server that drops the connections a moment later (a restart, a
   // dropped database) would raise an unhandled 'error'. These handlers stay for the pool's whole life.
-  const pgPool = new Pool({ connectionString: ownerUrl, max: 5 });
+  const pgPool = new Pool({ connectionString: ownerUrl, max: 5, application_name: 'matrix-planner-jobs' });
   const quiet = (e: Error) => log(`[jobs] 数据库连接中断 (database connection lost): ${e.message}`);
   pgPool.on('error', quiet);
   pgPool.on('connect', (client) => { client.on('error', quiet); });
