@@ -10,7 +10,10 @@ import { checkPost } from './matcher';
  * The content rules, run by the detection engine after the SQL rules, in its transaction, over det_acc:
  *   1. det_post: the accounts' own posts with text (migrated archives and title-only posts excluded) in the province's
  *      window (content.windowDays before D), each marked to check or not: a post is checked again only when its text
- *      (content hash) or its lexicon key (the province's lexicon version, the unit's field) differs from its last check;
+ *      (content hash) or its lexicon key (the province's lexicon version, the unit's field) differs from its last check.
+ *      An account whose maintained state holds (content_scan_state, migrations/1732946400000-ContentScanState.ts)
+ *      contributes only its posts not yet covered by it — newer ids, or dates outside the range it covers — so a
+ *      repeated run reads no post, and a run after an import reads the imported ones;
  *   2. those posts are checked in JS (matcher.ts) in batches — a weekly run touches a week of posts; the few with a
  *      finding are written to post_content_checks (one INSERT), the clean ones are remembered as their account's set
  *      of clean content hashes (content_clean_hashes, one INSERT … SELECT for all accounts);
@@ -29,6 +32,7 @@ const single = (rule: DetectionRule, severity: Severity) =>
 const FIELD_SQL = `CASE ${FIELD_PATTERNS.map(([f, re]) => `WHEN un.name ~ '${re}' THEN '${f}'`).join(' ')} ELSE '-' END`;
 
 export interface ContentScanStats {
+  /** Posts looked at (det_post): the whole window of the accounts without a holding state, the new posts of the others. */
   postsInWindow: number;
   postsScanned: number;
   scanMs: number;
@@ -57,43 +61,94 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   const prof: [string, number][] = [];
   let tp = performance.now();
   const mark = (name: string) => { const now = performance.now(); prof.push([name, Math.round(now - tp)]); tp = now; };
-  await em.query(`DROP TABLE IF EXISTS det_cpol, det_post, det_text, det_found`);
+  await em.query(`DROP TABLE IF EXISTS det_cpol, det_cacc, det_post, det_text, det_found`);
   await em.query(`CREATE TEMP TABLE det_cpol ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS x(prov text, enabled boolean, window_days int, min_share numeric, min_posts int, lexicon_key text)`, [JSON.stringify(pol)]);
+  // The newest post id now, read before any post (migrations/1732946400000-ContentScanState.ts): once this run has
+  // checked its accounts' window, every post of theirs in it up to this id has a current result. Recorded only when no
+  // other transaction holds a write lock on posts (or one of its months) after it was read: then every id up to it
+  // belongs to a finished transaction (a writer locks posts before it takes an id and keeps the lock until it ends),
+  // so no post with a smaller id can still appear. Otherwise the states stay as they were (the next run reads more).
+  const [{ through }] = await em.query(`SELECT COALESCE(max(id), 0)::text AS through FROM posts`);
+  const [{ writers }] = await em.query(`
+    SELECT EXISTS (SELECT 1 FROM pg_locks l
+                    WHERE l.pid <> pg_backend_pid() AND l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                      AND l.mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
+                      AND l.relation IN (SELECT 'public.posts'::regclass::oid UNION ALL SELECT inhrelid FROM pg_inherits WHERE inhparent = 'public.posts'::regclass)
+                  ) AS writers`);
+  mark('through');
+  // The accounts checked, each with its lexicon key (the province's lexicon version, the unit's field — matched again
+  // only when the unit's name is not the one its state recorded), its window and whether its maintained state holds
+  // (same key): then only its posts with a larger id than the state's, or outside the state's covered range, can need
+  // a check ("fast"); otherwise every post of its window is looked at, against its check rows and clean hashes.
+  await em.query(`
+    CREATE TEMP TABLE det_cacc ON COMMIT DROP AS
+    SELECT a.id, a.prov, cp.lexicon_key || ':' || fl.field AS key, fl.field, un.name AS unit_name, ${dayStart('cp.window_days')} AS since,
+           st.account_id IS NOT NULL AND st.lexicon_key = cp.lexicon_key || ':' || fl.field AS fast,
+           st.scanned_through AS through, st.covered_from, st.covered_to, st.unit_name AS st_unit_name, st.field AS st_field
+      FROM det_acc a JOIN det_cpol cp ON cp.prov = a.prov AND cp.enabled JOIN units un ON un.id = a.unit_id
+      LEFT JOIN content_scan_state st ON st.account_id = a.id
+      CROSS JOIN LATERAL (SELECT CASE WHEN st.unit_name = un.name THEN st.field ELSE ${FIELD_SQL} END AS field) fl`, [asOf]);
+  mark('accounts');
+  await em.query(`ALTER TABLE det_cacc ADD PRIMARY KEY (id)`);
+  await em.query(`ANALYZE det_cacc`);
+  const [{ min_through: minThrough, slow, fast, stale_range: staleRange }] = await em.query(`
+    SELECT COALESCE(min(through) FILTER (WHERE fast), 0)::text AS min_through, count(*) FILTER (WHERE NOT fast)::int AS slow,
+           count(*) FILTER (WHERE fast)::int AS fast,
+           count(*) FILTER (WHERE fast AND NOT (since >= covered_from AND ${CHECK_INSTANT} <= covered_to))::int AS stale_range
+      FROM det_cacc`, [asOf]);
+  mark('state');
   // Only posts with text are checked (a title-only post has nothing a reader could misread beyond a headline, and a
   // province's posts are mostly title-only): the partial index posts_with_content keeps their cost near zero.
   // A post is to be checked (todo) when its check row is stale (hash or key changed), or when it has none and its hash
   // is not in its account's set of clean hashes for the account's current key (content_clean_hashes: a clean result
   // depends only on the text and the key; migrations/1732943500000-ContentCleanHashes.ts).
-  // Two tables from one read of posts: det_post, narrow (every post in the window: what the rules and the clean sets
-  // join), and det_text, the texts of the posts to check only (what the scan reads) — the joins and the statistics
-  // never wade through the copied texts.
+  // Two tables from one read of posts: det_post, narrow (the posts looked at: what the clean sets join), and det_text,
+  // the texts of the posts to check only (what the scan reads) — the joins and the statistics never wade through the
+  // copied texts. For a "fast" account det_post holds only its posts that can need a check.
   await em.query(`CREATE TEMP TABLE det_post (id bigint, published_at timestamptz, content_hash uuid, account_id int, prov text, key text,
     had_row boolean, todo boolean, title text) ON COMMIT DROP`);
-  await em.query(`CREATE TEMP TABLE det_text (id bigint, published_at timestamptz, content_hash uuid, prov text, key text, title text, content text)
+  await em.query(`CREATE TEMP TABLE det_text (id bigint, published_at timestamptz, content_hash uuid, account_id int, prov text, key text, title text, content text)
     ON COMMIT DROP`);
-  await em.query(`
-    WITH acc AS MATERIALIZED (
-      SELECT a.id, a.prov, cp.lexicon_key || ':' || ${FIELD_SQL} AS key, ${dayStart('cp.window_days')} AS since
-        FROM det_acc a JOIN det_cpol cp ON cp.prov = a.prov AND cp.enabled JOIN units un ON un.id = a.unit_id),
+  const own = `p.origin_account_id IS NULL AND p.content IS NOT NULL AND p.published_at < ${CHECK_INSTANT}
+               AND p.published_at >= ${dayStart(String(maxWindowDays))}`;
+  const look = (accounts: string, posts: string, extra: unknown[] = []) => em.query(`
+    WITH acc AS MATERIALIZED (${accounts}),
     clean AS MATERIALIZED (
       SELECT s.account_id, h.hash FROM acc JOIN content_clean_hashes s ON s.account_id = acc.id AND s.lexicon_key = acc.key
        CROSS JOIN LATERAL unnest(s.hashes) h(hash)),
     w AS MATERIALIZED (
       SELECT p.id, p.published_at, p.content_hash, p.account_id, acc.prov, acc.key, t.had_row, t.todo, p.title,
              CASE WHEN t.todo THEN p.content END AS content
-        FROM acc
-        JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND p.published_at < ${CHECK_INSTANT}
-             AND p.published_at >= ${dayStart(String(maxWindowDays))}
-             AND p.origin_account_id IS NULL AND p.content IS NOT NULL
+        FROM ${posts}
         LEFT JOIN post_content_checks c ON c.post_id = p.id AND c.published_at = p.published_at
         LEFT JOIN clean cl ON cl.account_id = p.account_id AND cl.hash = p.content_hash
         CROSS JOIN LATERAL (SELECT c.post_id IS NOT NULL AS had_row,
           CASE WHEN c.post_id IS NOT NULL THEN c.content_hash IS DISTINCT FROM p.content_hash OR c.lexicon_key IS DISTINCT FROM acc.key
                ELSE cl.hash IS NULL END AS todo) t),
-    txt AS (INSERT INTO det_text SELECT id, published_at, content_hash, prov, key, title, content FROM w WHERE todo)
+    txt AS (INSERT INTO det_text SELECT id, published_at, content_hash, account_id, prov, key, title, content FROM w WHERE todo)
     INSERT INTO det_post SELECT id, published_at, content_hash, account_id, prov, key, had_row, todo, CASE WHEN todo OR had_row THEN title END FROM w`,
-  [asOf]);
+  [asOf, ...extra]);
+  // Accounts without a holding state: every post of the window.
+  if (slow > 0) {
+    await look(`SELECT id, prov, key, since FROM det_cacc WHERE NOT fast`, `acc
+        JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND ${own}`);
+  }
+  // The others: their posts newer than their state (one range read of the months' primary keys from the smallest
+  // state id; no other post is touched) …
+  if (fast > 0) {
+    await look(`SELECT id, prov, key, since, through FROM det_cacc WHERE fast`, `(
+          SELECT p.id, p.published_at, p.content_hash, p.account_id, p.title, p.content FROM posts p
+           WHERE p.id > $2::bigint AND ${own} OFFSET 0) p
+        JOIN acc ON acc.id = p.account_id AND p.id > acc.through AND p.published_at >= acc.since`, [minThrough]);
+  }
+  // … and their posts of the window outside the state's covered range (another check date or window).
+  if (staleRange > 0) {
+    await look(`SELECT id, prov, key, since, through, covered_from, covered_to FROM det_cacc
+                 WHERE fast AND NOT (since >= covered_from AND ${CHECK_INSTANT} <= covered_to)`, `acc
+        JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND ${own} AND p.id <= acc.through
+             AND (p.published_at < acc.covered_from OR p.published_at >= acc.covered_to)`);
+  }
   mark('window');
   // Statistics for the joins below (a temporary table has none until analysed).
   await em.query(`ANALYZE det_post`);
@@ -112,13 +167,13 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   // (Pending statements are awaited below; should matching throw first, their failure is not left unhandled.)
   stale.catch(() => undefined);
   let scanned = 0;
-  const found = { ids: [] as string[], months: [] as string[], hashes: [] as (string | null)[], keys: [] as string[], wrong: [] as string[],
+  const found = { ids: [] as string[], months: [] as string[], hashes: [] as (string | null)[], accounts: [] as number[], keys: [] as string[], wrong: [] as string[],
     markers: [] as string[], categories: [] as string[], serious: [] as boolean[] };
-  type Row = { id: string; published_at: string; content_hash: string | null; title: string; content: string | null; prov: string; key: string };
+  type Row = { id: string; published_at: string; content_hash: string | null; account_id: number; title: string; content: string | null; prov: string; key: string };
   // One pass over det_text through a cursor (no index, no sort); the next batch is fetched before this one is
   // checked: PostgreSQL reads it while Node matches.
   await em.query(`DECLARE det_text_cursor NO SCROLL CURSOR FOR
-    SELECT d.id, d.published_at::text AS published_at, d.content_hash, d.title, d.content, d.prov, d.key FROM det_text d`);
+    SELECT d.id, d.published_at::text AS published_at, d.content_hash, d.account_id, d.title, d.content, d.prov, d.key FROM det_text d`);
   const read = (): Promise<Row[]> => em.query(`FETCH ${BATCH} FROM det_text_cursor`);
   let next = read();
   next.catch(() => undefined);
@@ -137,6 +192,7 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
       found.ids.push(r.id);
       found.months.push(r.published_at);
       found.hashes.push(r.content_hash);
+      found.accounts.push(r.account_id);
       found.keys.push(r.key);
       found.wrong.push(JSON.stringify(c.wrong));
       found.markers.push(JSON.stringify(c.markers));
@@ -151,27 +207,49 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   await stale;
   if (found.ids.length) {
     await em.query(`
-      INSERT INTO post_content_checks (post_id, published_at, content_hash, lexicon_key, wrong, markers, categories, serious, checked_at)
-      SELECT x.id, x.published_at, x.content_hash, x.key, x.wrong, x.markers, ARRAY(SELECT jsonb_array_elements_text(x.categories)), x.serious, now()
-        FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::boolean[])
-             AS x(id, published_at, content_hash, key, wrong, markers, categories, serious)
-      ON CONFLICT (post_id) DO UPDATE SET published_at = EXCLUDED.published_at, content_hash = EXCLUDED.content_hash, lexicon_key = EXCLUDED.lexicon_key, wrong = EXCLUDED.wrong,
-        markers = EXCLUDED.markers, categories = EXCLUDED.categories, serious = EXCLUDED.serious, checked_at = EXCLUDED.checked_at`,
-    [found.ids, found.months, found.hashes, found.keys, found.wrong, found.markers, found.categories, found.serious]);
+      INSERT INTO post_content_checks (post_id, published_at, content_hash, account_id, lexicon_key, wrong, markers, categories, serious, checked_at)
+      SELECT x.id, x.published_at, x.content_hash, x.account_id, x.key, x.wrong, x.markers, ARRAY(SELECT jsonb_array_elements_text(x.categories)), x.serious, now()
+        FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $8::jsonb[], $9::boolean[])
+             AS x(id, published_at, content_hash, account_id, key, wrong, markers, categories, serious)
+      ON CONFLICT (post_id) DO UPDATE SET published_at = EXCLUDED.published_at, content_hash = EXCLUDED.content_hash, account_id = EXCLUDED.account_id,
+        lexicon_key = EXCLUDED.lexicon_key, wrong = EXCLUDED.wrong, markers = EXCLUDED.markers, categories = EXCLUDED.categories,
+        serious = EXCLUDED.serious, checked_at = EXCLUDED.checked_at`,
+    [found.ids, found.months, found.hashes, found.accounts, found.keys, found.wrong, found.markers, found.categories, found.serious]);
   }
-  // The clean sets of the accounts that had posts to check: the hashes of their clean posts in the window (a post is
-  // clean when it was checked now without a finding, or was not to check and has no row); hashes of posts that left
-  // the window drop out, so a set never outgrows the window.
+  // The clean sets of the accounts looked at in full (not "fast") that had posts to check: the hashes of their clean
+  // posts in the window (a post is clean when it was checked now without a finding, or was not to check and has no
+  // row); hashes of posts that left the window drop out, so a set never outgrows the window. A "fast" account's set is
+  // left as it is (det_post holds only its new posts): should its state be voided, the posts checked since are
+  // checked again.
   const ts = performance.now();
   if (scanned) {
     await em.query(`
       INSERT INTO content_clean_hashes (account_id, lexicon_key, hashes, checked_at)
       SELECT d.account_id, min(d.key), COALESCE(array_agg(DISTINCT d.content_hash) FILTER (WHERE CASE WHEN d.todo THEN f.id IS NULL ELSE NOT d.had_row END), '{}'), now()
         FROM det_post d LEFT JOIN unnest($1::bigint[]) f(id) ON f.id = d.id
-       WHERE d.account_id IN (SELECT account_id FROM det_post WHERE todo)
+       WHERE d.account_id IN (SELECT account_id FROM det_post WHERE todo) AND d.account_id IN (SELECT id FROM det_cacc WHERE NOT fast)
        GROUP BY d.account_id
       ON CONFLICT (account_id) DO UPDATE SET lexicon_key = EXCLUDED.lexicon_key, hashes = EXCLUDED.hashes, checked_at = EXCLUDED.checked_at`,
     [found.ids]);
+  }
+  if (slow > 0) {
+    // A set kept under another key whose account had nothing to check: it holds no post of the window; emptied.
+    await em.query(`UPDATE content_clean_hashes c SET lexicon_key = a.key, hashes = '{}', checked_at = now()
+      FROM det_cacc a WHERE a.id = c.account_id AND NOT a.fast AND c.lexicon_key <> a.key`);
+  }
+  // Every account of the run has now a current result for each post of its window: its state records that (see the
+  // check of other writers above); unchanged states are not touched (not even locked by the upsert).
+  if (!writers) {
+    await em.query(`
+      INSERT INTO content_scan_state AS s (account_id, lexicon_key, unit_name, field, scanned_through, covered_from, covered_to)
+      SELECT id, key, unit_name, field, $2::bigint, since, ${CHECK_INSTANT} FROM det_cacc
+       WHERE NOT fast OR (through, covered_from, covered_to, st_unit_name, st_field)
+                         IS DISTINCT FROM ($2::bigint, since, ${CHECK_INSTANT}, unit_name, field)
+      ON CONFLICT (account_id) DO UPDATE SET lexicon_key = EXCLUDED.lexicon_key, unit_name = EXCLUDED.unit_name, field = EXCLUDED.field,
+        scanned_through = EXCLUDED.scanned_through, covered_from = EXCLUDED.covered_from, covered_to = EXCLUDED.covered_to
+      WHERE (s.lexicon_key, s.unit_name, s.field, s.scanned_through, s.covered_from, s.covered_to)
+            IS DISTINCT FROM (EXCLUDED.lexicon_key, EXCLUDED.unit_name, EXCLUDED.field, EXCLUDED.scanned_through, EXCLUDED.covered_from, EXCLUDED.covered_to)`,
+    [asOf, through]);
   }
   if (process.env.CONTENT_PROFILE) {
     console.log(`[content] ${scanned} posts: read ${Math.round(phases.read)} ms, check ${Math.round(phases.check)} ms, ${found.ids.length} with findings, writes ${Math.round(performance.now() - tw)} ms (clean sets ${Math.round(performance.now() - ts)} ms)`);
@@ -179,13 +257,18 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   const scanMs = Math.round(performance.now() - t0);
   mark('scan');
 
-  // The posts with a finding in the window, with their results (after the scan every row of det_post's posts is
-  // current): the three rules read this small table only. Their titles come from det_post (it carries the title of
-  // every post to check or with a check row) — no join back to the month-partitioned posts, which the planner did as
-  // a hash join over every month (0.15–0.7 s).
+  // The posts with a finding in the window, with their results: the check rows of the accounts' windows under their
+  // keys (after the scan every post of every window has a current result), each with its post, which must still be
+  // the account's own post with text and the checked text (a row of a post moved away or edited is not current) —
+  // one primary-key lookup per row (LATERAL: a join to the month-partitioned posts was planned as a hash join over
+  // every month). The three rules read this small table only.
   await em.query(`CREATE TEMP TABLE det_found ON COMMIT DROP AS
-    SELECT d.id, d.published_at, d.account_id, d.title, c.content_hash, c.wrong, c.markers, c.categories, c.serious
-      FROM det_post d JOIN post_content_checks c ON c.post_id = d.id AND c.published_at = d.published_at`);
+    SELECT c.post_id AS id, c.published_at, c.account_id, p.title, c.content_hash, c.wrong, c.markers, c.categories, c.serious
+      FROM det_cacc a
+      JOIN post_content_checks c ON c.account_id = a.id AND c.lexicon_key = a.key AND c.published_at >= a.since
+           AND c.published_at < ${CHECK_INSTANT} AND c.published_at >= ${dayStart(String(maxWindowDays))}
+      CROSS JOIN LATERAL (SELECT p.title FROM posts p WHERE p.id = c.post_id AND p.published_at = c.published_at
+                             AND p.account_id = c.account_id AND p.content_hash = c.content_hash AND ${own}) p`, [asOf]);
   await em.query(`ANALYZE det_found`);
   mark('found');
   const post = (hits: string) => `jsonb_build_object('id', d.id::text, 'title', d.title, 'publishedAt', d.published_at, 'hits', ${hits})`;
@@ -204,9 +287,11 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   }
   await em.query(`
     WITH per AS (
-      SELECT d.account_id, count(*)::int AS n,
-             (SELECT count(*)::int FROM det_found f WHERE f.account_id = d.account_id AND cardinality(f.categories) > 0) AS off
-        FROM det_post d WHERE d.account_id IN (SELECT account_id FROM det_found WHERE cardinality(categories) > 0) GROUP BY d.account_id)
+      -- per account with an off-mission post: those posts, and all its posts with text in the window (index only)
+      SELECT o.account_id, o.off, x.n
+        FROM (SELECT account_id, count(*)::int AS off FROM det_found WHERE cardinality(categories) > 0 GROUP BY account_id) o
+        JOIN det_cacc a ON a.id = o.account_id
+        CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM posts p WHERE p.account_id = a.id AND p.published_at >= a.since AND ${own}) x)
     INSERT INTO det_hits ${COLS}
     SELECT ${single(DetectionRule.OFF_MISSION, Severity.MAJOR)},
            jsonb_build_object('account', ${ACCOUNT}, 'checkDate', $1::date, 'windowDays', min(cp.window_days), 'posts', min(per.n),

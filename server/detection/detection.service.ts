@@ -66,39 +66,70 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
       [asOf, regionCode, regionPath, JSON.stringify(ev.policyVersions), JSON.stringify(ev.countsByRule), ev.accountsChecked, opts.triggeredBy ?? null],
     );
     const id: number = run.id;
+    let tp = performance.now();
+    const mark = (label: string) => { const now = performance.now(); timings[`persist:${label}`] = Math.round(now - tp); tp = now; };
     const keep = `(f.dismissed_reason IS NOT NULL AND f.dismissed_hash = EXCLUDED.evidence_hash)`;
+    // Each finding that holds against its stored row: new, changed (any stored fact, or a status to change: resolved
+    // → open, dismissed with another evidence hash → open), or unchanged. Only new and changed ones are written in
+    // full; an unchanged one is only marked seen by this run (two narrow columns, updated in place, never locked or
+    // rewritten otherwise — an INSERT … ON CONFLICT locks every row it meets, even one it leaves as it is).
+    await tx.query(`
+      CREATE TEMP TABLE det_cmp ON COMMIT DROP AS
+      SELECT h.subject_key, f.id, f.id IS NULL AS created,
+             f.status <> 'open' AND NOT COALESCE(f.dismissed_reason IS NOT NULL AND f.dismissed_hash = md5(h.hash_basis), false) AS reopened,
+             f.id IS NULL OR f.status = 'resolved'
+               OR (f.status = 'dismissed' AND NOT COALESCE(f.dismissed_reason IS NOT NULL AND f.dismissed_hash = md5(h.hash_basis), false))
+               OR (f.severity, f.unit_id, f.account_id, f.platforms, f.level, f.region_path, f.evidence, f.evidence_hash, f.suggested_main_id)
+                  IS DISTINCT FROM (h.severity, h.unit_id, h.account_id, h.platforms, u.level, u.region_path, h.evidence, md5(h.hash_basis), h.suggested_main_id)
+               AS changed
+        FROM det_hits h JOIN units u ON u.id = h.unit_id LEFT JOIN findings f ON f.subject_key = h.subject_key`);
+    await tx.query(`ANALYZE det_cmp`);
     const [counts] = await tx.query(`
-      SELECT count(*)::int AS found, count(*) FILTER (WHERE f.id IS NULL)::int AS created,
-             count(*) FILTER (WHERE f.status <> 'open' AND NOT (f.dismissed_reason IS NOT NULL AND f.dismissed_hash = md5(h.hash_basis)))::int AS reopened
-        FROM det_hits h LEFT JOIN findings f ON f.subject_key = h.subject_key`);
+      SELECT count(*)::int AS found, count(*) FILTER (WHERE created)::int AS created, count(*) FILTER (WHERE reopened)::int AS reopened,
+             count(*) FILTER (WHERE changed)::int AS changed
+        FROM det_cmp`);
+    mark('compare');
+    if (counts.changed > 0) {
+      await tx.query(`
+        INSERT INTO findings AS f (rule, severity, status, subject_key, unit_id, account_id, platforms, level, region_path, evidence,
+                                   evidence_hash, suggested_main_id, first_seen_run, last_seen_run, first_seen_at, last_seen_at)
+        SELECT h.rule, h.severity, 'open', h.subject_key, h.unit_id, h.account_id, h.platforms, u.level, u.region_path, h.evidence,
+               md5(h.hash_basis), h.suggested_main_id, $1, $1, now(), now()
+          FROM det_hits h JOIN units u ON u.id = h.unit_id JOIN det_cmp c ON c.subject_key = h.subject_key AND c.changed
+        ON CONFLICT (subject_key) DO UPDATE SET
+          severity = EXCLUDED.severity, unit_id = EXCLUDED.unit_id, account_id = EXCLUDED.account_id, platforms = EXCLUDED.platforms,
+          level = EXCLUDED.level, region_path = EXCLUDED.region_path, evidence = EXCLUDED.evidence, evidence_hash = EXCLUDED.evidence_hash,
+          suggested_main_id = EXCLUDED.suggested_main_id, last_seen_run = EXCLUDED.last_seen_run, last_seen_at = EXCLUDED.last_seen_at,
+          status = CASE WHEN ${keep} THEN 'dismissed' ELSE 'open' END,
+          reopened_at = CASE WHEN f.status <> 'open' AND NOT ${keep} THEN now() ELSE f.reopened_at END,
+          resolved_at = NULL, resolved_run = NULL,
+          dismissed_reason = CASE WHEN ${keep} THEN f.dismissed_reason END,
+          dismissed_by = CASE WHEN ${keep} THEN f.dismissed_by END,
+          dismissed_at = CASE WHEN ${keep} THEN f.dismissed_at END,
+          dismissed_hash = CASE WHEN ${keep} THEN f.dismissed_hash END`, [id]);
+    }
+    mark('upsert');
     await tx.query(`
-      INSERT INTO findings AS f (rule, severity, status, subject_key, unit_id, account_id, platforms, level, region_path, evidence,
-                                 evidence_hash, suggested_main_id, first_seen_run, last_seen_run, first_seen_at, last_seen_at)
-      SELECT h.rule, h.severity, 'open', h.subject_key, h.unit_id, h.account_id, h.platforms, u.level, u.region_path, h.evidence,
-             md5(h.hash_basis), h.suggested_main_id, $1, $1, now(), now()
-        FROM det_hits h JOIN units u ON u.id = h.unit_id
-      ON CONFLICT (subject_key) DO UPDATE SET
-        severity = EXCLUDED.severity, unit_id = EXCLUDED.unit_id, account_id = EXCLUDED.account_id, platforms = EXCLUDED.platforms,
-        level = EXCLUDED.level, region_path = EXCLUDED.region_path, evidence = EXCLUDED.evidence, evidence_hash = EXCLUDED.evidence_hash,
-        suggested_main_id = EXCLUDED.suggested_main_id, last_seen_run = EXCLUDED.last_seen_run, last_seen_at = EXCLUDED.last_seen_at,
-        status = CASE WHEN ${keep} THEN 'dismissed' ELSE 'open' END,
-        reopened_at = CASE WHEN f.status <> 'open' AND NOT ${keep} THEN now() ELSE f.reopened_at END,
-        resolved_at = NULL, resolved_run = NULL,
-        dismissed_reason = CASE WHEN ${keep} THEN f.dismissed_reason END,
-        dismissed_by = CASE WHEN ${keep} THEN f.dismissed_by END,
-        dismissed_at = CASE WHEN ${keep} THEN f.dismissed_at END,
-        dismissed_hash = CASE WHEN ${keep} THEN f.dismissed_hash END`, [id]);
-    await tx.query(`
-      CREATE TEMP TABLE det_fa ON COMMIT DROP AS
-      SELECT f.id AS finding_id, x.account_id, CASE WHEN x.account_id = h.suggested_main_id THEN 'suggested_main' ELSE 'member' END AS role
-        FROM det_hits h JOIN findings f ON f.subject_key = h.subject_key CROSS JOIN LATERAL unnest(h.account_ids) AS x(account_id)`);
-    await tx.query(`
-      DELETE FROM finding_accounts fa
-       WHERE fa.finding_id IN (SELECT finding_id FROM det_fa)
-         AND NOT EXISTS (SELECT 1 FROM det_fa d WHERE d.finding_id = fa.finding_id AND d.account_id = fa.account_id)`);
-    await tx.query(`
-      INSERT INTO finding_accounts (finding_id, account_id, role) SELECT finding_id, account_id, role FROM det_fa
-      ON CONFLICT (finding_id, account_id) DO UPDATE SET role = EXCLUDED.role WHERE finding_accounts.role <> EXCLUDED.role`);
+      UPDATE findings f SET last_seen_run = $1, last_seen_at = now()
+        FROM det_cmp c WHERE f.id = c.id AND NOT c.changed`, [id]);
+    mark('seen');
+    // Links of the new and changed findings only: an unchanged finding has the same accounts (every rule's accounts are
+    // its subject account or the members its evidence lists) and the same suggested main account.
+    if (counts.changed > 0) {
+      await tx.query(`
+        CREATE TEMP TABLE det_fa ON COMMIT DROP AS
+        SELECT f.id AS finding_id, x.account_id, CASE WHEN x.account_id = h.suggested_main_id THEN 'suggested_main' ELSE 'member' END AS role
+          FROM det_hits h JOIN det_cmp c ON c.subject_key = h.subject_key AND c.changed
+          JOIN findings f ON f.subject_key = h.subject_key CROSS JOIN LATERAL unnest(h.account_ids) AS x(account_id)`);
+      await tx.query(`
+        DELETE FROM finding_accounts fa
+         WHERE fa.finding_id IN (SELECT finding_id FROM det_fa)
+           AND NOT EXISTS (SELECT 1 FROM det_fa d WHERE d.finding_id = fa.finding_id AND d.account_id = fa.account_id)`);
+      await tx.query(`
+        INSERT INTO finding_accounts (finding_id, account_id, role) SELECT finding_id, account_id, role FROM det_fa
+        ON CONFLICT (finding_id, account_id) DO UPDATE SET role = EXCLUDED.role WHERE finding_accounts.role <> EXCLUDED.role`);
+    }
+    mark('links');
     const resolveParams: unknown[] = [id];
     if (regionPath) resolveParams.push(`${likeEscape(regionPath)}%`);
     const [, resolved] = await tx.query(`
@@ -106,6 +137,7 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
        WHERE f.status <> 'resolved'
          AND NOT EXISTS (SELECT 1 FROM det_hits h WHERE h.subject_key = f.subject_key)
          ${regionPath ? 'AND f.unit_id IN (SELECT id FROM units WHERE region_path LIKE $2)' : ''}`, resolveParams);
+    mark('resolve');
     await tx.query(
       `UPDATE detection_runs SET found = $2, created = $3, reopened = $4, resolved = $5 WHERE id = $1`,
       [id, counts.found, counts.created, counts.reopened, resolved],

@@ -28,9 +28,10 @@ describe('ContentCleanHashes migration', () => {
     try {
       await m.down(q);
       expect(await db.ds.query(`SELECT to_regclass('content_clean_hashes') AS t`)).toEqual([{ t: null }]);
-      // The former layout: one check row per scanned post; the first post of `a` has a finding.
-      await db.ds.query(`INSERT INTO post_content_checks (post_id, published_at, content_hash, lexicon_key, wrong, categories)
-        SELECT id, published_at, content_hash, 'k:-',
+      // The former layout: one check row per scanned post; the first post of `a` has a finding (with the account the
+      // later migration ContentScanState adds to every row).
+      await db.ds.query(`INSERT INTO post_content_checks (post_id, published_at, content_hash, account_id, lexicon_key, wrong, categories)
+        SELECT id, published_at, content_hash, account_id, 'k:-',
                CASE WHEN id = (SELECT min(id) FROM posts) THEN '[{"term": "十九大四中全会", "severity": "serious"}]'::jsonb ELSE '[]' END, '{}'
           FROM posts`);
       await m.up(q);

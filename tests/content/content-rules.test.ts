@@ -144,7 +144,9 @@ describe('content rules in detection', () => {
   });
 
   it('a changed lexicon key (the unit\'s field or the province\'s lexicon) rescans the account\'s posts', async () => {
+    // As a lexicon edit or a renamed unit leaves them: the account's clean set and its maintained state under the old key.
     await db.ds.query(`UPDATE content_clean_hashes SET lexicon_key = 'old' WHERE account_id = $1`, [ids.wl]);
+    await db.ds.query(`UPDATE content_scan_state SET lexicon_key = 'old' WHERE account_id = $1`, [ids.wl]);
     await runDetection(createSystemContext(db.ds), { asOf: D });
     const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM posts WHERE account_id = $1 AND content IS NOT NULL`, [ids.wl]);
     expect(checked).toHaveBeenCalledTimes(n);

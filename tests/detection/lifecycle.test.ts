@@ -58,6 +58,10 @@ describe('re-runs', () => {
     expect(f).toBeDefined();
     const [again] = await db.ds.query(`SELECT first_seen_run, last_seen_run FROM findings WHERE id = $1`, [f!.id]);
     expect(again).toEqual({ first_seen_run: run1.id, last_seen_run: run2.id });
+    // Unchanged findings are only marked seen (not rewritten): every one of them carries the second run and its time.
+    const seen = await db.ds.query(`SELECT f.last_seen_run = $1 AND f.last_seen_at = r.started_at AS ok, count(*)::int AS n
+      FROM findings f JOIN detection_runs r ON r.id = $1 GROUP BY 1`, [run2.id]);
+    expect(seen).toEqual([{ ok: true, n: run1.found }]);
   });
 });
 
