@@ -220,20 +220,19 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
     [found.ids, found.months, found.hashes, found.accounts, found.keys, found.wrong, found.markers, found.categories, found.serious]);
   }
   // The clean sets of the accounts looked at in full (not "fast") that had posts to check: the hashes of their clean
-  // posts in the window (a post is clean when it was checked now without a finding, or was not to check and has no
-  // row); hashes of posts that left the window drop out, so a set never outgrows the window. A "fast" account's set is
-  // left as it is (det_post holds only its new posts): should its state be voided, the posts checked since are
-  // checked again.
+  // posts in the window (a post is clean when it has no check row now: the rows of the posts checked again were
+  // deleted, those with a finding written — a join to the few rows, not to the list of ids found); hashes of posts
+  // that left the window drop out, so a set never outgrows the window. A "fast" account's set is left as it is
+  // (det_post holds only its new posts): should its state be voided, the posts checked since are checked again.
   const ts = performance.now();
   if (scanned) {
     await em.query(`
       INSERT INTO content_clean_hashes (account_id, lexicon_key, hashes, checked_at)
-      SELECT d.account_id, min(d.key), COALESCE(array_agg(DISTINCT d.content_hash) FILTER (WHERE CASE WHEN d.todo THEN f.id IS NULL ELSE NOT d.had_row END), '{}'), now()
-        FROM det_post d LEFT JOIN unnest($1::bigint[]) f(id) ON f.id = d.id
-       WHERE d.account_id IN (SELECT account_id FROM det_post WHERE todo) AND d.account_id IN (SELECT id FROM det_cacc WHERE NOT fast)
-       GROUP BY d.account_id
-      ON CONFLICT (account_id) DO UPDATE SET lexicon_key = EXCLUDED.lexicon_key, hashes = EXCLUDED.hashes, checked_at = EXCLUDED.checked_at`,
-    [found.ids]);
+      SELECT d.account_id, min(d.key), COALESCE(array_agg(DISTINCT d.content_hash) FILTER (WHERE c.post_id IS NULL), '{}'), now()
+        FROM det_post d JOIN det_cacc a ON a.id = d.account_id AND NOT a.fast
+        LEFT JOIN post_content_checks c ON c.post_id = d.id AND c.published_at = d.published_at
+       GROUP BY d.account_id HAVING bool_or(d.todo)
+      ON CONFLICT (account_id) DO UPDATE SET lexicon_key = EXCLUDED.lexicon_key, hashes = EXCLUDED.hashes, checked_at = EXCLUDED.checked_at`);
   }
   if (slow > 0) {
     // A set kept under another key whose account had nothing to check: it holds no post of the window; emptied.
