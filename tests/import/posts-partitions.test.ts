@@ -17,8 +17,8 @@ beforeAll(async () => {
   acc = (await makeAccounts(db.ds, [{ unit: 'P', handle: 'part' }])).part;
   await makePosts(db.ds, acc, ['2024-01-31T23:30:00+08:00', '2024-02-01T00:10:00+08:00', '2024-03-15T09:00:00+08:00', '2024-06-03T10:00:00+08:00']);
   await db.ds.query(`UPDATE posts SET content = '正文 ' || id`);
-  await db.ds.query(`INSERT INTO post_content_checks (post_id, published_at, content_hash, lexicon_key)
-    SELECT id, published_at, content_hash, 'k' FROM posts`);
+  await db.ds.query(`INSERT INTO post_content_checks (post_id, published_at, content_hash, lexicon_key, account_id)
+    SELECT id, published_at, content_hash, 'k', account_id FROM posts`);
 });
 afterAll(async () => { await db?.close(); });
 
