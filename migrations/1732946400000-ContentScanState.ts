@@ -18,7 +18,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   check rows and clean hashes, as before). Inserts need no trigger: a new post has a larger id. The update trigger's
  *   WHEN clause is evaluated without calling the function, so an import that rewrites only reads pays nothing.
  * - `post_content_checks.account_id`: the account of the checked post, so a run reads the check rows of its accounts
- *   (filled from the posts; every row belongs to a post by the foreign key).
+ *   (filled from the posts: every row belongs to a post by the foreign key; a row inserted without it gets it from
+ *   its post, by a trigger — the column stays nullable so that a row of an unknown post is refused by that key).
  */
 const SAME_OWNER = (table: string) => `DO $$ BEGIN
   EXECUTE format('ALTER TABLE ${table} OWNER TO %I', (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'posts'::regclass));
@@ -42,9 +43,16 @@ export class ContentScanState1732946400000 implements MigrationInterface {
     await q.query(SAME_OWNER('content_scan_state'));
     await q.query(`ALTER TABLE post_content_checks ADD COLUMN account_id int`);
     await q.query(`UPDATE post_content_checks c SET account_id = p.account_id FROM posts p WHERE p.id = c.post_id AND p.published_at = c.published_at`);
-    await q.query(`DELETE FROM post_content_checks WHERE account_id IS NULL`);
-    await q.query(`ALTER TABLE post_content_checks ALTER COLUMN account_id SET NOT NULL`);
     await q.query(`CREATE INDEX post_content_checks_account_idx ON post_content_checks (account_id, published_at)`);
+    // A row written without its account (by another writer than the content rule) gets it from its post.
+    await q.query(`
+      CREATE FUNCTION post_content_checks_account() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        SELECT p.account_id INTO NEW.account_id FROM public.posts p WHERE p.id = NEW.post_id AND p.published_at = NEW.published_at;
+        RETURN NEW;
+      END $$`);
+    await q.query(`CREATE TRIGGER post_content_checks_account BEFORE INSERT ON post_content_checks FOR EACH ROW
+      WHEN (NEW.account_id IS NULL) EXECUTE FUNCTION post_content_checks_account()`);
     await q.query(`
       CREATE FUNCTION posts_void_content_state() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -73,6 +81,8 @@ export class ContentScanState1732946400000 implements MigrationInterface {
     await q.query(`DROP TRIGGER posts_content_state_delete ON posts`);
     await q.query(`DROP TRIGGER posts_content_state_update ON posts`);
     await q.query(`DROP FUNCTION posts_void_content_state()`);
+    await q.query(`DROP TRIGGER post_content_checks_account ON post_content_checks`);
+    await q.query(`DROP FUNCTION post_content_checks_account()`);
     await q.query(`DROP INDEX post_content_checks_account_idx`);
     await q.query(`ALTER TABLE post_content_checks DROP COLUMN account_id`);
     await q.query(`DROP TABLE content_scan_state`);

@@ -45,7 +45,8 @@ export async function loadLexiconEdits(em: EntityManager): Promise<LexiconEdit[]
 }
 
 /** Runs the content rules over det_acc into det_hits (see above). $1 of the queries is the check date. */
-export async function runContentRules(em: EntityManager, asOf: string, policies: LoadedPolicies): Promise<ContentScanStats> {
+export async function runContentRules(em: EntityManager, asOf: string, policies: LoadedPolicies, opts: { recordState?: boolean } = {}):
+  Promise<ContentScanStats> {
   const provs: { prov: string; province: string }[] = await em.query(`SELECT DISTINCT prov, province FROM det_acc`);
   const edits = await loadLexiconEdits(em);
   const lexicons = new Map<string, Lexicon>();
@@ -65,17 +66,19 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   await em.query(`CREATE TEMP TABLE det_cpol ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS x(prov text, enabled boolean, window_days int, min_share numeric, min_posts int, lexicon_key text)`, [JSON.stringify(pol)]);
   // The newest post id now, read before any post (migrations/1732946400000-ContentScanState.ts): once this run has
-  // checked its accounts' window, every post of theirs in it up to this id has a current result. Recorded only when no
-  // other transaction holds a write lock on posts (or one of its months) after it was read: then every id up to it
-  // belongs to a finished transaction (a writer locks posts before it takes an id and keeps the lock until it ends),
-  // so no post with a smaller id can still appear. Otherwise the states stay as they were (the next run reads more).
-  const [{ through }] = await em.query(`SELECT COALESCE(max(id), 0)::text AS through FROM posts`);
-  const [{ writers }] = await em.query(`
-    SELECT EXISTS (SELECT 1 FROM pg_locks l
+  // checked its accounts' window, every post of theirs in it up to this id has a current result. Recorded (by a
+  // detection run, `recordState`; not by an inspection or a plan's impact) only when no other transaction holds a
+  // write lock on posts (or one of its months) once it was read: then every id up to it belongs to a finished
+  // transaction (a writer locks posts before it takes an id and keeps the lock until it ends), so no post with a
+  // smaller id can still appear. Otherwise the states stay as they were (the next run reads more).
+  const [{ through, writers }] = !opts.recordState ? [{ through: '0', writers: true }] : await em.query(`
+    WITH t AS MATERIALIZED (SELECT COALESCE(max(id), 0)::text AS through FROM posts)
+    SELECT t.through, EXISTS (SELECT 1 FROM pg_locks l
                     WHERE l.pid <> pg_backend_pid() AND l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                       AND l.mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
                       AND l.relation IN (SELECT 'public.posts'::regclass::oid UNION ALL SELECT inhrelid FROM pg_inherits WHERE inhparent = 'public.posts'::regclass)
-                  ) AS writers`);
+                  ) AS writers
+      FROM t`);
   mark('through');
   // The accounts checked, each with its lexicon key (the province's lexicon version, the unit's field — matched again
   // only when the unit's name is not the one its state recorded), its window and whether its maintained state holds
@@ -93,8 +96,6 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
       LEFT JOIN LATERAL (SELECT * FROM content_scan_state s WHERE s.account_id = a.id OFFSET 0) st ON true
       CROSS JOIN LATERAL (SELECT CASE WHEN st.unit_name = un.name THEN st.field ELSE ${FIELD_SQL} END AS field) fl`, [asOf]);
   mark('accounts');
-  await em.query(`ALTER TABLE det_cacc ADD PRIMARY KEY (id)`);
-  await em.query(`ANALYZE det_cacc`);
   const [{ min_through: minThrough, slow, fast, stale_range: staleRange }] = await em.query(`
     SELECT COALESCE(min(through) FILTER (WHERE fast), 0)::text AS min_through, count(*) FILTER (WHERE NOT fast)::int AS slow,
            count(*) FILTER (WHERE fast)::int AS fast,
@@ -233,11 +234,6 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
         LEFT JOIN post_content_checks c ON c.post_id = d.id AND c.published_at = d.published_at
        GROUP BY d.account_id HAVING bool_or(d.todo)
       ON CONFLICT (account_id) DO UPDATE SET lexicon_key = EXCLUDED.lexicon_key, hashes = EXCLUDED.hashes, checked_at = EXCLUDED.checked_at`);
-  }
-  if (slow > 0) {
-    // A set kept under another key whose account had nothing to check: it holds no post of the window; emptied.
-    await em.query(`UPDATE content_clean_hashes c SET lexicon_key = a.key, hashes = '{}', checked_at = now()
-      FROM det_cacc a WHERE a.id = c.account_id AND NOT a.fast AND c.lexicon_key <> a.key`);
   }
   // Every account of the run has now a current result for each post of its window: its state records that (see the
   // check of other writers above); unchanged states are not touched (not even locked by the upsert).

@@ -209,7 +209,7 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
     if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = on`);
   }
   // Content rules (server/content): incremental post scan in JS, then set-based inserts into det_hits.
-  await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies));
+  await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies, { recordState: opts.maintainRollups }));
   // The loop after deregistration (rules-closed.ts): CLOSED_BUT_LIVE and stop-notice accounts.
   await timed(timings, 'closed', () => runClosedRules(em, opts.asOf, policies, scope, params));
   await em.query(`ANALYZE det_hits`);
