@@ -44,7 +44,9 @@ export async function startJobs(ds: DataSource, ownerUrl: string, config: Config
   // waiting, after removing its error handlers, so a server that drops the connections a moment later (a restart, a
   // dropped database) would raise an unhandled 'error'. These handlers stay for the pool's whole life.
   const pgPool = new Pool({ connectionString: ownerUrl, max: 5, application_name: 'matrix-planner-jobs' });
-  const quiet = (e: Error) => log(`[jobs] 数据库连接中断 (database connection lost): ${e.message}`);
+  let stopping = false;
+  // While stopping (the server shutting down, the embedded cluster stopping with it) a lost connection is expected.
+  const quiet = (e: Error) => { if (!stopping) log(`[jobs] 数据库连接中断 (database connection lost): ${e.message}`); };
   pgPool.on('error', quiet);
   pgPool.on('connect', (client) => { client.on('error', quiet); });
   const runner = await run({
@@ -54,6 +56,7 @@ export async function startJobs(ds: DataSource, ownerUrl: string, config: Config
   log(`定时任务已启动 (job queue started): ${items.map((i) => `${i.task} ${i.match}`).join('; ') || '无计划任务'}`);
   const handle: JobsHandle = { runner, stop: async () => {
     if (current === handle) current = null;
+    stopping = true;
     try { await runner.stop(); } finally { await pgPool.end(); }
   } };
   current = handle;
