@@ -134,13 +134,15 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
         ON CONFLICT (finding_id, account_id) DO UPDATE SET role = EXCLUDED.role WHERE finding_accounts.role <> EXCLUDED.role`);
     }
     mark('links');
+    // A region's findings by their units (the units' ids first, then the findings index on unit_id: 5 ms for Fujian,
+    // where a semi-join walked every finding through that index and looked each unit up, 320 ms).
     const resolveParams: unknown[] = [id];
     if (regionPath) resolveParams.push(`${likeEscape(regionPath)}%`);
     const [, resolved] = await tx.query(`
       UPDATE findings f SET status = 'resolved', resolved_at = now(), resolved_run = $1
        WHERE f.status <> 'resolved'
          AND NOT EXISTS (SELECT 1 FROM det_hits h WHERE h.subject_key = f.subject_key)
-         ${regionPath ? 'AND f.unit_id IN (SELECT id FROM units WHERE region_path LIKE $2)' : ''}`, resolveParams);
+         ${regionPath ? 'AND f.unit_id = ANY (ARRAY(SELECT id FROM units WHERE region_path LIKE $2))' : ''}`, resolveParams);
     mark('resolve');
     await tx.query(
       `UPDATE detection_runs SET found = $2, created = $3, reopened = $4, resolved = $5 WHERE id = $1`,
