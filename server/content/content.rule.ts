@@ -80,6 +80,7 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
                   ) AS writers
       FROM t`);
   mark('through');
+  if (process.env.CONTENT_PROFILE) console.log(`[content] through ${through}, other writers: ${writers}`);
   // The accounts checked, each with its lexicon key (the province's lexicon version, the unit's field — matched again
   // only when the unit's name is not the one its state recorded), its window and whether its maintained state holds
   // (same key): then only its posts with a larger id than the state's, or outside the state's covered range, can need
@@ -96,10 +97,11 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
       LEFT JOIN LATERAL (SELECT * FROM content_scan_state s WHERE s.account_id = a.id OFFSET 0) st ON true
       CROSS JOIN LATERAL (SELECT CASE WHEN st.unit_name = un.name THEN st.field ELSE ${FIELD_SQL} END AS field) fl`, [asOf]);
   mark('accounts');
-  const [{ min_through: minThrough, slow, fast, stale_range: staleRange }] = await em.query(`
+  const [{ min_through: minThrough, slow, fast, later_from: laterFrom, earlier }] = await em.query(`
     SELECT COALESCE(min(through) FILTER (WHERE fast), 0)::text AS min_through, count(*) FILTER (WHERE NOT fast)::int AS slow,
            count(*) FILTER (WHERE fast)::int AS fast,
-           count(*) FILTER (WHERE fast AND NOT (since >= covered_from AND ${CHECK_INSTANT} <= covered_to))::int AS stale_range
+           min(covered_to) FILTER (WHERE fast AND ${CHECK_INSTANT} > covered_to) AS later_from,
+           count(*) FILTER (WHERE fast AND since < covered_from)::int AS earlier
       FROM det_cacc`, [asOf]);
   mark('state');
   // Only posts with text are checked (a title-only post has nothing a reader could misread beyond a headline, and a
@@ -146,12 +148,20 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
            WHERE p.id > $2::bigint AND ${own} OFFSET 0) p
         JOIN acc ON acc.id = p.account_id AND p.id > acc.through AND p.published_at >= acc.since`, [minThrough]);
   }
-  // … and their posts of the window outside the state's covered range (another check date or window).
-  if (staleRange > 0) {
-    await look(`SELECT id, prov, key, since, through, covered_from, covered_to FROM det_cacc
-                 WHERE fast AND NOT (since >= covered_from AND ${CHECK_INSTANT} <= covered_to)`, `acc
+  // … and their posts of the window outside the state's covered range (another check date or window): after it — the
+  // days since the covered range ended, for a daily run one day: one range read of those days' months, joined to the
+  // accounts — and before it (an earlier check date than the covered range's: account by account).
+  if (laterFrom) {
+    await look(`SELECT id, prov, key, since, through, covered_to FROM det_cacc WHERE fast AND ${CHECK_INSTANT} > covered_to`, `(
+          SELECT p.id, p.published_at, p.content_hash, p.account_id, p.title, p.content FROM posts p
+           WHERE p.published_at >= $2::timestamptz AND ${own} OFFSET 0) p
+        JOIN acc ON acc.id = p.account_id AND p.id <= acc.through AND p.published_at >= acc.covered_to AND p.published_at >= acc.since`,
+    [laterFrom]);
+  }
+  if (earlier > 0) {
+    await look(`SELECT id, prov, key, since, through, covered_from FROM det_cacc WHERE fast AND since < covered_from`, `acc
         JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND ${own} AND p.id <= acc.through
-             AND (p.published_at < acc.covered_from OR p.published_at >= acc.covered_to)`);
+             AND p.published_at < acc.covered_from`);
   }
   mark('window');
   // Statistics for the joins below (a temporary table has none until analysed).
