@@ -202,4 +202,19 @@ describe('maintained content-check state', () => {
     expect((await states()).map((s: { handle: string }) => s.handle)).toEqual(['gd', 'gov', 'ny', 'ny2']);
     await fullRunAgrees();
   });
+
+  it('a renamed unit gets its field again (a new lexicon key): its accounts\' windows are looked at again', async () => {
+    const field = async () => (await db.ds.query(`SELECT field FROM content_scan_state WHERE account_id = $1`, [ids.ny]))[0].field;
+    expect(await field()).toBe('-');
+    await db.ds.query(`UPDATE units SET name = '某县文化和旅游局' WHERE code = 'ny'`);
+    checked.mockClear();
+    await run();
+    expect(await field()).toBe('tourism');
+    const checkedTitles = new Set(checked.mock.calls.map((c) => c[1]));
+    expect(checkedTitles.has('工作动态第1期')).toBe(true);
+    checked.mockClear();
+    await run();
+    expect(checked).not.toHaveBeenCalled();
+    await fullRunAgrees();
+  });
 });
