@@ -92,7 +92,7 @@ export function measureMatcher(log: (m: string) => void): Pick<ContentFigures, '
   return { throughput, nationalWeek: { postsPerWeek, postsWithText: withText, chars, ms: Math.round(ms), targetMs: 10_000 } };
 }
 
-/** The demo province's full scan (check results dropped) and the incremental repeat, through detection. */
+/** The demo province's full scan (check results, clean sets and scan states dropped) and the incremental repeat, through detection. */
 export async function measureProvinceScan(ds: DataSource, province: string, asOf: string, log: (m: string) => void):
   Promise<Pick<ContentFigures, 'provinceFullScan' | 'provinceRepeat'>> {
   const [{ path: provPath }] = await ds.query(`SELECT path FROM regions WHERE code = $1`, [province]);
@@ -100,6 +100,9 @@ export async function measureProvinceScan(ds: DataSource, province: string, asOf
   await ds.query(`DELETE FROM post_content_checks c USING posts p WHERE p.id = c.post_id AND p.published_at = c.published_at
      AND p.account_id IN (${accounts})`, [`${provPath}%`]);
   await ds.query(`DELETE FROM content_clean_hashes WHERE account_id IN (${accounts})`, [`${provPath}%`]);
+  // And the accounts' maintained scan states (migrations/1732946400000-ContentScanState.ts): with them a run would read
+  // only posts it has not checked yet, and the "full scan" would check nothing.
+  await ds.query(`DELETE FROM content_scan_state WHERE account_id IN (${accounts})`, [`${provPath}%`]);
   const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM posts p JOIN accounts a ON a.id = p.account_id JOIN units u ON u.id = a.unit_id
      WHERE u.region_path LIKE $1 AND p.content IS NOT NULL AND p.origin_account_id IS NULL`, [`${provPath}%`]);
   // The posts checked: those with a finding have a check row, the clean ones are in their account's set of clean hashes.
