@@ -16,6 +16,7 @@ import { createApolloServer } from './graphql/server';
 import { getSchema } from './graphql/schema';
 import { edgeGuard, edgeLimits, jsonErrors, sendError, type EdgeLimits } from './graphql/edge';
 import { RateLimiter } from './graphql/rate-limit';
+import { graphqlJsonBody } from './graphql/json-body';
 import { anonymousMayRun } from './auth/session-guard';
 import { AUDIT_CSV_PATH, auditCsvHandler } from './audit/audit.csv';
 import { bulletinsRouter } from './inspections/bulletins.http';
@@ -138,7 +139,7 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
   app.use(IMPORT_PATH, counted, cookieParser(), express.raw({ type: 'application/json', limit: limits.importBodyBytes }),
     parseOffThread(async (req) => (await authenticateOnce(req, req.res!)) !== null),
     guard(IMPORT_FIELDS), graphql);
-  app.use('/graphql', counted, cookieParser(), express.json({ limit: limits.bodyBytes }), guard(), graphql);
+  app.use('/graphql', counted, cookieParser(), ...graphqlJsonBody(limits.bodyBytes), guard(), graphql);
   app.use('/graphql', (_req: express.Request, res: express.Response) => sendError(res, 405, 'BAD_REQUEST', 'http.badRequest'));
   const clientDist = path.join(ROOT, 'client', 'dist');
   if (fs.existsSync(path.join(clientDist, 'index.html'))) {

@@ -1,0 +1,78 @@
+import express, { type Request, type RequestHandler } from 'express';
+
+/**
+ * The JSON body of `/graphql`. Small bodies (up to INLINE_BYTES, the client's documents) are parsed by express.json
+ * as they arrive. Larger ones (up to the body limit, 2 MB; or of unknown length) are read as bytes and parsed one per
+ * turn of the event loop: parsing 890 KB of variables takes 15–25 ms of the only thread on a 2-core machine, and
+ * several such bodies completing in the same turn were parsed back to back — the event loop stalled for 110–143 ms
+ * under tests/edge/flood.test.ts (the documented bound is 100 ms), 40–70 ms without that body. Queued, timers and
+ * other requests run between two large parses. Same answers as express.json: strict (an object or an array), UTF-8,
+ * an empty body is `{}`, malformed JSON is `400` (entity.parse.failed), another charset `415`, too large `413`.
+ */
+export const INLINE_BYTES = 64 * 1024;
+
+const isJson = (req: Request) => Boolean(req.is('application/json'));
+const large = (req: Request) => {
+  const n = Number(req.headers['content-length']);
+  return !(Number.isFinite(n) && n <= INLINE_BYTES);
+};
+
+const queue: (() => void)[] = [];
+let draining = false;
+function drain(): void {
+  const job = queue.shift();
+  if (!job) {
+    draining = false;
+    return;
+  }
+  job();
+  setImmediate(drain);
+}
+
+/** Runs `job` in a later turn of the event loop, at most one such job per turn. */
+function onePerTurn(job: () => void): void {
+  queue.push(job);
+  if (!draining) {
+    draining = true;
+    setImmediate(drain);
+  }
+}
+
+const parseFailed = () => Object.assign(new Error('malformed JSON body'), { status: 400, statusCode: 400, type: 'entity.parse.failed' });
+
+function parseLarge(): RequestHandler {
+  return (req, _res, next) => {
+    if (!Buffer.isBuffer(req.body)) return next();
+    const charset = (req.headers['content-type'] ?? '').match(/;\s*charset\s*=\s*"?([^";\s]+)/i)?.[1]?.toLowerCase();
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+      return next(Object.assign(new Error(`unsupported charset "${charset}"`), { status: 415, statusCode: 415, type: 'charset.unsupported' }));
+    }
+    const bytes: Buffer = req.body;
+    onePerTurn(() => {
+      if (bytes.length === 0) {
+        req.body = {};
+        return next();
+      }
+      const text = bytes.toString('utf8');
+      const first = /\S/.exec(text)?.[0];
+      if (first !== '{' && first !== '[') return next(parseFailed());
+      try {
+        req.body = JSON.parse(text);
+      } catch {
+        return next(parseFailed());
+      }
+      // The edge guard's checks of a large body (the depth of its variables: 5–17 ms for 60,000 objects) in a turn
+      // of their own as well.
+      onePerTurn(next);
+    });
+  };
+}
+
+/** The body parsers of `/graphql` (above), in order. */
+export function graphqlJsonBody(limit: number): RequestHandler[] {
+  return [
+    express.json({ limit, type: (req) => isJson(req as Request) && !large(req as Request) }),
+    express.raw({ limit, type: (req) => isJson(req as Request) && large(req as Request) }),
+    parseLarge(),
+  ];
+}
