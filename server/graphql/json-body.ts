@@ -2,8 +2,8 @@ import express, { type Request, type RequestHandler } from 'express';
 
 /**
  * The JSON body of `/graphql`. Small bodies (up to INLINE_BYTES, the client's documents) are parsed by express.json
- * as they arrive. Larger ones (up to the body limit, 2 MB; or of unknown length) are read as bytes and parsed one per
- * turn of the event loop: parsing 890 KB of variables takes 15–25 ms of the only thread on a 2-core machine, and
+ * as they arrive. Larger ones (up to the body limit, 512 KB; or of unknown length) are read as bytes and parsed one
+ * per turn of the event loop: parsing 890 KB of variables took 15–25 ms of the only thread on a 2-core machine, and
  * several such bodies completing in the same turn were parsed back to back — the event loop stalled for 110–143 ms
  * under tests/edge/flood.test.ts (the documented bound is 100 ms), 40–70 ms without that body. Queued, timers and
  * other requests run between two large parses. Same answers as express.json: strict (an object or an array), UTF-8,
