@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { DEMO_PASSWORD, launchBrowser, newPage, screenshot, startE2eServer, type E2eServer } from './support';
+import { DEMO_PASSWORD, explainFailure, launchBrowser, newPage, screenshot, startE2eServer, type E2eServer } from './support';
 
 /**
  * The read-only screens against the real server and database in headless Chromium: log in as the provincial
@@ -19,6 +19,10 @@ describe('e2e: login, overview, explorer', () => {
     browser = await launchBrowser();
     ({ page, consoleErrors } = await newPage(browser));
   }, 180_000);
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && page) await explainFailure(page, consoleErrors, ctx.task.name);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -127,6 +131,8 @@ describe('e2e: login, overview, explorer', () => {
     await screenshot(page, '06-findings');
     await rows.first().getByRole('button', { name: /忽略/ }).click();
     const dialog = page.getByRole('dialog');
+    // The dialog has opened when its reason field has the focus (autoFocus): click its button only then.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('id') === 'reason');
     await dialog.getByRole('button', { name: /确认忽略/ }).click();
     await dialog.getByText('请填写忽略原因').waitFor(); // no reason: the form says so and nothing is sent
     await dialog.getByLabel('忽略原因').fill('交警账号已列入年内整合计划');

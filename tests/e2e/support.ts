@@ -160,3 +160,19 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * What the page showed when a test failed (its URL, the text of any open dialog or of the page, the console's errors),
+ * printed with a full-page screenshot: a timeout alone ("waiting for … to be visible") does not say why.
+ */
+export async function explainFailure(page: Page, consoleErrors: readonly string[], name: string): Promise<void> {
+  try {
+    const dialogs = page.getByRole('dialog');
+    const shown = (await dialogs.count()) > 0 ? await dialogs.allInnerTexts() : [await page.locator('body').innerText()];
+    const file = await screenshot(page, `failed-${name.replace(/[^\w\u4e00-\u9fff-]+/g, '_').slice(0, 80)}`);
+    console.error(`[e2e] failed at ${page.url()}\n${shown.map((t) => t.slice(0, 2000)).join('\n---\n')}\n`
+      + `console errors: ${JSON.stringify(consoleErrors.slice(-10))}\nscreenshot: ${file}`);
+  } catch (e) {
+    console.error(`[e2e] could not describe the page: ${(e as Error).message}`);
+  }
+}

@@ -31,14 +31,19 @@ export function DismissDialog({ open, summary, onCancel, onConfirm }: {
       onOk={async () => {
         let reason: string;
         try {
-          ({ reason } = await form.validateFields());
+          reason = String((await form.validateFields()).reason ?? '').trim();
         } catch {
           return; // the form shows what is missing next to the field
+        }
+        if (reason.length < MIN_REASON) {
+          // Never send an empty reason, even if the field was not yet registered when the button was pressed.
+          form.setFields([{ name: 'reason', errors: [t('findings.dismissReasonRequired')] }]);
+          return;
         }
         setBusy(true);
         setError(null);
         try {
-          await onConfirm(reason.trim());
+          await onConfirm(reason);
           form.resetFields();
         } catch (e) {
           setError(e);
