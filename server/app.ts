@@ -16,7 +16,7 @@ import { createApolloServer } from './graphql/server';
 import { getSchema } from './graphql/schema';
 import { edgeGuard, edgeLimits, jsonErrors, sendError, type EdgeLimits } from './graphql/edge';
 import { RateLimiter } from './graphql/rate-limit';
-import { graphqlJsonBody } from './graphql/json-body';
+import { graphqlJsonBody, parseFailed } from './graphql/json-body';
 import { anonymousMayRun } from './auth/session-guard';
 import { AUDIT_CSV_PATH, auditCsvHandler } from './audit/audit.csv';
 import { bulletinsRouter } from './inspections/bulletins.http';
@@ -67,7 +67,7 @@ const parseOffThread = (signedIn: (req: express.Request) => Promise<boolean>): e
   const bytes = req.body;
   // An anonymous caller's files are not decoded (the edge guard refuses anything but `login` next).
   signedIn(req).then((prepare) => parseImportBody(bytes, prepare)).then((parsed) => {
-    if (!parsed) return next(Object.assign(new Error('malformed JSON body'), { status: 400, type: 'entity.parse.failed' }));
+    if (!parsed) return next(parseFailed());
     req.body = parsed.body;
     withPrepared(parsed.prepared, next);
   }, next);

@@ -38,7 +38,8 @@ function onePerTurn(job: () => void): void {
   }
 }
 
-const parseFailed = () => Object.assign(new Error('malformed JSON body'), { status: 400, statusCode: 400, type: 'entity.parse.failed' });
+/** The error express.json raises for malformed JSON (400, `entity.parse.failed`): the JSON error handler answers it. */
+export const parseFailed = () => Object.assign(new Error('malformed JSON body'), { status: 400, statusCode: 400, type: 'entity.parse.failed' });
 
 function parseLarge(): RequestHandler {
   return (req, _res, next) => {
