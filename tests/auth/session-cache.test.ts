@@ -73,6 +73,18 @@ describe('session cache', () => {
     expect((await me(http, { authorization: `Bearer ${forged}` })).code).toBe('UNAUTHENTICATED');
   });
 
+  it('reads the signed-in user once per request, however many times the document selects `me`', async () => {
+    const u = await makeUser(db.ds, { username: 'aliased', role: Role.PLANNER, unit: 'C3501' });
+    const s = await warmSession(u.id);
+    const one = await http.post(`{ me { username } }`, {}, s.headers);
+    const many = await http.post(`{ a: me { username } b: me { role } c: me { id username } d: me { unit { name } } }`, {}, s.headers);
+    expect(many.body.errors).toBeUndefined();
+    expect(many.body.data).toEqual({ a: { username: 'aliased' }, b: { role: 'PLANNER' }, c: { id: String(u.id), username: 'aliased' },
+      d: { unit: { name: '福州市人民政府' } } });
+    // The unit is one more statement (its loader); the four `me` are one, as the single `me`.
+    expect(many.body.extensions.sqlStatements).toBe(one.body.extensions.sqlStatements + 1);
+  });
+
   it('a session revoked, expired or deleted by any SQL is refused as soon as the notification is in', async () => {
     const u = await makeUser(db.ds, { username: 'revoked', role: Role.PLANNER, unit: 'P35' });
     const changes = [
