@@ -106,7 +106,7 @@ async function requireOwnCluster(pgDir: string, port: number, url: string): Prom
     throw new ForeignClusterError(`本数据目录的数据库运行在端口 ${pid[3]?.trim()}，而端口 ${port} 上是另一个数据库 (the cluster of ${pgDir} runs on port ${pid[3]?.trim()}, not ${port}); ${advice}`);
   }
   const { Client } = await import('pg');
-  const c = new Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
+  const c = new Client({ connectionString: maintenanceUrl(url) });
   let dataDir: string;
   try {
     await c.connect();
@@ -121,6 +121,9 @@ async function requireOwnCluster(pgDir: string, port: number, url: string): Prom
   }
 }
 
+/** The same cluster's maintenance database (`postgres`): where a database is created or sessions are looked up. */
+const maintenanceUrl = (url: string) => url.replace(/\/[^/]*$/, '/postgres');
+
 /**
  * Before stopping the cluster: waits (at most 2 s) until the sessions of our closed pools (application_name matrix-planner…) have really gone.
  * pg's Pool.end() reports done while its clients' sockets are still closing; a fast shutdown meeting such a session
@@ -128,7 +131,7 @@ async function requireOwnCluster(pgDir: string, port: number, url: string): Prom
  */
 async function quiesce(url: string): Promise<void> {
   const { Client } = await import('pg');
-  const c = new Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
+  const c = new Client({ connectionString: maintenanceUrl(url) });
   try {
     await c.connect();
     for (let i = 0; i < 40; i++) {
@@ -146,7 +149,7 @@ async function quiesce(url: string): Promise<void> {
 
 async function ensureDatabase(url: string, database: string): Promise<void> {
   const { Client } = await import('pg');
-  const admin = new Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
+  const admin = new Client({ connectionString: maintenanceUrl(url) });
   await admin.connect();
   try {
     const r = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
