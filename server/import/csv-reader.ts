@@ -400,6 +400,12 @@ function fastMicros(canonical: string): number {
   return (Date.UTC(n(0, 4), n(5, 2) - 1, n(8, 2), n(11, 2), n(14, 2), n(17, 2)) - 8 * 3600_000) * 1000;
 }
 
+/** year × 12 + month - 1 of a `YYYY-MM-DD HH:MM:SS+08:00` text (its Beijing month). */
+function monthIndexOf(canonical: string): number {
+  const d = (i: number) => canonical.charCodeAt(i) - 48;
+  return (d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3)) * 12 + d(5) * 10 + d(6) - 1;
+}
+
 /** The month (Beijing time) of a `parseTimestamp` result, as the timestamp of its first instant. */
 export function monthOf(canonical: string): string {
   if (canonical.endsWith('+08:00')) return `${canonical.slice(0, 7)}-01 00:00:00+08:00`;
@@ -474,6 +480,11 @@ class RowsToCopy {
   /** Direct load of posts: per account, its number of rows and the latest `published_at`; the months seen. */
   readonly latest = new Map<number, { n: number; micros: number; at: string }>();
   private readonly months = new Set<string>();
+  /** The previous row's account (platform, handle → id) and Beijing month (year × 12 + month - 1; -1 before the first). */
+  private lastPlatform: string | null = null;
+  private lastHandle: string | null = null;
+  private lastId: number | undefined;
+  private lastMonthIndex = -1;
   /** Direct load of posts with `readEdges`: the account × month counts. */
   readonly months_: MonthCounts | null;
 
@@ -556,8 +567,16 @@ class RowsToCopy {
     if (keyBad) return;
     const direct = this.direct;
     if (direct) {
-      // platform and handle (the first two columns of posts and messages) → the account's id.
-      const id = direct.accounts.get(`${values[0]}\u0000${values[1]}`);
+      // platform and handle (the first two columns of posts and messages) → the account's id; a file lists an
+      // account's rows together, so the previous row's answer is reused while the account stays the same.
+      let id: number | undefined;
+      if (values[0] === this.lastPlatform && values[1] === this.lastHandle) id = this.lastId;
+      else {
+        id = direct.accounts.get(`${values[0]}\u0000${values[1]}`);
+        this.lastPlatform = values[0];
+        this.lastHandle = values[1];
+        this.lastId = id;
+      }
       if (id === undefined) {
         sink.add(spec.name, line, 'handle', `账号 ${values[0]}:${values[1]} 不存在（既不在 accounts.csv 中，也不在数据库中）`);
         return;
@@ -575,12 +594,19 @@ class RowsToCopy {
             r.at = at;
           }
         }
-        const month = monthOf(at);
-        this.months_?.add(id, Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1, values[4] === 't', Number(values[5]), micros);
-        if (!this.months.has(month)) {
-          this.months.add(month);
-          direct.onMonth(month);
+        // The month (Beijing time) as year × 12 + month - 1: read from the text when it is in +08:00, else computed.
+        const mi = at.length === 25 && at.endsWith('+08:00') ? monthIndexOf(at) : -1;
+        let monthIndex = this.lastMonthIndex;
+        if (mi === -1 || mi !== monthIndex) {
+          const month = monthOf(at);
+          monthIndex = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+          this.lastMonthIndex = monthIndex;
+          if (!this.months.has(month)) {
+            this.months.add(month);
+            direct.onMonth(month);
+          }
         }
+        this.months_?.add(id, monthIndex, values[4] === 't', Number(values[5]), micros);
       }
       else this.latest.set(id, { n: 0, micros: 0, at: '' });
       let out = `${direct.firstId + this.staged}\t${id}`;

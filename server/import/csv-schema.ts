@@ -75,7 +75,7 @@ function enumOf(what: string, values: Record<string, string>, required = true) {
   const set = new Set(allowed);
   return (raw: string): CellValue => {
     if (raw === '') return required ? new Invalid(`不能为空，可选值：${allowed.join('、')}`) : null;
-    const v = raw.toLowerCase();
+    const v = set.has(raw) ? raw : raw.toLowerCase();
     if (!set.has(v)) return new Invalid(`“${raw}”不是有效的${what}，可选值：${allowed.join('、')}`);
     return v;
   };
@@ -87,6 +87,8 @@ const FALSE = new Set(['false', 'no', '否']);
 function bool(fallback: boolean | null) {
   return (raw: string): CellValue => {
     if (raw === '') return fallback === null ? new Invalid('不能为空，应为 true/false、yes/no 或 是/否') : fallback ? 't' : 'f';
+    if (raw === 'true') return 't';
+    if (raw === 'false') return 'f';
     const v = raw.toLowerCase();
     if (TRUE.has(v)) return 't';
     if (FALSE.has(v)) return 'f';
