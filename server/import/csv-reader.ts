@@ -400,7 +400,7 @@ function fastMicros(canonical: string): number {
   return (Date.UTC(n(0, 4), n(5, 2) - 1, n(8, 2), n(11, 2), n(14, 2), n(17, 2)) - 8 * 3600_000) * 1000;
 }
 
-/** year × 12 + month - 1 of a `YYYY-MM-DD HH:MM:SS+08:00` text (its Beijing month). */
+/** year × 12 + month - 1 of a `YYYY-MM-DD HH:MM:SS+08:00` text (its Beijing month; `monthOf`'s results are such texts). */
 function monthIndexOf(canonical: string): number {
   const d = (i: number) => canonical.charCodeAt(i) - 48;
   return (d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3)) * 12 + d(5) * 10 + d(6) - 1;
@@ -599,7 +599,7 @@ class RowsToCopy {
         let monthIndex = this.lastMonthIndex;
         if (mi === -1 || mi !== monthIndex) {
           const month = monthOf(at);
-          monthIndex = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+          monthIndex = monthIndexOf(month);
           this.lastMonthIndex = monthIndex;
           if (!this.months.has(month)) {
             this.months.add(month);
