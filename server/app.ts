@@ -16,7 +16,7 @@ import { createApolloServer } from './graphql/server';
 import { getSchema } from './graphql/schema';
 import { edgeGuard, edgeLimits, jsonErrors, sendError, type EdgeLimits } from './graphql/edge';
 import { RateLimiter } from './graphql/rate-limit';
-import { graphqlJsonBody, parseFailed } from './graphql/json-body';
+import { graphqlJsonBody, importBody, parseFailed } from './graphql/json-body';
 import { anonymousMayRun } from './auth/session-guard';
 import { AUDIT_CSV_PATH, auditCsvHandler } from './audit/audit.csv';
 import { bulletinsRouter } from './inspections/bulletins.http';
@@ -134,9 +134,10 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
   app.use(bulletinsRouter(ds, config, authenticate ?? (async () => null)));
   app.use(exportsRouter(ds, config, authenticate ?? (async () => null)));
   const counted: express.RequestHandler = (_req, _res, next) => sqlScope.run({ statements: 0 }, next);
-  // The import path's body (up to 64 MB) is read as bytes, bounded by its limit (413 beyond), and parsed — with the
-  // files' Base64 decoded — in a worker thread (server/import/upload-worker.ts), never on the event loop.
-  app.use(IMPORT_PATH, counted, cookieParser(), express.raw({ type: 'application/json', limit: limits.importBodyBytes }),
+  // The import path's body (up to 64 MB) is read as bytes (json-body.ts importBody), bounded by its limit (413
+  // beyond), and parsed — with the files' Base64 decoded — in a worker thread (server/import/upload-worker.ts), never
+  // on the event loop.
+  app.use(IMPORT_PATH, counted, cookieParser(), importBody(limits.importBodyBytes),
     parseOffThread(async (req) => (await authenticateOnce(req, req.res!)) !== null),
     guard(IMPORT_FIELDS), graphql);
   app.use('/graphql', counted, cookieParser(), ...graphqlJsonBody(limits.bodyBytes), guard(), graphql);

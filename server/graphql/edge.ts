@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GraphQLError, Kind, parse, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { messageOf, type ErrorCode, type MessageKey, type Params } from '../kernel/errors';
 import { RateLimiter, type RateLimitSettings } from './rate-limit';
+import { onePerTurn } from './turns';
 
 /**
  * The edge of `/graphql`: cheap checks on the raw request that run BEFORE Apollo parses and validates anything
@@ -236,6 +237,13 @@ function operationRequest(req: Request): OperationRequest | null | undefined {
 /** Parsed documents kept per guard: at most this many, each of at most this many characters (memory stays small). */
 const PARSED_MAX = 200;
 const PARSED_MAX_CHARS = 8 * 1024;
+/**
+ * A document longer than this that is not among those kept is parsed in a turn of its own (./turns.ts): parsing the
+ * 47 KB alias bombs of the flood test took 5–15 ms each, and eight of them arriving together stalled the loop for the sum.
+ */
+const OWN_TURN_CHARS = 8 * 1024;
+
+type ParsedDocument = { doc: DocumentNode; shape: ReturnType<typeof documentShape> };
 
 /** The express middleware doing the cheap checks (see the file comment). */
 export function edgeGuard(opts: EdgeOptions): RequestHandler {
@@ -243,7 +251,7 @@ export function edgeGuard(opts: EdgeOptions): RequestHandler {
   const expensive = expensiveRootFields(opts.schema, limits.expensiveComplexity);
   const limiter = opts.limiter ?? new RateLimiter(limits.rate);
   // Documents that parsed, with their shape, by their text: clients send the same few documents again and again.
-  const parsed = new Map<string, { doc: DocumentNode; shape: ReturnType<typeof documentShape> }>();
+  const parsed = new Map<string, ParsedDocument>();
   return (req, res, next) => {
     const body = operationRequest(req);
     if (body === undefined) return next(); // GET without a query: Apollo's landing page / CSRF answer
@@ -259,7 +267,13 @@ export function edgeGuard(opts: EdgeOptions): RequestHandler {
     if (query.length > limits.maxQueryChars) {
       return sendError(res, 400, 'GRAPHQL_VALIDATION_FAILED', 'limit.queryChars', { max: Math.round(limits.maxQueryChars / 1024) });
     }
-    let known = parsed.get(query);
+    const cached = parsed.get(query);
+    if (cached || query.length <= OWN_TURN_CHARS) return checkDocument(req, res, next, body, query, cached);
+    onePerTurn(() => checkDocument(req, res, next, body, query, undefined));
+  };
+
+  /** The document's checks: parsed (unless `known`), its shape against the limits, who may run its root fields. */
+  function checkDocument(req: Request, res: Response, next: NextFunction, body: OperationRequest, query: string, known: ParsedDocument | undefined): void {
     if (!known) {
       let doc: DocumentNode;
       try {
@@ -308,5 +322,5 @@ export function edgeGuard(opts: EdgeOptions): RequestHandler {
       }
       next();
     }, next);
-  };
+  }
 }

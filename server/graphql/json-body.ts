@@ -1,12 +1,13 @@
 import express, { type Request, type RequestHandler } from 'express';
+import { onePerTurn } from './turns';
 
 /**
  * The JSON body of `/graphql`. Small bodies (up to INLINE_BYTES, the client's documents) are parsed by express.json
  * as they arrive. Larger ones (up to the body limit, 512 KB; or of unknown length) are read as bytes and parsed one
  * per turn of the event loop: parsing 890 KB of variables took 15–25 ms of the only thread on a 2-core machine, and
  * several such bodies completing in the same turn were parsed back to back — the event loop stalled for 110–143 ms
- * under tests/edge/flood.test.ts (the documented bound is 100 ms), 40–70 ms without that body. Queued, timers and
- * other requests run between two large parses. Same answers as express.json: strict (an object or an array), UTF-8,
+ * under tests/edge/flood.test.ts (the documented bound is 100 ms), 40–70 ms without that body. Queued (./turns.ts):
+ * timers and other requests run between two large parses. Same answers as express.json: strict (an object or an array), UTF-8,
  * an empty body is `{}`, malformed JSON is `400` (entity.parse.failed), another charset `415`, too large `413`.
  */
 export const INLINE_BYTES = 64 * 1024;
@@ -16,27 +17,6 @@ const large = (req: Request) => {
   const n = Number(req.headers['content-length']);
   return !(Number.isFinite(n) && n <= INLINE_BYTES);
 };
-
-const queue: (() => void)[] = [];
-let draining = false;
-function drain(): void {
-  const job = queue.shift();
-  if (!job) {
-    draining = false;
-    return;
-  }
-  job();
-  setImmediate(drain);
-}
-
-/** Runs `job` in a later turn of the event loop, at most one such job per turn. */
-function onePerTurn(job: () => void): void {
-  queue.push(job);
-  if (!draining) {
-    draining = true;
-    setImmediate(drain);
-  }
-}
 
 /** The error express.json raises for malformed JSON (400, `entity.parse.failed`): the JSON error handler answers it. */
 export const parseFailed = () => Object.assign(new Error('malformed JSON body'), { status: 400, statusCode: 400, type: 'entity.parse.failed' });
@@ -76,4 +56,53 @@ export function graphqlJsonBody(limit: number): RequestHandler[] {
     express.raw({ limit, type: (req) => isJson(req as Request) && large(req as Request) }),
     parseLarge(),
   ];
+}
+
+/**
+ * The import path's body as bytes (up to `limit`; 413 beyond, as express.raw). express.raw collects the chunks and
+ * copies them into one buffer when the body ends: for a 21 MB upload that single copy (and the page faults of the
+ * fresh memory) was one 60–100 ms turn of the event loop (tests/edge/import-flood.test.ts). With a Content-Length,
+ * the buffer is made at once (its pages are touched as bytes arrive) and each chunk is copied in as it arrives, in the
+ * turn that reads it. The buffer has an ArrayBuffer of its own: the upload worker receives it transferred. Without a
+ * length (or an empty body), compressed, or not JSON, express.raw does it as before.
+ */
+export function importBody(limit: number): RequestHandler {
+  const fallback = express.raw({ type: 'application/json', limit });
+  return (req, res, next) => {
+    const length = Number(req.headers['content-length']);
+    const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (!isJson(req) || encoding !== 'identity' || !Number.isSafeInteger(length) || length <= 0) {
+      return fallback(req, res, next);
+    }
+    if (length > limit) {
+      req.resume();
+      return next(Object.assign(new Error('request entity too large'), { status: 413, statusCode: 413, type: 'entity.too.large', limit }));
+    }
+    const bytes = Buffer.allocUnsafeSlow(length);
+    let received = 0;
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      req.off('data', onData);
+      req.resume();
+      next(err);
+    };
+    const onData = (chunk: Buffer) => {
+      if (received + chunk.length > length) return fail(Object.assign(new Error('request size did not match content length'), { status: 400, statusCode: 400, type: 'request.size.invalid' }));
+      chunk.copy(bytes, received);
+      received += chunk.length;
+    };
+    req.on('data', onData);
+    req.once('close', () => {
+      if (!req.complete) fail(Object.assign(new Error('request aborted'), { status: 400, statusCode: 400, type: 'request.aborted' }));
+    });
+    req.once('error', (err) => fail(Object.assign(err, { status: 400, statusCode: 400 })));
+    req.once('end', () => {
+      if (failed) return;
+      if (received !== length) return fail(Object.assign(new Error('request size did not match content length'), { status: 400, statusCode: 400, type: 'request.size.invalid' }));
+      req.body = bytes;
+      next();
+    });
+  };
 }

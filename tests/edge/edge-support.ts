@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -114,3 +115,37 @@ export function stallMonitor(intervalMs = 5) {
 
 /** The documented bound (README, issue 10): no request may stall the others for more than this. */
 export const STALL_BOUND_MS = 100;
+
+/**
+ * A load client in a child process, started and fed before anything is measured: spawning a process and writing its
+ * input (2.5 MB of bodies for the flood) cost the test's thread — the server's — 50–110 ms, the first tick of the
+ * stall monitor, which measured the harness rather than the server. `script` defines `async function main(input)`;
+ * `go()` starts it (SIGUSR2) and resolves with what it returned (JSON).
+ */
+export async function loadClient<I, O>(name: string, script: string, input: I): Promise<{ go: () => Promise<O> }> {
+  const wrapper = `${script}
+    const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+    const idle = setInterval(() => {}, 1 << 30);
+    process.once('SIGUSR2', () => {
+      clearInterval(idle);
+      main(input).then((out) => process.stdout.write(JSON.stringify(out)));
+    });
+    process.stdout.write('ready\\n');`;
+  const child = spawn(process.execPath, ['-e', wrapper], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.startsWith('ready\n')) resolve();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => reject(new Error(`${name} exited ${code} before it was ready`)));
+  });
+  const done = new Promise<O>((resolve, reject) => {
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.slice('ready\n'.length))) : reject(new Error(`${name} exited ${code}`))));
+  });
+  done.catch(() => {});
+  child.stdin.end(JSON.stringify(input));
+  await ready;
+  return { go: () => { child.kill('SIGUSR2'); return done; } };
+}

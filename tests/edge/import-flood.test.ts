@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import { createTestDb, type TestDb } from '../support/db';
 import { makeUser, sessionFor } from '../support/auth';
 import { makeAccounts, makeUnits } from '../support/factories';
 import { Role } from '../../server/common/enums';
-import { pct, stallMonitor, STALL_BOUND_MS, startEdgeServer, threadCpuMs } from './edge-support';
+import { loadClient, pct, stallMonitor, STALL_BOUND_MS, startEdgeServer, threadCpuMs } from './edge-support';
 
 /**
  * Big uploads on `/graphql/import` (issue 10): the body (tens of MB) is read as bytes and parsed — Base64 decoded,
@@ -58,23 +57,17 @@ function unitsCsv(rows: number, prefix: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** POSTs the files' bytes to `url` from a child process (so that sending costs the server's thread nothing). */
+/** A child process that, once started, POSTs the files' bytes to `url` (so that sending costs the server's thread nothing). */
 function postFiles(url: string, files: string[], headers: Record<string, string>) {
   const script = `
-    const { url, files, headers } = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-    Promise.all(files.map(async (f) => {
-      const t0 = performance.now();
-      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: require('fs').readFileSync(f) });
-      return { status: r.status, text: await r.text(), ms: performance.now() - t0 };
-    })).then((out) => process.stdout.write(JSON.stringify(out)));`;
-  return new Promise<{ status: number; text: string; ms: number }[]>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`upload client exited ${code}`))));
-    child.stdin.end(JSON.stringify({ url, files, headers }));
-  });
+    function main({ url, files, headers }) {
+      return Promise.all(files.map(async (f) => {
+        const t0 = performance.now();
+        const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: require('fs').readFileSync(f) });
+        return { status: r.status, text: await r.text(), ms: performance.now() - t0 };
+      }));
+    }`;
+  return loadClient<unknown, { status: number; text: string; ms: number }[]>('upload client', script, { url, files, headers });
 }
 
 describe('import uploads of tens of MB', () => {
@@ -97,13 +90,14 @@ describe('import uploads of tens of MB', () => {
     fs.writeFileSync(warmUpload, JSON.stringify({ query: UPLOAD, variables: { files: [{ name: 'posts.csv', base64: iconv.encode(postsCsv(2, '2024-05-01', 10), 'gb18030').toString('base64') }] } }));
     const warmCsv = path.join(dir, 'warm-csv.json');
     fs.writeFileSync(warmCsv, JSON.stringify({ query: CSV, variables: { files: [{ name: 'posts.csv', content: postsCsv(2, '2024-05-02', 10) }] } }));
-    const warm = await postFiles(`${http.url}/graphql/import`, [warmUpload, warmCsv], admin);
+    const warm = await (await postFiles(`${http.url}/graphql/import`, [warmUpload, warmCsv], admin)).go();
     expect(warm.map((w) => [w.status, JSON.parse(w.text).errors])).toEqual([[200, undefined], [200, undefined]]);
 
+    const client = await postFiles(`${http.url}/graphql/import`, [uploadBody, csvBody], admin);
     const monitor = stallMonitor();
     const cpu0 = threadCpuMs().ms;
     const t0 = performance.now();
-    const { healthTimes, result } = await http.whileProbing(() => postFiles(`${http.url}/graphql/import`, [uploadBody, csvBody], admin));
+    const { healthTimes, result } = await http.whileProbing(() => client.go());
     const wallMs = performance.now() - t0;
     const cpuMs = threadCpuMs().ms - cpu0;
     const { late, stall } = monitor.stop();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemContext } from '../../server/kernel/context';
 import { importDirectory, importFiles, type ImportResult } from '../../server/import/import.service';
@@ -81,5 +82,30 @@ describe('CSV import in worker threads', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it('an upload in memory goes to the worker in chunks, each with bytes of its own (never the whole upload cloned)', async () => {
+    // A chunk is a view of the upload's buffer; cloned, a view carries its whole ArrayBuffer: a 64 KB chunk of a 20 MB
+    // upload copied 20 MB on the event loop each time. Each chunk must arrive as its own, transferred bytes.
+    const rows = ['platform,handle,published_at,title,original,reads'];
+    for (let i = 0; i < 20_000; i++) rows.push(`wechat,w1,${new Date(Date.UTC(2023, 0, 1) + i * 600_000).toISOString().slice(0, 19)}+08:00,第${i}条通知,true,${i}`);
+    const content = Buffer.from(`${rows.join('\n')}\n`);
+    expect(content.length).toBeGreaterThan(8 * (1 << 16));
+    const sent: { bytes: number; backing: number; transferred: boolean }[] = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, message: any, transfer?: readonly any[]) {
+      if (message?.type === 'chunk' && typeof message.data !== 'string') {
+        sent.push({ bytes: message.data.byteLength, backing: message.data.buffer.byteLength, transferred: Boolean(transfer?.includes(message.data.buffer)) });
+      }
+      return post.call(this, message, transfer as any);
+    };
+    try {
+      const result = await importFiles(createSystemContext(db.ds), [{ name: 'posts.csv', content }], { dryRun: true, workerMinBytes: 0 });
+      expect(result.counts.find((c) => c.file === 'posts.csv')).toMatchObject({ rows: 20_000 });
+    } finally {
+      Worker.prototype.postMessage = post;
+    }
+    expect(sent.length).toBeGreaterThan(8);
+    expect(sent.reduce((n, c) => n + c.bytes, 0)).toBe(content.length);
+    expect(sent.filter((c) => c.backing !== c.bytes || !c.transferred)).toEqual([]);
   });
 });
