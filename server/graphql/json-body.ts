@@ -7,8 +7,9 @@ import { onePerTurn } from './turns';
  * per turn of the event loop: parsing 890 KB of variables took 15–25 ms of the only thread on a 2-core machine, and
  * several such bodies completing in the same turn were parsed back to back — the event loop stalled for 110–143 ms
  * under tests/edge/flood.test.ts (the documented bound is 100 ms), 40–70 ms without that body. Queued (./turns.ts):
- * timers and other requests run between two large parses. Same answers as express.json: strict (an object or an array), UTF-8,
- * an empty body is `{}`, malformed JSON is `400` (entity.parse.failed), another charset `415`, too large `413`.
+ * timers and other requests run between two large parses. Same answers as express.json: strict (an object or an
+ * array), UTF-8, an empty body is `{}`, malformed JSON is `400` (entity.parse.failed), another charset `415`, too
+ * large `413`.
  */
 export const INLINE_BYTES = 64 * 1024;
 
@@ -80,10 +81,10 @@ export function importBody(limit: number): RequestHandler {
     }
     const bytes = Buffer.allocUnsafeSlow(length);
     let received = 0;
-    let failed = false;
+    let settled = false; // next() called: with the body, or with the error
     const fail = (err: Error) => {
-      if (failed) return;
-      failed = true;
+      if (settled) return;
+      settled = true;
       req.off('data', onData);
       req.resume();
       next(err);
@@ -99,8 +100,9 @@ export function importBody(limit: number): RequestHandler {
     });
     req.once('error', (err) => fail(Object.assign(err, { status: 400, statusCode: 400 })));
     req.once('end', () => {
-      if (failed) return;
+      if (settled) return;
       if (received !== length) return fail(Object.assign(new Error('request size did not match content length'), { status: 400, statusCode: 400, type: 'request.size.invalid' }));
+      settled = true;
       req.body = bytes;
       next();
     });
