@@ -3,6 +3,7 @@ import { createTestDb, type TestDb } from '../support/db';
 import { makeUser, sessionFor } from '../support/auth';
 import { Role } from '../../server/common/enums';
 import { INLINE_BYTES } from '../../server/graphql/json-body';
+import { makeUnits } from '../support/factories';
 import { startEdgeServer } from './edge-support';
 
 /**
@@ -52,5 +53,25 @@ describe('large JSON bodies', () => {
     const latin = await post(JSON.stringify({ query: '{ me { username } }', variables: { pad } }), { 'content-type': 'application/json; charset=iso-8859-1' });
     expect(latin.status).toBe(415);
     expect(latin.json.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+  });
+
+  it('large bodies and large documents sent together each keep their own request context (the SQL statement count)', async () => {
+    // Large bodies and documents wait for a turn of their own (server/graphql/turns.ts); the turn that runs them was
+    // scheduled by whichever request came first, so each must run in its own request's async context.
+    const ids = await makeUnits(db.ds, [{ code: 'TURN1' }, { code: 'TURN2' }]);
+    const doc = (id: number) => `{ unit(id: "${id}") { id code } }\n# ${'padding '.repeat(1_200)}`;
+    expect(doc(ids.TURN1).length).toBeGreaterThan(8 * 1024);
+    const one = async (id: number, big: boolean) => {
+      const r = await fetch(`${http.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedIn },
+        body: JSON.stringify({ query: doc(id), variables: big ? { pad } : undefined }) });
+      return await r.json() as { data: { unit: { code: string } }; extensions: { sqlStatements: number } };
+    };
+    await one(ids.TURN1, false); // the session is checked (a statement) and then remembered for a moment
+    const alone = await one(ids.TURN1, false);
+    expect(alone.data.unit.code).toBe('TURN1');
+    expect(alone.extensions.sqlStatements).toBeGreaterThan(0);
+    const together = await Promise.all(Array.from({ length: 8 }, (_, i) => one(i % 2 ? ids.TURN2 : ids.TURN1, i % 4 < 2)));
+    expect(together.map((r) => r.data.unit.code)).toEqual(Array.from({ length: 8 }, (_, i) => (i % 2 ? 'TURN2' : 'TURN1')));
+    expect(together.map((r) => r.extensions.sqlStatements)).toEqual(together.map(() => alone.extensions.sqlStatements));
   });
 });
