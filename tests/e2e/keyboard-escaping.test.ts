@@ -106,7 +106,14 @@ describe('e2e: keyboard only, and hostile names', () => {
     await page.keyboard.press('ArrowDown'); // opens the list
     await page.locator('.ant-select-item-option').filter({ hasText: '保留整改' }).waitFor();
     for (let i = 0; i < 6 && !(await page.locator('.ant-select-item-option-active').filter({ hasText: '保留整改' }).count()); i++) await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Enter');
+    // Enter picks the active option. Under load (a CI run) the list was once still opening and the Enter was lost —
+    // the list stayed open, nothing chosen, and Tab never left the field: as a person would, press it again.
+    const chosen = dialog.locator('.ant-select-content[title="保留整改"]');
+    for (let i = 0; i < 3 && !(await chosen.count()); i++) {
+      await page.keyboard.press('Enter');
+      await chosen.waitFor({ timeout: 2_000 }).catch(() => undefined);
+    }
+    await chosen.waitFor();
     await tabTo(page, (f) => f.inDialog && f.name.includes('账号'), 'the account field', 10);
     await page.keyboard.type('福州发布');
     await page.locator('.ant-select-item-option').filter({ hasText: '福州发布' }).first().waitFor();
