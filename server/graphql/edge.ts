@@ -269,7 +269,14 @@ export function edgeGuard(opts: EdgeOptions): RequestHandler {
     }
     const cached = parsed.get(query);
     if (cached || query.length <= OWN_TURN_CHARS) return checkDocument(req, res, next, body, query, cached);
-    onePerTurn(() => checkDocument(req, res, next, body, query, undefined));
+    onePerTurn(() => {
+      // Outside express's own call now: an unexpected throw must become its error answer, not an uncaught exception.
+      try {
+        checkDocument(req, res, next, body, query, undefined);
+      } catch (err) {
+        next(err);
+      }
+    });
   };
 
   /** The document's checks: parsed (unless `known`), its shape against the limits, who may run its root fields. */
