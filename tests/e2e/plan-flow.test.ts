@@ -158,7 +158,15 @@ describe('e2e: plan → approval → execution → audit', () => {
     await planner.getByRole('button', { name: /提交审批/ }).click();
     const dialog = planner.getByRole('dialog');
     await dialog.getByLabel('说明').fill('福州市第一批整合');
-    await dialog.getByRole('button', { name: /提交审批/ }).click();
+    const ok = dialog.getByRole('button', { name: /提交审批/ });
+    await ok.click();
+    // A loaded CI run once left the dialog open, filled, with nothing submitted and no error after 15 s (the click
+    // reached the dialog while it was still opening): click again. While a submission is under way the button is
+    // loading and ignores the click; an answer, even an error, closes the dialog.
+    if (!(await dialog.waitFor({ state: 'hidden', timeout: 8_000 }).then(() => true, () => false))) {
+      console.log('plan-flow: the dialog was still open 8 s after the submit click; clicking again');
+      await ok.click();
+    }
     await planner.locator('[data-status="SUBMITTED"]').first().waitFor();
     const [p] = await server.db.ds.query(`SELECT status, revision FROM plans`);
     expect(p).toEqual({ status: 'submitted', revision: 1 });
