@@ -19,15 +19,19 @@ const large = (req: Request) => {
   return !(Number.isFinite(n) && n <= INLINE_BYTES);
 };
 
-/** The error express.json raises for malformed JSON (400, `entity.parse.failed`): the JSON error handler answers it. */
-export const parseFailed = () => Object.assign(new Error('malformed JSON body'), { status: 400, statusCode: 400, type: 'entity.parse.failed' });
+/** An error as body-parser raises it (`status`, `type`): the JSON error handler (edge.ts jsonErrors) answers it. */
+const bodyError = (status: number, type: string, message: string, extra: { limit?: number } = {}) =>
+  Object.assign(new Error(message), { status, statusCode: status, type, ...extra });
+
+/** The error express.json raises for malformed JSON (400, `entity.parse.failed`). */
+export const parseFailed = () => bodyError(400, 'entity.parse.failed', 'malformed JSON body');
 
 function parseLarge(): RequestHandler {
   return (req, _res, next) => {
     if (!Buffer.isBuffer(req.body)) return next();
     const charset = (req.headers['content-type'] ?? '').match(/;\s*charset\s*=\s*"?([^";\s]+)/i)?.[1]?.toLowerCase();
     if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-      return next(Object.assign(new Error(`unsupported charset "${charset}"`), { status: 415, statusCode: 415, type: 'charset.unsupported' }));
+      return next(bodyError(415, 'charset.unsupported', `unsupported charset "${charset}"`));
     }
     const bytes: Buffer = req.body;
     onePerTurn(() => {
@@ -77,7 +81,7 @@ export function importBody(limit: number): RequestHandler {
     }
     if (length > limit) {
       req.resume();
-      return next(Object.assign(new Error('request entity too large'), { status: 413, statusCode: 413, type: 'entity.too.large', limit }));
+      return next(bodyError(413, 'entity.too.large', 'request entity too large', { limit }));
     }
     const bytes = Buffer.allocUnsafeSlow(length);
     let received = 0;
@@ -89,19 +93,20 @@ export function importBody(limit: number): RequestHandler {
       req.resume();
       next(err);
     };
+    const sizeMismatch = () => bodyError(400, 'request.size.invalid', 'request size did not match content length');
     const onData = (chunk: Buffer) => {
-      if (received + chunk.length > length) return fail(Object.assign(new Error('request size did not match content length'), { status: 400, statusCode: 400, type: 'request.size.invalid' }));
+      if (received + chunk.length > length) return fail(sizeMismatch());
       chunk.copy(bytes, received);
       received += chunk.length;
     };
     req.on('data', onData);
     req.once('close', () => {
-      if (!req.complete) fail(Object.assign(new Error('request aborted'), { status: 400, statusCode: 400, type: 'request.aborted' }));
+      if (!req.complete) fail(bodyError(400, 'request.aborted', 'request aborted'));
     });
     req.once('error', (err) => fail(Object.assign(err, { status: 400, statusCode: 400 })));
     req.once('end', () => {
       if (settled) return;
-      if (received !== length) return fail(Object.assign(new Error('request size did not match content length'), { status: 400, statusCode: 400, type: 'request.size.invalid' }));
+      if (received !== length) return fail(sizeMismatch());
       settled = true;
       req.body = bytes;
       next();
