@@ -62,6 +62,7 @@ import { PostMonthsAnalyze1732946100000 } from '../migrations/1732946100000-Post
 import { StaleNamesIndex1732946200000 } from '../migrations/1732946200000-StaleNamesIndex';
 import { ImportKeepsOriginIndexes1732946300000 } from '../migrations/1732946300000-ImportKeepsOriginIndexes';
 import { ContentScanState1732946400000 } from '../migrations/1732946400000-ContentScanState';
+import { SeenRunChecked1732946500000 } from '../migrations/1732946500000-SeenRunChecked';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -95,7 +96,8 @@ export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, Au
   KeepWorkOrders1732941000000, HistoryIndexes1732942000000, ContentCleanHashes1732943500000,
   SessionNotify1732944000000, ImportDropForeignKeys1732944500000, PostMonths1732946000000,
   PostMonthsAnalyze1732946100000, StaleNamesIndex1732946200000,
-  ImportKeepsOriginIndexes1732946300000, ContentScanState1732946400000];
+  ImportKeepsOriginIndexes1732946300000, ContentScanState1732946400000,
+  SeenRunChecked1732946500000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 

@@ -18,6 +18,12 @@ function parallelWorkers(): number {
   return Number.isInteger(n) && n >= 0 && n <= 64 ? n : 0;
 }
 
+/** Statements slower than this many milliseconds are logged (`[sql slow …]`); `SQL_SLOW_MS`, default 2000. */
+function slowQueryMs(): number {
+  const n = Number(process.env.SQL_SLOW_MS ?? 2000);
+  return Number.isFinite(n) && n > 0 ? n : 2000;
+}
+
 /** What TypeORM needs to know of the application: its entities and migrations (listed by server/registry.ts). */
 export interface DataModel {
   entities: NonNullable<DataSourceOptions['entities']>;
@@ -42,7 +48,7 @@ export function createDataSource(model: DataModel, url: string, poolSize = 10, o
     synchronize: false,
     migrationsRun: false,
     logger: new CountingLogger(process.env.LOG_SQL === '1'),
-    maxQueryExecutionTime: 2000,
+    maxQueryExecutionTime: slowQueryMs(),
     invalidWhereValuesBehavior: { null: 'throw', undefined: 'throw' },
     // No parallel query plans: a request is one small query on one core; parallel workers cost more to start than
     // they save and, under concurrency, take the cores other requests need (issue 6: a province's matrix 9 → 6 ms

@@ -186,3 +186,52 @@ describe('scope', () => {
     expect(after).toBe(before);
   });
 });
+
+describe('the run a finding was last seen by (checked per statement, not a foreign key)', () => {
+  it('refuses a run that does not exist, a run deleted while findings point at it, and a changed run id', async () => {
+    const [{ id: lastRun }] = await db.ds.query(`SELECT max(last_seen_run) AS id FROM findings`);
+    const before = await db.ds.query(`SELECT id, last_seen_run FROM findings ORDER BY id`);
+    expect(before.length).toBeGreaterThan(0);
+    await expect(db.ds.query(`UPDATE findings SET last_seen_run = $1 WHERE id = $2`, [lastRun + 1000, before[0].id]))
+      .rejects.toMatchObject({ code: '23503', constraint: 'findings_last_seen_run_fkey' });
+    await expect(db.ds.query(`UPDATE detection_runs SET id = id + 1000 WHERE id = $1`, [lastRun]))
+      .rejects.toMatchObject({ code: '23503' });
+    expect(await db.ds.query(`SELECT id, last_seen_run FROM findings ORDER BY id`)).toEqual(before);
+    // A run that only last saw a finding (no first_seen_run / resolved_run foreign key holds it).
+    const [{ id: seen }] = await db.ds.query(
+      `INSERT INTO detection_runs (as_of, policy_versions, started_at) VALUES ($1, '{}', now()) RETURNING id`, [D]);
+    await db.ds.query(`UPDATE findings SET last_seen_run = $1 WHERE id = $2`, [seen, before[0].id]);
+    await expect(db.ds.query(`DELETE FROM detection_runs WHERE id = $1`, [seen]))
+      .rejects.toMatchObject({ code: '23503', constraint: 'findings_last_seen_run_fkey' });
+    await db.ds.query(`UPDATE findings SET last_seen_run = $1 WHERE id = $2`, [before[0].last_seen_run, before[0].id]);
+    await db.ds.query(`DELETE FROM detection_runs WHERE id = $1`, [seen]);
+    expect(await db.ds.query(`SELECT id, last_seen_run FROM findings ORDER BY id`)).toEqual(before);
+  });
+
+  it('a delete of a run waits for a transaction that points findings at it, then refuses', async () => {
+    const [{ id: run }] = await db.ds.query(
+      `INSERT INTO detection_runs (as_of, policy_versions, started_at) VALUES ($1, '{}', now()) RETURNING id`, [D]);
+    const [f] = await db.ds.query(`SELECT id, last_seen_run FROM findings ORDER BY id LIMIT 1`);
+    const writer = db.ds.createQueryRunner();
+    const deleter = db.ds.createQueryRunner();
+    try {
+      await writer.startTransaction();
+      await writer.query(`UPDATE findings SET last_seen_run = $1 WHERE id = $2`, [run, f.id]);
+      await deleter.startTransaction();
+      let settled = false;
+      const deleting = deleter.query(`DELETE FROM detection_runs WHERE id = $1`, [run]).finally(() => { settled = true; });
+      deleting.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false); // blocked on the writer's lock
+      await writer.commitTransaction();
+      await expect(deleting).rejects.toMatchObject({ code: '23503', constraint: 'findings_last_seen_run_fkey' });
+      await deleter.rollbackTransaction();
+      const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM detection_runs WHERE id = $1`, [run]);
+      expect(n).toBe(1);
+    } finally {
+      await db.ds.query(`UPDATE findings SET last_seen_run = $1 WHERE id = $2`, [f.last_seen_run, f.id]);
+      await writer.release();
+      await deleter.release();
+    }
+  });
+});
