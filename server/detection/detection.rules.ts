@@ -167,10 +167,13 @@ export const RULE_SQL: RuleSql[] = [
     severity: Severity.MINOR,
     noNestLoop: true,
     sql: () => `
-      WITH c AS (
-        SELECT a.* FROM det_acc a JOIN det_pol p USING (province) WHERE NOT (a.platform = ANY (p.names_excluded))),
-      per AS (SELECT unit_id, platform, count(*) AS n, count(*) FILTER (WHERE is_main) AS nm FROM c GROUP BY unit_id, platform),
-      rep AS (SELECT c.* FROM c JOIN per USING (unit_id, platform) WHERE (per.nm = 1 AND c.is_main) OR (per.nm = 0 AND per.n = 1)),
+      WITH rep AS MATERIALIZED (
+        SELECT c.id, c.unit_id, c.platform, c.name, c.handle, c.name_normalized, c.followers
+          FROM (SELECT a.id, a.unit_id, a.platform, a.name, a.handle, a.name_normalized, a.followers, a.is_main,
+                       count(*) OVER w AS n, count(*) FILTER (WHERE a.is_main) OVER w AS nm
+                  FROM det_acc a JOIN det_pol p USING (province) WHERE NOT (a.platform = ANY (p.names_excluded))
+                WINDOW w AS (PARTITION BY a.unit_id, a.platform)) c
+         WHERE (c.nm = 1 AND c.is_main) OR (c.nm = 0 AND c.n = 1)),
       grp AS (SELECT unit_id FROM rep GROUP BY unit_id HAVING count(DISTINCT name_normalized) > 1),
       names AS (
         SELECT DISTINCT ON (r.unit_id) r.unit_id, r.name_normalized AS norm, r.name
@@ -253,7 +256,7 @@ export const RULE_SQL: RuleSql[] = [
          SELECT c.id, sum(CASE WHEN mw.whole THEN 2 * r.below - mo.posts ELSE r.below END) AS max2ln
            FROM det_lv_cand c JOIN mw ON mw.lo = c.lo
            JOIN account_post_months mo ON mo.account_id = c.id AND mo.month = mw.month
-            AND mo.month >= date_trunc('month', $1::date - ${maxWindowDays})::date AND mo.month < $1::date
+            AND mo.month >= date_trunc('month', ($1::date - ${maxWindowDays})::timestamp)::date AND mo.month < $1::date
            CROSS JOIN LATERAL (SELECT CASE WHEN c.hi_i IS NULL THEN mo.posts ELSE mo.reads_below[c.hi_i] END AS below) r
           WHERE c.lv_require_low
           GROUP BY c.id)
