@@ -280,12 +280,12 @@ export const RULE_SQL: RuleSql[] = [
       s AS (
         SELECT m.*, y.orig, y.routine, bit_count(y.w1::bit(64)) + bit_count(y.w2::bit(64)) AS weeks, y.dupes
           FROM m CROSS JOIN LATERAL (
-            SELECT count(*) FILTER (WHERE w.original AND (m.lv_routine = '' OR w.title !~ m.lv_routine))::int AS orig,
-                   count(*) FILTER (WHERE m.lv_routine <> '' AND w.title ~ m.lv_routine)::int AS routine,
+            SELECT count(*) FILTER (WHERE w.original AND NOT w.routine)::int AS orig,
+                   count(*) FILTER (WHERE w.routine)::int AS routine,
                    COALESCE(bit_or(CASE WHEN w.wk < 63 THEN 1::int8 << w.wk END), 0) AS w1,
                    COALESCE(bit_or(CASE WHEN w.wk >= 63 THEN 1::int8 << (w.wk - 63) END), 0) AS w2,
                    (count(*) - count(DISTINCT md5(w.title)))::int AS dupes
-              FROM (SELECT x.original, x.title, floor(extract(epoch FROM ${CHECK_INSTANT} - x.published_at) / 604800)::int AS wk
+              FROM (SELECT x.original, x.title, (m.lv_routine <> '' AND x.title ~ m.lv_routine) AS routine, floor(extract(epoch FROM ${CHECK_INSTANT} - x.published_at) / 604800)::int AS wk
                       FROM posts x
                      WHERE x.account_id = m.id AND x.origin_account_id IS NULL AND x.published_at >= m.lo
                        AND x.published_at < ${CHECK_INSTANT} AND x.published_at >= ${dayStart(String(maxWindowDays))}) w) y
