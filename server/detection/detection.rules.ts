@@ -1,7 +1,7 @@
 import { DetectionRule, Severity } from '../common/enums';
 import { bjDate, dayStart, CHECK_INSTANT } from './detection.dates';
 import { rankingSql } from './main-account';
-import { monthsCurrent, READ_EDGES } from './post-months';
+import { monthsCurrent, READ_EDGES, totalsJoin } from './post-months';
 
 /**
  * The rules, one set-based `INSERT INTO det_hits … SELECT` each, over det_acc (accounts checked) joined to det_pol
@@ -14,14 +14,18 @@ import { monthsCurrent, READ_EDGES } from './post-months';
  * Accounts judged by their services (det_acc.service_valued) are not NO_UPDATE_14D / LOW_VALUE subjects, and are
  * ZOMBIE only when they offer no service.
  */
+/**
+ * `replay`: the check date is in the past. `maxWindowDays`: the longest LOW_VALUE window of any policy in use — a
+ * constant lower bound on published_at, so only the months of the window are read (partition pruning). `scoped`: a
+ * region is checked (few accounts: per-account look-ups by index rather than scans of whole tables).
+ */
+export interface RuleOptions { replay: boolean; maxWindowDays: number; scoped: boolean }
+
 export interface RuleSql {
   rule: DetectionRule;
   severity: Severity;
-  /**
-   * `replay`: the check date is in the past. `maxWindowDays`: the longest LOW_VALUE window of any policy in use — a
-   * constant lower bound on published_at, so only the months of the window are read (partition pruning).
-   */
-  sql(o: { replay: boolean; maxWindowDays: number }): string;
+  /** The rule's statement (options: RuleOptions). */
+  sql(o: RuleOptions): string;
   /**
    * Run with nested-loop joins disabled (issue 6): the planner cannot estimate joins between CTE scans and picks
    * nested loops that are quadratic in the number of accounts (NAME_INCONSISTENT: 30 ms for one province, 89 s
@@ -32,7 +36,7 @@ export interface RuleSql {
    * Statements run before `sql` (same parameters): temporary tables the rule reads, built and analysed first so the
    * planner knows their size (a CTE's row estimate can be off by 20×: LOW_VALUE's candidates).
    */
-  prepare?(o: { replay: boolean; maxWindowDays: number }): string[];
+  prepare?(o: RuleOptions): string[];
 }
 
 const ACCOUNT = `jsonb_build_object('id', a.id, 'name', a.name, 'platform', a.platform, 'handle', a.handle)`;
@@ -236,7 +240,7 @@ export const RULE_SQL: RuleSql[] = [
     // 2L ≥ n (2L > n: surely; 2L = n: depends on the two middle values), so an account whose largest possible 2L − n
     // is negative cannot be flagged. Skipped only when the policy requires low reads and the account's months are
     // current; every other candidate is computed from its posts exactly as before, so the findings are the same.
-    prepare: ({ maxWindowDays }) => [
+    prepare: ({ maxWindowDays, scoped }) => [
       `DROP TABLE IF EXISTS det_lv_cand, det_lv_keep`,
       `CREATE TEMP TABLE det_lv_cand ON COMMIT DROP AS
        SELECT a.id, a.province, a.post_count, a.last_post_at, p.lv_require_low, ${dayStart('p.lv_window')} AS lo,
@@ -261,7 +265,7 @@ export const RULE_SQL: RuleSql[] = [
           WHERE c.lv_require_low
           GROUP BY c.id)
        SELECT c.id, c.lo FROM det_lv_cand c
-         LEFT JOIN account_post_totals t ON t.account_id = c.id
+         ${totalsJoin('c', scoped)}
          LEFT JOIN bound b ON b.id = c.id
         WHERE NOT c.lv_require_low OR NOT ${monthsCurrent('c', 't')} OR b.max2ln >= 0`,
     ],

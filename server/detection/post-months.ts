@@ -89,3 +89,14 @@ export function refreshPostMonthsOf(q: Querier, accountIds: number[]): Promise<v
  */
 export const monthsCurrent = (a = 'a', t = 't') =>
   `(COALESCE(${t}.posts, 0), ${t}.last_post_at) IS NOT DISTINCT FROM (${a}.post_count, ${a}.last_post_at)`;
+
+/**
+ * `LEFT JOIN` of the account_post_totals row `t` of each row of `src` (by its `id`): through the primary key, one
+ * look-up per row, when a region is checked (a province's 3,000 accounts: 8 ms of a scan of all 181,000 rows saved);
+ * a hash join over the whole table for a nationwide run.
+ */
+export function totalsJoin(src: string, byIndex: boolean): string {
+  return byIndex
+    ? `LEFT JOIN LATERAL (SELECT * FROM account_post_totals t0 WHERE t0.account_id = ${src}.id OFFSET 0) t ON true`
+    : `LEFT JOIN account_post_totals t ON t.account_id = ${src}.id`;
+}

@@ -54,10 +54,10 @@ export async function runClosedRules(em: EntityManager, asOf: string, policies: 
     SELECT '${DetectionRule.CLOSED_BUT_LIVE}', '${Severity.MAJOR}', '${DetectionRule.CLOSED_BUT_LIVE}:' || a.id, a.unit_id, a.id,
            ARRAY[a.platform], ARRAY[a.id], NULL::int,
            jsonb_build_object('account', ${ACCOUNT('a')}, 'checkDate', $1::date, 'basis', 'filedDeregistered', 'status', a.status,
-             'filingChangedOn', x.filing_changed_on, 'lastPostDate', a.last_post_day),
-           'filing:' || COALESCE(x.filing_changed_on::text, '')
-      FROM det_acc a JOIN accounts x ON x.id = a.id
-     WHERE x.filing_status = 'deregistered'
+             'filingChangedOn', a.filing_changed_on, 'lastPostDate', a.last_post_day),
+           'filing:' || COALESCE(a.filing_changed_on::text, '')
+      FROM det_acc a
+     WHERE a.filing_status = 'deregistered'
     ON CONFLICT (subject_key) DO NOTHING`, [asOf]);
 
   await em.query(`

@@ -98,4 +98,26 @@ describe.skipIf(!fs.existsSync(SEED))('detection on the seeded demo province', (
     expect(run.accountsChecked).toBeGreaterThan(accounts * 0.8);
     expect(run.found).toBeLessThan(accounts);
   });
+
+  // A region's run reads its accounts, their services and rollups by index (detection.engine.ts), a nationwide run
+  // scans the tables: both must find the same, finding for finding, on the past date (replay) and on today's.
+  it('a province run and a city run find exactly what the nationwide run found there, replayed and today', async () => {
+    const snapshot = () => db.ds.query(
+      `SELECT subject_key, status, evidence_hash, evidence, region_path FROM findings ORDER BY subject_key`);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    for (const asOf of ['2024-06-30', today]) {
+      const nation = await runDetection(createSystemContext(db.ds), { asOf });
+      const before: { region_path: string; status: string }[] = await snapshot();
+      const open = (prefix: string) => before.filter((f) => f.status === 'open' && f.region_path.startsWith(prefix)).length;
+      expect(nation.found).toBe(open('/0/'));
+      const province = await runDetection(createSystemContext(db.ds), { asOf, regionCode: '35' });
+      expect({ asOf, found: province.found, created: province.created, resolved: province.resolved, reopened: province.reopened })
+        .toEqual({ asOf, found: nation.found, created: 0, resolved: 0, reopened: 0 });
+      const city = await runDetection(createSystemContext(db.ds), { asOf, regionCode: '3501' });
+      expect({ asOf, found: city.found, created: city.created, resolved: city.resolved })
+        .toEqual({ asOf, found: open('/0/35/3501/'), created: 0, resolved: 0 });
+      expect(city.found).toBeGreaterThan(0);
+      expect(await snapshot()).toEqual(before);
+    }
+  }, 120_000);
 });
