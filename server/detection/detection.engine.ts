@@ -142,11 +142,12 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   // A region's accounts are read through its units (units_region_path_idx, then each unit's accounts and their
   // services by index): a province is about 2 % of the accounts, and the join the planner picks from its estimates
   // scans all of accounts and services (on the national data: 70 of the province's 110 ms). Everything else reads
-  // the tables whole.
-  const accountsOf = opts.regionPath
+  // the tables whole (also the nation's own path, '/0/').
+  const scoped = !!opts.regionPath && opts.regionPath.split('/').filter(Boolean).length > 1;
+  const accountsOf = scoped
     ? `units u CROSS JOIN LATERAL (SELECT * FROM accounts a0 WHERE a0.unit_id = u.id OFFSET 0) a`
     : `accounts a JOIN units u ON u.id = a.unit_id`;
-  const servicesOf = opts.regionPath
+  const servicesOf = scoped
     ? `base b CROSS JOIN LATERAL (SELECT s0.account_id, s0.merged_into_id, s0.origin_account_id FROM services s0 WHERE s0.account_id = b.id OFFSET 0) sv`
     : `services sv JOIN base b ON b.id = sv.account_id`;
   // Set-based (no subquery per account): services counted in one aggregation over the accounts in scope; when
@@ -200,7 +201,7 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   });
   if (opts.maintainRollups) {
     await timed(timings, 'rollups', async () => {
-      const [{ ids }] = await em.query(`SELECT array_agg(a.id) AS ids FROM det_acc a ${totalsJoin('a', !!opts.regionPath)}
+      const [{ ids }] = await em.query(`SELECT array_agg(a.id) AS ids FROM det_acc a ${totalsJoin('a', scoped)}
         WHERE NOT ${monthsCurrent('a', 't')}`);
       if (ids) await refreshPostMonthsOf(em, ids);
     });
@@ -214,7 +215,7 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   // Replaying an earlier date: replies given after the check date did not exist yet.
   const replay = opts.asOf < todayInBeijing();
   for (const rule of RULE_SQL) {
-    const ruleOpts = { replay, maxWindowDays, scoped: !!opts.regionPath };
+    const ruleOpts = { replay, maxWindowDays, scoped };
     const sql = rule.sql(ruleOpts);
     for (const pre of rule.prepare?.(ruleOpts) ?? []) {
       await timed(timings, `${rule.rule}:prepare`, () => em.query(pre, pre.includes('$1') ? [opts.asOf] : []));
