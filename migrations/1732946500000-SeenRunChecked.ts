@@ -15,41 +15,40 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `first_seen_run` and `resolved_run` stay foreign keys: they are written only when a finding is created or
  * resolved, and the reset of the demo data orders its deletes by them (findings before runs).
  */
+/**
+ * A statement trigger's function: `find` puts an offending run id into `bad` (or finds none); one found is refused
+ * with the error a foreign key would give (SQLSTATE 23503, the constraint's name, the key in the detail).
+ */
+const checkFunction = (name: string, find: string, message: string, table: string, detail: string) => `
+      CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE bad int;
+      BEGIN${find}
+        IF FOUND THEN
+          RAISE EXCEPTION '${message}'
+            USING ERRCODE = 'foreign_key_violation', TABLE = '${table}', CONSTRAINT = 'findings_last_seen_run_fkey', DETAIL = ${detail};
+        END IF;
+        RETURN NULL;
+      END $fn$`;
+
 export class SeenRunChecked1732946500000 implements MigrationInterface {
   name = 'SeenRunChecked1732946500000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE findings DROP CONSTRAINT findings_last_seen_run_fkey`);
-    await q.query(`
-      CREATE FUNCTION findings_seen_run_check() RETURNS trigger LANGUAGE plpgsql AS $fn$
-      DECLARE missing int;
-      BEGIN
-        SELECT n.last_seen_run INTO missing FROM new_rows n
-         WHERE NOT EXISTS (SELECT 1 FROM detection_runs r WHERE r.id = n.last_seen_run) LIMIT 1;
-        IF FOUND THEN
-          RAISE EXCEPTION 'insert or update on table "findings" violates foreign key constraint "findings_last_seen_run_fkey"'
-            USING ERRCODE = 'foreign_key_violation', TABLE = 'findings', CONSTRAINT = 'findings_last_seen_run_fkey',
-                  DETAIL = format('Key (last_seen_run)=(%s) is not present in table "detection_runs".', missing);
-        END IF;
-        RETURN NULL;
-      END $fn$`);
+    await q.query(checkFunction('findings_seen_run_check', `
+        SELECT n.last_seen_run INTO bad FROM new_rows n
+         WHERE NOT EXISTS (SELECT 1 FROM detection_runs r WHERE r.id = n.last_seen_run) LIMIT 1;`,
+      'insert or update on table "findings" violates foreign key constraint "findings_last_seen_run_fkey"', 'findings',
+      `format('Key (last_seen_run)=(%s) is not present in table "detection_runs".', bad)`));
     await q.query(`CREATE TRIGGER findings_seen_run_insert AFTER INSERT ON findings REFERENCING NEW TABLE AS new_rows
       FOR EACH STATEMENT EXECUTE FUNCTION findings_seen_run_check()`);
     await q.query(`CREATE TRIGGER findings_seen_run_update AFTER UPDATE ON findings REFERENCING NEW TABLE AS new_rows
       FOR EACH STATEMENT EXECUTE FUNCTION findings_seen_run_check()`);
-    await q.query(`
-      CREATE FUNCTION detection_runs_seen_check() RETURNS trigger LANGUAGE plpgsql AS $fn$
-      DECLARE still int;
-      BEGIN
+    await q.query(checkFunction('detection_runs_seen_check', `
         LOCK TABLE findings IN SHARE MODE;
-        SELECT f.last_seen_run INTO still FROM findings f JOIN old_rows o ON o.id = f.last_seen_run LIMIT 1;
-        IF FOUND THEN
-          RAISE EXCEPTION 'update or delete on table "detection_runs" violates foreign key constraint "findings_last_seen_run_fkey" on table "findings"'
-            USING ERRCODE = 'foreign_key_violation', TABLE = 'detection_runs', CONSTRAINT = 'findings_last_seen_run_fkey',
-                  DETAIL = format('Key (id)=(%s) is still referenced from table "findings".', still);
-        END IF;
-        RETURN NULL;
-      END $fn$`);
+        SELECT f.last_seen_run INTO bad FROM findings f JOIN old_rows o ON o.id = f.last_seen_run LIMIT 1;`,
+      'update or delete on table "detection_runs" violates foreign key constraint "findings_last_seen_run_fkey" on table "findings"',
+      'detection_runs', `format('Key (id)=(%s) is still referenced from table "findings".', bad)`));
     await q.query(`CREATE TRIGGER detection_runs_seen_delete AFTER DELETE ON detection_runs REFERENCING OLD TABLE AS old_rows
       FOR EACH STATEMENT EXECUTE FUNCTION detection_runs_seen_check()`);
     await q.query(`

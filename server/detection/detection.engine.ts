@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { effectiveSettings, loadPolicies, versionsUsed, type LoadedPolicies } from '../policy/policy.service';
+import { effectiveSettings, loadPolicies, provinceOfPath, versionsUsed, type LoadedPolicies } from '../policy/policy.service';
+import { NATIONAL_REGION } from '../regions/regions.service';
 import { refreshNormalizedNames } from './name-normalize';
 import { RULE_SQL } from './detection.rules';
 import { runContentRules } from '../content/content.rule';
@@ -143,7 +144,7 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   // services by index): a province is about 2 % of the accounts, and the join the planner picks from its estimates
   // scans all of accounts and services (on the national data: 70 of the province's 110 ms). Everything else reads
   // the tables whole (also the nation's own path, '/0/').
-  const scoped = !!opts.regionPath && opts.regionPath.split('/').filter(Boolean).length > 1;
+  const scoped = provinceOfPath(opts.regionPath) !== NATIONAL_REGION;
   const accountsOf = scoped
     ? `units u CROSS JOIN LATERAL (SELECT * FROM accounts a0 WHERE a0.unit_id = u.id OFFSET 0) a`
     : `accounts a JOIN units u ON u.id = a.unit_id`;
@@ -212,10 +213,9 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
       platforms text[] NOT NULL, account_ids int[] NOT NULL, suggested_main_id int, evidence jsonb NOT NULL, hash_basis text NOT NULL
     ) ON COMMIT DROP`);
 
-  // Replaying an earlier date: replies given after the check date did not exist yet.
-  const replay = opts.asOf < todayInBeijing();
+  // Replaying an earlier date (`past`): replies given after the check date did not exist yet.
+  const ruleOpts = { replay: past, maxWindowDays, scoped };
   for (const rule of RULE_SQL) {
-    const ruleOpts = { replay, maxWindowDays, scoped };
     const sql = rule.sql(ruleOpts);
     for (const pre of rule.prepare?.(ruleOpts) ?? []) {
       await timed(timings, `${rule.rule}:prepare`, () => em.query(pre, pre.includes('$1') ? [opts.asOf] : []));
