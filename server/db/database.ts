@@ -53,7 +53,10 @@ export function createDataSource(model: DataModel, url: string, poolSize = 10, o
     // No parallel query plans: a request is one small query on one core; parallel workers cost more to start than
     // they save and, under concurrency, take the cores other requests need (issue 6: a province's matrix 9 → 6 ms
     // alone, and throughput at 32 connections up). Set PG_PARALLEL_WORKERS to allow them (e.g. for ad-hoc CLIs).
-    extra: { max: poolSize, application_name: 'matrix-planner', options: `-c max_parallel_workers_per_gather=${parallelWorkers()}${role}` },
+    // Idle connections stay open (pg-pool closes them after 10 s by default): a burst after a quiet moment would
+    // otherwise wait for new sessions — authentication, then cold catalog caches planning every statement afresh
+    // (32 callers after a 10 s lull: the first 32 answers 340–590 ms instead of 150).
+    extra: { max: poolSize, idleTimeoutMillis: 0, application_name: 'matrix-planner', options: `-c max_parallel_workers_per_gather=${parallelWorkers()}${role}` },
   });
 }
 

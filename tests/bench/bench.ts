@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { Client, Pool } from 'pg';
 import { ROOT } from '../../server/config';
 import { runMigrations } from '../../server/db/database';
@@ -100,21 +99,27 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** `duration` seconds of load; a negative `duration` means a fixed number of requests instead (warm-up). */
+/**
+ * `duration` seconds of load; a negative `duration` means a fixed number of requests instead (warm-up). Each run's
+ * client is a process of its own (load-client.ts: why).
+ */
 async function load(url: string, headers: Record<string, string>, body: string, connections: number, duration: number): Promise<Load> {
-  const times: number[] = [];
-  let instance!: autocannon.Instance;
-  const res = await new Promise<autocannon.Result>((resolve, reject) => {
-    const span = duration > 0 ? { duration } : { amount: -duration };
-    instance = autocannon({ url, method: 'POST', headers, body, connections, ...span, pipelining: 1 }, (err, result) => (err ? reject(err) : resolve(result)));
-    instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  const out = await new Promise<string>((resolve, reject) => {
+    const proc = spawn(process.execPath, [path.join(__dirname, 'load-client.js')], {
+      env: { ...process.env, LOAD_SPEC: JSON.stringify({ url, headers, body, connections, duration }) }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    proc.stdout.on('data', (d: Buffer) => { text += d.toString(); });
+    proc.on('error', reject);
+    proc.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`负载进程退出 (load client exited) ${code}`))));
   });
-  times.sort((a, b) => a - b);
+  const res = JSON.parse(out) as { times: number[]; duration: number; errors: number; non2xx: number };
+  const times = res.times.sort((a, b) => a - b);
   const r2 = (n: number) => Math.round(n * 100) / 100;
   return {
     connections, requests: times.length, rps: Math.round((times.length / res.duration) * 10) / 10,
     p50: r2(percentile(times, 50)), p95: r2(percentile(times, 95)), p99: r2(percentile(times, 99)),
-    errors: res.errors + res.timeouts, non2xx: res.non2xx,
+    errors: res.errors, non2xx: res.non2xx,
   };
 }
 
@@ -213,7 +218,10 @@ async function measureEngine(name: string, url: string, headers: Record<string, 
     if (probe.status !== 200 || probe.json.errors) {
       throw new Error(`${name} ${op.key} 失败 (failed): ${probe.status} ${JSON.stringify(probe.json.errors ?? probe.json).slice(0, 1500)}`);
     }
-    await load(url, headers, body, 8, -100); // warm-up: 100 requests, discarded
+    // Warm-up, discarded: 200 requests from 32 callers, so that every connection of the engine's pool is open and has
+    // planned the read before anything is timed (with 8 callers, 2 of our 10 connections opened cold during the
+    // 32-caller run).
+    await load(url, headers, body, 32, -200);
     // Statements of a warm request (the first one also reads the regions it names, once per process, and checks the
     // session: a process answers the session from memory once its listener is up — server/auth/session-cache.ts).
     const again = await post(url, JSON.parse(body), headers);
@@ -257,14 +265,14 @@ async function loadSql(pool: Pool, sql: string, params: unknown[], connections: 
 
 /** The physical limit of each read: its hand-written statement (operations.ts `limit`), 1 and 32 callers. */
 async function measureLimit(url: string, poolSize: number, params: BenchParams, duration: number): Promise<OpResult[]> {
-  const pool = new Pool({ connectionString: url, max: poolSize });
+  const pool = new Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 0 });
   const out: OpResult[] = [];
   try {
     for (const op of BENCH_OPERATIONS) {
       const values = op.limit.params(params);
       const probe = await pool.query(op.limit.sql, values);
       if (!probe.rows.length) throw new Error(`limit ${op.key}: 无结果 (no rows)`);
-      await loadSql(pool, op.limit.sql, values, 8, 0.5); // warm-up, discarded
+      await loadSql(pool, op.limit.sql, values, 32, 0.5); // warm-up, discarded (every connection of the pool)
       const c1 = await loadSql(pool, op.limit.sql, values, 1, duration);
       const c32 = await loadSql(pool, op.limit.sql, values, 32, duration);
       log(`limit ${op.key}: c1 p50 ${c1.p50} p99 ${c1.p99} ms ${c1.rps}/s, c32 p50 ${c32.p50} p99 ${c32.p99} ms ${c32.rps}/s`);

@@ -14,6 +14,7 @@ import { runDetectionProfiled } from '../../server/detection/detection.service';
  * Prints the milliseconds per step of each run; stops the embedded cluster on exit if it started it (--keep leaves it).
  * Another database: `--dir <cluster dir> --port <port> --database <name> --as-of YYYY-MM-DD` (e.g. a seeded demo
  * province: `--dir .data/pg --port 54329 --database matrix --as-of …`); `--runs 0` skips the nationwide runs.
+ * `--explain MS` prints the plan (EXPLAIN ANALYZE, by auto_explain) of every statement that took longer than MS.
  * `--as-after-import` first empties what a fresh import leaves empty — findings and their links, content check rows,
  * clean sets and scan states — so the first run is timed as the first after an import (without re-importing; on a
  * copy: `CREATE DATABASE det_national TEMPLATE bench_national`; refused on bench_national itself).
@@ -33,6 +34,18 @@ async function main(): Promise<void> {
   });
   const ds = createDataSource(pg.url, 4);
   await ds.initialize();
+  // --explain MS: the plan, with actual times, of every statement slower than MS (auto_explain, printed as notices).
+  const explainMs = opt('--explain');
+  if (explainMs) {
+    const pool = (ds.driver as unknown as { master: import('pg').Pool }).master;
+    const explain = (client: import('pg').PoolClient) => {
+      client.on('notice', (n) => console.log(`[explain] ${n.message}`));
+      return client.query(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = '${Number(explainMs)}ms';
+        SET auto_explain.log_analyze = on; SET auto_explain.log_level = notice; SET auto_explain.log_nested_statements = on`);
+    };
+    pool.on('connect', (client) => void explain(client));
+    for (const client of (pool as unknown as { _clients: import('pg').PoolClient[] })._clients) await explain(client);
+  }
   await runMigrations(ds, (m) => console.log(m));
   try {
     if (argv.includes('--as-after-import')) {
