@@ -55,8 +55,9 @@ export function createDataSource(model: DataModel, url: string, poolSize = 10, o
     // alone, and throughput at 32 connections up). Set PG_PARALLEL_WORKERS to allow them (e.g. for ad-hoc CLIs).
     // Idle connections stay open (pg-pool closes them after 10 s by default): a burst after a quiet moment would
     // otherwise wait for new sessions — authentication, then cold catalog caches planning every statement afresh
-    // (32 callers after a 10 s lull: the first 32 answers 340–590 ms instead of 150).
-    extra: { max: poolSize, idleTimeoutMillis: 0, application_name: 'matrix-planner', options: `-c max_parallel_workers_per_gather=${parallelWorkers()}${role}` },
+    // (32 callers after a 10 s lull: the first 32 answers 340–590 ms instead of 150). They do not keep a process
+    // alive that has nothing else to do (allowExitOnIdle: a CLI ends as before).
+    extra: { max: poolSize, idleTimeoutMillis: 0, allowExitOnIdle: true, application_name: 'matrix-planner', options: `-c max_parallel_workers_per_gather=${parallelWorkers()}${role}` },
   });
 }
 
