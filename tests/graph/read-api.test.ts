@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
-import { createGraphqlHarness } from '../support/graphql';
+import { createGraphqlHarness, TEST_ADMIN } from '../support/graphql';
 import { makeAccounts, makeMessages, makePosts, makeUnits } from '../support/factories';
-import { AccountStatus, Level, Platform, UnitKind } from '../../server/common/enums';
+import { AccountStatus, Level, Platform, Role, UnitKind } from '../../server/common/enums';
 
 let db: TestDb;
 let gql: Awaited<ReturnType<typeof createGraphqlHarness>>;
@@ -106,6 +106,31 @@ describe('accounts connection', () => {
     expect(byUnit.data!.accounts.totalCount).toBe(21);
     const search = await gql.exec(q, { filter: { search: '发布' }, first: 100 });
     expect(search.data!.accounts.totalCount).toBe(6);
+  });
+
+  it('gives the rows plain SQL gives for every mix of scope, region, unit and level (with or without a join to units)', async () => {
+    const [{ path: fzPath }] = await db.ds.query(`SELECT path FROM units WHERE id = $1`, [ids.FZ]);
+    const fzUser = { ...TEST_ADMIN, role: Role.PLANNER, unitId: ids.FZ, unitPath: fzPath };
+    const [{ path: glPath }] = await db.ds.query(`SELECT path FROM units WHERE id = $1`, [ids.GL]);
+    const cases: { user: typeof TEST_ADMIN; filter: Record<string, unknown>; where: string }[] = [];
+    for (const user of [TEST_ADMIN, fzUser]) {
+      const scope = user === TEST_ADMIN ? 'TRUE' : `u.path LIKE '${fzPath}%'`;
+      cases.push({ user, filter: {}, where: scope });
+      cases.push({ user, filter: { regionCode: '35' }, where: `${scope} AND u.region_path LIKE '/0/35/%'` });
+      cases.push({ user, filter: { regionCode: '3501', level: ['COUNTY'] }, where: `${scope} AND u.region_path LIKE '/0/35/3501/%' AND u.level = 'county'` });
+      cases.push({ user, filter: { level: ['CITY'] }, where: `${scope} AND u.level = 'city'` });
+      cases.push({ user, filter: { unitId: String(ids.GL), status: ['ACTIVE'] }, where: `${scope} AND u.path LIKE '${glPath}%' AND a.status = 'active'` });
+    }
+    for (const c of cases) {
+      const res = await gql.exec(`query($filter: AccountFilter) { accounts(filter: $filter, first: 100) { totalCount edges { node { handle } } } }`,
+        { filter: c.filter }, c.user);
+      expect(res.errors, JSON.stringify(c.filter)).toBeUndefined();
+      const rows: { handle: string }[] = await db.ds.query(`SELECT a.handle FROM accounts a JOIN units u ON u.id = a.unit_id WHERE ${c.where}`);
+      const got = res.data!.accounts.edges.map((e: any) => e.node.handle).sort();
+      expect(got, `${c.user.username} ${JSON.stringify(c.filter)}`).toEqual(rows.map((r) => r.handle).sort());
+      expect(res.data!.accounts.totalCount).toBe(rows.length);
+      expect(rows.length).toBeGreaterThan(0);
+    }
   });
 
   it('pages with cursors through every row exactly once, sorted by followers', async () => {
