@@ -68,6 +68,8 @@ interface Run {
   variables: Record<string, unknown>;
   /** Sub-selections per object type and field-node list (graphql-js memoizes the same way). */
   collected: WeakMap<readonly FieldNode[], Map<string, Fields>>;
+  /** A relation's arguments per field node (the same for every object of a list: coerced once). */
+  args: WeakMap<FieldNode, Record<string, unknown>>;
   /** Plain fields of the root object that held a promise (a connection's lazy `totalCount`), awaited up front. */
   awaited: Map<string, unknown>;
   root: unknown;
@@ -129,6 +131,14 @@ function supported(run: Run, type: GraphQLObjectType, nodes: readonly FieldNode[
   return true;
 }
 
+const NO_ARGS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+function argumentsOf(run: Run, def: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
+  let args = run.args.get(node);
+  if (!args) run.args.set(node, (args = getArgumentValues(def, node, run.variables)));
+  return args;
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
@@ -172,7 +182,7 @@ function complete(run: Run, type: GraphQLOutputType, nodes: readonly FieldNode[]
       } else {
         const relation = RELATIONS[type.name]?.[name];
         if (!relation) throw ABORT;
-        v = relation(value as never, def.args.length ? getArgumentValues(def, fieldNodes[0], run.variables) : {});
+        v = relation(value as never, def.args.length ? argumentsOf(run, def, fieldNodes[0]) : NO_ARGS);
         if (v === MISS) throw ABORT;
       }
       out[key] = complete(run, def.type, fieldNodes, v);
@@ -195,7 +205,7 @@ export async function answerDirectly(schema: GraphQLSchema, document: DocumentNo
   if (coerced.errors) return null;
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const run: Run = { schema, fragments, variables: coerced.coerced, collected: new WeakMap(), awaited: new Map(), root: undefined };
+  const run: Run = { schema, fragments, variables: coerced.coerced, collected: new WeakMap(), args: new WeakMap(), awaited: new Map(), root: undefined };
   const roots = [...collect(run, queryType, [operation.selectionSet])].filter(([, n]) => n[0].name.value !== '__typename');
   if (roots.length !== 1) return null;
   const [key, nodes] = roots[0];
