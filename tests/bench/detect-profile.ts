@@ -43,8 +43,10 @@ async function main(): Promise<void> {
       return client.query(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = '${Number(explainMs)}ms';
         SET auto_explain.log_analyze = on; SET auto_explain.log_level = notice; SET auto_explain.log_nested_statements = on`);
     };
-    pool.on('connect', (client) => void explain(client));
-    for (const client of (pool as unknown as { _clients: import('pg').PoolClient[] })._clients) await explain(client);
+    // Every connection of the pool (4): checked out together, set up, handed back.
+    const clients = await Promise.all(Array.from({ length: 4 }, () => pool.connect()));
+    for (const client of clients) await explain(client);
+    for (const client of clients) client.release();
   }
   await runMigrations(ds, (m) => console.log(m));
   try {
