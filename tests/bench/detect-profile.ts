@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     port: Number(opt('--port') ?? process.env.BENCH_PG_PORT ?? 54339),
     database: opt('--database') ?? 'bench_national',
   });
-  const ds = createDataSource(pg.url, 4);
+  const poolSize = 4;
+  const ds = createDataSource(pg.url, poolSize);
   await ds.initialize();
   // --explain MS: the plan, with actual times, of every statement slower than MS (auto_explain, printed as notices).
   const explainMs = opt('--explain');
@@ -43,8 +44,8 @@ async function main(): Promise<void> {
       return client.query(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = '${Number(explainMs)}ms';
         SET auto_explain.log_analyze = on; SET auto_explain.log_level = notice; SET auto_explain.log_nested_statements = on`);
     };
-    // Every connection of the pool (4): checked out together, set up, handed back.
-    const clients = await Promise.all(Array.from({ length: 4 }, () => pool.connect()));
+    // Every connection of the pool: checked out together, set up, handed back.
+    const clients = await Promise.all(Array.from({ length: poolSize }, () => pool.connect()));
     for (const client of clients) await explain(client);
     for (const client of clients) client.release();
   }
