@@ -114,6 +114,7 @@ export async function createApp(ds: DataSource, config: Config, authenticate?: A
         userAgent: req.get('user-agent') ?? undefined,
         setCookie: (name, value, cookieOpts) => res.cookie(name, value, cookieOpts),
         clearCookie: (name) => res.clearCookie(name),
+        rawJson: true,
       }, replicated ? readManager(req, res, ds, config) : ds.manager);
     },
   });

@@ -57,7 +57,9 @@ export class AccountStats {
 
 /**
  * The statistics of the accounts `a` matching `where`, relative to the instant `asOf` (an SQL expression of type
- * timestamptz). The loader batches ids (`a.id = ANY($1)`); the read planner embeds it per account (server/reads/).
+ * timestamptz). The loader batches ids (`a.id = ANY($1)`); the read planner embeds it per account (server/reads/),
+ * also rendering its columns straight into the answer (server/reads/render-sql.ts) — so every figure, the derived ones
+ * too (rates rounded to 3 decimals, reply hours to 1, whole days since the last post), is computed here, once.
  */
 export function statsSql(where: string, asOf: string): string {
   return `
@@ -67,7 +69,9 @@ export function statsSql(where: string, asOf: string): string {
          p.median_reads AS "medianReads",
          COALESCE(m.received, 0)::int AS "messagesReceived", COALESCE(m.replied, 0)::int AS "messagesReplied",
          COALESCE(u.unanswered, 0)::int AS "messagesUnanswered", u.oldest AS "oldestUnansweredAt",
-         m.median_reply_hours AS "medianReplyHours"
+         round(m.median_reply_hours::numeric, 1)::float8 AS "medianReplyHours",
+         CASE WHEN m.received > 0 THEN round(m.replied::numeric / m.received, 3)::float8 END AS "replyRate",
+         floor((extract(epoch FROM ${asOf}) - extract(epoch FROM date_trunc('milliseconds', a.last_post_at))) / 86400)::int AS "daysSinceLastPost"
     FROM accounts a
     LEFT JOIN LATERAL (
       SELECT count(*) FILTER (WHERE published_at > ${asOf} - interval '30 days') AS posts30,
@@ -91,14 +95,18 @@ export function statsSql(where: string, asOf: string): string {
    WHERE ${where}`;
 }
 
+/** The SQL type of each column of statsSql (server/reads/render-sql.ts writes them into answers by type). */
+export const STATS_COLUMN_TYPES: Readonly<Record<string, string>> = {
+  accountId: 'int', lastPostAt: 'timestamptz', postsTotal: 'int', postsLast30Days: 'int', postsLast90Days: 'int',
+  originalsLast30Days: 'int', originalsLast90Days: 'int', medianReads: 'float8', messagesReceived: 'int', messagesReplied: 'int',
+  messagesUnanswered: 'int', oldestUnansweredAt: 'timestamptz', medianReplyHours: 'float8', replyRate: 'float8', daysSinceLastPost: 'int',
+};
+
 export const STATS_SQL = statsSql('a.id = ANY($1::int[])', '$2::timestamptz');
 
 export function toStats(row: Record<string, unknown>, asOf: Date): AccountStats {
   const s = Object.assign(new AccountStats(), row) as AccountStats;
   s.asOf = asOf;
-  s.medianReads = row.medianReads === null ? null : Number(row.medianReads);
-  s.medianReplyHours = row.medianReplyHours === null ? null : Math.round(Number(row.medianReplyHours) * 10) / 10;
-  s.replyRate = s.messagesReceived > 0 ? Math.round((s.messagesReplied / s.messagesReceived) * 1000) / 1000 : null;
-  s.daysSinceLastPost = s.lastPostAt ? Math.floor((asOf.getTime() - new Date(s.lastPostAt).getTime()) / 86_400_000) : null;
+  for (const k of ['medianReads', 'medianReplyHours', 'replyRate'] as const) s[k] = row[k] === null || row[k] === undefined ? null : Number(row[k]);
   return s;
 }

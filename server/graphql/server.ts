@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import { sqlScope } from '../db/sql-counter';
 import type { Context } from '../kernel/context';
 import { messageOf } from '../kernel/errors';
+import { stringifyResult } from '../kernel/raw-json';
 import { formatError } from './format-error';
 import { complexityLimit, depthLimit } from './limits';
 import { edgeLimits, type EdgeLimits } from './edge';
@@ -39,6 +40,8 @@ export async function createApolloServer(config: Config, parts: SchemaParts, lim
     formatError: (formatted, error) => formatError(formatted, error, { production }),
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // JSON.stringify, but a planned read's answer rendered by its statement is written as it is (kernel/raw-json.ts).
+    stringifyResult,
     introspection: !production,
     validationRules: [...armor.validationRules, depthLimit(limits.maxDepth)],
     plugins: [

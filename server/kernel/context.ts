@@ -21,6 +21,11 @@ export interface RequestInfo {
   userAgent?: string;
   setCookie?: (name: string, value: string, opts: Record<string, unknown>) => void;
   clearCookie?: (name: string) => void;
+  /**
+   * The answer is written as text by the HTTP layer (kernel/raw-json.ts `stringifyResult`): a planned read may give
+   * its root field's value as JSON text its statement rendered (server/reads/render-sql.ts).
+   */
+  rawJson?: boolean;
 }
 
 /**

@@ -11,6 +11,8 @@ import { accountFields } from '../accounts/account-fields';
 import type { Unit } from '../units/unit.entity';
 import { pickAccounts, plannedAccountsOf, plannedChildrenOf, plannedPartsOf, readPlanner } from './planner';
 import { DIRECT_READ } from './selection';
+import { RENDER, RENDER_ABORT, type RenderSelection } from './render-sql';
+import { RawJson } from '../kernel/raw-json';
 
 /**
  * Planned reads answered without graphql-js's field-by-field execution (issue 14: the subtree and the full account
@@ -56,6 +58,8 @@ const RELATIONS: Record<string, Record<string, Relation>> = {
 
 /** Root fields whose resolvers use the read planner (the matrix: its rows and cells are plain objects). */
 const ROOTS = new Set(['account', 'unit', 'accounts', 'matrix']);
+/** Root fields whose statement renders the whole answer when the HTTP layer writes it (server/reads/render-sql.ts). */
+const RENDERED = new Set(['account', 'unit']);
 
 class Abort extends Error {}
 const ABORT = new Abort('not answerable directly');
@@ -192,8 +196,11 @@ function complete(run: Run, type: GraphQLOutputType, nodes: readonly FieldNode[]
   throw ABORT;
 }
 
-/** How many operations were answered directly, and how many were tried and left to graphql-js (tests, the bench). */
-export const directStats = { answered: 0, declined: 0 };
+/**
+ * How many operations were answered directly (of which rendered by their statement), and how many were tried and left
+ * to graphql-js (tests, the bench).
+ */
+export const directStats = { answered: 0, rendered: 0, declined: 0 };
 
 /** The data of the operation answered directly, or null (execute it as usual). */
 export async function answerDirectly(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
@@ -221,9 +228,25 @@ export async function answerDirectly(schema: GraphQLSchema, document: DocumentNo
   };
   // The planner reads only the selected columns and primes no loader (server/reads/selection.ts: DIRECT_READ).
   Object.defineProperty(info, DIRECT_READ, { value: true });
+  // Over HTTP, `account` and `unit` have their statement render the answer (server/reads/render-sql.ts).
+  if (ctx.http?.rawJson && RENDERED.has(name)) {
+    const selection: RenderSelection = { fields: (type, n) => subfields(run, type, n), args: (d, node) => argumentsOf(run, d, node) };
+    Object.defineProperty(info, RENDER, { value: selection });
+  }
   try {
     const args = getArgumentValues(def, nodes[0], run.variables);
     const value = await def.resolve(undefined, args, ctx, info);
+    if (value instanceof RawJson) {
+      // A row the statement could not write as graphql-js would (a null where the schema forbids it …): execute.
+      if (value.text.includes(RENDER_ABORT)) throw ABORT;
+      const data: Record<string, unknown> = {};
+      for (const [k, n] of collect(run, queryType, [operation.selectionSet])) {
+        data[k] = k === key ? value : n[0].name.value === '__typename' ? queryType.name : undefined;
+      }
+      directStats.answered++;
+      directStats.rendered++;
+      return data;
+    }
     // graphql-js awaits a promise found in a plain field (e.g. `totalCount`): so do we, for the root object's fields.
     if (value && typeof value === 'object') {
       run.root = value;

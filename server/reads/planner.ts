@@ -8,6 +8,8 @@ import { AccountStatusChange } from '../accounts/status-change.entity';
 import { toStats, type AccountStats } from '../accounts/account-stats';
 import { Finding } from '../detection/finding.entity';
 import { hydrate, JsonSql } from './json-sql';
+import { renderRoot } from './render-sql';
+import { RawJson } from '../kernel/raw-json';
 import { preparedQuery } from '../db/prepared';
 import type { PlannedList } from '../accounts/accounts.service';
 import { accountPlan, below, connectionNodePlan, fieldsByName, unitPlan, type AccountPlan, type UnitPlan } from './selection';
@@ -22,36 +24,44 @@ export const readPlanner = {
   /** Off: every read takes the loader path (tests compare the two). */
   enabled: true,
 
-  /** `account(id)`: the account (NOT_FOUND outside the scope, as `accountsService.byId`) and its planned relations. */
+  /**
+   * `account(id)`: the account (NOT_FOUND outside the scope, as `accountsService.byId`) and its planned relations —
+   * or, for a direct read over HTTP, the answer as the statement rendered it (a RawJson: server/reads/render-sql.ts).
+   */
   async account(ctx: Context, info: GraphQLResolveInfo, id: string): Promise<Account> {
     const accountId = parseId(id, 'accountId');
-    const plan = accountPlan(info, below(info.fieldNodes));
-    const q = new JsonSql(ctx.em);
-    const a = q.alias('a');
+    // A direct read over HTTP: the statement renders the answer (server/reads/render-sql.ts).
+    const render = renderRoot(ctx.em, info, Account, 'r0');
+    const plan = render ? null : accountPlan(info, below(info.fieldNodes));
+    const q = render?.q ?? new JsonSql(ctx.em);
+    const a = render ? 'r0' : q.alias('a');
+    const select = render?.select ?? q.account(plan!, a);
     const u = q.alias('u');
     const idParam = q.param(accountId);
     const scope = ctx.scope.raw(u, q.params.length + 1);
     if (scope.value !== null) q.params.push(scope.value);
-    const rows = await preparedQuery<{ j: Record<string, unknown> }>(ctx.em,
-      `SELECT ${q.account(plan, a)} AS j FROM accounts ${a} JOIN units ${u} ON ${u}.id = ${a}.unit_id
+    const rows = await preparedQuery<{ j: Json | string }>(ctx.em,
+      `SELECT ${select} AS j FROM accounts ${a} JOIN units ${u} ON ${u}.id = ${a}.unit_id
         WHERE ${a}.id = ${idParam} AND ${scope.sql}`, q.params);
     if (!rows.length) throw notFound('该账号');
-    return primeAccount(ctx, q, rows[0].j, plan);
+    return plan ? primeAccount(ctx, q, rows[0].j as Json, plan) : new RawJson(rows[0].j as string) as unknown as Account;
   },
 
   /** `unit(id)` / `unit(code)`: the unit (NOT_FOUND outside the scope, as `unitsService`) and its planned subtree. */
   async unit(ctx: Context, info: GraphQLResolveInfo, by: { id: string } | { code: string }): Promise<Unit> {
     const unitId = 'id' in by ? parseId(by.id, 'unitId') : null;
-    const plan = unitPlan(info, below(info.fieldNodes));
-    const q = new JsonSql(ctx.em);
-    const u = q.alias('u');
+    const render = renderRoot(ctx.em, info, Unit, 'r0');
+    const plan = render ? null : unitPlan(info, below(info.fieldNodes));
+    const q = render?.q ?? new JsonSql(ctx.em);
+    const u = render ? 'r0' : q.alias('u');
+    const select = render?.select ?? q.unit(plan!, u);
     const key = unitId !== null ? `${u}.id = ${q.param(unitId)}` : `${u}.code = ${q.param((by as { code: string }).code)}`;
     const scope = ctx.scope.raw(u, q.params.length + 1);
     if (scope.value !== null) q.params.push(scope.value);
-    const rows = await preparedQuery<{ j: Record<string, unknown> }>(ctx.em,
-      `SELECT ${q.unit(plan, u)} AS j FROM units ${u} WHERE ${key} AND ${scope.sql}`, q.params);
+    const rows = await preparedQuery<{ j: Json | string }>(ctx.em,
+      `SELECT ${select} AS j FROM units ${u} WHERE ${key} AND ${scope.sql}`, q.params);
     if (!rows.length) throw notFound(unitId !== null ? '该单位' : `单位 ${(by as { code: string }).code}`);
-    return primeUnit(ctx, q, rows[0].j, plan);
+    return plan ? primeUnit(ctx, q, rows[0].j as Json, plan) : new RawJson(rows[0].j as string) as unknown as Unit;
   },
 
   /**

@@ -12,7 +12,7 @@ import { runMigrations } from '../../server/db/database';
 import { createDataSource } from '../../server/registry';
 import { startEmbedded, type EmbeddedHandle } from '../../server/db/embedded';
 import { importDirectory } from '../../server/import/import.service';
-import { runDetection } from '../../server/detection/detection.service';
+import { runDetectionProfiled } from '../../server/detection/detection.service';
 import { generateDemoCsv, MANIFEST_FILE, resetDemoData } from '../../server/seed/seed';
 import { ensureDemoUsers, DEMO_PASSWORD } from '../../server/auth/demo-users';
 import { BENCH_OPERATIONS, PGL_FUNCTIONS_SQL, type BenchParams } from './operations';
@@ -341,14 +341,19 @@ async function main(): Promise<void> {
     if (!args.detection) {
       results.detection = { skipped: true };
     } else {
-      const det: Record<string, number> = {};
+      const det: Record<string, unknown> = {};
+      // Each run's own steps (ms), so a first run's cliff can be told apart from a repeat's.
+      const steps: Record<string, Record<string, number>> = {};
       for (const [label, regionCode] of [['all', null], ['allRepeat', null], ['province', PROVINCE]] as const) {
         const td = performance.now();
-        const run = await runDetection(createSystemContext(ds), { asOf, regionCode });
+        const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf, regionCode });
         det[`${label}Ms`] = Math.round(performance.now() - td);
         det[`${label}Found`] = run.found;
+        steps[label] = timings;
         log(`detection ${label}: ${det[`${label}Ms`]} ms, ${det[`${label}Found`]} findings`);
+        log(`  steps: ${Object.entries(timings).filter(([, ms]) => ms >= 50).map(([k, ms]) => `${k} ${ms}`).join(', ')}`);
       }
+      det.steps = steps;
       results.detection = det;
       results.content = await measureContent(ds, PROVINCE, asOf, log);
     }

@@ -8,6 +8,7 @@ import { createSystemContext, type SessionUser } from '../../server/kernel/conte
 import { runDetection } from '../../server/detection/detection.service';
 import { readPlanner } from '../../server/reads/planner';
 import { directStats } from '../../server/reads/direct';
+import { RENDER_ABORT } from '../../server/reads/render-sql';
 
 /**
  * The read planner (server/reads/): each planned root field — `account`, `unit` with its subtree, `accounts`, `matrix`
@@ -298,6 +299,7 @@ describe('direct answers (server/reads/direct.ts)', () => {
   }
 
   it('answers the planned reads of the benchmark and the screens directly, byte for byte as graphql-js', async () => {
+    const rendered = directStats.rendered;
     for (const handle of ['fz_fabu', 'fz_old', 'gl_d0_0']) {
       expect(await direct(`query($id: ID!) { account(id: $id) { ${ACCOUNT_FULL} } }`, { id: String(acc[handle]) }), handle).toBe(true);
     }
@@ -309,9 +311,38 @@ describe('direct answers (server/reads/direct.ts)', () => {
       totalCell { total openFindings } } totals { platform active } } }`)).toBe(true);
     // A city's planner: its own subtree directly; outside it the root resolver's NOT_FOUND is left to graphql-js.
     expect(await direct(`query($id: ID!) { unit(id: $id) { ${subtree(2)} } }`, { id: String(units.GL) }, cityUser)).toBe(true);
+    // account ×3 and unit ×3 had their statement render the answer (server/reads/render-sql.ts); accounts and matrix did not.
+    expect(directStats.rendered - rendered).toBe(6);
     const declined = directStats.declined;
     expect(await direct(`query($id: ID!) { unit(id: $id) { code } }`, { id: String(units.XM) }, cityUser)).toBe(false);
     expect(directStats.declined).toBe(declined + 1);
+  });
+
+  it('renders every text, number and date exactly as graphql-js writes it, and executes when a row cannot be rendered', async () => {
+    const names = ['引号"与\\反斜杠', '换行\n制表\t回车\r', `控制${String.fromCharCode(1)}字符${String.fromCharCode(31)}`, '表情😀与\u2028分隔',
+      "单引号'与 $1 和 %s", '  前后空格  '];
+    const [unitRow] = await db.ds.query(`SELECT name FROM units WHERE id = $1`, [units['GL-D2']]);
+    const [accRow] = await db.ds.query(`SELECT name, last_post_at FROM accounts WHERE id = $1`, [acc.gl_d2]);
+    try {
+      for (const name of names) {
+        await db.ds.query(`UPDATE units SET name = $2 WHERE id = $1`, [units['GL-D2'], name]);
+        await db.ds.query(`UPDATE accounts SET name = $2, last_post_at = $3 WHERE id = $1`, [acc.gl_d2, `${name}号`, '2024-02-29T23:59:59.999999+08:00']);
+        const before = directStats.rendered;
+        expect(await direct(`query($id: ID!) { unit(id: $id) { ${subtree(1)} } }`, { id: String(units.GL) }), name).toBe(true);
+        expect(await direct(`query($id: ID!) { account(id: $id) { ${ACCOUNT_FULL} } }`, { id: String(acc.gl_d2) }), name).toBe(true);
+        expect(directStats.rendered).toBe(before + 2);
+      }
+      const res = await gql.exec(`query($id: ID!) { account(id: $id) { name lastPostAt unit { name } } }`, { id: String(acc.gl_d2) });
+      expect(res.data!.account).toEqual({ name: `${names.at(-1)}号`, lastPostAt: '2024-02-29T15:59:59.999Z', unit: { name: names.at(-1) } });
+      // A row the statement cannot write (here: the marker itself in a name) is executed by graphql-js instead.
+      await db.ds.query(`UPDATE units SET name = $2 WHERE id = $1`, [units['GL-D2'], `名称${RENDER_ABORT}`]);
+      const before = { rendered: directStats.rendered, declined: directStats.declined };
+      expect(await direct(`query($id: ID!) { unit(id: $id) { ${subtree(1)} } }`, { id: String(units.GL) })).toBe(false);
+      expect(directStats).toMatchObject({ rendered: before.rendered, declined: before.declined + 1 });
+    } finally {
+      await db.ds.query(`UPDATE units SET name = $2 WHERE id = $1`, [units['GL-D2'], unitRow.name]);
+      await db.ds.query(`UPDATE accounts SET name = $2, last_post_at = $3 WHERE id = $1`, [acc.gl_d2, accRow.name, accRow.last_post_at]);
+    }
   });
 
   it('leaves to graphql-js what it does not know: other relations, mutations, several root fields', async () => {

@@ -8,6 +8,7 @@ import { createContext, type Context, type SessionUser } from '../../server/kern
 import { createApolloServer } from '../../server/graphql/server';
 import { schemaParts } from '../../server/registry';
 import { sqlScope } from '../../server/db/sql-counter';
+import { stringifyResult } from '../../server/kernel/raw-json';
 import { Role } from '../../server/common/enums';
 import { authenticate as realAuthenticate } from '../../server/auth/authenticate';
 import { appDataSource } from './db';
@@ -41,11 +42,13 @@ export async function createGraphqlHarness(owner: DataSource, config: Config) {
     server,
     async exec<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, user: SessionUser | null = TEST_ADMIN): Promise<GqlResult<T>> {
       const scope = { statements: 0 };
+      // As over HTTP: the answer is written by the server's stringifyResult (a planned read may render it in SQL:
+      // server/reads/render-sql.ts) and read back as a client reads it.
       const res = await sqlScope.run(scope, () =>
-        server.executeOperation({ query, variables }, { contextValue: createContext(ds, config, user) }));
+        server.executeOperation({ query, variables }, { contextValue: createContext(ds, config, user, { rawJson: true }) }));
       if (res.body.kind !== 'single') throw new Error('unexpected incremental response');
-      const { data, errors } = res.body.singleResult;
-      return { data: (data ?? undefined) as T | undefined, errors: errors as GqlResult['errors'], sqlStatements: scope.statements };
+      const { data, errors } = JSON.parse(stringifyResult(res.body.singleResult)) as { data?: T | null; errors?: GqlResult['errors'] };
+      return { data: (data ?? undefined) as T | undefined, errors, sqlStatements: scope.statements };
     },
     stop: () => server.stop(),
   };
