@@ -37,10 +37,12 @@ export async function refreshNormalizedNames(em: EntityManager, regionPath: stri
     where += ` AND a.unit_id IN (SELECT unit_id FROM accounts WHERE id = ANY($${params.length}::int[]))`;
   }
   // The stale ones come from the partial index accounts_name_stale_idx (usually empty; migrations/1732946200000):
-  // the planner cannot estimate the two-column condition and would read every account.
-  await em.query(`SET LOCAL enable_seqscan = off`);
+  // the planner cannot estimate the two-column condition and would read every account. Without parallel workers: for a
+  // province, after a national run had changed the accounts' statistics, it planned two workers to probe the empty
+  // index under the province's 4,700 units — starting them took 60–70 ms of the 73 ms (0.5 ms without; bench 2026-11-30).
+  await em.query(`SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0`);
   const rows: { id: number; name: string }[] = await em.query(`SELECT a.id, a.name FROM accounts a WHERE ${where}`, params);
-  await em.query(`SET LOCAL enable_seqscan = DEFAULT`);
+  await em.query(`SET LOCAL enable_seqscan = DEFAULT; SET LOCAL max_parallel_workers_per_gather = DEFAULT`);
   if (!rows.length) return 0;
   await em.query(
     `UPDATE accounts a SET name_normalized = x.norm, name_normalized_from = x.name
