@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemContext } from '../../server/kernel/context';
 import { importFiles, type ImportResult } from '../../server/import/import.service';
 import { createTestDb, type TestDb } from '../support/db';
+import { normalizeName } from '../../server/detection/name-normalize';
 
 /**
  * The direct load (bulk-load.ts `loadDirect`): posts.csv and messages.csv into empty tables go straight into the real
@@ -50,6 +51,15 @@ describe('direct load of posts and messages into empty tables', () => {
     expect(log.some((m) => m.includes('直接写入 posts.csv'))).toBe(true);
     expect(strip(a)).toEqual(strip(b));
     expect(await snapshot(direct)).toEqual(await snapshot(staged));
+    // Every account is written with its normalised name (not updated afterwards: bulk-load.ts loadAccounts).
+    const names: { name: string; name_normalized: string; name_normalized_from: string }[] =
+      await direct.ds.query(`SELECT name, name_normalized, name_normalized_from FROM accounts`);
+    expect(names.length).toBeGreaterThan(0);
+    for (const n of names) expect(n).toEqual({ name: n.name, name_normalized: normalizeName(n.name), name_normalized_from: n.name });
+    // … so the partial index of stale names never held an entry (one written and then updated stays there, dead, until
+    // a vacuum, and every detection run's probe walks it): it is still its metapage alone.
+    const [{ pages }] = await direct.ds.query(`SELECT pg_relation_size('accounts_name_stale_idx') / current_setting('block_size')::int AS pages`);
+    expect(Number(pages)).toBe(1);
     // Re-imported onto the loaded tables: the staged path (tables not empty), nothing changes.
     const again = await importFiles(createSystemContext(direct.ds), files());
     expect(again.counts.find((c) => c.file === 'posts.csv')).toMatchObject({ inserted: 0, updated: 0 });
