@@ -236,19 +236,11 @@ export async function answerDirectly(schema: GraphQLSchema, document: DocumentNo
   try {
     const args = getArgumentValues(def, nodes[0], run.variables);
     const value = await def.resolve(undefined, args, ctx, info);
-    if (value instanceof RawJson) {
-      // A row the statement could not write as graphql-js would (a null where the schema forbids it …): execute.
-      if (value.text.includes(RENDER_ABORT)) throw ABORT;
-      const data: Record<string, unknown> = {};
-      for (const [k, n] of collect(run, queryType, [operation.selectionSet])) {
-        data[k] = k === key ? value : n[0].name.value === '__typename' ? queryType.name : undefined;
-      }
-      directStats.answered++;
-      directStats.rendered++;
-      return data;
-    }
+    const rendered = value instanceof RawJson;
+    // A row the statement could not write as graphql-js would (a null where the schema forbids it …): execute.
+    if (rendered && value.text.includes(RENDER_ABORT)) throw ABORT;
     // graphql-js awaits a promise found in a plain field (e.g. `totalCount`): so do we, for the root object's fields.
-    if (value && typeof value === 'object') {
+    if (!rendered && value && typeof value === 'object') {
       run.root = value;
       for (const [, fieldNodes] of subfields(run, returnType, nodes)) {
         const field = fieldNodes[0].name.value;
@@ -260,9 +252,11 @@ export async function answerDirectly(schema: GraphQLSchema, document: DocumentNo
     }
     const data: Record<string, unknown> = {};
     for (const [k, n] of collect(run, queryType, [operation.selectionSet])) {
-      data[k] = k === key ? complete(run, def.type, nodes, value) : n[0].name.value === '__typename' ? queryType.name : undefined;
+      data[k] = k !== key ? (n[0].name.value === '__typename' ? queryType.name : undefined)
+        : rendered ? value : complete(run, def.type, nodes, value);
     }
     directStats.answered++;
+    if (rendered) directStats.rendered++;
     return data;
   } catch {
     directStats.declined++;
