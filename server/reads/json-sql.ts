@@ -45,17 +45,22 @@ export class JsonSql {
     return columnsOf(this.em, entity).filter(keep).map((c) => `'${c.property}', ${alias}.${c.column}`).join(', ');
   }
 
+  /** The statistics' instant as an SQL expression (one parameter per statement). */
+  asOfSql(): string {
+    return (this.asOfParam ??= `${this.param(this.asOf)}::timestamptz`);
+  }
+
   unit(plan: UnitPlan, u: string): string {
     const parts = [this.columns(Unit, u, plan.fields)];
     if (plan.children) {
       const c = this.alias('u');
-      parts.push(`'@children', (SELECT COALESCE(json_agg(${this.unit(plan.children, c)} ORDER BY ${c}.code), '[]'::json)
-        FROM units ${c} WHERE ${c}.parent_id = ${u}.id)`);
+      const r = RELATION_ROWS.children(c, u);
+      parts.push(`'@children', (SELECT COALESCE(json_agg(${this.unit(plan.children, c)} ORDER BY ${r.orderBy}), '[]'::json) ${r.from})`);
     }
     if (plan.accounts) {
       const a = this.alias('a');
-      parts.push(`'@accounts', (SELECT COALESCE(json_agg(${this.account(plan.accounts, a)} ORDER BY ${a}.platform, ${a}.name, ${a}.id), '[]'::json)
-        FROM accounts ${a} WHERE ${a}.unit_id = ${u}.id)`);
+      const r = RELATION_ROWS.accounts(a, u);
+      parts.push(`'@accounts', (SELECT COALESCE(json_agg(${this.account(plan.accounts, a)} ORDER BY ${r.orderBy}), '[]'::json) ${r.from})`);
     }
     return `json_build_object(${parts.join(', ')})`;
   }
@@ -64,36 +69,56 @@ export class JsonSql {
     const parts = [this.columns(Account, a, plan.fields)];
     if (plan.unit) {
       const u = this.alias('u');
-      parts.push(`'@unit', (SELECT ${this.unit(plan.unit, u)} FROM units ${u} WHERE ${u}.id = ${a}.unit_id)`);
+      parts.push(`'@unit', (SELECT ${this.unit(plan.unit, u)} ${RELATION_ROWS.unit(u, a)})`);
     }
+    const list = (key: string, entity: EntityTarget<object>, x: string, r: Rows) =>
+      parts.push(`'${key}', (SELECT COALESCE(json_agg(json_build_object(${this.columns(entity, x)}) ORDER BY ${r.orderBy}), '[]'::json) ${r.from})`);
     if (plan.services) {
       const s = this.alias('s');
-      parts.push(`'@services', (SELECT COALESCE(json_agg(json_build_object(${this.columns(AccountService, s)}) ORDER BY ${s}.id), '[]'::json)
-        FROM services ${s} WHERE ${s}.account_id = ${a}.id AND ${s}.merged_into_id IS NULL)`);
+      list('@services', AccountService, s, RELATION_ROWS.services(s, a));
     }
     if (plan.statusHistory) {
       const h = this.alias('h');
-      parts.push(`'@statusHistory', (SELECT COALESCE(json_agg(json_build_object(${this.columns(AccountStatusChange, h)}) ORDER BY ${h}.changed_at, ${h}.id), '[]'::json)
-        FROM account_status_history ${h} WHERE ${h}.account_id = ${a}.id)`);
+      list('@statusHistory', AccountStatusChange, h, RELATION_ROWS.statusHistory(h, a));
     }
     if (plan.stats) {
-      this.asOfParam ??= `${this.param(this.asOf)}::timestamptz`;
       const s = this.alias('st');
-      const o = this.alias('o');
-      // The statistics' own alias `a` would hide an outer `a`: the outer id goes in through `o`.
-      parts.push(`'@stats', (SELECT row_to_json(${s}) FROM (SELECT ${a}.id AS account_id) ${o}
-        CROSS JOIN LATERAL (${statsSql(`a.id = ${o}.account_id`, this.asOfParam)}) ${s})`);
+      parts.push(`'@stats', (SELECT row_to_json(${s}) ${RELATION_ROWS.stats(s, this.alias('o'), a, this.asOfSql())})`);
     }
     if (plan.findings) {
       const f = this.alias('f');
-      const fa = this.alias('fa');
-      parts.push(`'@findings', (SELECT COALESCE(json_agg(json_build_object(${this.columns(Finding, f)}) ORDER BY ${f}.severity_rank, ${f}.id DESC), '[]'::json)
-        FROM finding_accounts ${fa} JOIN findings ${f} ON ${f}.id = ${fa}.finding_id
-       WHERE ${fa}.account_id = ${a}.id AND ${f}.status <> '${FindingStatus.RESOLVED}')`);
+      list('@findings', Finding, f, RELATION_ROWS.findings(f, this.alias('fa'), a));
     }
     return `json_build_object(${parts.join(', ')})`;
   }
 }
+
+/** A relation's rows: `FROM … WHERE …` and the order of its list. */
+export interface Rows { from: string; orderBy: string }
+
+/**
+ * The rows of each planned relation, in its loader's order — one definition for the planner's JSON above and the
+ * answers rendered by the statement (server/reads/render-sql.ts). Arguments: the relation's alias(es), then its parent's.
+ */
+export const RELATION_ROWS = {
+  children: (c: string, u: string): Rows => ({ from: `FROM units ${c} WHERE ${c}.parent_id = ${u}.id`, orderBy: `${c}.code` }),
+  /** `where`: more conditions (`Unit.accounts(platform, status)`), each starting with AND. */
+  accounts: (a: string, u: string, where = ''): Rows =>
+    ({ from: `FROM accounts ${a} WHERE ${a}.unit_id = ${u}.id${where}`, orderBy: `${a}.platform, ${a}.name, ${a}.id` }),
+  unit: (u: string, a: string): string => `FROM units ${u} WHERE ${u}.id = ${a}.unit_id`,
+  services: (s: string, a: string): Rows =>
+    ({ from: `FROM services ${s} WHERE ${s}.account_id = ${a}.id AND ${s}.merged_into_id IS NULL`, orderBy: `${s}.id` }),
+  statusHistory: (h: string, a: string): Rows =>
+    ({ from: `FROM account_status_history ${h} WHERE ${h}.account_id = ${a}.id`, orderBy: `${h}.changed_at, ${h}.id` }),
+  findings: (f: string, fa: string, a: string): Rows => ({
+    from: `FROM finding_accounts ${fa} JOIN findings ${f} ON ${f}.id = ${fa}.finding_id
+       WHERE ${fa}.account_id = ${a}.id AND ${f}.status <> '${FindingStatus.RESOLVED}'`,
+    orderBy: `${f}.severity_rank, ${f}.id DESC`,
+  }),
+  /** The statistics of account `a` as row `s` (the statistics' own alias `a` would hide an outer `a`: its id goes in through `o`). */
+  stats: (s: string, o: string, a: string, asOf: string): string =>
+    `FROM (SELECT ${a}.id AS account_id) ${o} CROSS JOIN LATERAL (${statsSql(`a.id = ${o}.account_id`, asOf)}) ${s}`,
+};
 
 interface ColumnInfo { property: string; column: string; convert: (v: unknown) => unknown }
 

@@ -3,15 +3,14 @@ import {
   type FieldNode, type GraphQLField, type GraphQLLeafType, type GraphQLObjectType, type GraphQLOutputType,
 } from 'graphql';
 import type { EntityManager, EntityTarget } from 'typeorm';
-import { FindingStatus } from '../common/enums';
 import { Unit } from '../units/unit.entity';
 import { Account } from '../accounts/account.entity';
 import { AccountService } from '../accounts/account-service.entity';
 import { AccountStatusChange } from '../accounts/status-change.entity';
-import { STATS_COLUMN_TYPES, statsSql } from '../accounts/account-stats';
+import { STATS_COLUMN_TYPES } from '../accounts/account-stats';
 import { accountFieldsSql } from '../accounts/account-fields';
 import { Finding } from '../detection/finding.entity';
-import { JsonSql } from './json-sql';
+import { JsonSql, RELATION_ROWS } from './json-sql';
 
 /**
  * Planned reads whose statement renders the whole answer (issue 14). For a direct read (server/reads/direct.ts) of
@@ -121,57 +120,51 @@ const RELATIONS: Record<string, Record<string, Relation>> = {
   Unit: {
     children: (r, u, def, nodes) => {
       const c = r.q.alias('ru');
-      return list(r.object(def.type, nodes, r.entityRow(Unit, c)), `FROM units ${c} WHERE ${c}.parent_id = ${u.alias}.id`, `${c}.code`);
+      const rows = RELATION_ROWS.children(c, u.alias);
+      return list(r.object(def.type, nodes, r.entityRow(Unit, c)), rows.from, rows.orderBy);
     },
-    childCount: (r, u) => {
-      const c = r.q.alias('ru');
-      return `(SELECT count(*) FROM units ${c} WHERE ${c}.parent_id = ${u.alias}.id)::text`;
-    },
+    childCount: (r, u) => `(SELECT count(*) ${RELATION_ROWS.children(r.q.alias('ru'), u.alias).from})::text`,
     accounts: (r, u, def, nodes) => {
       const a = r.q.alias('ra');
       const args = r.sel.args(def, nodes[0]);
-      let where = `${a}.unit_id = ${u.alias}.id`;
+      let where = '';
       for (const k of ['platform', 'status'] as const) {
         const values = args[k] as string[] | null | undefined;
         if (values?.length) where += ` AND ${a}.${k} = ANY(${r.q.param(values)}::text[])`;
       }
-      return list(r.object(def.type, nodes, r.entityRow(Account, a)), `FROM accounts ${a} WHERE ${where}`, `${a}.platform, ${a}.name, ${a}.id`);
+      const rows = RELATION_ROWS.accounts(a, u.alias, where);
+      return list(r.object(def.type, nodes, r.entityRow(Account, a)), rows.from, rows.orderBy);
     },
   },
   Account: {
     unit: (r, a, def, nodes) => {
       const u = r.q.alias('ru');
-      return `COALESCE((SELECT ${r.object(def.type, nodes, r.entityRow(Unit, u))} FROM units ${u} WHERE ${u}.id = ${a.alias}.unit_id), ${ABORT})`;
+      return `COALESCE((SELECT ${r.object(def.type, nodes, r.entityRow(Unit, u))} ${RELATION_ROWS.unit(u, a.alias)}), ${ABORT})`;
     },
     services: (r, a, def, nodes) => {
       const s = r.q.alias('rs');
-      return list(r.object(def.type, nodes, r.entityRow(AccountService, s)),
-        `FROM services ${s} WHERE ${s}.account_id = ${a.alias}.id AND ${s}.merged_into_id IS NULL`, `${s}.id`);
+      const rows = RELATION_ROWS.services(s, a.alias);
+      return list(r.object(def.type, nodes, r.entityRow(AccountService, s)), rows.from, rows.orderBy);
     },
     statusHistory: (r, a, def, nodes) => {
       const h = r.q.alias('rh');
-      return list(r.object(def.type, nodes, r.entityRow(AccountStatusChange, h)),
-        `FROM account_status_history ${h} WHERE ${h}.account_id = ${a.alias}.id`, `${h}.changed_at, ${h}.id`);
+      const rows = RELATION_ROWS.statusHistory(h, a.alias);
+      return list(r.object(def.type, nodes, r.entityRow(AccountStatusChange, h)), rows.from, rows.orderBy);
     },
     findings: (r, a, def, nodes) => {
       const f = r.q.alias('rf');
-      const fa = r.q.alias('rfa');
-      return list(r.object(def.type, nodes, r.entityRow(Finding, f)),
-        `FROM finding_accounts ${fa} JOIN findings ${f} ON ${f}.id = ${fa}.finding_id
-          WHERE ${fa}.account_id = ${a.alias}.id AND ${f}.status <> '${FindingStatus.RESOLVED}'`, `${f}.severity_rank, ${f}.id DESC`);
+      const rows = RELATION_ROWS.findings(f, r.q.alias('rfa'), a.alias);
+      return list(r.object(def.type, nodes, r.entityRow(Finding, f)), rows.from, rows.orderBy);
     },
     stats: (r, a, def, nodes) => {
-      const asOf = r.asOf();
+      const asOf = r.q.asOfSql();
       const s = r.q.alias('rst');
-      const o = r.q.alias('ro');
       const row: Row = {
         alias: s,
         col: (p) => p === 'asOf' ? { sql: asOf, type: 'timestamptz', array: false }
           : Object.hasOwn(STATS_COLUMN_TYPES, p) ? { sql: `${s}."${p}"`, type: STATS_COLUMN_TYPES[p], array: false } : undefined,
       };
-      // The statistics' own alias `a` would hide an outer `a`: the outer id goes in through `o`.
-      return `COALESCE((SELECT ${r.object(def.type, nodes, row)} FROM (SELECT ${a.alias}.id AS account_id) ${o}
-        CROSS JOIN LATERAL (${statsSql(`a.id = ${o}.account_id`, asOf)}) ${s}), ${ABORT})`;
+      return `COALESCE((SELECT ${r.object(def.type, nodes, row)} ${RELATION_ROWS.stats(s, r.q.alias('ro'), a.alias, asOf)}), ${ABORT})`;
     },
     platformName: (r, a, def) => r.value(def.type, { sql: accountFieldsSql.platformName(a.alias), type: 'text', array: false }),
     filed: (r, a, def) => r.value(def.type, { sql: accountFieldsSql.filed(a.alias), type: 'boolean', array: false }),
@@ -180,14 +173,7 @@ const RELATIONS: Record<string, Record<string, Relation>> = {
 
 /** Builds the rendering expression of one planned statement; parameters and aliases come from the statement's JsonSql. */
 export class SqlRenderer {
-  private asOfParam: string | null = null;
-
   constructor(private readonly em: EntityManager, readonly q: JsonSql, readonly sel: RenderSelection) {}
-
-  /** The instant statistics are computed for (the plan's, as the loaders take the time they run). */
-  asOf(): string {
-    return (this.asOfParam ??= `${this.q.param(this.q.asOf)}::timestamptz`);
-  }
 
   entityRow(entity: EntityTarget<object>, alias: string): Row {
     const columns = this.em.connection.getMetadata(entity).columns;
