@@ -1,10 +1,13 @@
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
+import { countStatement } from '../db/sql-counter';
 import { DetectionRule, Severity } from '../common/enums';
 import { effectiveSettings, type LoadedPolicies } from '../policy/policy.service';
 import { CHECK_INSTANT, dayStart } from '../detection/detection.dates';
 import { buildLexicon, type Lexicon, type LexiconEdit } from './lexicon';
 import { FIELD_PATTERNS } from './lexicon.data';
-import { checkPost } from './matcher';
+import { openScanner, scanSettings, type Found } from './content-scan';
 
 /**
  * The content rules, run by the detection engine after the SQL rules, in its transaction, over det_acc:
@@ -14,7 +17,8 @@ import { checkPost } from './matcher';
  *      An account whose maintained state holds (content_scan_state, migrations/1732946400000-ContentScanState.ts)
  *      contributes only its posts not yet covered by it — newer ids, or dates outside the range it covers — so a
  *      repeated run reads no post, and a run after an import reads the imported ones;
- *   2. those posts are checked in JS (matcher.ts) in batches — a weekly run touches a week of posts; the few with a
+ *   2. those posts are checked in JS (matcher.ts) as they stream out of the window query (content-scan.ts; in a worker
+ *      thread when many accounts are looked at in full) — a weekly run touches a week of posts; the few with a
  *      finding are written to post_content_checks (one INSERT), the clean ones are remembered as their account's set
  *      of clean content hashes (content_clean_hashes, one INSERT … SELECT for all accounts);
  *   3. three set-based INSERTs into det_hits: WRONG_EXPRESSION_SERIOUS (veto), WRONG_EXPRESSION (deduction),
@@ -22,7 +26,6 @@ import { checkPost } from './matcher';
  *      posts with their spans, wrong and right forms, categories.
  */
 
-const BATCH = 5000;
 const ACCOUNT = `jsonb_build_object('id', a.id, 'name', a.name, 'platform', a.platform, 'handle', a.handle)`;
 const COLS = `(rule, severity, subject_key, unit_id, account_id, platforms, account_ids, suggested_main_id, evidence, hash_basis)`;
 const single = (rule: DetectionRule, severity: Severity) =>
@@ -62,7 +65,7 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   const prof: [string, number][] = [];
   let tp = performance.now();
   const mark = (name: string) => { const now = performance.now(); prof.push([name, Math.round(now - tp)]); tp = now; };
-  await em.query(`DROP TABLE IF EXISTS det_cpol, det_cacc, det_post, det_text, det_found`);
+  await em.query(`DROP TABLE IF EXISTS det_cpol, det_cacc, det_post, det_found`);
   await em.query(`CREATE TEMP TABLE det_cpol ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS x(prov text, enabled boolean, window_days int, min_share numeric, min_posts int, lexicon_key text)`, [JSON.stringify(pol)]);
   // The newest post id now, read before any post (migrations/1732946400000-ContentScanState.ts): once this run has
@@ -96,11 +99,14 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
       FROM det_acc a JOIN det_cpol cp ON cp.prov = a.prov AND cp.enabled JOIN units un ON un.id = a.unit_id
       LEFT JOIN LATERAL (SELECT * FROM content_scan_state s WHERE s.account_id = a.id OFFSET 0) st ON true
       CROSS JOIN LATERAL (SELECT CASE WHEN st.unit_name = un.name THEN st.field ELSE ${FIELD_SQL} END AS field) fl`, [asOf]);
+  // Its statistics: the window query joins it to posts (estimated from a CTE at a fifth of the 170,000 accounts of a
+  // national run, the posts were sorted for a merge join and spilled 500 MB to disk; counted, a hash join).
+  await em.query(`ANALYZE det_cacc`);
   mark('accounts');
   const [{ min_through: minThrough, slow, fast, later_from: laterFrom, earlier }] = await em.query(`
     SELECT COALESCE(min(through) FILTER (WHERE fast), 0)::text AS min_through, count(*) FILTER (WHERE NOT fast)::int AS slow,
            count(*) FILTER (WHERE fast)::int AS fast,
-           min(covered_to) FILTER (WHERE fast AND ${CHECK_INSTANT} > covered_to) AS later_from,
+           (min(covered_to) FILTER (WHERE fast AND ${CHECK_INSTANT} > covered_to))::text AS later_from,
            count(*) FILTER (WHERE fast AND since < covered_from)::int AS earlier
       FROM det_cacc`, [asOf]);
   mark('state');
@@ -109,16 +115,24 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   // A post is to be checked (todo) when its check row is stale (hash or key changed), or when it has none and its hash
   // is not in its account's set of clean hashes for the account's current key (content_clean_hashes: a clean result
   // depends only on the text and the key; migrations/1732943500000-ContentCleanHashes.ts).
-  // Two tables from one read of posts: det_post, narrow (the posts looked at: what the clean sets join), and det_text,
-  // the texts of the posts to check only (what the scan reads) — the joins and the statistics never wade through the
-  // copied texts. For a "fast" account det_post holds only its posts that can need a check.
+  // One read of posts per group of accounts, a COPY … TO STDOUT: det_post (narrow: the posts looked at, what the clean
+  // sets join) is written by the statement, and the texts of the posts to check stream out of it to the checker
+  // (content-scan.ts), which matches them while PostgreSQL reads on — no copy of the texts into a temporary table and
+  // no read back (the first national run after an import copied ≈1 M texts, then fetched them through a cursor).
+  // For a "fast" account det_post holds only its posts that can need a check.
   await em.query(`CREATE TEMP TABLE det_post (id bigint, published_at timestamptz, content_hash uuid, account_id int, prov text, key text,
     had_row boolean, todo boolean, title text) ON COMMIT DROP`);
-  await em.query(`CREATE TEMP TABLE det_text (id bigint, published_at timestamptz, content_hash uuid, account_id int, prov text, key text, title text, content text)
-    ON COMMIT DROP`);
   const own = `p.origin_account_id IS NULL AND p.content IS NOT NULL AND p.published_at < ${CHECK_INSTANT}
                AND p.published_at >= ${dayStart(String(maxWindowDays))}`;
-  const look = (accounts: string, posts: string, extra: unknown[] = []) => em.query(`
+  const client = (await em.queryRunner!.connect()) as PoolClient;
+  const inWorker = slow >= scanSettings.workerMinAccounts;
+  const scanner = openScanner(lexicons, inWorker);
+  const t0 = performance.now();
+  const look = async (accounts: string, posts: string, extra: string[] = []) => {
+    const params = [asOf, ...extra];
+    // COPY takes no parameters: they are written in as literals (a checked date, ids and an instant read from the
+    // database), quoted by the driver.
+    const sql = `COPY (
     WITH acc AS MATERIALIZED (${accounts}),
     clean AS MATERIALIZED (
       SELECT s.account_id, h.hash FROM acc JOIN content_clean_hashes s ON s.account_id = acc.id AND s.lexicon_key = acc.key
@@ -132,93 +146,59 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
         CROSS JOIN LATERAL (SELECT c.post_id IS NOT NULL AS had_row,
           CASE WHEN c.post_id IS NOT NULL THEN c.content_hash IS DISTINCT FROM p.content_hash OR c.lexicon_key IS DISTINCT FROM acc.key
                ELSE cl.hash IS NULL END AS todo) t),
-    txt AS (INSERT INTO det_text SELECT id, published_at, content_hash, account_id, prov, key, title, content FROM w WHERE todo)
-    INSERT INTO det_post SELECT id, published_at, content_hash, account_id, prov, key, had_row, todo, CASE WHEN todo OR had_row THEN title END FROM w`,
-  [asOf, ...extra]);
-  // Accounts without a holding state: every post of the window.
-  if (slow > 0) {
-    await look(`SELECT id, prov, key, since FROM det_cacc WHERE NOT fast`, `acc
-        JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND ${own}`);
-  }
-  // The others: their posts newer than their state (one range read of the months' primary keys from the smallest
-  // state id; no other post is touched) …
-  if (fast > 0) {
-    await look(`SELECT id, prov, key, since, through FROM det_cacc WHERE fast`, `(
-          SELECT p.id, p.published_at, p.content_hash, p.account_id, p.title, p.content FROM posts p
-           WHERE p.id > $2::bigint AND ${own} OFFSET 0) p
-        JOIN acc ON acc.id = p.account_id AND p.id > acc.through AND p.published_at >= acc.since`, [minThrough]);
-  }
-  // … and their posts of the window outside the state's covered range (another check date or window): after it — the
-  // days since the covered range ended, for a daily run one day: one range read of those days' months, joined to the
-  // accounts — and before it (an earlier check date than the covered range's: account by account).
-  if (laterFrom) {
-    await look(`SELECT id, prov, key, since, through, covered_to FROM det_cacc WHERE fast AND ${CHECK_INSTANT} > covered_to`, `(
-          SELECT p.id, p.published_at, p.content_hash, p.account_id, p.title, p.content FROM posts p
-           WHERE p.published_at >= $2::timestamptz AND ${own} OFFSET 0) p
-        JOIN acc ON acc.id = p.account_id AND p.id <= acc.through AND p.published_at >= acc.covered_to AND p.published_at >= acc.since`,
-    [laterFrom]);
-  }
-  if (earlier > 0) {
-    await look(`SELECT id, prov, key, since, through, covered_from FROM det_cacc WHERE fast AND since < covered_from`, `acc
-        JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND ${own} AND p.id <= acc.through
-             AND p.published_at < acc.covered_from`);
+    looked AS (INSERT INTO det_post SELECT id, published_at, content_hash, account_id, prov, key, had_row, todo, CASE WHEN todo OR had_row THEN title END FROM w)
+    SELECT id, published_at::text, content_hash, account_id, title, content, prov, key FROM w WHERE todo) TO STDOUT`
+      .replace(/\$(\d+)\b/g, (_, n: string) => client.escapeLiteral(params[Number(n) - 1]));
+    countStatement(sql);
+    await scanner.consume(client.query(copyTo(sql)));
+  };
+  let scanned = 0;
+  let found: Found;
+  let checkMs = 0;
+  try {
+    // Accounts without a holding state: every post of the window.
+    if (slow > 0) {
+      await look(`SELECT id, prov, key, since FROM det_cacc WHERE NOT fast`, `acc
+          JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND ${own}`);
+    }
+    // The others: their posts newer than their state (one range read of the months' primary keys from the smallest
+    // state id; no other post is touched) …
+    if (fast > 0) {
+      await look(`SELECT id, prov, key, since, through FROM det_cacc WHERE fast`, `(
+            SELECT p.id, p.published_at, p.content_hash, p.account_id, p.title, p.content FROM posts p
+             WHERE p.id > $2::bigint AND ${own} OFFSET 0) p
+          JOIN acc ON acc.id = p.account_id AND p.id > acc.through AND p.published_at >= acc.since`, [minThrough]);
+    }
+    // … and their posts of the window outside the state's covered range (another check date or window): after it — the
+    // days since the covered range ended, for a daily run one day: one range read of those days' months, joined to the
+    // accounts — and before it (an earlier check date than the covered range's: account by account).
+    if (laterFrom) {
+      await look(`SELECT id, prov, key, since, through, covered_to FROM det_cacc WHERE fast AND ${CHECK_INSTANT} > covered_to`, `(
+            SELECT p.id, p.published_at, p.content_hash, p.account_id, p.title, p.content FROM posts p
+             WHERE p.published_at >= $2::timestamptz AND ${own} OFFSET 0) p
+          JOIN acc ON acc.id = p.account_id AND p.id <= acc.through AND p.published_at >= acc.covered_to AND p.published_at >= acc.since`,
+      [laterFrom]);
+    }
+    if (earlier > 0) {
+      await look(`SELECT id, prov, key, since, through, covered_from FROM det_cacc WHERE fast AND since < covered_from`, `acc
+          JOIN posts p ON p.account_id = acc.id AND p.published_at >= acc.since AND ${own} AND p.id <= acc.through
+               AND p.published_at < acc.covered_from`);
+    }
+    ({ scanned, found, checkMs } = await scanner.finish());
+  } catch (err) {
+    await scanner.abort();
+    throw err;
   }
   mark('window');
+  const scanMs = Math.round(performance.now() - t0);
+  // Stale rows of the posts checked again go first (their post may now be clean).
+  await em.query(`DELETE FROM post_content_checks c USING det_post d
+    WHERE d.todo AND d.had_row AND c.post_id = d.id AND c.published_at = d.published_at`);
   // Statistics for the joins below (a temporary table has none until analysed).
   await em.query(`ANALYZE det_post`);
   const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM det_post`);
   mark('analyze');
-
-  // The scan: batches read from det_text (the texts were copied by the window query: a join back to the
-  // month-partitioned posts per batch was planned as a scan of every month, 1.2 s).
-  // Only posts with a finding (a wrong expression or an off-mission category) get a check row — a few in a thousand;
-  // the clean ones are remembered in their account's set of clean hashes, written in one statement after the scan.
-  const t0 = performance.now();
-  const phases = { read: 0, check: 0 };
-  // Stale rows of posts to rescan go first (their post may now be clean); queued on the connection before the reads.
-  const stale = em.query(`DELETE FROM post_content_checks c USING det_post d
-    WHERE d.todo AND d.had_row AND c.post_id = d.id AND c.published_at = d.published_at`);
-  // (Pending statements are awaited below; should matching throw first, their failure is not left unhandled.)
-  stale.catch(() => undefined);
-  let scanned = 0;
-  const found = { ids: [] as string[], months: [] as string[], hashes: [] as (string | null)[], accounts: [] as number[], keys: [] as string[], wrong: [] as string[],
-    markers: [] as string[], categories: [] as string[], serious: [] as boolean[] };
-  type Row = { id: string; published_at: string; content_hash: string | null; account_id: number; title: string; content: string | null; prov: string; key: string };
-  // One pass over det_text through a cursor (no index, no sort); the next batch is fetched before this one is
-  // checked: PostgreSQL reads it while Node matches.
-  await em.query(`DECLARE det_text_cursor NO SCROLL CURSOR FOR
-    SELECT d.id, d.published_at::text AS published_at, d.content_hash, d.account_id, d.title, d.content, d.prov, d.key FROM det_text d`);
-  const read = (): Promise<Row[]> => em.query(`FETCH ${BATCH} FROM det_text_cursor`);
-  let next = read();
-  next.catch(() => undefined);
-  for (;;) {
-    const tr = performance.now();
-    const batch = await next;
-    phases.read += performance.now() - tr;
-    if (!batch.length) break;
-    next = batch.length === BATCH ? read() : Promise.resolve([]);
-    next.catch(() => undefined);
-    const tc = performance.now();
-    for (const r of batch) {
-      const field = r.key.slice(r.key.lastIndexOf(':') + 1);
-      const c = checkPost(lexicons.get(r.prov)!, r.title, r.content, field === '-' ? null : (field as never));
-      if (!c.wrong.length && !c.categories.length) continue;
-      found.ids.push(r.id);
-      found.months.push(r.published_at);
-      found.hashes.push(r.content_hash);
-      found.accounts.push(r.account_id);
-      found.keys.push(r.key);
-      found.wrong.push(JSON.stringify(c.wrong));
-      found.markers.push(JSON.stringify(c.markers));
-      found.categories.push(JSON.stringify(c.categories));
-      found.serious.push(c.serious);
-    }
-    phases.check += performance.now() - tc;
-    scanned += batch.length;
-  }
-  await em.query(`CLOSE det_text_cursor`);
   const tw = performance.now();
-  await stale;
   if (found.ids.length) {
     await em.query(`
       INSERT INTO post_content_checks (post_id, published_at, content_hash, account_id, lexicon_key, wrong, markers, categories, serious, checked_at)
@@ -260,10 +240,9 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
     [asOf, through]);
   }
   if (process.env.CONTENT_PROFILE) {
-    console.log(`[content] ${scanned} posts: read ${Math.round(phases.read)} ms, check ${Math.round(phases.check)} ms, ${found.ids.length} with findings, writes ${Math.round(performance.now() - tw)} ms (clean sets ${Math.round(performance.now() - ts)} ms)`);
+    console.log(`[content] ${scanned} posts read and checked in ${scanMs} ms (${inWorker ? 'worker' : 'this thread'}: check ${Math.round(checkMs)} ms), ${found.ids.length} with findings, writes ${Math.round(performance.now() - tw)} ms (clean sets ${Math.round(performance.now() - ts)} ms)`);
   }
-  const scanMs = Math.round(performance.now() - t0);
-  mark('scan');
+  mark('writes');
 
   // The posts with a finding in the window, with their results: the check rows of the accounts' windows under their
   // keys (after the scan every post of every window has a current result), each with its post, which must still be

