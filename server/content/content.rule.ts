@@ -99,9 +99,6 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
       FROM det_acc a JOIN det_cpol cp ON cp.prov = a.prov AND cp.enabled JOIN units un ON un.id = a.unit_id
       LEFT JOIN LATERAL (SELECT * FROM content_scan_state s WHERE s.account_id = a.id OFFSET 0) st ON true
       CROSS JOIN LATERAL (SELECT CASE WHEN st.unit_name = un.name THEN st.field ELSE ${FIELD_SQL} END AS field) fl`, [asOf]);
-  // Its statistics: the window query joins it to posts (estimated from a CTE at a fifth of the 170,000 accounts of a
-  // national run, the posts were sorted for a merge join and spilled 500 MB to disk; counted, a hash join).
-  await em.query(`ANALYZE det_cacc`);
   mark('accounts');
   const [{ min_through: minThrough, slow, fast, later_from: laterFrom, earlier }] = await em.query(`
     SELECT COALESCE(min(through) FILTER (WHERE fast), 0)::text AS min_through, count(*) FILTER (WHERE NOT fast)::int AS slow,
@@ -109,6 +106,10 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
            (min(covered_to) FILTER (WHERE fast AND ${CHECK_INSTANT} > covered_to))::text AS later_from,
            count(*) FILTER (WHERE fast AND since < covered_from)::int AS earlier
       FROM det_cacc`, [asOf]);
+  // Its statistics when many accounts are looked at in full: the window query joins them to posts (estimated from a
+  // CTE at a fifth of the 170,000 accounts of a national run, the posts were sorted for a merge join and spilled
+  // 500 MB to disk; counted, a hash join). A province's run does without (a few milliseconds).
+  if (slow >= 10_000) await em.query(`ANALYZE det_cacc`);
   mark('state');
   // Only posts with text are checked (a title-only post has nothing a reader could misread beyond a headline, and a
   // province's posts are mostly title-only): the partial index posts_with_content keeps their cost near zero.
