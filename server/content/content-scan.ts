@@ -10,11 +10,11 @@ import { checkPost } from './matcher';
  * each row `id, published_at, content_hash, account_id, title, content, prov, key`, and are checked with their
  * province's lexicon (matcher.ts). Only the posts with a finding are kept.
  *
- * A large scan (the first run after an import: ≈1 M texts nationally) parses and checks in a worker thread, so the
- * database streams while the texts are matched and the detection's own thread only moves bytes; the chunks are
- * transferred, and at most CHUNKS_IN_FLIGHT wait for the worker (memory stays bounded whatever the scan's size). A
- * small one (a daily run, a province) checks on the calling thread: starting a worker and building its automata costs
- * more than it saves there. Both run the same code (`Checker`).
+ * A large scan (the first run after an import: ≈1 M texts nationally) parses and checks in WORKERS worker threads, so
+ * the database streams while the texts are matched and the detection's own thread only moves bytes: batches of whole
+ * rows, transferred, at most CHUNKS_IN_FLIGHT waiting per worker (memory stays bounded whatever the scan's size). A
+ * small one (a daily run, a province) checks on the calling thread: starting workers and building their automata
+ * costs more than it saves there. Both run the same code (`Checker`).
  */
 
 export interface Found {
@@ -39,9 +39,9 @@ export interface ScanResult {
 export interface Scanner {
   /** Checks the rows of one COPY … TO STDOUT stream (ends when the stream ends). */
   consume(stream: Readable): Promise<void>;
-  /** Every stream consumed: the result (the worker, if any, is stopped). */
+  /** Every stream consumed: the result (the workers, if any, are stopped). */
   finish(): Promise<ScanResult>;
-  /** Stops the worker, if any, without a result (on failure). */
+  /** Stops the workers, if any, without a result (on failure). */
   abort(): Promise<void>;
 }
 
@@ -51,7 +51,7 @@ const BATCH_BYTES = 1 << 20;
 const WORKERS = 2;
 
 /**
- * Accounts looked at in full (no holding state) from which a run checks its texts in a worker thread: a first run
+ * Accounts looked at in full (no holding state) from which a run checks its texts in worker threads: a first run
  * after a national import (≈180,000 accounts, ≈1 M texts) does, a province's first run (≈3,000 accounts, ≈20,000 texts,
  * checked in ≈0.1 s) does not. Changed by tests only (both paths must give the same result).
  */
@@ -116,7 +116,7 @@ export class Checker {
   }
 }
 
-/** A scanner checking on this thread, or in a worker thread (`inWorker`). */
+/** A scanner checking on this thread, or in worker threads (`inWorker`). */
 export function openScanner(lexicons: Map<string, Lexicon>, inWorker: boolean): Scanner {
   return inWorker ? workerScanner(lexicons) : localScanner(lexicons);
 }

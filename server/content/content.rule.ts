@@ -17,8 +17,8 @@ import { openScanner, scanSettings, type Found } from './content-scan';
  *      An account whose maintained state holds (content_scan_state, migrations/1732946400000-ContentScanState.ts)
  *      contributes only its posts not yet covered by it — newer ids, or dates outside the range it covers — so a
  *      repeated run reads no post, and a run after an import reads the imported ones;
- *   2. those posts are checked in JS (matcher.ts) as they stream out of the window query (content-scan.ts; in a worker
- *      thread when many accounts are looked at in full) — a weekly run touches a week of posts; the few with a
+ *   2. those posts are checked in JS (matcher.ts) as they stream out of the window query (content-scan.ts; in worker
+ *      threads when many accounts are looked at in full) — a weekly run touches a week of posts; the few with a
  *      finding are written to post_content_checks (one INSERT), the clean ones are remembered as their account's set
  *      of clean content hashes (content_clean_hashes, one INSERT … SELECT for all accounts);
  *   3. three set-based INSERTs into det_hits: WRONG_EXPRESSION_SERIOUS (veto), WRONG_EXPRESSION (deduction),
