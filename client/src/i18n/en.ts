@@ -317,7 +317,7 @@ export const en: Record<MessageKey, string> = {
   'findings.dismiss': 'Dismiss',
   'findings.dismissTitle': 'Dismiss this finding',
   'findings.dismissReason': 'Reason',
-  'findings.dismissReasonRequired': 'A reason (at least 4 characters) is required for the audit trail',
+  'findings.dismissReasonRequired': 'A reason is required for the audit trail',
   'findings.reopen': 'Reopen',
   'findings.empty': 'No findings match these filters. Change the filters or run detection.',
 

@@ -316,7 +316,7 @@ export const zhCN = {
   'findings.dismiss': '忽略',
   'findings.dismissTitle': '忽略该问题',
   'findings.dismissReason': '忽略原因',
-  'findings.dismissReasonRequired': '请填写忽略原因（至少 4 个字），以便审计时说明',
+  'findings.dismissReasonRequired': '请填写忽略原因，以便审计时说明',
   'findings.reopen': '重新打开',
   'findings.empty': '当前筛选条件下没有发现问题。可调整筛选条件，或运行一次检测。',
 

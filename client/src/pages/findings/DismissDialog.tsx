@@ -3,9 +3,10 @@ import { Form, Input, Modal } from 'antd';
 import { useI18n } from '../../i18n';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
-export const MIN_REASON = 4;
-
-/** Asks for the reason a finding is dismissed (kept for the audit trail); the server's error shows inside. */
+/**
+ * Asks for the reason a finding is dismissed (kept for the audit trail). Only an empty reason is refused here; how long
+ * a reason must be is the server's rule alone (dismissFinding: 2 to 500 characters), and its message shows inside.
+ */
 export function DismissDialog({ open, summary, onCancel, onConfirm }: {
   open: boolean;
   summary: string;
@@ -35,7 +36,7 @@ export function DismissDialog({ open, summary, onCancel, onConfirm }: {
         } catch {
           return; // the form shows what is missing next to the field
         }
-        if (reason.length < MIN_REASON) {
+        if (!reason) {
           // Never send an empty reason, even if the field was not yet registered when the button was pressed.
           form.setFields([{ name: 'reason', errors: [t('findings.dismissReasonRequired')] }]);
           return;
@@ -57,7 +58,7 @@ export function DismissDialog({ open, summary, onCancel, onConfirm }: {
         <Form.Item
           label={t('findings.dismissReason')}
           name="reason"
-          rules={[{ required: true, whitespace: true, min: MIN_REASON, message: t('findings.dismissReasonRequired') }]}
+          rules={[{ required: true, whitespace: true, message: t('findings.dismissReasonRequired') }]}
         >
           <Input.TextArea rows={3} maxLength={500} showCount autoFocus />
         </Form.Item>
