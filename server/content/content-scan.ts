@@ -150,11 +150,17 @@ type FromWorker = { type: 'ack' } | { type: 'done'; result: ScanResult } | { typ
 
 function workerScanner(lexicons: Map<string, Lexicon>): Scanner {
   let failure: Error | null = null;
-  let wake: (() => void) | null = null;
+  /** Whoever waits for a worker to take a batch (or for a failure). */
+  let waiting: (() => void)[] = [];
+  const wake = () => {
+    const now = waiting;
+    waiting = [];
+    for (const w of now) w();
+  };
   const failed = new Set<(err: Error) => void>();
   const fail = (err: Error) => {
     failure ??= err;
-    wake?.();
+    wake();
     for (const f of failed) f(failure);
   };
   const workers = Array.from({ length: WORKERS }, () => {
@@ -163,7 +169,7 @@ function workerScanner(lexicons: Map<string, Lexicon>): Scanner {
     w.worker.on('message', (m: FromWorker) => {
       if (m.type === 'ack') {
         w.inFlight--;
-        wake?.();
+        wake();
       } else if (m.type === 'done') w.done?.(m.result);
       else fail(new Error(m.message));
     });
@@ -192,8 +198,7 @@ function workerScanner(lexicons: Map<string, Lexicon>): Scanner {
         w.worker.postMessage({ type: 'chunk', data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
         break;
       }
-      await new Promise<void>((r) => { wake = r; });
-      wake = null;
+      await new Promise<void>((r) => waiting.push(r));
     }
     waited += performance.now() - tw;
   };
@@ -250,7 +255,9 @@ function workerScanner(lexicons: Map<string, Lexicon>): Scanner {
         })));
         // The workers' findings one after the other (their order does not matter to the writes that follow).
         const found = results[0].found;
-        for (const r of results.slice(1)) for (const k of Object.keys(found) as (keyof Found)[]) (found[k] as unknown[]).push(...r.found[k]);
+        for (const r of results.slice(1)) {
+          for (const k of Object.keys(found) as (keyof Found)[]) for (const v of r.found[k]) (found[k] as unknown[]).push(v);
+        }
         return { scanned: results.reduce((n, r) => n + r.scanned, 0), found, checkMs: results.reduce((n, r) => n + r.checkMs, 0) };
       } finally {
         await stop();
