@@ -15,7 +15,7 @@ export const TASK_NAMES_ZH: Record<string, string> = {
   reminders: '整改提醒与逾期升级',
   inspections: '季度抽查',
   recheck: '注销账号复查',
-  sessions: '清理过期会话',
+  sessions: '清理过期会话、整理矩阵计数',
   // Not scheduled: an import's progress, recorded while it runs (jobs/tracked.ts).
   import: '数据导入',
 };
@@ -62,7 +62,10 @@ const WORK: Record<string, Work> = {
     await progress({ done: 0, total: 1, phase: 'sessions' });
     const [, n] = await ctx.em.query(
       `DELETE FROM sessions WHERE expires_at < now() - interval '1 day' OR (revoked_at IS NOT NULL AND revoked_at < now() - interval '30 days')`);
-    return `清理会话 ${n ?? 0} 条`;
+    // The matrix's maintained counts: the day's appended rows folded into one per key (migrations/1732946700000).
+    await progress({ done: 0, total: 1, phase: 'matrix_counts' });
+    const [{ rows }] = await ctx.em.query(`SELECT matrix_account_counts_compact() AS rows`);
+    return `清理会话 ${n ?? 0} 条；矩阵计数整理为 ${rows} 行`;
   },
   reminders: async (ctx, _payload, progress) => {
     await progress({ done: 0, total: 1, phase: 'work_orders' });

@@ -87,15 +87,23 @@ export const matrixService = {
     const byUnit = children.length === 0;
     const { where, params } = subtree(region.path, byUnit, ctx.scope);
     const rowKey = byUnit ? 'u.id::text' : `COALESCE(NULLIF(split_part(substr(u.region_path, length($1) + 1), '/', 1), ''), 'self')`;
+    // Rows by sub-region for a user who sees every unit: the maintained counts per unit region
+    // (migrations/1732946700000-MatrixAccountCounts.ts: a few rows per county, not every account). A scope below the
+    // country cuts across regions by the unit tree: its accounts are counted.
     const rowsSql = byUnit
       ? `SELECT u.id::text AS key, a.platform, a.status, count(*)::int AS n, min(u.name) AS label
            FROM accounts a JOIN units u ON u.id = a.unit_id
           WHERE ${where}
           GROUP BY u.id, a.platform, a.status`
-      : `SELECT ${rowKey} AS key, a.platform, a.status, count(*)::int AS n, NULL AS label
-           FROM accounts a JOIN units u ON u.id = a.unit_id
-          WHERE ${where}
-          GROUP BY 1, 2, 3`;
+      : ctx.scope.unrestricted
+        ? `SELECT ${rowKey.replaceAll('u.region_path', 'm.region_path')} AS key, m.platform, m.status, sum(m.n)::int AS n, NULL AS label
+             FROM matrix_account_counts m
+            WHERE m.region_path LIKE $1 || '%'
+            GROUP BY 1, 2, 3 HAVING sum(m.n) <> 0`
+        : `SELECT ${rowKey} AS key, a.platform, a.status, count(*)::int AS n, NULL AS label
+             FROM accounts a JOIN units u ON u.id = a.unit_id
+            WHERE ${where}
+            GROUP BY 1, 2, 3`;
     // ONE statement: account counts; open-finding counts when the selection asks for them; the by-level rows too
     // when `byLevel` is selected (same parameters: region path, scope).
     const parts = [`SELECT 'a' AS kind, key, platform, status, n, label, 0 AS g FROM (${rowsSql}) c`];

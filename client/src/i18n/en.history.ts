@@ -44,7 +44,7 @@ export const historyEn: Record<keyof typeof historyZh, string> = {
   'jobTask.reminders': 'Reminders and escalation',
   'jobTask.inspections': 'Quarterly inspection',
   'jobTask.recheck': 'Re-check deregistered accounts',
-  'jobTask.sessions': 'Clean up expired sessions',
+  'jobTask.sessions': 'Clean up expired sessions, fold matrix counts',
   'jobs.doneOf': '{done}/{total}',
   'jobs.requestedBy': 'Run by {name}',
   'account.closedOn': 'Deregistered on',

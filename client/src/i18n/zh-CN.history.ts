@@ -42,7 +42,7 @@ export const historyZh = {
   'jobTask.reminders': '整改提醒与逾期升级',
   'jobTask.inspections': '季度抽查',
   'jobTask.recheck': '注销账号复查',
-  'jobTask.sessions': '清理过期会话',
+  'jobTask.sessions': '清理过期会话、整理矩阵计数',
   'jobs.doneOf': '{done}/{total}',
   'jobs.requestedBy': '手动运行：{name}',
   'account.closedOn': '注销日期',
