@@ -13,7 +13,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   - UPDATE of an account's unit, platform or status (a plan's execution, an edit, an import that changes a status):
  *     a row trigger, evaluated only when one of them changed (its WHEN clause costs nothing otherwise: the import's
  *     rewrites of rollups pay nothing), appends −1 for the old key and +1 for the new one;
- *   - UPDATE of a unit's region: its accounts' counts move from the old region to the new one;
+ *   - UPDATE of units (per statement, its rows as transition tables): the accounts of each unit whose region changed
+ *     move from the old region to the new one;
  *   - TRUNCATE of accounts empties the log.
  * Units without a region have no row (the matrix of a region never counts them).
  * `matrix_account_counts_compact()` folds the log into one row per key (dropping keys whose sum is 0); the import
@@ -69,19 +70,23 @@ export class MatrixAccountCounts1732946700000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER matrix_account_counts_update AFTER UPDATE OF unit_id, platform, status ON accounts FOR EACH ROW
       WHEN (OLD.unit_id <> NEW.unit_id OR OLD.platform <> NEW.platform OR OLD.status <> NEW.status)
       EXECUTE FUNCTION matrix_account_counts_update()`);
+    // Per statement, not per row: the import sets the region of every new unit in one UPDATE (167,000 units nationally).
     await q.query(`
-      CREATE FUNCTION matrix_account_counts_unit_region() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION matrix_account_counts_units() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         INSERT INTO public.matrix_account_counts (region_path, platform, status, n)
-        SELECT OLD.region_path, a.platform, a.status, -count(*) FROM public.accounts a
-         WHERE a.unit_id = NEW.id AND OLD.region_path IS NOT NULL GROUP BY 2, 3
-        UNION ALL
-        SELECT NEW.region_path, a.platform, a.status, count(*) FROM public.accounts a
-         WHERE a.unit_id = NEW.id AND NEW.region_path IS NOT NULL GROUP BY 2, 3;
+        SELECT m.region_path, a.platform, a.status, sum(m.sign)::int
+          FROM (SELECT n.id, o.region_path, -1 AS sign FROM old_units o JOIN new_units n ON n.id = o.id
+                 WHERE o.region_path IS DISTINCT FROM n.region_path AND o.region_path IS NOT NULL
+                UNION ALL
+                SELECT n.id, n.region_path, 1 FROM old_units o JOIN new_units n ON n.id = o.id
+                 WHERE o.region_path IS DISTINCT FROM n.region_path AND n.region_path IS NOT NULL) m
+          JOIN public.accounts a ON a.unit_id = m.id
+         GROUP BY 1, 2, 3;
         RETURN NULL;
       END $$`);
-    await q.query(`CREATE TRIGGER matrix_account_counts_unit_region AFTER UPDATE OF region_path ON units FOR EACH ROW
-      WHEN (OLD.region_path IS DISTINCT FROM NEW.region_path) EXECUTE FUNCTION matrix_account_counts_unit_region()`);
+    await q.query(`CREATE TRIGGER matrix_account_counts_units AFTER UPDATE ON units REFERENCING OLD TABLE AS old_units NEW TABLE AS new_units
+      FOR EACH STATEMENT EXECUTE FUNCTION matrix_account_counts_units()`);
     await q.query(`
       CREATE FUNCTION matrix_account_counts_compact() RETURNS int LANGUAGE sql AS $$
         WITH gone AS (DELETE FROM public.matrix_account_counts RETURNING region_path, platform, status, n),
@@ -96,13 +101,13 @@ export class MatrixAccountCounts1732946700000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TRIGGER matrix_account_counts_unit_region ON units`);
+    await q.query(`DROP TRIGGER matrix_account_counts_units ON units`);
     await q.query(`DROP TRIGGER matrix_account_counts_update ON accounts`);
     await q.query(`DROP TRIGGER matrix_account_counts_truncate ON accounts`);
     await q.query(`DROP TRIGGER matrix_account_counts_delete ON accounts`);
     await q.query(`DROP TRIGGER matrix_account_counts_insert ON accounts`);
     await q.query(`DROP FUNCTION matrix_account_counts_compact()`);
-    await q.query(`DROP FUNCTION matrix_account_counts_unit_region()`);
+    await q.query(`DROP FUNCTION matrix_account_counts_units()`);
     await q.query(`DROP FUNCTION matrix_account_counts_update()`);
     await q.query(`DROP FUNCTION matrix_account_counts_statement()`);
     await q.query(`DROP TABLE matrix_account_counts`);

@@ -52,6 +52,7 @@ type Op =
   | { kind: 'platform'; pick: number; platform: number }
   | { kind: 'move'; pick: number; unit: number }
   | { kind: 'region'; unit: number; region: number }
+  | { kind: 'regions'; region: number }
   | { kind: 'delete'; pick: number; many: boolean }
   | { kind: 'compact' };
 
@@ -62,6 +63,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('platform' as const), pick: fc.nat(1000), platform: fc.nat(2) }),
   fc.record({ kind: fc.constant('move' as const), pick: fc.nat(1000), unit: fc.nat(unitCodes.length - 1) }),
   fc.record({ kind: fc.constant('region' as const), unit: fc.nat(unitCodes.length - 1), region: fc.nat(REGIONS.length - 1) }),
+  fc.record({ kind: fc.constant('regions' as const), region: fc.nat(REGIONS.length - 1) }),
   fc.record({ kind: fc.constant('delete' as const), pick: fc.nat(1000), many: fc.boolean() }),
   fc.record({ kind: fc.constant('compact' as const) }),
 );
@@ -70,7 +72,7 @@ let handles = 0;
 
 async function apply(o: Op): Promise<void> {
   const ids: number[] = ((await db.ds.query(`SELECT id FROM accounts ORDER BY id`)) as { id: number }[]).map((r) => r.id);
-  const picked = ids.length ? ids[o.kind === 'insert' || o.kind === 'region' || o.kind === 'compact' ? 0 : o.pick % ids.length] : null;
+  const picked = ids.length ? ids[o.kind === 'insert' || o.kind === 'region' || o.kind === 'regions' || o.kind === 'compact' ? 0 : o.pick % ids.length] : null;
   switch (o.kind) {
     case 'insert': {
       // One statement, n rows (the statement trigger sees them as one transition table).
@@ -99,6 +101,11 @@ async function apply(o: Op): Promise<void> {
     case 'region':
       await db.ds.query(`UPDATE units SET region_code = $2::text, region_path = (SELECT path FROM regions WHERE code = $2::text) WHERE code = $1`,
         [unitCodes[o.unit], REGIONS[o.region]]);
+      break;
+    case 'regions':
+      // Every lower unit at once (one statement, as the import sets the regions of its new units).
+      await db.ds.query(`UPDATE units SET region_code = $1::text, region_path = (SELECT path FROM regions WHERE code = $1::text) WHERE code LIKE 'V%'`,
+        [REGIONS[o.region]]);
       break;
     case 'delete':
       if (picked === null) break;
