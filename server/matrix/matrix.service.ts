@@ -26,6 +26,21 @@ function findingsSql(keyExpr: string, where: string): string {
      GROUP BY GROUPING SETS ((key, platform), (key), (platform), ())`;
 }
 
+/**
+ * The same counts from the maintained open-finding counts (migrations/1732946800000-MatrixFindingCounts.ts): per row key
+ * and platform the findings concerning it (g 0), per row key the findings ('*': each once, g 1), per platform over all
+ * rows (g 2) and all findings (g 3). Both the unit's region and the finding's own region path lie in the region, as above.
+ */
+function maintainedFindingsSql(keyExpr: string): string {
+  return `
+    SELECT CASE WHEN GROUPING(key) = 0 THEN key END AS key, NULLIF(platform, '*') AS platform, sum(n)::int AS n,
+           (GROUPING(key) * 2 + (platform = '*')::int) AS g
+      FROM (SELECT ${keyExpr} AS key, m.platform, m.n FROM matrix_finding_counts m
+             WHERE m.region_path LIKE $1 || '%' AND m.finding_path LIKE $1 || '%') x
+     GROUP BY GROUPING SETS ((key, platform), (platform))
+    HAVING sum(n) <> 0`;
+}
+
 /** A row of the matrix's one statement: `kind` a account counts, f finding counts, la / lf the same by unit level. */
 interface CountRow { kind: 'a' | 'f' | 'la' | 'lf'; key: string | null; platform: Platform | null; status: AccountStatus | null; n: number; label: string | null; g: number }
 
@@ -87,9 +102,10 @@ export const matrixService = {
     const byUnit = children.length === 0;
     const { where, params } = subtree(region.path, byUnit, ctx.scope);
     const rowKey = byUnit ? 'u.id::text' : `COALESCE(NULLIF(split_part(substr(u.region_path, length($1) + 1), '/', 1), ''), 'self')`;
-    // Rows by sub-region for a user who sees every unit: the maintained counts per unit region
-    // (migrations/1732946700000-MatrixAccountCounts.ts: a few rows per county, not every account). A scope below the
-    // country cuts across regions by the unit tree: its accounts are counted.
+    // Rows by sub-region for a user who sees every unit: the maintained counts per unit region (accounts:
+    // migrations/1732946700000-MatrixAccountCounts.ts, open findings: 1732946800000-MatrixFindingCounts.ts; a few rows
+    // per county, not every account and finding). A scope below the country cuts across regions by the unit tree:
+    // its accounts and findings are counted.
     const rowsSql = byUnit
       ? `SELECT u.id::text AS key, a.platform, a.status, count(*)::int AS n, min(u.name) AS label
            FROM accounts a JOIN units u ON u.id = a.unit_id
@@ -107,7 +123,10 @@ export const matrixService = {
     // ONE statement: account counts; open-finding counts when the selection asks for them; the by-level rows too
     // when `byLevel` is selected (same parameters: region path, scope).
     const parts = [`SELECT 'a' AS kind, key, platform, status, n, label, 0 AS g FROM (${rowsSql}) c`];
-    if (opts.findings) parts.push(`SELECT 'f', key, platform, NULL, n, NULL, g FROM (${findingsSql(rowKey, where)}) f`);
+    if (opts.findings) {
+      parts.push(`SELECT 'f', key, platform, NULL, n, NULL, g FROM (${!byUnit && ctx.scope.unrestricted
+        ? maintainedFindingsSql(rowKey.replaceAll('u.region_path', 'm.region_path')) : findingsSql(rowKey, where)}) f`);
+    }
     if (opts.levels) parts.push(levelsSql(subtree(region.path, false, ctx.scope).where));
     const combined: CountRow[] = await ctx.em.query(parts.join('\n    UNION ALL\n'), params);
     const counts = combined.filter((r) => r.kind === 'a') as RowCount[];

@@ -8,6 +8,7 @@ import { createSystemContext, type Context } from '../../server/kernel/context';
 import { Scope } from '../../server/kernel/scope';
 import { matrixService } from '../../server/matrix/matrix.service';
 import { sqlScope, type SqlScope } from '../../server/db/sql-counter';
+import { runDetection } from '../../server/detection/detection.service';
 
 /**
  * The matrix's maintained counts (migrations/1732946700000-MatrixAccountCounts.ts): after any sequence of writes —
@@ -17,6 +18,7 @@ import { sqlScope, type SqlScope } from '../../server/db/sql-counter';
  * not wait for each other.
  */
 let db: TestDb;
+let runId: number;
 
 const REGIONS = ['3501', '350102', '350103', '3502', '350203', null] as const;
 const PLATFORMS = [Platform.WECHAT, Platform.WEIBO, Platform.DOUYIN];
@@ -29,6 +31,7 @@ beforeAll(async () => {
     ...REGIONS.map((region, i) => ({ code: `U${i}`, parent: 'P', region, supervisor: 'P' })),
     ...REGIONS.map((region, i) => ({ code: `V${i}`, parent: `U${i}`, region, supervisor: `U${i}` })),
   ]);
+  [{ id: runId }] = await db.ds.query(`INSERT INTO detection_runs (as_of, policy_versions, started_at) VALUES ('2026-11-30', '{}', now()) RETURNING id`);
 });
 
 afterAll(async () => {
@@ -39,10 +42,19 @@ afterAll(async () => {
 async function bothCounts(): Promise<{ maintained: string[]; counted: string[] }> {
   const rows = async (sql: string) => ((await db.ds.query(sql)) as { k: string }[]).map((r) => r.k).sort();
   return {
-    maintained: await rows(`SELECT concat_ws(' ', region_path, platform, status, sum(n)) AS k FROM matrix_account_counts
-      GROUP BY region_path, platform, status HAVING sum(n) <> 0`),
-    counted: await rows(`SELECT concat_ws(' ', u.region_path, a.platform, a.status, count(*)) AS k FROM accounts a JOIN units u ON u.id = a.unit_id
-      WHERE u.region_path IS NOT NULL GROUP BY u.region_path, a.platform, a.status`),
+    maintained: [
+      ...await rows(`SELECT concat_ws(' ', region_path, platform, status, sum(n)) AS k FROM matrix_account_counts
+        GROUP BY region_path, platform, status HAVING sum(n) <> 0`),
+      ...await rows(`SELECT concat_ws(' ', 'finding', region_path, finding_path, platform, sum(n)) AS k FROM matrix_finding_counts
+        GROUP BY region_path, finding_path, platform HAVING sum(n) <> 0`)],
+    counted: [
+      ...await rows(`SELECT concat_ws(' ', u.region_path, a.platform, a.status, count(*)) AS k FROM accounts a JOIN units u ON u.id = a.unit_id
+        WHERE u.region_path IS NOT NULL GROUP BY u.region_path, a.platform, a.status`),
+      // Open findings per platform they concern (each once) and in all ('*'), by unit region and own region path.
+      ...await rows(`SELECT concat_ws(' ', 'finding', u.region_path, f.region_path, COALESCE(p.platform, '*'), count(DISTINCT f.id)) AS k
+        FROM findings f JOIN units u ON u.id = f.unit_id LEFT JOIN LATERAL unnest(f.platforms) p(platform) ON true
+        WHERE f.status = 'open' AND u.region_path IS NOT NULL AND f.region_path IS NOT NULL
+        GROUP BY GROUPING SETS ((u.region_path, f.region_path, p.platform), (u.region_path, f.region_path))`)],
   };
 }
 
@@ -54,7 +66,11 @@ type Op =
   | { kind: 'region'; unit: number; region: number }
   | { kind: 'regions'; region: number }
   | { kind: 'delete'; pick: number; many: boolean }
-  | { kind: 'compact' };
+  | { kind: 'compact' }
+  | { kind: 'finding'; pick: number; platforms: number[]; status: number; elsewhere: boolean }
+  | { kind: 'findingStatus'; pick: number; status: number; many: boolean }
+  | { kind: 'findingPlatforms'; pick: number; platforms: number[] }
+  | { kind: 'findingDelete'; pick: number };
 
 const unitCodes = REGIONS.flatMap((_, i) => [`U${i}`, `V${i}`]);
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -66,14 +82,52 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('regions' as const), region: fc.nat(REGIONS.length - 1) }),
   fc.record({ kind: fc.constant('delete' as const), pick: fc.nat(1000), many: fc.boolean() }),
   fc.record({ kind: fc.constant('compact' as const) }),
+  fc.record({ kind: fc.constant('finding' as const), pick: fc.nat(1000), platforms: fc.array(fc.nat(2), { minLength: 1, maxLength: 3 }),
+    status: fc.nat(2), elsewhere: fc.boolean() }),
+  fc.record({ kind: fc.constant('findingStatus' as const), pick: fc.nat(1000), status: fc.nat(2), many: fc.boolean() }),
+  fc.record({ kind: fc.constant('findingPlatforms' as const), pick: fc.nat(1000), platforms: fc.array(fc.nat(2), { minLength: 1, maxLength: 3 }) }),
+  fc.record({ kind: fc.constant('findingDelete' as const), pick: fc.nat(1000) }),
 );
+
+const FINDING_STATUSES = ['open', 'resolved', 'dismissed'];
+let subjects = 0;
+let withOpenFindings = 0;
+/** Sets a finding's status (a dismissal needs its reason and hash). */
+const statusSet = `status = $2, dismissed_reason = CASE WHEN $2 = 'dismissed' THEN '不适用' END, dismissed_hash = CASE WHEN $2 = 'dismissed' THEN 'h' END`;
 
 let handles = 0;
 
 async function apply(o: Op): Promise<void> {
   const ids: number[] = ((await db.ds.query(`SELECT id FROM accounts ORDER BY id`)) as { id: number }[]).map((r) => r.id);
-  const picked = ids.length ? ids[o.kind === 'insert' || o.kind === 'region' || o.kind === 'regions' || o.kind === 'compact' ? 0 : o.pick % ids.length] : null;
+  const picked = ids.length && 'pick' in o ? ids[o.pick % ids.length] : null;
+  const findingIds: number[] = ((await db.ds.query(`SELECT id FROM findings ORDER BY id`)) as { id: number }[]).map((r) => r.id);
+  const finding = findingIds.length && 'pick' in o ? findingIds[o.pick % findingIds.length] : null;
   switch (o.kind) {
+    case 'finding':
+      if (picked === null) break;
+      // Its region path as detection writes it (the unit's), or another one (the unit moved since the finding was written).
+      await db.ds.query(`
+        INSERT INTO findings (rule, severity, status, subject_key, unit_id, account_id, platforms, level, region_path, evidence, evidence_hash,
+                              first_seen_run, last_seen_run, first_seen_at, last_seen_at, dismissed_reason, dismissed_hash)
+        SELECT 'ZOMBIE', 'major', $2, $3, a.unit_id, a.id, $4::text[], u.level, CASE WHEN $5 THEN '/0/35/3502/' ELSE u.region_path END, '{}', 'h',
+               $6, $6, now(), now(), CASE WHEN $2 = 'dismissed' THEN '不适用' END, CASE WHEN $2 = 'dismissed' THEN 'h' END
+          FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = $1`,
+      [picked, FINDING_STATUSES[o.status], `s${++subjects}`, o.platforms.map((i) => PLATFORMS[i]), o.elsewhere, runId]);
+      break;
+    case 'findingStatus':
+      if (finding === null) break;
+      await db.ds.query(o.many
+        ? `UPDATE findings SET ${statusSet} WHERE unit_id = (SELECT unit_id FROM findings WHERE id = $1)`
+        : `UPDATE findings SET ${statusSet} WHERE id = $1`, [finding, FINDING_STATUSES[o.status]]);
+      break;
+    case 'findingPlatforms':
+      if (finding === null) break;
+      await db.ds.query(`UPDATE findings SET platforms = $2::text[] WHERE id = $1`, [finding, o.platforms.map((i) => PLATFORMS[i])]);
+      break;
+    case 'findingDelete':
+      if (finding === null) break;
+      await db.ds.query(`DELETE FROM findings WHERE id = $1`, [finding]);
+      break;
     case 'insert': {
       // One statement, n rows (the statement trigger sees them as one transition table).
       const rows = Array.from({ length: o.n }, () => `h${++handles}`);
@@ -125,7 +179,7 @@ describe('maintained matrix counts', () => {
       { unit: 'U0', handle: 'a1' }, { unit: 'U1', handle: 'a2', platform: Platform.WEIBO }, { unit: 'U5', handle: 'a3' },
     ] as AccountSpec[]);
     const { maintained, counted } = await bothCounts();
-    expect(counted.length).toBe(2); // the unit without a region has no row
+    expect(counted.length).toBe(2); // the unit without a region has no row; no findings yet
     expect(maintained).toEqual(counted);
   });
 
@@ -134,15 +188,57 @@ describe('maintained matrix counts', () => {
       for (const o of ops) await apply(o);
       const { maintained, counted } = await bothCounts();
       expect(maintained).toEqual(counted);
-    }), { numRuns: 25 });
+      if (counted.some((k) => k.startsWith('finding'))) withOpenFindings++;
+    }), { numRuns: 40 });
+    expect(withOpenFindings).toBeGreaterThan(0); // the runs did count open findings
     const [{ total }] = await db.ds.query(`SELECT count(*)::int AS total FROM accounts`);
     expect(total).toBeGreaterThan(0);
+  });
+
+  it('a finding resolved, dismissed, reopened or moved to other platforms moves its counts', async () => {
+    await makeUnits(db.ds, [{ code: 'ST', parent: 'P', region: '350103', supervisor: 'P' }]);
+    await makeAccounts(db.ds, [{ unit: 'ST', handle: 'st1' }]);
+    const all: number[] = ((await db.ds.query(`SELECT id FROM accounts ORDER BY id`)) as { id: number }[]).map((r) => r.id);
+    const [{ id: account }] = await db.ds.query(`SELECT id FROM accounts WHERE handle = 'st1'`);
+    await apply({ kind: 'finding', pick: all.indexOf(account), platforms: [0, 1], status: 0, elsewhere: false });
+    const [{ id }] = await db.ds.query(`SELECT max(id) AS id FROM findings`);
+    const [{ path }] = await db.ds.query(`SELECT region_path AS path FROM units WHERE code = 'ST'`);
+    const mine = (k: string) => k.startsWith(`finding ${path} ${path} `);
+    const open = async () => (await bothCounts()).maintained.filter(mine);
+    const expected = async () => (await bothCounts()).counted.filter(mine);
+    const before = await open();
+    expect(before).toEqual(await expected());
+    expect(before.length).toBeGreaterThanOrEqual(3); // wechat, weibo, '*'
+    for (const status of ['resolved', 'open', 'dismissed', 'open']) {
+      await db.ds.query(`UPDATE findings SET ${statusSet} WHERE id = $1`, [id, status]);
+      expect(await open()).toEqual(await expected());
+      expect(await open()).toEqual(status === 'open' ? before : before.map((k) => k.replace(/\d+$/, (n) => String(Number(n) - 1))).filter((k) => !k.endsWith(' 0')));
+    }
+    await db.ds.query(`UPDATE findings SET platforms = '{douyin}' WHERE id = $1`, [id]);
+    expect(await open()).toEqual(await expected());
+  });
+
+  it('detection runs keep them: new findings, findings seen again, findings resolved', async () => {
+    const ctx = createSystemContext(db.ds, db.config);
+    const first = await runDetection(ctx, { asOf: '2026-11-30' });
+    expect(first.created).toBeGreaterThan(0);
+    let both = await bothCounts();
+    expect(both.maintained).toEqual(both.counted);
+    // Accounts closed: their findings no longer hold and are resolved by the next run; the others are seen again.
+    await db.ds.query(`UPDATE accounts SET status = 'closed' WHERE id IN (SELECT account_id FROM findings WHERE status = 'open' AND account_id IS NOT NULL LIMIT 3)`);
+    const second = await runDetection(ctx, { asOf: '2026-11-30' });
+    expect(second.resolved).toBeGreaterThan(0);
+    both = await bothCounts();
+    expect(both.maintained).toEqual(both.counted);
   });
 
   it('folding leaves one row per key and the same sums; a rolled-back write leaves nothing', async () => {
     const before = await bothCounts();
     const [{ rows }] = await db.ds.query(`SELECT matrix_account_counts_compact() AS rows`);
-    const [{ n, keys }] = await db.ds.query(`SELECT count(*)::int AS n, count(DISTINCT (region_path, platform, status))::int AS keys FROM matrix_account_counts`);
+    const [{ n, keys }] = await db.ds.query(`
+      SELECT (SELECT count(*)::int FROM matrix_account_counts) + (SELECT count(*)::int FROM matrix_finding_counts) AS n,
+             (SELECT count(DISTINCT (region_path, platform, status))::int FROM matrix_account_counts)
+               + (SELECT count(DISTINCT (region_path, finding_path, platform))::int FROM matrix_finding_counts) AS keys`);
     expect(n).toBe(rows);
     expect(n).toBe(keys);
     expect((await bothCounts()).maintained).toEqual(before.counted);
@@ -184,6 +280,13 @@ describe('maintained matrix counts', () => {
   });
 
   it('the matrix of a region read from them equals the matrix counted from the accounts, in one statement', async () => {
+    // Open findings in both cities, one concerning two platforms, one with its own region path elsewhere.
+    await makeAccounts(db.ds, [{ unit: 'U0', handle: 'mf1' }, { unit: 'V3', handle: 'mf2', platform: Platform.DOUYIN }]);
+    const all: number[] = ((await db.ds.query(`SELECT id FROM accounts ORDER BY id`)) as { id: number }[]).map((r) => r.id);
+    for (const [handle, platforms, elsewhere] of [['mf1', [0, 1], false], ['mf2', [2], false], ['mf1', [0], true]] as const) {
+      const [{ id }] = await db.ds.query(`SELECT id FROM accounts WHERE handle = $1`, [handle]);
+      await apply({ kind: 'finding', pick: all.indexOf(id), platforms: [...platforms], status: 0, elsewhere });
+    }
     const everything: Context = createSystemContext(db.ds, db.config);
     // The same units seen through a scope that covers them all: the accounts are counted.
     const counting: Context = { ...createSystemContext(db.ds, db.config), scope: Scope.ofPath('/') };
@@ -198,11 +301,13 @@ describe('maintained matrix counts', () => {
       const fromAccounts = await logged(() => matrixService.matrix(counting, code, { findings: true, levels: false }));
       expect(strip(fromCounts.result)).toEqual(strip(fromAccounts.result));
       expect(fromCounts.result.rows.reduce((s, r) => s + r.totalCell.total, 0)).toBeGreaterThan(0);
+      if (code === '35') expect(fromCounts.result.openFindings).toBeGreaterThan(0);
       // One counting statement each: from the maintained counts for the whole country, from the accounts for a scope.
-      expect(fromCounts.log.filter((q) => q.includes('matrix_account_counts'))).toHaveLength(1);
-      expect(fromCounts.log.filter((q) => q.includes('FROM accounts a'))).toHaveLength(0);
-      expect(fromAccounts.log.filter((q) => q.includes('matrix_account_counts'))).toHaveLength(0);
-      expect(fromAccounts.log.filter((q) => q.includes('FROM accounts a'))).toHaveLength(1);
+      const reads = (log: string[], what: string) => log.filter((q) => q.includes(what)).length;
+      expect([reads(fromCounts.log, 'matrix_account_counts'), reads(fromCounts.log, 'matrix_finding_counts')]).toEqual([1, 1]);
+      expect([reads(fromCounts.log, 'FROM accounts a'), reads(fromCounts.log, 'FROM findings f')]).toEqual([0, 0]);
+      expect([reads(fromAccounts.log, 'matrix_account_counts'), reads(fromAccounts.log, 'matrix_finding_counts')]).toEqual([0, 0]);
+      expect([reads(fromAccounts.log, 'FROM accounts a'), reads(fromAccounts.log, 'FROM findings f')]).toEqual([1, 1]);
     }
   });
 });
