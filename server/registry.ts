@@ -64,8 +64,7 @@ import { ImportKeepsOriginIndexes1732946300000 } from '../migrations/17329463000
 import { ContentScanState1732946400000 } from '../migrations/1732946400000-ContentScanState';
 import { SeenRunChecked1732946500000 } from '../migrations/1732946500000-SeenRunChecked';
 import { ImportTruncatesEmptyTargets1732946600000 } from '../migrations/1732946600000-ImportTruncatesEmptyTargets';
-import { MatrixAccountCounts1732946700000 } from '../migrations/1732946700000-MatrixAccountCounts';
-import { MatrixFindingCounts1732946800000 } from '../migrations/1732946800000-MatrixFindingCounts';
+import { MatrixCounts1732946700000 } from '../migrations/1732946700000-MatrixCounts';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -101,7 +100,7 @@ export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, Au
   PostMonthsAnalyze1732946100000, StaleNamesIndex1732946200000,
   ImportKeepsOriginIndexes1732946300000, ContentScanState1732946400000,
   SeenRunChecked1732946500000, ImportTruncatesEmptyTargets1732946600000,
-  MatrixAccountCounts1732946700000, MatrixFindingCounts1732946800000];
+  MatrixCounts1732946700000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 

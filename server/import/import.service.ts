@@ -194,9 +194,9 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
       }
     }
     if (staged.has('units.csv')) await refreshUnitPaths(tx.em);
-    // The matrix's maintained counts (migrations/1732946700000-MatrixAccountCounts.ts): the load appended them per
-    // statement; one row per key again.
-    if ((staged.has('accounts.csv') || staged.has('units.csv')) && !dryRun) await sql.query(`SELECT matrix_account_counts_compact()`);
+    // The matrix's maintained counts (migrations/1732946700000-MatrixCounts.ts): the load appended them per statement;
+    // one row per key again.
+    if ((staged.has('accounts.csv') || staged.has('units.csv')) && !dryRun) await sql.query(`SELECT matrix_counts_compact()`);
     // detection/post-months.ts; a direct load counted its accounts' months in the worker (bulk-load.ts loadPostMonths).
     if (staged.has('posts.csv') && !dryRun && !(direct && directFiles.includes('posts.csv'))) await refreshPostMonths(sql, POSTS_FILE_ACCOUNTS);
     // Normalised names are ready before the first detection (which would otherwise compute them for every new account).

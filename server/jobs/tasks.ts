@@ -62,9 +62,9 @@ const WORK: Record<string, Work> = {
     await progress({ done: 0, total: 1, phase: 'sessions' });
     const [, n] = await ctx.em.query(
       `DELETE FROM sessions WHERE expires_at < now() - interval '1 day' OR (revoked_at IS NOT NULL AND revoked_at < now() - interval '30 days')`);
-    // The matrix's maintained counts: the day's appended rows folded into one per key (migrations/1732946700000).
+    // The matrix's maintained counts: the day's appended rows folded into one per key (migrations/1732946700000-MatrixCounts.ts).
     await progress({ done: 0, total: 1, phase: 'matrix_counts' });
-    const [{ rows }] = await ctx.em.query(`SELECT matrix_account_counts_compact() AS rows`);
+    const [{ rows }] = await ctx.em.query(`SELECT matrix_counts_compact() AS rows`);
     return `清理会话 ${n ?? 0} 条；矩阵计数整理为 ${rows} 行`;
   },
   reminders: async (ctx, _payload, progress) => {

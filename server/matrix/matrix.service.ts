@@ -27,7 +27,7 @@ function findingsSql(keyExpr: string, where: string): string {
 }
 
 /**
- * The same counts from the maintained open-finding counts (migrations/1732946800000-MatrixFindingCounts.ts): per row key
+ * The same counts from the maintained open-finding counts (migrations/1732946700000-MatrixCounts.ts): per row key
  * and platform the findings concerning it (g 0), per row key the findings ('*': each once, g 1), per platform over all
  * rows (g 2) and all findings (g 3). Both the unit's region and the finding's own region path lie in the region, as above.
  */
@@ -101,18 +101,20 @@ export const matrixService = {
     const children = await regionsService.children(ctx, region);
     const byUnit = children.length === 0;
     const { where, params } = subtree(region.path, byUnit, ctx.scope);
-    const rowKey = byUnit ? 'u.id::text' : `COALESCE(NULLIF(split_part(substr(u.region_path, length($1) + 1), '/', 1), ''), 'self')`;
-    // Rows by sub-region for a user who sees every unit: the maintained counts per unit region (accounts:
-    // migrations/1732946700000-MatrixAccountCounts.ts, open findings: 1732946800000-MatrixFindingCounts.ts; a few rows
-    // per county, not every account and finding). A scope below the country cuts across regions by the unit tree:
-    // its accounts and findings are counted.
+    // The row key of a unit's region path (rows by sub-region), or the unit (rows by unit).
+    const keyOf = (path: string) => `COALESCE(NULLIF(split_part(substr(${path}, length($1) + 1), '/', 1), ''), 'self')`;
+    const rowKey = byUnit ? 'u.id::text' : keyOf('u.region_path');
+    // Rows by sub-region for a user who sees every unit: the maintained counts per unit region
+    // (migrations/1732946700000-MatrixCounts.ts: a few rows per county, not every account and finding). A scope below
+    // the country cuts across regions by the unit tree: its accounts and findings are counted.
+    const maintained = !byUnit && ctx.scope.unrestricted;
     const rowsSql = byUnit
       ? `SELECT u.id::text AS key, a.platform, a.status, count(*)::int AS n, min(u.name) AS label
            FROM accounts a JOIN units u ON u.id = a.unit_id
           WHERE ${where}
           GROUP BY u.id, a.platform, a.status`
-      : ctx.scope.unrestricted
-        ? `SELECT ${rowKey.replaceAll('u.region_path', 'm.region_path')} AS key, m.platform, m.status, sum(m.n)::int AS n, NULL AS label
+      : maintained
+        ? `SELECT ${keyOf('m.region_path')} AS key, m.platform, m.status, sum(m.n)::int AS n, NULL AS label
              FROM matrix_account_counts m
             WHERE m.region_path LIKE $1 || '%'
             GROUP BY 1, 2, 3 HAVING sum(m.n) <> 0`
@@ -124,8 +126,7 @@ export const matrixService = {
     // when `byLevel` is selected (same parameters: region path, scope).
     const parts = [`SELECT 'a' AS kind, key, platform, status, n, label, 0 AS g FROM (${rowsSql}) c`];
     if (opts.findings) {
-      parts.push(`SELECT 'f', key, platform, NULL, n, NULL, g FROM (${!byUnit && ctx.scope.unrestricted
-        ? maintainedFindingsSql(rowKey.replaceAll('u.region_path', 'm.region_path')) : findingsSql(rowKey, where)}) f`);
+      parts.push(`SELECT 'f', key, platform, NULL, n, NULL, g FROM (${maintained ? maintainedFindingsSql(keyOf('m.region_path')) : findingsSql(rowKey, where)}) f`);
     }
     if (opts.levels) parts.push(levelsSql(subtree(region.path, false, ctx.scope).where));
     const combined: CountRow[] = await ctx.em.query(parts.join('\n    UNION ALL\n'), params);
