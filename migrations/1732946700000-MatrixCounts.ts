@@ -42,6 +42,22 @@ const ACCOUNT_ROWS = (src: string, sign: string) => `
   SELECT u.region_path, r.platform, r.status, ${sign} * count(*) FROM ${src} r JOIN public.units u ON u.id = r.unit_id
    WHERE u.region_path IS NOT NULL GROUP BY 1, 2, 3`;
 
+/** The two logs: each one's table, its columns and the counted rows of a set of its source table's rows. */
+const LOGS = {
+  accounts: { table: 'matrix_account_counts', columns: '(region_path, platform, status, n)', rows: ACCOUNT_ROWS },
+  findings: { table: 'matrix_finding_counts', columns: '(region_path, finding_path, platform, n)', rows: FINDING_ROWS },
+} as const;
+
+/** A statement trigger's write to a log: emptied by a TRUNCATE, the inserted rows counted in, the deleted ones out. */
+const LOG_STATEMENT = ({ table, columns, rows }: (typeof LOGS)[keyof typeof LOGS]) => `
+          IF TG_OP = 'TRUNCATE' THEN
+            DELETE FROM public.${table};
+          ELSIF TG_OP = 'INSERT' THEN
+            INSERT INTO public.${table} ${columns} ${rows('new_rows', '1')};
+          ELSE
+            INSERT INTO public.${table} ${columns} ${rows('old_rows', '-1')};
+          END IF;`;
+
 /** The owner of `like` owns `table` too. */
 const SAME_OWNER = (table: string, like: string) => `DO $$ BEGIN
   EXECUTE format('ALTER TABLE ${table} OWNER TO %I', (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = '${like}'::regclass));
@@ -62,22 +78,8 @@ export class MatrixCounts1732946700000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION matrix_counts_statement() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF TG_ARGV[0] = 'accounts' THEN
-          IF TG_OP = 'TRUNCATE' THEN
-            DELETE FROM public.matrix_account_counts;
-          ELSIF TG_OP = 'INSERT' THEN
-            INSERT INTO public.matrix_account_counts (region_path, platform, status, n) ${ACCOUNT_ROWS('new_rows', '1')};
-          ELSE
-            INSERT INTO public.matrix_account_counts (region_path, platform, status, n) ${ACCOUNT_ROWS('old_rows', '-1')};
-          END IF;
-        ELSE
-          IF TG_OP = 'TRUNCATE' THEN
-            DELETE FROM public.matrix_finding_counts;
-          ELSIF TG_OP = 'INSERT' THEN
-            INSERT INTO public.matrix_finding_counts (region_path, finding_path, platform, n) ${FINDING_ROWS('new_rows', '1')};
-          ELSE
-            INSERT INTO public.matrix_finding_counts (region_path, finding_path, platform, n) ${FINDING_ROWS('old_rows', '-1')};
-          END IF;
+        IF TG_ARGV[0] = 'accounts' THEN${LOG_STATEMENT(LOGS.accounts)}
+        ELSE${LOG_STATEMENT(LOGS.findings)}
         END IF;
         RETURN NULL;
       END $$`);
@@ -155,8 +157,7 @@ export class MatrixCounts1732946700000 implements MigrationInterface {
         SELECT (SELECT count(*)::int FROM folded) + (SELECT count(*)::int FROM ffolded)
       $$`);
 
-    await q.query(`INSERT INTO matrix_account_counts (region_path, platform, status, n) ${ACCOUNT_ROWS('accounts', '1')}`);
-    await q.query(`INSERT INTO matrix_finding_counts (region_path, finding_path, platform, n) ${FINDING_ROWS('findings', '1')}`);
+    for (const [source, { table, columns, rows }] of Object.entries(LOGS)) await q.query(`INSERT INTO ${table} ${columns} ${rows(source, '1')}`);
   }
 
   async down(q: QueryRunner): Promise<void> {
