@@ -46,6 +46,8 @@ export interface EvaluateOptions {
   regionPath: string | null;
   /** Restrict to the units of these accounts (inspection of single accounts). */
   accountIds?: number[];
+  /** Restrict to these units (an incremental run: server/detection/incremental.ts). */
+  unitIds?: number[];
   /**
    * Bring the maintained months (post-months.ts) of the accounts in scope up to date first, where they no longer
    * match the accounts' own-post rollups (a detection run does; the read-only inspection report does not — the rules
@@ -137,6 +139,10 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
     params.push(opts.accountIds);
     scope += ` AND a.unit_id IN (SELECT unit_id FROM accounts WHERE id = ANY($${params.length}::int[]))`;
   }
+  if (opts.unitIds) {
+    params.push(opts.unitIds);
+    scope += ` AND u.id = ANY($${params.length}::int[])`;
+  }
   // Replaying an earlier date: each account as it was that day — its status from the status history and its opening
   // and deregistration dates (history/as-of.ts), its own posts and services including those a plan moved away since.
   const past = opts.asOf < todayInBeijing();
@@ -144,7 +150,7 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   // services by index): a province is about 2 % of the accounts, and the join the planner picks from its estimates
   // scans all of accounts and services (on the national data: 70 of the province's 110 ms). Everything else reads
   // the tables whole (also the nation's own path, '/0/').
-  const scoped = provinceOfPath(opts.regionPath) !== NATIONAL_REGION;
+  const scoped = opts.unitIds !== undefined || provinceOfPath(opts.regionPath) !== NATIONAL_REGION;
   const accountsOf = scoped
     ? `units u CROSS JOIN LATERAL (SELECT * FROM accounts a0 WHERE a0.unit_id = u.id OFFSET 0) a`
     : `accounts a JOIN units u ON u.id = a.unit_id`;
@@ -213,23 +219,27 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
       platforms text[] NOT NULL, account_ids int[] NOT NULL, suggested_main_id int, evidence jsonb NOT NULL, hash_basis text NOT NULL
     ) ON COMMIT DROP`);
 
-  // Replaying an earlier date (`past`): replies given after the check date did not exist yet.
-  const ruleOpts = { replay: past, maxWindowDays, scoped };
-  for (const rule of RULE_SQL) {
-    const sql = rule.sql(ruleOpts);
-    for (const pre of rule.prepare?.(ruleOpts) ?? []) {
-      await timed(timings, `${rule.rule}:prepare`, () => em.query(pre, pre.includes('$1') ? [opts.asOf] : []));
+  // An incremental run with no unit due (server/detection/incremental.ts) has nothing to evaluate: no rule can hold for
+  // a unit outside det_acc (the closed-account rules are scoped to the same units).
+  if (opts.unitIds?.length !== 0) {
+    // Replaying an earlier date (`past`): replies given after the check date did not exist yet.
+    const ruleOpts = { replay: past, maxWindowDays, scoped };
+    for (const rule of RULE_SQL) {
+      const sql = rule.sql(ruleOpts);
+      for (const pre of rule.prepare?.(ruleOpts) ?? []) {
+        await timed(timings, `${rule.rule}:prepare`, () => em.query(pre, pre.includes('$1') ? [opts.asOf] : []));
+      }
+      if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = off`);
+      await timed(timings, rule.rule, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []));
+      if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = on`);
     }
-    if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = off`);
-    await timed(timings, rule.rule, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []));
-    if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = on`);
+    // Content rules (server/content): incremental post scan in JS, then set-based inserts into det_hits.
+    await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies, { recordState: opts.maintainRollups }));
+    // The loop after deregistration (rules-closed.ts): CLOSED_BUT_LIVE and stop-notice accounts.
+    await timed(timings, 'closed', () => runClosedRules(em, opts.asOf, policies, scope, params));
+    // The comparison with the stored findings joins on these; the evidence (JSON) needs no statistics.
+    await em.query(`ANALYZE det_hits (subject_key, rule, unit_id, account_id)`);
   }
-  // Content rules (server/content): incremental post scan in JS, then set-based inserts into det_hits.
-  await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies, { recordState: opts.maintainRollups }));
-  // The loop after deregistration (rules-closed.ts): CLOSED_BUT_LIVE and stop-notice accounts.
-  await timed(timings, 'closed', () => runClosedRules(em, opts.asOf, policies, scope, params));
-  // The comparison with the stored findings joins on these; the evidence (JSON) needs no statistics.
-  await em.query(`ANALYZE det_hits (subject_key, rule, unit_id, account_id)`);
 
   const [stats] = await em.query(`
     SELECT (SELECT count(*)::int FROM det_acc) AS checked,

@@ -10,6 +10,9 @@ import { NATIONAL_REGION, regionsService } from '../regions/regions.service';
 import { unitsService } from '../units/units.service';
 import { detectionRegionFor, requireDetectionWriter } from '../policy/policy.access';
 import { evaluate } from './detection.engine';
+import { carryOver, evaluatedOnly, planIncremental, recordEvaluated } from './incremental';
+import { todayInBeijing } from '../kernel/dates';
+import { versionsUsed } from '../policy/policy.service';
 import { checkDate } from './detection.dates';
 import { DetectionRun } from './detection-run.entity';
 import { Finding } from './finding.entity';
@@ -26,6 +29,11 @@ export interface RunOptions {
   regionCode?: string | null;
   /** User id recorded on the run. */
   triggeredBy?: number | null;
+  /**
+   * Evaluate every unit of the scope, not only those whose inputs changed since their last evaluation (the operator's
+   * `npm run detect -- --full`, benchmarks, tests comparing both).
+   */
+  full?: boolean;
 }
 
 /**
@@ -43,9 +51,12 @@ export async function runDetection(ctx: Context, opts: RunOptions = {}): Promise
   return (await runDetectionProfiled(ctx, opts)).run;
 }
 
-/** `runDetection`, also returning the milliseconds spent per step (for benchmarks). */
+/**
+ * `runDetection`, also returning the milliseconds spent per step (for benchmarks) and how many of the scope's units
+ * were evaluated (the others had not changed since their last evaluation).
+ */
 export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
-  Promise<{ run: DetectionRun; timings: Record<string, number> }> {
+  Promise<{ run: DetectionRun; timings: Record<string, number>; units: { evaluated: number; total: number } }> {
   const em = ctx.em;
   const asOf = checkDate(opts.asOf);
   const region = await detectionRegionFor(ctx, opts.regionCode);
@@ -53,11 +64,18 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
   const regionPath = region?.path ?? null;
   const t0 = performance.now();
   const timings: Record<string, number> = {};
+  const units = { evaluated: 0, total: 0 };
   const runId = await transaction(ctx, async (txCtx) => {
     const tx = txCtx.em;
     // One run at a time: concurrent runs would race on the same subject keys.
     await tx.query(`SELECT pg_advisory_xact_lock($1)`, [LOCKS.detection]);
-    const ev = await evaluate(tx, { asOf, regionPath, maintainRollups: true });
+    // Only the units whose inputs changed since their last evaluation, when few did (server/detection/incremental.ts).
+    const ti = performance.now();
+    const plan = await planIncremental(tx, asOf, regionPath, asOf < todayInBeijing(), opts.full ?? false);
+    timings.incremental = Math.round(performance.now() - ti);
+    units.total = plan.total;
+    units.evaluated = plan.unitIds === null ? plan.total : plan.unitIds.length;
+    const ev = await evaluate(tx, { asOf, regionPath, maintainRollups: true, unitIds: plan.unitIds ?? undefined });
     Object.assign(timings, ev.timings);
     const t1 = performance.now();
     const [run] = await tx.query(
@@ -68,6 +86,12 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
     const id: number = run.id;
     let tp = performance.now();
     const mark = (label: string) => { const now = performance.now(); timings[`persist:${label}`] = Math.round(now - tp); tp = now; };
+    // The findings of the units not evaluated still hold: seen by this run, counted in its figures.
+    const carried = await carryOver(tx, plan, regionPath, id);
+    const countsByRule: Record<string, number> = { ...ev.countsByRule };
+    for (const [rule, n] of Object.entries(carried.byRule)) countsByRule[rule] = (countsByRule[rule] ?? 0) + n;
+    const carriedFound = Object.values(carried.byRule).reduce((a, b) => a + b, 0);
+    mark('carry');
     const keep = `(f.dismissed_reason IS NOT NULL AND f.dismissed_hash = EXCLUDED.evidence_hash)`;
     // Each finding that holds against its stored row: new, changed (any stored fact, or a status to change: resolved
     // → open, dismissed with another evidence hash → open), or unchanged. Only new and changed ones are written in
@@ -136,21 +160,34 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
     mark('links');
     // A region's findings by their units (the units' ids first, then the findings index on unit_id: 5 ms for Fujian,
     // where a semi-join walked every finding through that index and looked each unit up, 320 ms).
+    // (In an incremental run, only the evaluated units' findings can stop holding.)
     const resolveParams: unknown[] = [id];
     if (regionPath) resolveParams.push(`${likeEscape(regionPath)}%`);
+    const only = evaluatedOnly(plan, resolveParams.length + 1);
+    resolveParams.push(...only.params);
     const [, resolved] = await tx.query(`
       UPDATE findings f SET status = 'resolved', resolved_at = now(), resolved_run = $1
        WHERE f.status <> 'resolved'
          AND NOT EXISTS (SELECT 1 FROM det_hits h WHERE h.subject_key = f.subject_key)
-         ${regionPath ? 'AND f.unit_id = ANY (ARRAY(SELECT id FROM units WHERE region_path LIKE $2))' : ''}`, resolveParams);
+         ${regionPath ? 'AND f.unit_id = ANY (ARRAY(SELECT id FROM units WHERE region_path LIKE $2))' : ''} ${only.sql}`, resolveParams);
     mark('resolve');
+    await recordEvaluated(tx, plan, asOf, regionPath);
+    mark('state');
+    const found = counts.found + carriedFound;
+    const accountsChecked = ev.accountsChecked + carried.accounts;
+    // The policy versions of every province with accounts checked, evaluated now or standing (a policy edit since their
+    // evaluation would have made them due).
+    const provinces = [...new Set([...ev.provinces, ...carried.provinces.filter((p) => p !== '0')])];
     await tx.query(
-      `UPDATE detection_runs SET found = $2, created = $3, reopened = $4, resolved = $5 WHERE id = $1`,
-      [id, counts.found, counts.created, counts.reopened, resolved],
+      `UPDATE detection_runs SET found = $2, created = $3, reopened = $4, resolved = $5, counts_by_rule = $6, accounts_checked = $7,
+              policy_versions = $8 WHERE id = $1`,
+      [id, found, counts.created, counts.reopened, resolved, JSON.stringify(countsByRule), accountsChecked,
+        JSON.stringify(versionsUsed(ev.policies, provinces))],
     );
     await recordAudit(txCtx, {
       action: 'DETECTION_RUN', entityType: 'detection_run', entityId: id, unitId: region ? await regionsService.unitOf(txCtx, region) : null,
-      after: { asOf, regionCode, found: counts.found, created: counts.created, reopened: counts.reopened, resolved, countsByRule: ev.countsByRule },
+      after: { asOf, regionCode, found, created: counts.created, reopened: counts.reopened, resolved, countsByRule,
+        unitsEvaluated: units.evaluated, unitsUnchanged: plan.clean },
     });
     timings.persist = Math.round(performance.now() - t1);
     return id;
@@ -158,7 +195,7 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
   const durationMs = Math.round(performance.now() - t0);
   await em.query(`UPDATE detection_runs SET finished_at = clock_timestamp(), duration_ms = $2 WHERE id = $1`, [runId, durationMs]);
   timings.total = durationMs;
-  return { run: await em.getRepository(DetectionRun).findOneByOrFail({ id: runId }), timings };
+  return { run: await em.getRepository(DetectionRun).findOneByOrFail({ id: runId }), timings, units };
 }
 
 type Qb = ReturnType<EntityManager['createQueryBuilder']>;

@@ -147,7 +147,8 @@ describe('content rules in detection', () => {
     // As a lexicon edit or a renamed unit leaves them: the account's clean set and its maintained state under the old key.
     await db.ds.query(`UPDATE content_clean_hashes SET lexicon_key = 'old' WHERE account_id = $1`, [ids.wl]);
     await db.ds.query(`UPDATE content_scan_state SET lexicon_key = 'old' WHERE account_id = $1`, [ids.wl]);
-    await runDetection(createSystemContext(db.ds), { asOf: D });
+    // Every unit evaluated: the keys were changed by hand, not by an input (a lexicon edit or a rename marks the units).
+    await runDetection(createSystemContext(db.ds), { asOf: D, full: true });
     const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM posts WHERE account_id = $1 AND content IS NOT NULL`, [ids.wl]);
     expect(checked).toHaveBeenCalledTimes(n);
     const [{ key }] = await db.ds.query(`SELECT lexicon_key AS key FROM content_clean_hashes WHERE account_id = $1`, [ids.wl]);

@@ -23,7 +23,7 @@ const D = '2024-06-30';
 let db: TestDb;
 let ids: Record<string, number>;
 
-const run = (asOf = D, regionCode?: string) => runDetection(createSystemContext(db.ds), { asOf, regionCode });
+const run = (asOf = D, regionCode?: string, full = false) => runDetection(createSystemContext(db.ds), { asOf, regionCode, full });
 
 async function post(account: string, day: string, title: string, content: string | null): Promise<number> {
   const [{ id }] = await db.ds.query(`INSERT INTO posts (account_id, published_at, title, original, reads, content) VALUES ($1, $2, $3, true, 800, $4)
@@ -39,11 +39,15 @@ async function contentFindings() {
     WHERE f.rule IN ('WRONG_EXPRESSION_SERIOUS', 'WRONG_EXPRESSION', 'OFF_MISSION') ORDER BY f.subject_key`);
 }
 
-/** The same check date again without any state: every post of every window looked at (the findings must not move). */
+/**
+ * The same check date again without any state: every post of every window looked at (the findings must not move). Every
+ * unit evaluated: deleting the states changes no input, so an incremental run (server/detection/incremental.ts) would
+ * evaluate none.
+ */
 async function fullRunAgrees(asOf = D) {
   const before = await contentFindings();
   await db.ds.query(`DELETE FROM content_scan_state`);
-  await run(asOf);
+  await run(asOf, undefined, true);
   expect(await contentFindings()).toEqual(before);
 }
 
@@ -177,7 +181,8 @@ describe('maintained content-check state', () => {
   it('a changed lexicon key looks at the account\'s whole window again', async () => {
     await db.ds.query(`UPDATE content_clean_hashes SET lexicon_key = 'old' WHERE account_id = $1`, [ids.ny2]);
     await db.ds.query(`UPDATE content_scan_state SET lexicon_key = 'old' WHERE account_id = $1`, [ids.ny2]);
-    await run();
+    // Every unit evaluated: the keys were changed by hand, not by an input (a lexicon edit marks every unit).
+    await run(D, undefined, true);
     const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM posts WHERE account_id = $1 AND content IS NOT NULL
       AND origin_account_id IS NULL AND id NOT IN (SELECT post_id FROM post_content_checks)`, [ids.ny2]);
     expect(n).toBeGreaterThan(5);
