@@ -14,7 +14,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   evaluated.
  * - A mark without a unit (`unit_id` NULL) stands for every unit: inserted posts and messages (loaded by the million by
  *   an import: a transition table of them would cost more than the run it saves), TRUNCATE of an input, policy and
- *   lexicon edits, deleted findings (the demo reset). Appended like the others: concurrent writers never wait.
+ *   lexicon edits, TRUNCATE of findings. Appended like the others: concurrent writers never wait. Deleted findings mark
+ *   their units.
  * - `detection_unit_state`: per unit, what its findings were last evaluated for (check date, rules key, the run's
  *   snapshot) and how many of its accounts were checked (a run's `accounts_checked` includes the units it did not
  *   re-evaluate).
@@ -89,11 +90,22 @@ export class IncrementalDetection1732946800000 implements MigrationInterface {
       await q.query(`CREATE TRIGGER detection_dirty_write AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table}
         FOR EACH STATEMENT EXECUTE FUNCTION detection_mark_all()`);
     }
-    await q.query(`CREATE TRIGGER detection_dirty_delete AFTER DELETE OR TRUNCATE ON findings FOR EACH STATEMENT EXECUTE FUNCTION detection_mark_all()`);
+    // Deleted findings (an account deleted with its findings, the demo reset): their units are evaluated again, so what
+    // still holds is found again. Detection itself only inserts and updates findings.
+    await q.query(`
+      CREATE FUNCTION detection_mark_findings() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN ${mark('SELECT unit_id FROM R', 'old_rows')}
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER detection_dirty_delete AFTER DELETE ON findings REFERENCING OLD TABLE AS old_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION detection_mark_findings()`);
+    await q.query(`CREATE TRIGGER detection_dirty_truncate AFTER TRUNCATE ON findings FOR EACH STATEMENT EXECUTE FUNCTION detection_mark_all()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER detection_dirty_truncate ON findings`);
     await q.query(`DROP TRIGGER detection_dirty_delete ON findings`);
+    await q.query(`DROP FUNCTION detection_mark_findings()`);
     for (const table of GLOBAL) await q.query(`DROP TRIGGER detection_dirty_write ON ${table}`);
     for (const { table } of INPUTS) {
       for (const t of ['insert', 'update', 'delete', 'truncate']) await q.query(`DROP TRIGGER detection_dirty_${t} ON ${table}`);

@@ -143,6 +143,17 @@ describe.skipIf(!fs.existsSync(SEED))('incremental detection', () => {
     expect(await statusOf(a.finding)).toBe('dismissed');
   }, 120_000);
 
+  it('a finding deleted (the demo reset, an account deleted with its findings): its unit, and it is found again', async () => {
+    const a = await accountWith('UNFILED', 4);
+    const [{ key }] = await db.ds.query(`SELECT subject_key AS key FROM findings WHERE id = $1`, [a.finding]);
+    await db.ds.query(`DELETE FROM finding_accounts WHERE finding_id = $1`, [a.finding]);
+    await db.ds.query(`DELETE FROM findings WHERE id = $1`, [a.finding]);
+    expect(await incrementalEqualsFull('findings: deleted')).toBe(1);
+    const [again] = await db.ds.query(`SELECT id, status FROM findings WHERE subject_key = $1`, [key]);
+    expect(again.status).toBe('open');
+    expect(again.id).not.toBe(a.finding);
+  }, 120_000);
+
   it('new posts, a policy edit, another check date, a region run: all units of the scope', async () => {
     const a = await accountWith('NO_UPDATE_14D', 5);
     await db.ds.query(`INSERT INTO posts (account_id, published_at, title, original, reads) VALUES ($1, '2024-06-28T09:00:00+08:00', '新的一条', true, 100)`, [a.id]);
