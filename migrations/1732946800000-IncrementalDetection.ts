@@ -16,9 +16,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   an import: a transition table of them would cost more than the run it saves), TRUNCATE of an input, policy and
  *   lexicon edits, TRUNCATE of findings. Appended like the others: concurrent writers never wait. Deleted findings mark
  *   their units.
+ *   A transaction that has marked every unit adds no mark per unit (an import marks every unit before it loads units
+ *   and accounts, when it will load posts or messages: `detection_mark_all_units()`).
  * - `detection_unit_state`: per unit, what its findings were last evaluated for (check date, rules key, the run's
- *   snapshot) and how many of its accounts were checked (a run's `accounts_checked` includes the units it did not
- *   re-evaluate).
+ *   snapshot in `detection_snapshots`: one row per run) and how many of its accounts were checked (a run's
+ *   `accounts_checked` includes the units it did not re-evaluate).
  */
 /** Each input table, and the SQL that names the units of its rows in a transition table `R`. */
 const INPUTS: { table: string; units: string }[] = [
@@ -33,6 +35,9 @@ const INPUTS: { table: string; units: string }[] = [
 const BULK_INSERTS = new Set(['posts', 'messages']);
 /** Any write to these marks every unit. */
 const GLOBAL = ['policies', 'content_lexicon_edits'];
+
+/** This transaction has marked every unit already. */
+const ALL_MARKED = `EXISTS (SELECT 1 FROM detection_dirty WHERE unit_id IS NULL AND xid = pg_current_xact_id())`;
 
 const mark = (units: string, ...tables: string[]) => `
         INSERT INTO detection_dirty (unit_id, xid)
@@ -55,19 +60,25 @@ export class IncrementalDetection1732946800000 implements MigrationInterface {
     await q.query(`CREATE INDEX detection_dirty_unit_idx ON detection_dirty (unit_id)`);
     await q.query(`
       CREATE TABLE detection_unit_state (
-        unit_id int PRIMARY KEY, as_of date NOT NULL, rules_key text NOT NULL, snapshot pg_snapshot NOT NULL, checked int NOT NULL
+        unit_id int PRIMARY KEY, as_of date NOT NULL, rules_key text NOT NULL, snapshot_id int NOT NULL, checked int NOT NULL
       )`);
-    for (const table of ['detection_dirty', 'detection_unit_state']) await q.query(SAME_OWNER(table));
+    await q.query(`CREATE TABLE detection_snapshots (id serial PRIMARY KEY, snapshot pg_snapshot NOT NULL)`);
+    for (const table of ['detection_dirty', 'detection_unit_state', 'detection_snapshots']) await q.query(SAME_OWNER(table));
+    await q.query(`
+      CREATE FUNCTION detection_mark_all_units() RETURNS void LANGUAGE sql AS $$
+        INSERT INTO detection_dirty (unit_id, xid) SELECT NULL, pg_current_xact_id() WHERE NOT ${ALL_MARKED}
+      $$`);
     await q.query(`
       CREATE FUNCTION detection_mark_all() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        INSERT INTO detection_dirty (unit_id, xid) VALUES (NULL, pg_current_xact_id());
+        PERFORM detection_mark_all_units();
         RETURN NULL;
       END $$`);
     for (const { table, units } of INPUTS) {
       await q.query(`
         CREATE FUNCTION detection_mark_${table}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+          IF ${ALL_MARKED} THEN RETURN NULL; END IF;
           IF TG_OP = 'INSERT' THEN ${mark(units, 'new_rows')}
           ELSIF TG_OP = 'DELETE' THEN ${mark(units, 'old_rows')}
           ELSE ${mark(units, 'old_rows', 'new_rows')}
@@ -94,7 +105,9 @@ export class IncrementalDetection1732946800000 implements MigrationInterface {
     // still holds is found again. Detection itself only inserts and updates findings.
     await q.query(`
       CREATE FUNCTION detection_mark_findings() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN ${mark('SELECT unit_id FROM R', 'old_rows')}
+      BEGIN
+        IF ${ALL_MARKED} THEN RETURN NULL; END IF;
+        ${mark('SELECT unit_id FROM R', 'old_rows')}
         RETURN NULL;
       END $$`);
     await q.query(`CREATE TRIGGER detection_dirty_delete AFTER DELETE ON findings REFERENCING OLD TABLE AS old_rows
@@ -111,7 +124,7 @@ export class IncrementalDetection1732946800000 implements MigrationInterface {
       for (const t of ['insert', 'update', 'delete', 'truncate']) await q.query(`DROP TRIGGER detection_dirty_${t} ON ${table}`);
       await q.query(`DROP FUNCTION detection_mark_${table}()`);
     }
-    await q.query(`DROP FUNCTION detection_mark_all()`);
-    await q.query(`DROP TABLE detection_unit_state, detection_dirty`);
+    await q.query(`DROP FUNCTION detection_mark_all(), detection_mark_all_units()`);
+    await q.query(`DROP TABLE detection_snapshots, detection_unit_state, detection_dirty`);
   }
 }

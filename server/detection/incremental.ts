@@ -58,8 +58,8 @@ export interface IncrementalPlan {
   clean: number;
   /** Units of the scope. */
   total: number;
-  /** The run's snapshot (`pg_current_snapshot()` before any input is read), recorded with the units it evaluates. */
-  snapshot: string;
+  /** The run's snapshot (`pg_current_snapshot()` before any input is read; its row in detection_snapshots), recorded with the units it evaluates. */
+  snapshotId: number;
   key: string;
 }
 
@@ -75,33 +75,40 @@ function unitScope(regionPath: string | null, index: number): { sql: string; par
 export async function planIncremental(em: EntityManager, asOf: string, regionPath: string | null, past: boolean, full: boolean):
   Promise<IncrementalPlan> {
   const key = rulesKey(past);
-  const [{ snapshot }] = await em.query(`SELECT pg_current_snapshot()::text AS snapshot`);
+  const [{ id: snapshotId }] = await em.query(`INSERT INTO detection_snapshots (snapshot) VALUES (pg_current_snapshot()) RETURNING id`);
   const scope = unitScope(regionPath, 3);
-  // The marks for every unit are few (one per bulk load or edit of the policies): their distinct snapshots of the
-  // states are compared once each, not once per unit.
+  // Driven by the marks (few, except right after bulk writes) and by the runs' snapshots (one per run), never by a
+  // comparison per unit: the marks for every unit against each snapshot once, each unit's marks against its snapshot.
   const [row] = await em.query(`
-    WITH snaps AS (SELECT DISTINCT s.snapshot::text AS snap FROM detection_unit_state s WHERE s.as_of = $1::date AND s.rules_key = $2),
-    stale AS (
-      SELECT sn.snap FROM snaps sn
-       WHERE EXISTS (SELECT 1 FROM detection_dirty d WHERE d.unit_id IS NULL AND NOT pg_visible_in_snapshot(d.xid, sn.snap::pg_snapshot))),
+    WITH stale AS (
+      SELECT sn.id FROM detection_snapshots sn
+       WHERE EXISTS (SELECT 1 FROM detection_dirty d WHERE d.unit_id IS NULL AND NOT pg_visible_in_snapshot(d.xid, sn.snapshot))),
+    marked AS (
+      SELECT DISTINCT d.unit_id AS id FROM detection_dirty d
+        JOIN detection_unit_state s ON s.unit_id = d.unit_id JOIN detection_snapshots sn ON sn.id = s.snapshot_id
+       WHERE d.unit_id IS NOT NULL AND NOT pg_visible_in_snapshot(d.xid, sn.snapshot)),
     todo AS (
       SELECT u.id FROM units u LEFT JOIN detection_unit_state s ON s.unit_id = u.id
        WHERE ${scope.sql}
-         AND (s.unit_id IS NULL OR s.as_of <> $1::date OR s.rules_key <> $2 OR s.snapshot::text IN (SELECT snap FROM stale)
-              OR EXISTS (SELECT 1 FROM detection_dirty d WHERE d.unit_id = u.id AND NOT pg_visible_in_snapshot(d.xid, s.snapshot))))
+         AND (s.unit_id IS NULL OR s.as_of <> $1::date OR s.rules_key <> $2 OR s.snapshot_id IN (SELECT id FROM stale)
+              OR u.id IN (SELECT id FROM marked)))
     SELECT (SELECT count(*)::int FROM units u WHERE ${scope.sql}) AS total, (SELECT count(*)::int FROM todo) AS todo,
            (SELECT array_agg(id ORDER BY id) FROM todo) AS ids`, [asOf, key, ...scope.params]);
   const total: number = row.total;
   const todo: number = row.todo;
   const whole = full || todo > total * FULL_SHARE;
-  return { unitIds: whole ? null : (row.ids ?? []), clean: whole ? 0 : total - todo, total, snapshot, key };
+  return { unitIds: whole ? null : (row.ids ?? []), clean: whole ? 0 : total - todo, total, snapshotId, key };
 }
 
-/** SQL condition: `column` is one of the scope's units this run did NOT evaluate (parameters from `index`). */
+/**
+ * SQL condition: `column` is one of the scope's units this run did NOT evaluate (parameters from `index`). A region's
+ * units by their ids first, then the column's index (a semi-join plans a walk over every row of the table).
+ */
 function cleanUnitsOf(plan: IncrementalPlan, regionPath: string | null, column: string, index: number): { sql: string; params: unknown[] } {
+  if (!regionPath) return { sql: `NOT (${column} = ANY ($${index}::int[]))`, params: [plan.unitIds ?? []] };
   const scope = unitScope(regionPath, index + 1);
   return {
-    sql: `${column} IN (SELECT u.id FROM units u WHERE ${scope.sql} AND u.id <> ALL ($${index}::int[]))`,
+    sql: `${column} = ANY (ARRAY(SELECT u.id FROM units u WHERE ${scope.sql} AND u.id <> ALL ($${index}::int[])))`,
     params: [plan.unitIds ?? [], ...scope.params],
   };
 }
@@ -135,20 +142,26 @@ export async function carryOver(em: EntityManager, plan: IncrementalPlan, region
 export async function recordEvaluated(em: EntityManager, plan: IncrementalPlan, asOf: string, regionPath: string | null): Promise<void> {
   const which = plan.unitIds === null ? unitScope(regionPath, 4) : { sql: 'u.id = ANY ($4::int[])', params: [plan.unitIds] };
   await em.query(`
-    INSERT INTO detection_unit_state AS s (unit_id, as_of, rules_key, snapshot, checked)
-    SELECT u.id, $1::date, $2, $3::pg_snapshot, COALESCE(c.n, 0)
+    INSERT INTO detection_unit_state AS s (unit_id, as_of, rules_key, snapshot_id, checked)
+    SELECT u.id, $1::date, $2, $3, COALESCE(c.n, 0)
       FROM units u LEFT JOIN (SELECT unit_id, count(*)::int AS n FROM det_acc GROUP BY unit_id) c ON c.unit_id = u.id
      WHERE ${which.sql}
-    ON CONFLICT (unit_id) DO UPDATE SET as_of = EXCLUDED.as_of, rules_key = EXCLUDED.rules_key, snapshot = EXCLUDED.snapshot,
+    ON CONFLICT (unit_id) DO UPDATE SET as_of = EXCLUDED.as_of, rules_key = EXCLUDED.rules_key, snapshot_id = EXCLUDED.snapshot_id,
       checked = EXCLUDED.checked`,
-  [asOf, plan.key, plan.snapshot, ...which.params]);
+  [asOf, plan.key, plan.snapshotId, ...which.params]);
   // Marks the snapshot saw: of the units evaluated, and — after a nationwide run over every unit — those for every unit
-  // (every unit's state has this snapshot now).
+  // (every unit's state has this snapshot now, and no other snapshot is referenced any more).
+  const national = plan.unitIds === null && !regionPath;
   const marks = plan.unitIds !== null ? { sql: 'd.unit_id = ANY ($2::int[])', params: [plan.unitIds] }
     : regionPath ? { sql: `d.unit_id IN (SELECT u.id FROM units u WHERE ${unitScope(regionPath, 2).sql})`, params: unitScope(regionPath, 2).params }
     : { sql: 'true', params: [] };
-  await em.query(`DELETE FROM detection_dirty d WHERE pg_visible_in_snapshot(d.xid, $1::pg_snapshot) AND ${marks.sql}`,
-    [plan.snapshot, ...marks.params]);
+  await em.query(`
+    DELETE FROM detection_dirty d WHERE pg_visible_in_snapshot(d.xid, (SELECT snapshot FROM detection_snapshots WHERE id = $1)) AND ${marks.sql}`,
+  [plan.snapshotId, ...marks.params]);
+  if (national) {
+    await em.query(`DELETE FROM detection_snapshots WHERE id <> $1`, [plan.snapshotId]);
+    await em.query(`DELETE FROM detection_unit_state s WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.id = s.unit_id)`);
+  }
 }
 
 /** Resolution in an incremental run applies only to the evaluated units' findings. */

@@ -14,6 +14,7 @@ import { runDetectionProfiled } from '../../server/detection/detection.service';
  * Prints the milliseconds per step of each run; stops the embedded cluster on exit if it started it (--keep leaves it).
  * Another database: `--dir <cluster dir> --port <port> --database <name> --as-of YYYY-MM-DD` (e.g. a seeded demo
  * province: `--dir .data/pg --port 54329 --database matrix --as-of …`); `--runs 0` skips the nationwide runs.
+ * `--full` evaluates every unit of the scope (server/detection/incremental.ts), as after an import.
  * `--explain MS` prints the plan (EXPLAIN ANALYZE, by auto_explain) of every statement that took longer than MS.
  * `--as-after-import` first empties what a fresh import leaves empty — findings and their links, content check rows,
  * clean sets and scan states — so the first run is timed as the first after an import (without re-importing; on a
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   }
   await runMigrations(ds, (m) => console.log(m));
   try {
+    // --full: every unit evaluated (as after an import), not only those changed since (server/detection/incremental.ts).
+    const full = argv.includes('--full') || argv.includes('--as-after-import');
     if (argv.includes('--as-after-import')) {
       if ((opt('--database') ?? 'bench_national') === 'bench_national') throw new Error('--as-after-import: on a copy of bench_national only');
       await ds.query(`BEGIN; DELETE FROM finding_accounts; DELETE FROM findings; DELETE FROM post_content_checks;
@@ -58,12 +61,12 @@ async function main(): Promise<void> {
       console.log('findings, content check rows, clean sets and scan states emptied (as after an import)');
     }
     for (let i = 0; i < runs; i++) {
-      const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf });
+      const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf, full });
       console.log(`national run ${i + 1}: found ${run.found}`, JSON.stringify(timings));
     }
     if (province && province !== 'none') {
       for (let i = 0; i < Math.max(1, Number(opt('--province-runs') ?? 1)); i++) {
-        const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf, regionCode: province });
+        const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf, regionCode: province, full });
         console.log(`province ${province}: found ${run.found}`, JSON.stringify(timings));
       }
     }

@@ -177,6 +177,28 @@ describe.skipIf(!fs.existsSync(SEED))('incremental detection', () => {
     expect(await incrementalEqualsFull('city', AS_OF, '3501')).toBe(1);
   }, 240_000);
 
+  it('a transaction that marked every unit adds no mark per unit (an import with posts)', async () => {
+    const runner = db.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`UPDATE accounts SET followers = followers + 1 WHERE id IN (SELECT id FROM accounts ORDER BY id LIMIT 50)`);
+      const perUnit = async () => (await runner.query(
+        `SELECT count(*)::int AS n FROM detection_dirty WHERE unit_id IS NOT NULL AND xid = pg_current_xact_id()`))[0].n;
+      const before = await perUnit();
+      expect(before).toBeGreaterThan(0);
+      await runner.query(`SELECT detection_mark_all_units()`);
+      await runner.query(`SELECT detection_mark_all_units()`);
+      await runner.query(`UPDATE accounts SET followers = followers + 1 WHERE id IN (SELECT id FROM accounts ORDER BY id DESC LIMIT 50)`);
+      expect(await perUnit()).toBe(before);
+      expect((await runner.query(`SELECT count(*)::int AS n FROM detection_dirty WHERE unit_id IS NULL AND xid = pg_current_xact_id()`))[0].n).toBe(1);
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
+    expect(await incrementalEqualsFull('every unit marked')).toBe(totalUnits);
+  }, 120_000);
+
   it('a writer still running when a run begins: its unit is evaluated by the next run', async () => {
     const a = await accountWith('NO_UPDATE_14D', 7);
     const writer = db.ds.createQueryRunner();
