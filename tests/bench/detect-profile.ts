@@ -19,6 +19,7 @@ import { runDetectionProfiled } from '../../server/detection/detection.service';
  * `--as-after-import` first empties what a fresh import leaves empty — findings and their links, content check rows,
  * clean sets and scan states — so the first run is timed as the first after an import (without re-importing; on a
  * copy: `CREATE DATABASE det_national TEMPLATE bench_national`; refused on bench_national itself).
+ * `--edit` writes one account of the province before each province run (a planner's edit, then a re-check).
  */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -66,6 +67,10 @@ async function main(): Promise<void> {
     }
     if (province && province !== 'none') {
       for (let i = 0; i < Math.max(1, Number(opt('--province-runs') ?? 1)); i++) {
+        if (argv.includes('--edit')) {
+          await ds.query(`UPDATE accounts SET updated_at = updated_at WHERE id = (SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id
+            WHERE u.region_path LIKE (SELECT path || '%' FROM regions WHERE code = $1) ORDER BY a.id LIMIT 1 OFFSET $2)`, [province, i]);
+        }
         const { run, timings } = await runDetectionProfiled(createSystemContext(ds), { asOf, regionCode: province, full });
         console.log(`province ${province}: found ${run.found}`, JSON.stringify(timings));
       }
