@@ -6,11 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemContext } from '../../server/kernel/context';
 import { importDirectory, importFiles, type ImportResult } from '../../server/import/import.service';
 import { createTestDb, type TestDb } from '../support/db';
+import { sqlScope, type SqlScope } from '../../server/db/sql-counter';
 
 /**
  * Parsing in worker threads (server/import/csv-worker.ts) gives exactly the in-thread results: the same problems with
  * the same file:line: column, the same counts; posts loaded into an empty table get their indexes and statistics back
- * (the empty-table path drops and rebuilds the secondary indexes), and the months they fall in get partitions.
+ * (the empty-table path drops and rebuilds the secondary indexes), and the months they fall in get partitions; an
+ * import analyses only the tables it changed by a tenth or more.
  */
 const FIXTURES = path.join(__dirname, 'fixtures');
 const strip = (r: ImportResult) => ({ ...r, elapsedMs: 0 });
@@ -83,6 +85,34 @@ describe('CSV import in worker threads', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('an import analyses only the tables it changed by a tenth of their rows or more (autovacuum sees to the rest)', async () => {
+    // Runs after the test above: unit W, account w1 and its 40,000 posts of 2023 are in the table (and analysed).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-import-analyze-'));
+    try {
+      const run = async (n: number, from: number) => {
+        const rows = ['platform,handle,published_at,title,original,reads'];
+        for (let i = from; i < from + n; i++) rows.push(`wechat,w1,${new Date(Date.UTC(2024, 0, 1) + i * 600_000).toISOString().slice(0, 19)}+08:00,第${i}条动态,true,${i}`);
+        fs.writeFileSync(path.join(dir, 'posts.csv'), `${rows.join('\n')}\n`);
+        const scope: SqlScope = { statements: 0, log: [] };
+        const r = await sqlScope.run(scope, () => importDirectory(createSystemContext(db.ds), dir));
+        expect(r.errors).toEqual([]);
+        expect(r.counts.find((c) => c.file === 'posts.csv')).toMatchObject({ inserted: n });
+        return scope.log!.filter((q) => q.includes('analyze_imported')).length;
+      };
+      const [{ n: before }] = await db.ds.query(`SELECT count(*)::int AS n FROM posts`);
+      expect(before).toBeGreaterThanOrEqual(40_000);
+      // 40 posts into a table of 40,000: no ANALYZE of posts (nor of anything else: posts is the only file).
+      expect(await run(40, 0)).toBe(0);
+      // A tenth of the table and more: posts and its maintained months are analysed.
+      expect(await run(Math.ceil(before / 10) + 100, 1_000)).toBeGreaterThan(0);
+      const [{ estimate }] = await db.ds.query(`SELECT sum(GREATEST(c.reltuples, 0))::int AS estimate FROM pg_inherits i
+        JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'posts'::regclass`);
+      expect(estimate).toBe(before + 40 + Math.ceil(before / 10) + 100);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an upload in memory goes to the worker in chunks, each with bytes of its own (never the whole upload cloned)', async () => {
     // A chunk is a view of the upload's buffer; cloned, a view carries its whole ArrayBuffer: a 64 KB chunk of a 20 MB
     // upload copied 20 MB on the event loop each time. Each chunk must arrive as its own, transferred bytes.
