@@ -14,15 +14,20 @@ const TRUNCATE = `  -- Empty and locked since the check above: new files of this
   IF tbl IN ('posts', 'messages') THEN EXECUTE format('TRUNCATE public.%I', tbl); END IF;
 `;
 
+/** The function as this migration leaves it (1732946900000-InsertedPostsMarkTheirUnits.ts builds on it). */
+export function dropIndexesTruncating(): string {
+  const at = DROP_INDEXES_KEEPING_ORIGIN.indexOf(AFTER_CONSTRAINTS);
+  if (at < 0 || DROP_INDEXES_KEEPING_ORIGIN.indexOf(AFTER_CONSTRAINTS, at + 1) >= 0) {
+    throw new Error('import_drop_indexes: the index loop is not the expected one');
+  }
+  return DROP_INDEXES_KEEPING_ORIGIN.slice(0, at) + TRUNCATE + DROP_INDEXES_KEEPING_ORIGIN.slice(at);
+}
+
 export class ImportTruncatesEmptyTargets1732946600000 implements MigrationInterface {
   name = 'ImportTruncatesEmptyTargets1732946600000';
 
   async up(q: QueryRunner): Promise<void> {
-    const at = DROP_INDEXES_KEEPING_ORIGIN.indexOf(AFTER_CONSTRAINTS);
-    if (at < 0 || DROP_INDEXES_KEEPING_ORIGIN.indexOf(AFTER_CONSTRAINTS, at + 1) >= 0) {
-      throw new Error('import_drop_indexes: the index loop is not the expected one');
-    }
-    await q.query(DROP_INDEXES_KEEPING_ORIGIN.slice(0, at) + TRUNCATE + DROP_INDEXES_KEEPING_ORIGIN.slice(at));
+    await q.query(dropIndexesTruncating());
   }
 
   async down(q: QueryRunner): Promise<void> {

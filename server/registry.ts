@@ -66,6 +66,7 @@ import { SeenRunChecked1732946500000 } from '../migrations/1732946500000-SeenRun
 import { ImportTruncatesEmptyTargets1732946600000 } from '../migrations/1732946600000-ImportTruncatesEmptyTargets';
 import { MatrixCounts1732946700000 } from '../migrations/1732946700000-MatrixCounts';
 import { IncrementalDetection1732946800000 } from '../migrations/1732946800000-IncrementalDetection';
+import { InsertedPostsMarkTheirUnits1732946900000 } from '../migrations/1732946900000-InsertedPostsMarkTheirUnits';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -101,7 +102,8 @@ export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, Au
   PostMonthsAnalyze1732946100000, StaleNamesIndex1732946200000,
   ImportKeepsOriginIndexes1732946300000, ContentScanState1732946400000,
   SeenRunChecked1732946500000, ImportTruncatesEmptyTargets1732946600000,
-  MatrixCounts1732946700000, IncrementalDetection1732946800000];
+  MatrixCounts1732946700000, IncrementalDetection1732946800000,
+  InsertedPostsMarkTheirUnits1732946900000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 

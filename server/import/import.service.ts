@@ -183,9 +183,8 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
     log('校验通过，正在写入 …');
     const tLoad = performance.now();
     const changes = dryRun ? null : await captureChanges(sql, staged);
-    // Posts or messages to load: their inserts make every unit due for detection (migrations/1732946800000-
-    // IncrementalDetection.ts); marked first, the writes of units and accounts before them add no mark per unit.
-    if (!dryRun && inputs.some((i) => i.name === 'posts.csv' || i.name === 'messages.csv')) await sql.query(`SELECT detection_mark_all_units()`);
+    // Detection's marks (migrations/1732946800000-IncrementalDetection.ts): the rows written mark their units; a direct
+    // load marked every unit already (import_drop_indexes truncated its empty tables), and its writes add no mark per unit.
     const { counts, statusChanges } = await loadAll(sql, staged);
     if (direct) {
       for (const name of directFiles) {

@@ -154,12 +154,19 @@ describe.skipIf(!fs.existsSync(SEED))('incremental detection', () => {
     expect(again.id).not.toBe(a.finding);
   }, 120_000);
 
-  it('new posts, a policy edit, another check date, a region run: all units of the scope', async () => {
+  it('new posts and messages: their accounts’ units', async () => {
     const a = await accountWith('NO_UPDATE_14D', 5);
     await db.ds.query(`INSERT INTO posts (account_id, published_at, title, original, reads) VALUES ($1, '2024-06-28T09:00:00+08:00', '新的一条', true, 100)`, [a.id]);
     await db.ds.query(`UPDATE accounts SET last_post_at = '2024-06-28T09:00:00+08:00', post_count = post_count + 1 WHERE id = $1`, [a.id]);
-    expect(await incrementalEqualsFull('posts: inserted')).toBe(totalUnits);
+    expect(await incrementalEqualsFull('posts: inserted')).toBe(1);
     expect(await statusOf(a.finding)).toBe('resolved');
+    // Two accounts of two units in one statement: both units.
+    const [b, c] = await db.ds.query(`SELECT DISTINCT ON (a.unit_id) a.id, a.unit_id FROM accounts a WHERE a.unit_id <> $1 ORDER BY a.unit_id, a.id LIMIT 2`, [a.unit_id]);
+    await db.ds.query(`INSERT INTO messages (account_id, received_at) VALUES ($1, '2024-06-27T10:00:07+08:00'), ($2, '2024-06-27T11:00:07+08:00')`, [b.id, c.id]);
+    expect(await incrementalEqualsFull('messages: inserted')).toBe(2);
+  }, 120_000);
+
+  it('a policy edit, another check date, a region run: all units of the scope', async () => {
 
     await policyService.update(ctx(), '35', { noUpdate: { days: 10 } }, '福建：10 天更新');
     expect(await incrementalEqualsFull('policy')).toBe(totalUnits);

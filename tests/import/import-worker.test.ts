@@ -49,7 +49,15 @@ describe('CSV import in worker threads', () => {
     const before = { posts: await indexes('posts'), messages: await indexes('messages') };
     expect(before.posts).toEqual(expect.arrayContaining(['posts_natural_key', 'posts_pkey', 'posts_with_content']));
     const dry = await importDirectory(ctx, path.join(FIXTURES, 'good'), { dryRun: true, workerMinBytes: Number.MAX_SAFE_INTEGER });
+    const marks = async () => (await db.ds.query(`SELECT count(*) FILTER (WHERE unit_id IS NULL)::int AS every, count(unit_id)::int AS units FROM detection_dirty`))[0];
+    const marksBefore = await marks();
     const real = await importDirectory(ctx, path.join(FIXTURES, 'good'), { workerMinBytes: 0 });
+    // Detection's marks: the load of the empty tables marked every unit once (their truncation) and no unit one by one;
+    // the insert trigger it disabled for the COPY is enabled again.
+    expect(await marks()).toEqual({ every: marksBefore.every + 1, units: marksBefore.units });
+    const triggers = await db.ds.query(`SELECT tgrelid::regclass::text AS t, tgenabled AS on FROM pg_trigger WHERE tgname = 'detection_dirty_insert'
+      AND tgrelid IN ('posts'::regclass, 'messages'::regclass) ORDER BY 1`);
+    expect(triggers).toEqual([{ t: 'messages', on: 'O' }, { t: 'posts', on: 'O' }]);
     expect(real.errors).toEqual([]);
     expect(real.counts).toEqual(dry.counts);
     expect(await indexes('posts')).toEqual(before.posts);
@@ -102,7 +110,11 @@ describe('CSV import in worker threads', () => {
       const [{ n: before }] = await db.ds.query(`SELECT count(*)::int AS n FROM posts`);
       expect(before).toBeGreaterThanOrEqual(40_000);
       // 40 posts into a table of 40,000: no ANALYZE of posts (nor of anything else: posts is the only file).
+      const [{ last }] = await db.ds.query(`SELECT COALESCE(max(xid::text::bigint), 0)::text AS last FROM detection_dirty`);
       expect(await run(40, 0)).toBe(0);
+      // They mark their account's unit for detection, and only it.
+      expect(await db.ds.query(`SELECT DISTINCT unit_id FROM detection_dirty WHERE xid::text::bigint > $1::bigint`, [last]))
+        .toEqual(await db.ds.query(`SELECT unit_id FROM accounts WHERE platform = 'wechat' AND handle = 'w1'`));
       // A tenth of the table and more: posts and its maintained months are analysed.
       expect(await run(Math.ceil(before / 10) + 100, 1_000)).toBeGreaterThan(0);
       const [{ estimate }] = await db.ds.query(`SELECT sum(GREATEST(c.reltuples, 0))::int AS estimate FROM pg_inherits i
