@@ -4,7 +4,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { countStatement } from '../db/sql-counter';
 import { copyEscape, FILE_SPECS, type FileName, type FileSpec } from './csv-schema';
-import { microsText, readCsvInto, type ProblemSink, type ReadOutcome } from './csv-reader';
+import { BINARY_COPY_HEADER, microsText, readCsvInto, type ProblemSink, type ReadOutcome } from './csv-reader';
 import { readCsvInWorker, type MonthArrays } from './csv-worker';
 import { postTotalsUpsert, READ_EDGES } from '../detection/post-months';
 import { normalizeName } from '../detection/name-normalize';
@@ -83,10 +83,13 @@ export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, s
   // import_drop_indexes), the sequence set past them afterwards — no nextval() per row.
   const seq = `pg_get_serial_sequence('public.${d.table}', 'id')`;
   const [{ first }] = await sql.query<{ first: string }>(`SELECT nextval(${seq}) AS first`);
-  const copySql = `COPY ${d.table} (${d.columns.join(', ')}) FROM STDIN`;
+  // Binary COPY (csv-reader.ts DirectLoad.binary): each stream begins with its header.
+  const copySql = `COPY ${d.table} (${d.columns.join(', ')}) FROM STDIN WITH (FORMAT binary)`;
   const open = () => {
     countStatement(copySql);
-    return client.query(copyFrom(copySql));
+    const stream = client.query(copyFrom(copySql));
+    stream.write(BINARY_COPY_HEADER);
+    return stream;
   };
   // The first problem settles it (the staged path will run and list them all): stop reading the file.
   let failed = false;
@@ -98,6 +101,7 @@ export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, s
   };
   const outcome = await readCsvInWorker(name, source, open(), watched, {
     stop: () => failed,
+    binary: true,
     keys,
     ids: accounts.map((a) => a.id),
     firstId: Number(first),

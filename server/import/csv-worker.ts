@@ -39,6 +39,8 @@ export interface WorkerDirect {
   month?(month: string, current: Writable): Promise<Writable>;
   /** True once the load is known to fail (a problem reported): the rest of the file is not read. */
   stop?(): boolean;
+  /** Rows in binary COPY format (csv-reader.ts DirectLoad.binary); each stream's header is the caller's. */
+  binary?: boolean;
 }
 
 /** A direct load's accounts: their ids, and for posts each one's number of posts and latest `published_at` (else 0, ''). */
@@ -59,7 +61,7 @@ export interface MonthArrays {
 /** Reads, validates and converts one CSV file in a worker thread; the COPY rows go to `target` (ended at the end). */
 export async function readCsvInWorker(name: FileName, source: Readable, target: Writable, sink: ProblemSink,
   direct?: WorkerDirect): Promise<ReadOutcome & { latest: Latest; months: MonthArrays | null }> {
-  const worker = startWorker(name, direct ? { keys: direct.keys, ids: direct.ids, firstId: direct.firstId, readEdges: direct.readEdges, months: Boolean(direct.month) } : undefined);
+  const worker = startWorker(name, direct ? { keys: direct.keys, ids: direct.ids, firstId: direct.firstId, readEdges: direct.readEdges, months: Boolean(direct.month), binary: direct.binary ?? false } : undefined);
   const chunks = source[Symbol.asyncIterator]();
   let copied = finished(target);
   copied.catch(() => undefined); // awaited below; a COPY error must not go unhandled meanwhile
@@ -141,6 +143,7 @@ interface DirectData {
   firstId: number;
   readEdges?: readonly number[];
   months: boolean;
+  binary: boolean;
 }
 
 /** The worker runs this module (server/common/module-worker.ts: compiled, or from the TypeScript sources). */
@@ -207,7 +210,8 @@ function runWorker(name: FileName, directData?: DirectData): void {
   if (directData) {
     const accounts = new Map<string, number>();
     for (let i = 0; i < directData.keys.length; i++) accounts.set(directData.keys[i], directData.ids[i]);
-    direct = { accounts, firstId: directData.firstId, readEdges: directData.readEdges, onMonth: directData.months ? (month) => post({ type: 'month', month }) : undefined };
+    direct = { accounts, firstId: directData.firstId, readEdges: directData.readEdges, onMonth: directData.months ? (month) => post({ type: 'month', month }) : undefined,
+      binary: directData.binary };
   }
   readCsvInto(FILE_SPECS[name], input, output, sink, { direct }).then(
     (o) => {

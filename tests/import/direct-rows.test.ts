@@ -83,3 +83,76 @@ describe('direct load of posts: each row its own account and month', () => {
     }), { numRuns: 300 });
   });
 });
+
+/** Decodes binary COPY tuples (no header) into rows of texts as COPY text would read them back (null → null). */
+function decodeBinary(buf: Buffer, types: string[]): (string | null)[][] {
+  const rows: (string | null)[][] = [];
+  let o = 0;
+  while (o < buf.length) {
+    const n = buf.readInt16BE(o);
+    o += 2;
+    expect(n).toBe(types.length);
+    const row: (string | null)[] = [];
+    for (const type of types) {
+      const len = buf.readInt32BE(o);
+      o += 4;
+      if (len === -1) {
+        row.push(null);
+        continue;
+      }
+      const v = buf.subarray(o, o + len);
+      o += len;
+      if (type === 'int8') row.push(String(v.readBigInt64BE(0)));
+      else if (type === 'int4') row.push(String(v.readInt32BE(0)));
+      else if (type === 'bool') row.push(v[0] ? 't' : 'f');
+      else if (type === 'timestamptz') row.push(String(v.readBigInt64BE(0) + 946684800000000n)); // µs since the Unix epoch
+      else row.push(v.toString('utf8'));
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** A CSV cell, quoted when it must be. */
+const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+async function direct(name: 'posts.csv' | 'messages.csv', csv: string, binary: boolean) {
+  const chunks: Buffer[] = [];
+  const target = new Writable({ decodeStrings: false, write(c: string | Buffer, _e, cb) { chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c)); cb(); } });
+  const problems: string[] = [];
+  await readCsvInto(FILE_SPECS[name], Readable.from([csv]), target, { add: (_f, line, column) => problems.push(`${line}:${column}`) }, {
+    direct: { accounts: ACCOUNTS, firstId: 4_294_967_290, readEdges: name === 'posts.csv' ? [100] : undefined, onMonth: name === 'posts.csv' ? () => undefined : undefined, binary },
+  });
+  return { bytes: Buffer.concat(chunks), problems };
+}
+
+describe('direct load in binary COPY format', () => {
+  it('gives what the text rows give: ids past 2^32, texts with escapes, emoji and quotes, instants in any offset, nulls', async () => {
+    const title = fc.string({ unit: fc.constantFrom('a', '\\', '\t', '\n', '"', ',', '政', '务', '😀', ' ', 'N', 'x'), minLength: 1, maxLength: 12 })
+      .filter((s) => s.trim() !== '' && !s.includes('\r'));
+    const row = fc.tuple(fc.nat({ max: 3 }), fc.constantFrom(...TIMES, '2024-06-30T09:30:00.123456+08:00', '1999-12-31T23:59:59Z', '2000-01-01T00:00:00.5-05:30'),
+      title, fc.boolean(), fc.nat({ max: 2_147_483_647 }), fc.option(title, { nil: '' }));
+    await fc.assert(fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 20 }), async (rows) => {
+      const csv = ['platform,handle,published_at,title,original,reads,content',
+        ...rows.map(([h, at, t, original, reads, content]) => [HANDLES[h][0], HANDLES[h][1], at, cell(t), String(original), String(reads), cell(content)].join(','))].join('\n');
+      const text = await direct('posts.csv', csv, false);
+      const bin = await direct('posts.csv', csv, true);
+      expect(bin.problems).toEqual(text.problems);
+      const unescape = (v: string) => v.replace(/\\([\\tnr])/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
+      const want = text.bytes.toString('utf8').split('\n').filter(Boolean).map((l) => l.split('\t').map((v, i) =>
+        v === '\\N' ? null : i === 2 ? String(Date.parse(v.replace(' ', 'T').replace(/\.(\d{3})(\d{3})/, '.$1')) * 1000 + Number(/\.\d{3}(\d{3})/.exec(v)?.[1] ?? 0)) : unescape(v)));
+      expect(decodeBinary(bin.bytes, ['int8', 'int4', 'timestamptz', 'text', 'bool', 'int4', 'text'])).toEqual(want);
+    }), { numRuns: 200 });
+  });
+
+  it('messages: both instants, the reply absent', async () => {
+    const csv = 'platform,handle,received_at,replied_at\nwechat,gov_a,2024-06-30T09:30:00+08:00,2024-06-30T10:00:00.000001+08:00\nweibo,gov_a,2024-07-01T00:00:00Z,\n';
+    const bin = await direct('messages.csv', csv, true);
+    expect(bin.problems).toEqual([]);
+    const base = Date.parse('2024-06-30T01:30:00Z') * 1000;
+    expect(decodeBinary(bin.bytes, ['int8', 'int4', 'timestamptz', 'timestamptz'])).toEqual([
+      ['4294967290', '11', String(base), String(base + 1_800_000_000 + 1)],
+      ['4294967291', '13', String(Date.parse('2024-07-01T00:00:00Z') * 1000), null],
+    ]);
+  });
+});
