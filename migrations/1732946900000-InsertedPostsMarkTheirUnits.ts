@@ -26,7 +26,8 @@ const TRUNCATE_AND_QUIET = `  IF tbl IN ('posts', 'messages') THEN
   END IF;
 `;
 
-function dropIndexesQuiet(): string {
+/** The function as this migration leaves it (1732947000000-ImportDropsOwnForeignKeys.ts builds on it). */
+export function dropIndexesQuiet(): string {
   const before = dropIndexesTruncating();
   const at = before.indexOf(TRUNCATE_LINE);
   if (at < 0 || before.indexOf(TRUNCATE_LINE, at + 1) >= 0) throw new Error('import_drop_indexes: the truncation is not the expected one');

@@ -210,7 +210,8 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
       try {
         await sql.query(`SELECT import_restore_indexes()`);
       } catch (err) {
-        if ((err as { code?: string }).code === '23505') return null; // a duplicate natural key: listed by the staged path
+        // A duplicate natural key, or a reference the checks let through: listed (or refused) by the staged path.
+        if (['23505', '23503'].includes((err as { code?: string }).code ?? '')) return null;
         throw err;
       }
       log(`索引与外键重建完成（${seconds(tIndex)} 秒）`);

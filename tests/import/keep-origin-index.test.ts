@@ -33,6 +33,24 @@ describe('import_drop_indexes', () => {
     });
   });
 
+  it('drops the own foreign keys of empty units and accounts (not those of other tables referencing them), and restores them', async () => {
+    type Fk = { rel: string; conname: string; def: string };
+    const fks = (em: { query: (s: string) => Promise<Fk[]> }) => em.query(`
+      SELECT conrelid::regclass::text AS rel, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+       WHERE contype = 'f' AND (conrelid IN ('units'::regclass, 'accounts'::regclass) OR confrelid IN ('units'::regclass, 'accounts'::regclass))
+       ORDER BY 1, 2`);
+    const before = await fks(db.ds);
+    expect(before.map((r) => r.conname)).toEqual(expect.arrayContaining(['units_parent_id_fkey', 'units_region_code_fkey', 'accounts_unit_id_fkey', 'users_unit_id_fkey']));
+    const others = before.filter((r) => r.rel !== 'units' && r.rel !== 'accounts');
+    expect(others.length).toBeGreaterThan(3);
+    await db.ds.transaction(async (em) => {
+      for (const t of ['units', 'accounts']) await em.query(`SELECT import_drop_indexes($1)`, [t]);
+      expect(await fks(em)).toEqual(others);
+      await em.query(`SELECT import_restore_indexes()`);
+      expect(await fks(em)).toEqual(before);
+    });
+  });
+
   it('truncates an empty posts or messages table (new files of this transaction), and leaves one with rows alone', async () => {
     const files = (em: { query: (s: string) => Promise<{ rel: string; file: string }[]> }) => em.query(`
       SELECT c.relname AS rel, c.relfilenode::text AS file FROM pg_class c
