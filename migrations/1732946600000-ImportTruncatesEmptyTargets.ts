@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { DROP_INDEXES_KEEPING_ORIGIN } from './1732946300000-ImportKeepsOriginIndexes';
+import { replaceOnce } from './function-text';
 
 /**
  * `import_drop_indexes('posts' | 'messages')` also truncates the table it has just found empty and locked, once the
@@ -16,11 +17,7 @@ const TRUNCATE = `  -- Empty and locked since the check above: new files of this
 
 /** The function as this migration leaves it (1732946900000-InsertedPostsMarkTheirUnits.ts builds on it). */
 export function dropIndexesTruncating(): string {
-  const at = DROP_INDEXES_KEEPING_ORIGIN.indexOf(AFTER_CONSTRAINTS);
-  if (at < 0 || DROP_INDEXES_KEEPING_ORIGIN.indexOf(AFTER_CONSTRAINTS, at + 1) >= 0) {
-    throw new Error('import_drop_indexes: the index loop is not the expected one');
-  }
-  return DROP_INDEXES_KEEPING_ORIGIN.slice(0, at) + TRUNCATE + DROP_INDEXES_KEEPING_ORIGIN.slice(at);
+  return replaceOnce(DROP_INDEXES_KEEPING_ORIGIN, AFTER_CONSTRAINTS, TRUNCATE + AFTER_CONSTRAINTS, 'import_drop_indexes: the index loop');
 }
 
 export class ImportTruncatesEmptyTargets1732946600000 implements MigrationInterface {

@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { dropIndexesTruncating } from './1732946600000-ImportTruncatesEmptyTargets';
+import { replaceOnce } from './function-text';
 
 /**
  * Inserted posts and messages mark the units of their accounts for detection (issue 14; the marks:
@@ -28,10 +29,7 @@ const TRUNCATE_AND_QUIET = `  IF tbl IN ('posts', 'messages') THEN
 
 /** The function as this migration leaves it (1732947000000-ImportDropsOwnForeignKeys.ts builds on it). */
 export function dropIndexesQuiet(): string {
-  const before = dropIndexesTruncating();
-  const at = before.indexOf(TRUNCATE_LINE);
-  if (at < 0 || before.indexOf(TRUNCATE_LINE, at + 1) >= 0) throw new Error('import_drop_indexes: the truncation is not the expected one');
-  return before.slice(0, at) + TRUNCATE_AND_QUIET + before.slice(at + TRUNCATE_LINE.length);
+  return replaceOnce(dropIndexesTruncating(), TRUNCATE_LINE, TRUNCATE_AND_QUIET, 'import_drop_indexes: the truncation');
 }
 
 export class InsertedPostsMarkTheirUnits1732946900000 implements MigrationInterface {

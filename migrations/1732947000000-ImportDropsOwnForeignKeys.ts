@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { dropIndexesQuiet } from './1732946900000-InsertedPostsMarkTheirUnits';
+import { replaceOnce } from './function-text';
 
 /**
  * The import's load of empty `units` and `accounts` tables (issue 14) drops their own foreign keys too, with their
@@ -21,10 +22,7 @@ const FK_LOOP_OWN = `WHERE c.conparentid = 0 AND (
                  OR (tbl IN ('units', 'accounts') AND c.contype = 'f' AND c.conrelid = format('public.%I', tbl)::regclass))`;
 
 function dropIndexesOwnKeys(): string {
-  const before = dropIndexesQuiet();
-  const at = before.indexOf(FK_LOOP);
-  if (at < 0 || before.indexOf(FK_LOOP, at + 1) >= 0) throw new Error('import_drop_indexes: the foreign key loop is not the expected one');
-  return before.slice(0, at) + FK_LOOP_OWN + before.slice(at + FK_LOOP.length);
+  return replaceOnce(dropIndexesQuiet(), FK_LOOP, FK_LOOP_OWN, 'import_drop_indexes: the foreign key loop');
 }
 
 export class ImportDropsOwnForeignKeys1732947000000 implements MigrationInterface {

@@ -401,7 +401,6 @@ export const BINARY_COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0
 
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01 00:00:00 UTC). */
 const PG_EPOCH_MICROS = 946_684_800_000_000;
-const PG_EPOCH_DAYS = 10_957;
 
 /** The reverse of copyEscape (csv-schema.ts). */
 function copyUnescape(v: string): string {
@@ -727,11 +726,9 @@ class RowsToCopy {
           b[o + 4] = v === 't' ? 1 : 0;
           o += 5;
           break;
-        case 'date':
-          b.writeInt32BE(4, o);
-          b.writeInt32BE(Date.UTC(Number(v.slice(0, 4)), Number(v.slice(5, 7)) - 1, Number(v.slice(8, 10))) / 86_400_000 - PG_EPOCH_DAYS, o + 4);
-          o += 8;
-          break;
+        default:
+          // No direct load has another type (posts, messages); a new one needs its encoding here.
+          throw new Error(`binary COPY: no encoding for ${cols[i].sqlType} (${this.spec.name} ${cols[i].name})`);
       }
     }
     this.binLength = o;

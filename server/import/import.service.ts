@@ -139,15 +139,14 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
   });
 
   let analyze: string[] = [];
-  /** Tables already analysed inside the import's transaction (posts of a direct load: see below). */
-  let analyzedInside: string[] = [];
   // The tables' sizes before the import decide which of them it changed enough to analyse afterwards (analyzeTargets).
   const sizes = dryRun ? new Map<string, number>() : await estimatedRows(ctx, inputs.map((i) => TABLE_OF_FILE[i.name]).filter(Boolean));
   const directFiles = FILE_NAMES.filter((n) => directTable(n) !== null && inputs.some((i) => i.name === n));
 
   /** One pass over the files; `direct` (posts/messages into their empty tables): null when it must be retried staged. */
   const attempt = async (tx: Context, client: PoolClient, sql: Sql, direct: boolean): Promise<ImportResult | null> => {
-    analyzedInside = [];
+    /** The posts of a direct load, analysed inside the transaction (below): not again after the commit. */
+    let postsAnalysed = false;
     if (direct) {
       // Indexes and foreign keys of the empty targets dropped now (rebuilt after the load); a table with rows → staged.
       for (const name of directFiles) {
@@ -225,7 +224,7 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
       if (directFiles.includes('posts.csv') && (staged.get('posts.csv')?.staged ?? 0) > 0 && !dryRun) {
         const tStats = performance.now();
         await sql.query(`SELECT analyze_imported($1::text[])`, [['posts']]);
-        analyzedInside = ['posts'];
+        postsAnalysed = true;
         log(`统计信息已更新：posts（${seconds(tStats)} 秒）`);
       }
     }
@@ -236,7 +235,7 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
     });
     if (dryRun || !changes) throw new Rollback(result(true, fileCounts, statusChanges));
     await recordImportAudit(tx, sql, staged, changes, { files: fileCounts, statusChanges });
-    analyze = analyzeTargets(fileCounts, sizes).filter((t) => !analyzedInside.includes(t));
+    analyze = analyzeTargets(fileCounts, sizes).filter((t) => !(postsAnalysed && t === 'posts'));
     return result(true, fileCounts, statusChanges);
   };
 
