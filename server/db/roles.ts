@@ -5,7 +5,8 @@ import type { DataSource } from 'typeorm';
  * `matrix_owner` and the login role `matrix_app`; `applyAppGrants` gives `matrix_app` what the application needs on
  * every table of the schema — and no more — after each migration run (so tables of later migrations are covered):
  *   - SELECT, INSERT, UPDATE, DELETE, TRUNCATE on ordinary tables; USAGE/SELECT/UPDATE on sequences;
- *   - SELECT, INSERT only on the append-only `audit_events` and `plan_approvals`;
+ *   - SELECT, INSERT only on the append-only `audit_events` and `plan_approvals`; SELECT only on `migrations` and
+ *     `statement_references` (what the migrations made);
  *   - MAINTAIN (ANALYZE after imports) where PostgreSQL has it (17+), never on the append-only tables;
  *   - nothing else: no DDL (not the owner; no CREATE on the schema), no superuser, so it can neither disable a
  *     trigger nor change `session_replication_role`.
@@ -36,7 +37,7 @@ export async function applyAppGrants(ds: DataSource): Promise<boolean> {
         EXECUTE format('REVOKE ALL ON TABLE %I FROM ${APP_ROLE}', r.relname);
         IF r.relname = ANY (ARRAY[${APPEND_ONLY_TABLES.map((t) => `'${t}'`).join(', ')}]) THEN
           EXECUTE format('GRANT SELECT, INSERT ON TABLE %I TO ${APP_ROLE}', r.relname);
-        ELSIF r.relname = 'migrations' THEN
+        ELSIF r.relname IN ('migrations', 'statement_references') THEN
           EXECUTE format('GRANT SELECT ON TABLE %I TO ${APP_ROLE}', r.relname);
         ELSE
           EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE${maintain} ON TABLE %I TO ${APP_ROLE}', r.relname);

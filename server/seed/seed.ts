@@ -78,12 +78,17 @@ export async function seededAsOf(ds: DataSource, province: string): Promise<Date
   return new Date(dayStartMs(shanghaiDay(new Date(row.last).getTime()) + 1));
 }
 
-/** Tables holding demo data: the account graph and everything that references it (found through foreign keys). */
+/**
+ * Tables holding demo data: the account graph and everything that references it (found through foreign keys, and the
+ * references kept by triggers: migrations/1732947100000-StatementReferences.ts).
+ */
 export async function resetDemoData(ds: DataSource, log: (m: string) => void = () => undefined): Promise<string[]> {
   const fks: { child: string; parent: string }[] = await ds.query(
     `SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent
        FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
-      WHERE c.contype = 'f' AND n.nspname = current_schema() AND c.conrelid <> c.confrelid`,
+      WHERE c.contype = 'f' AND n.nspname = current_schema() AND c.conrelid <> c.confrelid
+     UNION
+     SELECT child, parent FROM statement_references`,
   );
   const closure = new Set(['units', 'accounts', 'services', 'posts', 'messages', 'account_status_history']);
   for (let grew = true; grew;) {

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../support/db';
+import { makeAccounts } from '../support/factories';
+import { resetDemoData } from '../../server/seed/seed';
+import { STATEMENT_REFERENCES } from '../../migrations/1732947100000-StatementReferences';
+import { D, makeTree } from './fixture';
+
+/**
+ * The references of findings, their links, clean sets and scan states, kept by statement triggers instead of foreign
+ * keys (migrations/1732947100000-StatementReferences.ts): the same refusals (23503, the old constraint names), the
+ * same deletes (cascade, set null, refuse), the same behaviour under concurrency, and the old keys gone.
+ */
+let db: TestDb;
+let units: Record<string, number>;
+let run: number;
+
+async function finding(key: string, unitId: number, accountId: number | null, suggested: number | null = null, firstRun = run): Promise<number> {
+  const [{ id }] = await db.ds.query(`
+    INSERT INTO findings (rule, severity, subject_key, unit_id, account_id, platforms, level, evidence, evidence_hash, suggested_main_id,
+                          first_seen_run, last_seen_run, first_seen_at, last_seen_at)
+    VALUES ('ZOMBIE', 'major', $1, $2, $3, '{wechat}', 'county', '{}', 'h', $4, $5, $5, now(), now()) RETURNING id`,
+  [key, unitId, accountId, suggested, firstRun]);
+  return id;
+}
+
+const count = async (sql: string, params: unknown[] = []) => (await db.ds.query(sql, params))[0].n as number;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  units = await makeTree(db.ds);
+  [{ id: run }] = await db.ds.query(`INSERT INTO detection_runs (as_of, policy_versions, started_at) VALUES ($1, '{}', now()) RETURNING id`, [D]);
+});
+
+afterAll(async () => {
+  await db?.close();
+});
+
+describe('references kept per statement', () => {
+  it('are no longer foreign keys, and are listed in the catalogue', async () => {
+    const names = STATEMENT_REFERENCES.map((r) => r.name);
+    expect(await count(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = ANY ($1)`, [names])).toBe(0);
+    const listed = await db.ds.query(`SELECT name, child, child_column AS column, parent, on_delete AS "onDelete" FROM statement_references ORDER BY name`);
+    expect(listed).toEqual([...STATEMENT_REFERENCES].sort((a, b) => a.name.localeCompare(b.name)));
+  });
+
+  it('refuse a row pointing at no parent, in a statement of many rows, and write none of them', async () => {
+    const { a } = await makeAccounts(db.ds, [{ unit: 'gov3501', handle: 'a' }]);
+    const before = await count(`SELECT count(*)::int AS n FROM findings`);
+    await expect(db.ds.query(`
+      INSERT INTO findings (rule, severity, subject_key, unit_id, account_id, platforms, level, evidence, evidence_hash, first_seen_run,
+                            last_seen_run, first_seen_at, last_seen_at)
+      SELECT 'ZOMBIE', 'major', 'k' || g, CASE WHEN g = 500 THEN 999999 ELSE $1 END, $2, '{wechat}', 'county', '{}', 'h', $3, $3, now(), now()
+        FROM generate_series(1, 1000) g`, [units.gov3501, a, run]))
+      .rejects.toMatchObject({ code: '23503', constraint: 'findings_unit_id_fkey', detail: 'Key (unit_id)=(999999) is not present in table "units".' });
+    expect(await count(`SELECT count(*)::int AS n FROM findings`)).toBe(before);
+    await expect(finding('bad-account', units.gov3501, 999998)).rejects.toMatchObject({ code: '23503', constraint: 'findings_account_id_fkey' });
+    await expect(finding('bad-main', units.gov3501, a, 999997)).rejects.toMatchObject({ code: '23503', constraint: 'findings_suggested_main_id_fkey' });
+    await expect(finding('bad-run', units.gov3501, a, null, run + 1000)).rejects.toMatchObject({ code: '23503', constraint: 'findings_first_seen_run_fkey' });
+    const f = await finding('ok', units.gov3501, a);
+    await expect(db.ds.query(`INSERT INTO finding_accounts (finding_id, account_id, role) VALUES ($1, $2, 'member'), ($1, 999996, 'member')`, [f, a]))
+      .rejects.toMatchObject({ code: '23503', constraint: 'finding_accounts_account_id_fkey' });
+    await expect(db.ds.query(`INSERT INTO finding_accounts (finding_id, account_id, role) VALUES ($1, $2, 'member')`, [f + 100000, a]))
+      .rejects.toMatchObject({ code: '23503', constraint: 'finding_accounts_finding_id_fkey' });
+    await expect(db.ds.query(`INSERT INTO content_clean_hashes (account_id, lexicon_key) VALUES (999995, 'k')`))
+      .rejects.toMatchObject({ code: '23503', constraint: 'content_clean_hashes_account_fkey' });
+    await expect(db.ds.query(`INSERT INTO content_scan_state (account_id, lexicon_key, unit_name, field, scanned_through, covered_from, covered_to)
+      VALUES (999994, 'k', 'u', '-', 0, now(), now())`)).rejects.toMatchObject({ code: '23503', constraint: 'content_scan_state_account_fkey' });
+    expect(await count(`SELECT count(*)::int AS n FROM finding_accounts WHERE finding_id = $1`, [f])).toBe(0);
+  });
+
+  it('check an update only when it changes the reference', async () => {
+    const { b } = await makeAccounts(db.ds, [{ unit: 'gov3501', handle: 'b' }]);
+    const f = await finding('upd', units.gov3501, b);
+    await expect(db.ds.query(`UPDATE findings SET account_id = 999993 WHERE id = $1`, [f]))
+      .rejects.toMatchObject({ code: '23503', constraint: 'findings_account_id_fkey', detail: 'Key (account_id)=(999993) is not present in table "accounts".' });
+    await expect(db.ds.query(`UPDATE findings SET unit_id = 999992 WHERE id = $1`, [f])).rejects.toMatchObject({ constraint: 'findings_unit_id_fkey' });
+    await db.ds.query(`UPDATE findings SET unit_id = $2, account_id = $3, suggested_main_id = NULL WHERE id = $1`, [f, units.gov3502, b]);
+    expect((await db.ds.query(`SELECT unit_id FROM findings WHERE id = $1`, [f]))[0].unit_id).toBe(units.gov3502);
+    await expect(db.ds.query(`UPDATE accounts SET id = id + 100000 WHERE id = $1`, [b])).rejects.toMatchObject({ code: '23503' });
+    await expect(db.ds.query(`UPDATE units SET id = id + 100000 WHERE id = $1`, [units.gov3502])).rejects.toMatchObject({ code: '23503' });
+  });
+
+  it('cascade, set null or refuse when the parent is deleted', async () => {
+    const { c, d } = await makeAccounts(db.ds, [{ unit: 'gov3502', handle: 'c' }, { unit: 'gov3502', handle: 'd' }]);
+    const own = await finding('own-c', units.gov3502, c);
+    const other = await finding('other-d', units.gov3502, d, c);
+    await db.ds.query(`INSERT INTO finding_accounts (finding_id, account_id, role) VALUES ($1, $2, 'member'), ($3, $2, 'suggested_main'), ($3, $4, 'member')`,
+      [own, c, other, d]);
+    await db.ds.query(`INSERT INTO content_clean_hashes (account_id, lexicon_key) VALUES ($1, 'k'), ($2, 'k')`, [c, d]);
+    await db.ds.query(`INSERT INTO content_scan_state (account_id, lexicon_key, unit_name, field, scanned_through, covered_from, covered_to)
+      VALUES ($1, 'k', 'u', '-', 0, now(), now()), ($2, 'k', 'u', '-', 0, now(), now())`, [c, d]);
+    await db.ds.query(`DELETE FROM accounts WHERE id = $1`, [c]);
+    expect(await count(`SELECT count(*)::int AS n FROM findings WHERE id = $1`, [own])).toBe(0);
+    expect(await db.ds.query(`SELECT suggested_main_id FROM findings WHERE id = $1`, [other])).toEqual([{ suggested_main_id: null }]);
+    expect(await db.ds.query(`SELECT finding_id, account_id FROM finding_accounts WHERE finding_id IN ($1, $2)`, [own, other]))
+      .toEqual([{ finding_id: other, account_id: d }]);
+    expect(await count(`SELECT count(*)::int AS n FROM content_clean_hashes WHERE account_id IN ($1, $2)`, [c, d])).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM content_scan_state WHERE account_id IN ($1, $2)`, [c, d])).toBe(1);
+    // A unit without accounts: its findings go with it.
+    const [{ id: lone }] = await db.ds.query(`INSERT INTO units (code, name, kind, level, path) VALUES ('lone', '孤立单位', 'government', 'county', '') RETURNING id`);
+    const unitFinding = await finding('lone', lone, null);
+    await db.ds.query(`DELETE FROM units WHERE id = $1`, [lone]);
+    expect(await count(`SELECT count(*)::int AS n FROM findings WHERE id = $1`, [unitFinding])).toBe(0);
+    // A run that first saw a finding stays.
+    const [{ id: r2 }] = await db.ds.query(`INSERT INTO detection_runs (as_of, policy_versions, started_at) VALUES ($1, '{}', now()) RETURNING id`, [D]);
+    await finding('first-seen', units.gov3502, d, null, r2);
+    await expect(db.ds.query(`DELETE FROM detection_runs WHERE id = $1`, [r2]))
+      .rejects.toMatchObject({ code: '23503', constraint: 'findings_first_seen_run_fkey' });
+    // TRUNCATE … CASCADE empties the tables that reference by foreign key; links kept by triggers refuse it.
+    await expect(db.ds.transaction((em) => em.query(`TRUNCATE findings CASCADE`))).rejects.toMatchObject({ code: '0A000' });
+    expect(await count(`SELECT count(*)::int AS n FROM findings WHERE id = $1`, [other])).toBe(1);
+  });
+
+  it('a delete waits for a transaction writing a reference to its row, then removes what that wrote', async () => {
+    const { e } = await makeAccounts(db.ds, [{ unit: 'gov3501', handle: 'e' }]);
+    const writer = db.ds.createQueryRunner();
+    const deleter = db.ds.createQueryRunner();
+    try {
+      await writer.startTransaction();
+      const [{ id: f }] = await writer.query(`
+        INSERT INTO findings (rule, severity, subject_key, unit_id, account_id, platforms, level, evidence, evidence_hash,
+                              first_seen_run, last_seen_run, first_seen_at, last_seen_at)
+        VALUES ('ZOMBIE', 'major', 'race-e', $1, $2, '{wechat}', 'county', '{}', 'h', $3, $3, now(), now()) RETURNING id`, [units.gov3501, e, run]);
+      await writer.query(`INSERT INTO finding_accounts (finding_id, account_id, role) VALUES ($1, $2, 'member')`, [f, e]);
+      await deleter.startTransaction();
+      let settled = false;
+      const deleting = deleter.query(`DELETE FROM accounts WHERE id = $1`, [e]).finally(() => { settled = true; });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false); // waits for the writer
+      await writer.commitTransaction();
+      await deleting;
+      await deleter.commitTransaction();
+      expect(await count(`SELECT count(*)::int AS n FROM findings WHERE id = $1`, [f])).toBe(0);
+      expect(await count(`SELECT count(*)::int AS n FROM finding_accounts WHERE account_id = $1`, [e])).toBe(0);
+    } finally {
+      await writer.release();
+      await deleter.release();
+    }
+  });
+
+  it('a write waits for a delete of its parent in progress, then refuses', async () => {
+    const { g } = await makeAccounts(db.ds, [{ unit: 'gov3501', handle: 'g' }]);
+    const writer = db.ds.createQueryRunner();
+    const deleter = db.ds.createQueryRunner();
+    try {
+      await deleter.startTransaction();
+      await deleter.query(`DELETE FROM accounts WHERE id = $1`, [g]);
+      await writer.startTransaction();
+      let settled = false;
+      const writing = writer.query(`INSERT INTO content_scan_state (account_id, lexicon_key, unit_name, field, scanned_through, covered_from, covered_to)
+        VALUES ($1, 'k', 'u', '-', 0, now(), now())`, [g]).finally(() => { settled = true; });
+      writing.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false); // waits for the delete
+      await deleter.commitTransaction();
+      await expect(writing).rejects.toMatchObject({ code: '23503', constraint: 'content_scan_state_account_fkey' });
+      await writer.rollbackTransaction();
+      expect(await count(`SELECT count(*)::int AS n FROM content_scan_state WHERE account_id = $1`, [g])).toBe(0);
+    } finally {
+      await writer.release();
+      await deleter.release();
+    }
+  });
+
+  it('the demo reset still finds the tables to empty through them', async () => {
+    const order = await resetDemoData(db.ds);
+    for (const t of ['findings', 'finding_accounts', 'content_clean_hashes', 'content_scan_state']) expect(order).toContain(t);
+    expect(order.indexOf('finding_accounts')).toBeLessThan(order.indexOf('findings'));
+    expect(order.indexOf('findings')).toBeLessThan(order.indexOf('accounts'));
+    expect(await count(`SELECT count(*)::int AS n FROM findings`)).toBe(0);
+  });
+});
