@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { makeAccounts } from '../support/factories';
 import { resetDemoData } from '../../server/seed/seed';
-import { STATEMENT_REFERENCES } from '../../migrations/1732947100000-StatementReferences';
+import { STATEMENT_REFERENCES, StatementReferences1732947100000 } from '../../migrations/1732947100000-StatementReferences';
 import { D, makeTree } from './fixture';
 
 /**
@@ -168,5 +168,23 @@ describe('references kept per statement', () => {
     expect(order.indexOf('finding_accounts')).toBeLessThan(order.indexOf('findings'));
     expect(order.indexOf('findings')).toBeLessThan(order.indexOf('accounts'));
     expect(await count(`SELECT count(*)::int AS n FROM findings`)).toBe(0);
+  });
+
+  it('down() gives the foreign keys back, up() takes them away again', async () => {
+    const m = new StatementReferences1732947100000();
+    const q = db.ds.createQueryRunner();
+    const names = STATEMENT_REFERENCES.map((r) => r.name);
+    const keys = `SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND conname = ANY ($1)`;
+    const triggers = `SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE '%references%' OR tgname LIKE '%keep_id'`;
+    try {
+      await m.down(q);
+      expect(await count(keys, [names])).toBe(names.length);
+      expect(await count(triggers)).toBe(1); // detection_runs_keep_id (SeenRunChecked)
+      await m.up(q);
+      expect(await count(keys, [names])).toBe(0);
+      expect(await count(triggers)).toBe(16); // 4 children × insert, 4 parents × delete and truncate, 3 + 1 keep-id
+    } finally {
+      await q.release();
+    }
   });
 });
