@@ -1,6 +1,6 @@
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict';
-import { Automaton } from './automaton';
+import { Automaton, Utf8Filter } from './automaton';
 import type { ExpressionEntry, ExpressionKind, ExpressionSeverity, Lexicon, MarkerEntry, OffMissionCategory, UnitField } from './lexicon';
 
 /**
@@ -44,6 +44,8 @@ type Tag = { t: 'x'; e: ExpressionEntry } | { t: 'a' } | { t: 'm'; e: MarkerEntr
 
 interface Compiled {
   ac: Automaton<Tag[]>;
+  /** The wrong terms and markers as UTF-8 (built on first use; null: a term holds a character COPY escapes). */
+  filter?: Utf8Filter | null;
   /** Marker term → the unit fields it belongs to (built once per lexicon, not per post). */
   fieldOf: Map<string, UnitField[]>;
 }
@@ -81,6 +83,20 @@ export function compile(lex: Lexicon): Compiled {
   if (cache.size > 64) cache.clear();
   cache.set(lex.key, compiled);
   return compiled;
+}
+
+/**
+ * A test that bytes of COPY's text output (content-scan.ts) can hold a finding: true when they contain a wrong term or
+ * a marker encoded as UTF-8 — the only matches checkPost() reports a post for (right forms and warning words only ever
+ * take a finding away). Every occurrence in the decoded text is one in the bytes: COPY escapes only the backslash and
+ * control characters, which no term holds — a lexicon where one does gets no filter (null), and every post is checked.
+ */
+export function copyTextFilter(lex: Lexicon): Utf8Filter | null {
+  const c = compile(lex);
+  if (c.filter !== undefined) return c.filter;
+  const terms = [...lex.expressions.map((e) => e.term), ...lex.markers.map((m) => m.term)];
+  const escaped = (t: string) => [...t].some((ch) => ch === '\\' || ch.charCodeAt(0) < 0x20);
+  return (c.filter = terms.some(escaped) ? null : new Utf8Filter(terms));
 }
 
 function boundaries(text: string): Set<number> {
