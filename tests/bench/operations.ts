@@ -173,6 +173,17 @@ export const BENCH_OPERATIONS: BenchOperation[] = [
  */
 export const PGL_FUNCTIONS_SQL = `
 CREATE SCHEMA IF NOT EXISTS pgl_bench;
+-- The references detection writes in bulk are kept by statement triggers, not foreign keys
+-- (migrations/1732947100000-StatementReferences.ts): PostGraphile is told them as smart tags, so its relations
+-- (an account's findings through finding_accounts) are the ones a foreign key would give.
+DO $tags$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT child, string_agg(format('@foreignKey (%I) references %I (id)', child_column, parent), E'\\n' ORDER BY name) AS tags
+             FROM public.statement_references GROUP BY child LOOP
+    EXECUTE format('COMMENT ON TABLE public.%I IS %L', r.child, r.tags);
+  END LOOP;
+END $tags$;
 CREATE OR REPLACE FUNCTION pgl_bench.matrix_cells(region_path text)
 RETURNS TABLE (key text, platform text, status text, n int) LANGUAGE sql STABLE AS $$
   SELECT COALESCE(NULLIF(split_part(substr(u.region_path, length(matrix_cells.region_path) + 1), '/', 1), ''), 'self'),
