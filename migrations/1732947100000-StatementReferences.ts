@@ -3,10 +3,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The references a detection run writes in bulk are checked once per statement instead of once per row (issue 14).
  *
- * The first national detection run after an import writes ≈94,000 findings, ≈104,000 account links, ≈170,000 clean
- * sets and ≈170,000 scan states. As foreign keys, each row paid its own referential check — a locked look-up of its
- * unit, account or run: with those keys dropped the same run took 27.8–29.1 s instead of 33.9 s (the clean sets
- * 4.2 → 2.7 s, the findings 5.0 → 3.7–4.0 s, the links 2.2 → 1.1 s). They are now kept by triggers, the way
+ * The first national detection run after an import writes ≈94,000 findings, ≈104,000 account links, ≈135,000 clean
+ * sets and ≈172,000 scan states. As foreign keys, each row paid its own referential check — a locked look-up of its
+ * unit, account or run: with those keys dropped the same run took 27.8–29.1 s instead of 33.9 s (the clean sets and
+ * scan states 4.2 → 2.7 s, the findings 5.0 → 3.7–4.0 s, the links 2.2 → 1.1 s); with these triggers 26.7–27.4 s. They are now kept by triggers, the way
  * `findings.last_seen_run` already was (1732946500000-SeenRunChecked.ts), with the same errors a foreign key gives
  * (SQLSTATE 23503, the constraint's old name, the key in the detail):
  * - rows written to the child: one anti-join of the statement's new rows against the parent (insert); a row whose
