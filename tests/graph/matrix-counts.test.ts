@@ -209,6 +209,9 @@ describe('maintained matrix counts', () => {
   });
 
   it('a finding resolved, dismissed, reopened or moved to other platforms moves its counts', async () => {
+    // The only finding of its region: the sequences above may have left open findings there (an open finding on
+    // douyin in 350103 made the expected counts below wrong), and the counts compared are the region's.
+    await db.ds.query(`DELETE FROM findings`);
     await makeUnits(db.ds, [{ code: 'ST', parent: 'P', region: '350103', supervisor: 'P' }]);
     await makeAccounts(db.ds, [{ unit: 'ST', handle: 'st1' }]);
     const all: number[] = ((await db.ds.query(`SELECT id FROM accounts ORDER BY id`)) as { id: number }[]).map((r) => r.id);
