@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QueryRunner } from 'typeorm';
 import { createTestDb, type TestDb } from '../support/db';
 import { makeAccounts } from '../support/factories';
 import { resetDemoData } from '../../server/seed/seed';
@@ -14,8 +15,9 @@ let db: TestDb;
 let units: Record<string, number>;
 let run: number;
 
-async function finding(key: string, unitId: number, accountId: number | null, suggested: number | null = null, firstRun = run): Promise<number> {
-  const [{ id }] = await db.ds.query(`
+async function finding(key: string, unitId: number, accountId: number | null, suggested: number | null = null, firstRun = run,
+  q: Pick<QueryRunner, 'query'> = db.ds): Promise<number> {
+  const [{ id }] = await q.query(`
     INSERT INTO findings (rule, severity, subject_key, unit_id, account_id, platforms, level, evidence, evidence_hash, suggested_main_id,
                           first_seen_run, last_seen_run, first_seen_at, last_seen_at)
     VALUES ('ZOMBIE', 'major', $1, $2, $3, '{wechat}', 'county', '{}', 'h', $4, $5, $5, now(), now()) RETURNING id`,
@@ -24,6 +26,29 @@ async function finding(key: string, unitId: number, accountId: number | null, su
 }
 
 const count = async (sql: string, params: unknown[] = []) => (await db.ds.query(sql, params))[0].n as number;
+
+/** Two transactions on their own connections (a writer and a deleter), released whatever happens. */
+async function racing(fn: (writer: QueryRunner, deleter: QueryRunner) => Promise<void>): Promise<void> {
+  const writer = db.ds.createQueryRunner();
+  const deleter = db.ds.createQueryRunner();
+  try {
+    await fn(writer, deleter);
+  } finally {
+    await writer.release();
+    await deleter.release();
+  }
+}
+
+/** The statement, started; after 300 ms it must still be waiting for a lock. (Wrapped: an async function would
+ * await a returned promise.) */
+async function waiting<T>(statement: Promise<T>): Promise<{ done: Promise<T> }> {
+  let settled = false;
+  const done = statement.finally(() => { settled = true; });
+  done.catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(settled).toBe(false);
+  return { done };
+}
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -113,53 +138,33 @@ describe('references kept per statement', () => {
 
   it('a delete waits for a transaction writing a reference to its row, then removes what that wrote', async () => {
     const { e } = await makeAccounts(db.ds, [{ unit: 'gov3501', handle: 'e' }]);
-    const writer = db.ds.createQueryRunner();
-    const deleter = db.ds.createQueryRunner();
-    try {
+    await racing(async (writer, deleter) => {
       await writer.startTransaction();
-      const [{ id: f }] = await writer.query(`
-        INSERT INTO findings (rule, severity, subject_key, unit_id, account_id, platforms, level, evidence, evidence_hash,
-                              first_seen_run, last_seen_run, first_seen_at, last_seen_at)
-        VALUES ('ZOMBIE', 'major', 'race-e', $1, $2, '{wechat}', 'county', '{}', 'h', $3, $3, now(), now()) RETURNING id`, [units.gov3501, e, run]);
+      const f = await finding('race-e', units.gov3501, e, null, run, writer);
       await writer.query(`INSERT INTO finding_accounts (finding_id, account_id, role) VALUES ($1, $2, 'member')`, [f, e]);
       await deleter.startTransaction();
-      let settled = false;
-      const deleting = deleter.query(`DELETE FROM accounts WHERE id = $1`, [e]).finally(() => { settled = true; });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(settled).toBe(false); // waits for the writer
+      const deleting = await waiting(deleter.query(`DELETE FROM accounts WHERE id = $1`, [e]));
       await writer.commitTransaction();
-      await deleting;
+      await deleting.done;
       await deleter.commitTransaction();
       expect(await count(`SELECT count(*)::int AS n FROM findings WHERE id = $1`, [f])).toBe(0);
       expect(await count(`SELECT count(*)::int AS n FROM finding_accounts WHERE account_id = $1`, [e])).toBe(0);
-    } finally {
-      await writer.release();
-      await deleter.release();
-    }
+    });
   });
 
   it('a write waits for a delete of its parent in progress, then refuses', async () => {
     const { g } = await makeAccounts(db.ds, [{ unit: 'gov3501', handle: 'g' }]);
-    const writer = db.ds.createQueryRunner();
-    const deleter = db.ds.createQueryRunner();
-    try {
+    await racing(async (writer, deleter) => {
       await deleter.startTransaction();
       await deleter.query(`DELETE FROM accounts WHERE id = $1`, [g]);
       await writer.startTransaction();
-      let settled = false;
-      const writing = writer.query(`INSERT INTO content_scan_state (account_id, lexicon_key, unit_name, field, scanned_through, covered_from, covered_to)
-        VALUES ($1, 'k', 'u', '-', 0, now(), now())`, [g]).finally(() => { settled = true; });
-      writing.catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(settled).toBe(false); // waits for the delete
+      const writing = await waiting(writer.query(`INSERT INTO content_scan_state (account_id, lexicon_key, unit_name, field, scanned_through,
+        covered_from, covered_to) VALUES ($1, 'k', 'u', '-', 0, now(), now())`, [g]));
       await deleter.commitTransaction();
-      await expect(writing).rejects.toMatchObject({ code: '23503', constraint: 'content_scan_state_account_fkey' });
+      await expect(writing.done).rejects.toMatchObject({ code: '23503', constraint: 'content_scan_state_account_fkey' });
       await writer.rollbackTransaction();
       expect(await count(`SELECT count(*)::int AS n FROM content_scan_state WHERE account_id = $1`, [g])).toBe(0);
-    } finally {
-      await writer.release();
-      await deleter.release();
-    }
+    });
   });
 
   it('the demo reset still finds the tables to empty through them', async () => {
