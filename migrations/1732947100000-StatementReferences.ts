@@ -41,21 +41,21 @@ export const STATEMENT_REFERENCES: StatementReference[] = [
   { name: 'content_scan_state_account_fkey', child: 'content_scan_state', column: 'account_id', parent: 'accounts', onDelete: 'cascade' },
 ];
 
-const groupBy = (key: 'child' | 'parent') => {
+export const groupBy = (key: 'child' | 'parent') => {
   const m = new Map<string, StatementReference[]>();
   for (const r of STATEMENT_REFERENCES) m.set(r[key], [...(m.get(r[key]) ?? []), r]);
   return m;
 };
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+export const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** The error a foreign key gives when a child row points at no parent (`bad`: the key). */
-const missingParent = (r: StatementReference) => `
+export const missingParent = (r: StatementReference) => `
           RAISE EXCEPTION ${lit(`insert or update on table "${r.child}" violates foreign key constraint "${r.name}"`)}
             USING ERRCODE = 'foreign_key_violation', TABLE = ${lit(r.child)}, CONSTRAINT = ${lit(r.name)},
                   DETAIL = format(${lit(`Key (${r.column})=(%s) is not present in table "${r.parent}".`)}, bad);`;
 
 /** Parents are read with the rights of the writer (the application role reads every table it may write into). */
-function childInsertCheck(child: string, refs: StatementReference[]): string {
+export function childInsertCheck(child: string, refs: StatementReference[]): string {
   return `
       CREATE FUNCTION ${child}_references_insert() RETURNS trigger LANGUAGE plpgsql AS $fn$
       DECLARE bad text;

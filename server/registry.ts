@@ -69,6 +69,7 @@ import { IncrementalDetection1732946800000 } from '../migrations/1732946800000-I
 import { InsertedPostsMarkTheirUnits1732946900000 } from '../migrations/1732946900000-InsertedPostsMarkTheirUnits';
 import { ImportDropsOwnForeignKeys1732947000000 } from '../migrations/1732947000000-ImportDropsOwnForeignKeys';
 import { StatementReferences1732947100000 } from '../migrations/1732947100000-StatementReferences';
+import { ReferenceChecksPlannedPerStatement1732947200000 } from '../migrations/1732947200000-ReferenceChecksPlannedPerStatement';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -106,7 +107,7 @@ export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, Au
   SeenRunChecked1732946500000, ImportTruncatesEmptyTargets1732946600000,
   MatrixCounts1732946700000, IncrementalDetection1732946800000,
   InsertedPostsMarkTheirUnits1732946900000, ImportDropsOwnForeignKeys1732947000000,
-  StatementReferences1732947100000];
+  StatementReferences1732947100000, ReferenceChecksPlannedPerStatement1732947200000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 

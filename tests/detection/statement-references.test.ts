@@ -4,6 +4,7 @@ import { createTestDb, type TestDb } from '../support/db';
 import { makeAccounts } from '../support/factories';
 import { resetDemoData } from '../../server/seed/seed';
 import { STATEMENT_REFERENCES, StatementReferences1732947100000 } from '../../migrations/1732947100000-StatementReferences';
+import { ReferenceChecksPlannedPerStatement1732947200000 } from '../../migrations/1732947200000-ReferenceChecksPlannedPerStatement';
 import { D, makeTree } from './fixture';
 
 /**
@@ -188,6 +189,86 @@ describe('references kept per statement', () => {
       await m.up(q);
       expect(await count(keys, [names])).toBe(0);
       expect(await count(triggers)).toBe(16); // 4 children × insert, 4 parents × delete and truncate, 3 + 1 keep-id
+      // The later migration's checks again (up() above wrote the first version of the insert checks).
+      await new ReferenceChecksPlannedPerStatement1732947200000().up(q);
+    } finally {
+      await q.release();
+    }
+  });
+});
+
+describe('insert checks planned per statement (migrations/1732947200000-ReferenceChecksPlannedPerStatement.ts)', () => {
+  let unit: number;
+  beforeAll(async () => {
+    // The demo reset above emptied the units.
+    ({ gov350102: unit } = await makeTree(db.ds));
+  });
+  /** The plans of the statements `fn` runs on one connection, nested ones included (auto_explain, as notices). */
+  async function plansOf(fn: (q: QueryRunner) => Promise<void>): Promise<string[]> {
+    const q = db.ds.createQueryRunner();
+    const plans: string[] = [];
+    try {
+      await q.connect();
+      const client = (q as unknown as { databaseConnection: import('pg').PoolClient }).databaseConnection;
+      const listen = (n: { message?: string }) => { if (n.message?.includes('Query Text')) plans.push(n.message); };
+      client.on('notice', listen);
+      await q.query(`LOAD 'auto_explain'`);
+      await q.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET auto_explain.log_level = notice`);
+      try {
+        await fn(q);
+      } finally {
+        await q.query(`RESET auto_explain.log_min_duration; RESET auto_explain.log_nested_statements; RESET auto_explain.log_level`);
+        client.off('notice', listen);
+      }
+    } finally {
+      await q.release();
+    }
+    return plans.filter((p) => p.includes('FROM new_rows n'));
+  }
+  /** `n` accounts of one unit, in one statement. */
+  const bulkAccounts = async (prefix: string, n: number): Promise<number[]> => (await db.ds.query(`
+    INSERT INTO accounts (platform, handle, name, unit_id, type, status, opened_on, followers, interaction_enabled, is_main)
+    SELECT 'wechat', $1 || g, $1 || g, $2, 'publishing', 'active', '2020-01-01', 100, true, false FROM generate_series(1, $3) g
+    RETURNING id`, [prefix, unit, n])).map((r: { id: number }) => r.id);
+  const states = (ids: string) => `INSERT INTO content_scan_state (account_id, lexicon_key, unit_name, field, scanned_through, covered_from, covered_to)
+    SELECT id, 'k', 'u', '-', 0, now(), now() FROM ${ids}`;
+
+  it('a statement of many rows is checked by one hash anti-join over the parent, a single row by its key; the same plans on one connection', async () => {
+    const ids = await bulkAccounts('plan', 1500);
+    const plans = await plansOf(async (q) => {
+      await q.startTransaction();
+      await q.query(states(`unnest($1::int[]) id`), [ids.slice(0, 1)]);
+      await q.query(states(`unnest($1::int[]) id`), [ids.slice(1)]);
+      await q.rollbackTransaction();
+    });
+    expect(plans).toHaveLength(2);
+    expect(plans[0]).not.toContain('Hash Anti Join');
+    expect(plans[0]).toContain('accounts_pkey');
+    expect(plans[1]).toContain('Hash Anti Join');
+  });
+
+  it('refuses a statement with missing parents as a foreign key does, naming the smallest key missing, and writes nothing', async () => {
+    const ids = await bulkAccounts('miss', 3);
+    const [{ max }] = await db.ds.query(`SELECT max(id) AS max FROM accounts`);
+    const missing = [Number(max) + 7, Number(max) + 5];
+    await expect(db.ds.query(states(`unnest($1::int[]) id`), [[...ids, ...missing]])).rejects.toMatchObject({
+      code: '23503', constraint: 'content_scan_state_account_fkey',
+      detail: `Key (account_id)=(${Number(max) + 5}) is not present in table "accounts".`,
+    });
+    expect(await count(`SELECT count(*)::int AS n FROM content_scan_state WHERE account_id = ANY ($1)`, [[...ids, ...missing]])).toBe(0);
+  });
+
+  it('down() gives back the first checks, up() the planned ones', async () => {
+    const m = new ReferenceChecksPlannedPerStatement1732947200000();
+    const q = db.ds.createQueryRunner();
+    const body = async () => (await db.ds.query(`SELECT prosrc FROM pg_proc WHERE proname = 'findings_references_insert'`))[0].prosrc as string;
+    try {
+      await m.down(q);
+      expect(await body()).toContain('LIMIT 1');
+      expect(await body()).not.toContain('EXECUTE');
+      await m.up(q);
+      expect(await body()).toContain('EXECUTE');
+      expect(await body()).not.toContain('LIMIT 1');
     } finally {
       await q.release();
     }
