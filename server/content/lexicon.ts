@@ -109,7 +109,9 @@ export function buildLexicon(edits: LexiconEdit[], province: string): Lexicon {
       });
     }
   }
-  return { key: `v${LEXICON_VERSION}.n${nat}.p${prov}`, expressions: [...expressions.values()], markers: [...markers.values()], warnings: WARNING_CONTEXT };
+  // The province's code is part of the key once it has edits of its own: two provinces at the same edit version have
+  // different lexicons (compiled automata are cached by key: matcher.ts); without edits every province has the same.
+  return { key: `v${LEXICON_VERSION}.n${nat}.p${prov}${prov ? `@${province}` : ''}`, expressions: [...expressions.values()], markers: [...markers.values()], warnings: WARNING_CONTEXT };
 }
 
 const FIELD_RES = FIELD_PATTERNS.map(([f, re]) => [f, new RegExp(re)] as const);

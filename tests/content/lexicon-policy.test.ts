@@ -38,7 +38,7 @@ describe('lexicon edits', () => {
     expect(a.lexicon.expressions.find((e) => e.term === '闽政通办')?.source).toBe('35');
     const d = await lexiconService.edit(ctx(provinceAdmin), '35', { op: 'disable', term: '旅游局', reason: '本省部分县仍保留旅游局' });
     expect(d.version).toBe(2);
-    expect(d.lexicon.key).toBe('v1.n0.p2');
+    expect(d.lexicon.key).toBe('v1.n0.p2@35');
     expect(d.lexicon.expressions.some((e) => e.term === '旅游局')).toBe(false);
     const audit = await db.ds.query(`SELECT entity_id, comment FROM audit_events WHERE action = 'LEXICON_EDITED' ORDER BY id`);
     expect(audit).toEqual([{ entity_id: '35', comment: '本省平台名称常被写错' }, { entity_id: '35', comment: '本省部分县仍保留旅游局' }]);

@@ -74,13 +74,27 @@ describe('content matcher', () => {
     ];
     const fj = buildLexicon(edits, '35');
     const other = buildLexicon(edits, '36');
-    expect(fj.key).toBe('v1.n1.p2');
+    expect(fj.key).toBe('v1.n1.p2@35');
     expect(other.key).toBe('v1.n1.p0');
     expect(checkPost(fj, '闽政通办上线', null, null).wrong.map((w) => w.term)).toEqual(['闽政通办']);
     expect(checkPost(other, '闽政通办上线', null, null).wrong).toEqual([]);
     expect(checkPost(fj, '县旅游局发布', null, null).wrong).toEqual([]);
     expect(checkPost(other, '县旅游局发布', null, null).wrong.length).toBe(1);
     expect(checkPost(other, '盲盒抽奖活动', null, null).categories).toEqual(['gambling']);
+  });
+
+  it('two provinces at the same edit version are each checked with their own edits', () => {
+    const edits: LexiconEdit[] = [
+      { regionCode: '35', version: 1, op: 'add', term: '闽政通办', entry: { type: 'expression', correct: '闽政通', kind: 'body', severity: 'general' } },
+      { regionCode: '36', version: 1, op: 'add', term: '赣服通办', entry: { type: 'expression', correct: '赣服通', kind: 'body', severity: 'general' } },
+    ];
+    const fj = buildLexicon(edits, '35');
+    const jx = buildLexicon(edits, '36');
+    expect(fj.key).not.toBe(jx.key);
+    for (const [lex, own, other] of [[fj, '闽政通办', '赣服通办'], [jx, '赣服通办', '闽政通办']] as const) {
+      expect(checkPost(lex, `${own}上线`, null, null).wrong.map((w) => w.term)).toEqual([own]);
+      expect(checkPost(lex, `${other}上线`, null, null).wrong).toEqual([]);
+    }
   });
 
   it('scans fast', () => {
