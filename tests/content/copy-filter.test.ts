@@ -10,7 +10,10 @@ import { checkPost, copyTextFilter } from '../../server/content/matcher';
  * marker (content-scan.ts, matcher.ts copyTextFilter). Its findings must be exactly those of checking every post.
  */
 const lex = buildLexicon([], '35');
-const terms = [...new Set([...lex.expressions.flatMap((e) => [e.term, e.correct, ...e.allowed]), ...lex.markers.map((m) => m.term), ...lex.warnings])];
+/** Other provinces' lexicons (one with a term of its own; one code longer than six bytes): each row is checked with its own. */
+const lexicons = new Map([['35', lex], ['11', buildLexicon([{ regionCode: '11', version: 1, op: 'add', term: '京城错词', entry: { type: 'expression', correct: '京城正词', severity: 'general' } }], '11')],
+  ['6501999', buildLexicon([], '6501999')]]);
+const terms = ['京城错词', ...new Set([...lex.expressions.flatMap((e) => [e.term, e.correct, ...e.allowed]), ...lex.markers.map((m) => m.term), ...lex.warnings])];
 const filler = ['，', '。', '的', '工作', '会议', '县政府', '召开', '群众', '\n', '\t', '\\', '\r', '😀', 'abc', ' ', '“', '”', '第十九', '四中全会'];
 
 /** A field as COPY's text format writes it. */
@@ -19,19 +22,20 @@ const copyField = (v: string | null) => (v === null ? '\\N'
 
 const text = fc.array(fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...terms) }, { weight: 6, arbitrary: fc.constantFrom(...filler) }),
   { maxLength: 40 }).map((parts) => parts.join(''));
-const post = fc.record({ title: text, content: fc.option(text, { nil: null }), unit: fc.constantFrom('某县人民政府办公室', '某县公安局', '某县卫生健康委员会') });
+const post = fc.record({ title: text, content: fc.option(text, { nil: null }), unit: fc.constantFrom('某县人民政府办公室', '某县公安局', '某县卫生健康委员会'),
+  prov: fc.constantFrom(...lexicons.keys()) });
 
 describe('content scan on bytes', () => {
-  it('finds exactly the posts, terms, spans and markers that checking every decoded post finds, however the rows are cut', () => {
+  it('finds exactly the posts, terms, spans and markers that checking every decoded post with its province\'s lexicon finds, however the rows are cut', () => {
     fc.assert(fc.property(fc.array(post, { minLength: 1, maxLength: 60 }), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 20 }),
       (posts, cuts) => {
         const rows = posts.map((p, i) => {
           const field = unitField(p.unit) ?? '-';
-          return [String(i + 1), '2024-06-01 12:00:00+08', '00000000-0000-0000-0000-000000000000', '7', p.title, p.content, '35', `k:${field}`]
+          return [String(i + 1), '2024-06-01 12:00:00+08', '00000000-0000-0000-0000-000000000000', '7', p.title, p.content, p.prov, `k:${field}`]
             .map(copyField).join('\t');
         });
         const bytes = Buffer.from(rows.join('\n') + '\n', 'utf8');
-        const checker = new Checker(new Map([['35', lex]]));
+        const checker = new Checker(lexicons);
         // Chunks of arbitrary sizes: rows and characters cut anywhere.
         for (let at = 0, k = 0; at < bytes.length; k++) {
           const n = cuts[k % cuts.length];
@@ -40,7 +44,7 @@ describe('content scan on bytes', () => {
         }
         checker.end();
         const expected = posts.flatMap((p, i) => {
-          const c = checkPost(lex, p.title, p.content, unitField(p.unit));
+          const c = checkPost(lexicons.get(p.prov)!, p.title, p.content, unitField(p.unit));
           return c.wrong.length || c.categories.length ? [{ id: String(i + 1), wrong: JSON.stringify(c.wrong), markers: JSON.stringify(c.markers) }] : [];
         });
         expect(checker.scanned).toBe(posts.length);
