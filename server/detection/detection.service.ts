@@ -117,13 +117,18 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
              count(*) FILTER (WHERE changed)::int AS changed
         FROM det_cmp`);
     mark('compare');
-    if (counts.changed > 0) {
-      await tx.query(`
+    // New findings by a plain INSERT (a speculative insertion per row, as ON CONFLICT makes: 8.4 instead of 7.2 s for
+    // the 93,823 findings of the first national run after an import, inserted alone on a 2-core machine; only a
+    // detection run writes findings, under its lock), the changed ones by the upsert.
+    const insert = (which: string) => `
         INSERT INTO findings AS f (rule, severity, status, subject_key, unit_id, account_id, platforms, level, region_path, evidence,
                                    evidence_hash, suggested_main_id, first_seen_run, last_seen_run, first_seen_at, last_seen_at)
         SELECT h.rule, h.severity, 'open', h.subject_key, h.unit_id, h.account_id, h.platforms, u.level, u.region_path, h.evidence,
                md5(h.hash_basis), h.suggested_main_id, $1, $1, now(), now()
-          FROM det_hits h JOIN units u ON u.id = h.unit_id JOIN det_cmp c ON c.subject_key = h.subject_key AND c.changed
+          FROM det_hits h JOIN units u ON u.id = h.unit_id JOIN det_cmp c ON c.subject_key = h.subject_key AND ${which}`;
+    if (counts.created > 0) await tx.query(insert('c.created'), [id]);
+    if (counts.changed > counts.created) {
+      await tx.query(`${insert('c.changed AND NOT c.created')}
         ON CONFLICT (subject_key) DO UPDATE SET
           severity = EXCLUDED.severity, unit_id = EXCLUDED.unit_id, account_id = EXCLUDED.account_id, platforms = EXCLUDED.platforms,
           level = EXCLUDED.level, region_path = EXCLUDED.region_path, evidence = EXCLUDED.evidence, evidence_hash = EXCLUDED.evidence_hash,
