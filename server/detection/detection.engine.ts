@@ -234,7 +234,7 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
       if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = on`);
     }
     // Content rules (server/content): incremental post scan in JS, then set-based inserts into det_hits.
-    await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies, { recordState: opts.maintainRollups }));
+    await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies, { recordState: opts.maintainRollups, scoped }));
     // The loop after deregistration (rules-closed.ts): CLOSED_BUT_LIVE and stop-notice accounts.
     await timed(timings, 'closed', () => runClosedRules(em, opts.asOf, policies, scope, params));
     // The comparison with the stored findings joins on these; the evidence (JSON) needs no statistics.
