@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import { countStatement } from '../db/sql-counter';
+import { withoutNestedLoops } from '../db/plan-settings';
 import { DetectionRule, Severity } from '../common/enums';
 import { effectiveSettings, type LoadedPolicies } from '../policy/policy.service';
 import { CHECK_INSTANT, dayStart } from '../detection/detection.dates';
@@ -98,8 +99,7 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
   // province's 3,000 accounts were joined by a nested loop over a full scan of the states each: 13 s); a national one
   // joins the states by one hash join (nested loops off for the statement: 171,806 look-ups took ≈1 s).
   const byIndex = opts.scoped ?? true;
-  if (!byIndex) await em.query(`SET LOCAL enable_nestloop = off`);
-  await em.query(`
+  await withoutNestedLoops(em, () => em.query(`
     CREATE TEMP TABLE det_cacc ON COMMIT DROP AS
     SELECT a.id, a.prov, cp.lexicon_key || ':' || fl.field AS key, fl.field, un.name AS unit_name, ${dayStart('cp.window_days')} AS since,
            st.account_id IS NOT NULL AND st.lexicon_key = cp.lexicon_key || ':' || fl.field AS fast,
@@ -107,8 +107,7 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
       FROM det_acc a JOIN det_cpol cp ON cp.prov = a.prov AND cp.enabled JOIN units un ON un.id = a.unit_id
       ${byIndex ? 'LEFT JOIN LATERAL (SELECT * FROM content_scan_state s WHERE s.account_id = a.id OFFSET 0) st ON true'
     : 'LEFT JOIN content_scan_state st ON st.account_id = a.id'}
-      CROSS JOIN LATERAL (SELECT CASE WHEN st.unit_name = un.name THEN st.field ELSE ${FIELD_SQL} END AS field) fl`, [asOf]);
-  if (!byIndex) await em.query(`SET LOCAL enable_nestloop = on`);
+      CROSS JOIN LATERAL (SELECT CASE WHEN st.unit_name = un.name THEN st.field ELSE ${FIELD_SQL} END AS field) fl`, [asOf]), !byIndex);
   mark('accounts');
   const [{ min_through: minThrough, slow, fast, later_from: laterFrom, earlier }] = await em.query(`
     SELECT COALESCE(min(through) FILTER (WHERE fast), 0)::text AS min_through, count(*) FILTER (WHERE NOT fast)::int AS slow,

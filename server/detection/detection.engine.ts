@@ -9,6 +9,7 @@ import { monthsCurrent, refreshPostMonthsOf, totalsJoin } from './post-months';
 import { isIsoDate, todayInBeijing } from '../kernel/dates';
 import { bjDate, CHECK_INSTANT } from './detection.dates';
 import { statusThenSql } from '../history/as-of';
+import { withoutNestedLoops } from '../db/plan-settings';
 
 /**
  * The rule engine. `evaluate` fills two temporary tables in the caller's transaction (both `ON COMMIT DROP`):
@@ -229,9 +230,7 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
       for (const pre of rule.prepare?.(ruleOpts) ?? []) {
         await timed(timings, `${rule.rule}:prepare`, () => em.query(pre, pre.includes('$1') ? [opts.asOf] : []));
       }
-      if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = off`);
-      await timed(timings, rule.rule, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []));
-      if (rule.noNestLoop) await em.query(`SET LOCAL enable_nestloop = on`);
+      await timed(timings, rule.rule, () => withoutNestedLoops(em, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []), rule.noNestLoop ?? false));
     }
     // Content rules (server/content): incremental post scan in JS, then set-based inserts into det_hits.
     await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies, { recordState: opts.maintainRollups, scoped }));

@@ -248,10 +248,9 @@ export const RULE_SQL: RuleSql[] = [
        WITH p AS MATERIALIZED (
          SELECT p0.*, (SELECT min(e.i) FROM unnest(ARRAY[${READ_EDGES.join(', ')}]) WITH ORDINALITY e(v, i) WHERE e.v >= p0.lv_min_reads) AS hi_i
            FROM det_pol p0)
-       SELECT a.id, a.province, a.post_count, a.last_post_at, p.lv_require_low, ${dayStart('p.lv_window')} AS lo, p.hi_i,
-              ${dayStart('p.lv_window')} AT TIME ZONE 'Asia/Shanghai' AS lo_local,
-              date_trunc('month', ${dayStart('p.lv_window')} AT TIME ZONE 'Asia/Shanghai')::date AS m_from
-         FROM det_acc a JOIN p USING (province)
+       SELECT a.id, a.province, a.post_count, a.last_post_at, p.lv_require_low, w.lo, p.hi_i,
+              w.lo AT TIME ZONE 'Asia/Shanghai' AS lo_local, date_trunc('month', w.lo AT TIME ZONE 'Asia/Shanghai')::date AS m_from
+         FROM det_acc a JOIN p USING (province) CROSS JOIN LATERAL (SELECT ${dayStart('p.lv_window')} AS lo) w
         WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued AND a.level = ANY (p.lv_levels)`,
       `ANALYZE det_lv_cand`,
       // The months the window overlaps (from m_from to D's month), joined to each candidate by its account alone — one

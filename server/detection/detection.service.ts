@@ -10,6 +10,7 @@ import { NATIONAL_REGION, regionsService } from '../regions/regions.service';
 import { unitsService } from '../units/units.service';
 import { detectionRegionFor, requireDetectionWriter } from '../policy/policy.access';
 import { evaluate } from './detection.engine';
+import { withoutNestedLoops } from '../db/plan-settings';
 import { carryOver, evaluatedOnly, planIncremental, recordEvaluated } from './incremental';
 import { todayInBeijing } from '../kernel/dates';
 import { versionsUsed } from '../policy/policy.service';
@@ -102,8 +103,7 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
     // full scans). A run over every unit of the nation joins them by one hash join instead (nested loops off for the
     // statement): its 93,823 look-ups by key took 1.2–1.5 s.
     const wholeNation = !regionPath && plan.unitIds === null;
-    if (wholeNation) await tx.query(`SET LOCAL enable_nestloop = off`);
-    await tx.query(`
+    await withoutNestedLoops(tx, () => tx.query(`
       CREATE TEMP TABLE det_cmp ON COMMIT DROP AS
       SELECT h.subject_key, f.id, f.id IS NULL AS created,
              f.status <> 'open' AND NOT COALESCE(f.dismissed_reason IS NOT NULL AND f.dismissed_hash = md5(h.hash_basis), false) AS reopened,
@@ -114,8 +114,7 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
                AS changed
         FROM det_hits h JOIN units u ON u.id = h.unit_id
         ${wholeNation ? 'LEFT JOIN findings f ON f.subject_key = h.subject_key'
-    : 'LEFT JOIN LATERAL (SELECT * FROM findings f WHERE f.subject_key = h.subject_key OFFSET 0) f ON true'}`);
-    if (wholeNation) await tx.query(`SET LOCAL enable_nestloop = on`);
+    : 'LEFT JOIN LATERAL (SELECT * FROM findings f WHERE f.subject_key = h.subject_key OFFSET 0) f ON true'}`), wholeNation);
     await tx.query(`ANALYZE det_cmp`);
     const [counts] = await tx.query(`
       SELECT count(*)::int AS found, count(*) FILTER (WHERE created)::int AS created, count(*) FILTER (WHERE reopened)::int AS reopened,
