@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { DEMO_PASSWORD, launchBrowser, newPage, SCREENSHOTS, startE2eServer, type E2eServer } from './support';
 
 /**
@@ -37,6 +37,36 @@ async function tabTo(page: Page, want: (f: Awaited<ReturnType<typeof focused>>) 
     seen.push(`${f.tag}${f.role ? `[${f.role}]` : ''} ${f.name.slice(0, 30)}`);
   }
   throw new Error(`Tab never reached ${what}; focus went through:\n${seen.join('\n')}`);
+}
+
+/**
+ * Enter on an open list until the choice shows in its field. Under load (a CI run) the list was once still opening and
+ * the Enter was lost — the list stayed open, nothing chosen, and Tab never left the field: as a person would, press it
+ * again.
+ */
+async function enterUntilChosen(page: Page, chosen: Locator): Promise<void> {
+  for (let i = 0; i < 3 && !(await chosen.count()); i++) {
+    await page.keyboard.press('Enter');
+    await chosen.waitFor({ timeout: 2_000 }).catch(() => undefined);
+  }
+  await chosen.waitFor();
+}
+
+/**
+ * Closes a select list still open after its choice. Under load (a CI run, 2026-12-01) an account was chosen but its list
+ * was open again when Tab came, and Tab on an open list picks its active option and keeps the focus (rc-select): fifteen
+ * Tabs never left the field. As a person seeing the list would: Esc — only while it is open (Esc on the field alone
+ * would close the dialog).
+ */
+async function closeOpenList(page: Page): Promise<void> {
+  const open = page.locator('.ant-select-dropdown').filter({ visible: true });
+  const waitClosed = async (tries: number) => { for (let i = 0; i < tries && (await open.count()); i++) await page.waitForTimeout(100); };
+  await waitClosed(10);
+  if (await open.count()) {
+    await page.keyboard.press('Escape');
+    await waitClosed(20);
+  }
+  expect(await open.count()).toBe(0);
 }
 
 describe('e2e: keyboard only, and hostile names', () => {
@@ -106,34 +136,12 @@ describe('e2e: keyboard only, and hostile names', () => {
     await page.keyboard.press('ArrowDown'); // opens the list
     await page.locator('.ant-select-item-option').filter({ hasText: '保留整改' }).waitFor();
     for (let i = 0; i < 6 && !(await page.locator('.ant-select-item-option-active').filter({ hasText: '保留整改' }).count()); i++) await page.keyboard.press('ArrowDown');
-    // Enter picks the active option. Under load (a CI run) the list was once still opening and the Enter was lost —
-    // the list stayed open, nothing chosen, and Tab never left the field: as a person would, press it again.
-    const chosen = dialog.locator('.ant-select-content[title="保留整改"]');
-    for (let i = 0; i < 3 && !(await chosen.count()); i++) {
-      await page.keyboard.press('Enter');
-      await chosen.waitFor({ timeout: 2_000 }).catch(() => undefined);
-    }
-    await chosen.waitFor();
+    await enterUntilChosen(page, dialog.locator('.ant-select-content[title="保留整改"]'));
     await tabTo(page, (f) => f.inDialog && f.name.includes('账号'), 'the account field', 10);
     await page.keyboard.type('福州发布');
     await page.locator('.ant-select-item-option').filter({ hasText: '福州发布' }).first().waitFor();
-    // Enter picks the account. Under load (a CI run, 2026-12-01) the account was chosen but its list was open again
-    // when Tab came — and Tab on an open list picks its active option and keeps the focus (rc-select), so fifteen Tabs
-    // never left the field. As a person seeing the list still open would: Esc closes it (only while it is open — Esc
-    // on the field alone would close the dialog), then Tab.
-    const account = dialog.locator('.ant-select-content[title*="福州发布"]');
-    for (let i = 0; i < 3 && !(await account.count()); i++) {
-      await page.keyboard.press('Enter');
-      await account.waitFor({ timeout: 2_000 }).catch(() => undefined);
-    }
-    await account.waitFor();
-    const openList = page.locator('.ant-select-dropdown').filter({ visible: true });
-    for (let i = 0; i < 10 && (await openList.count()); i++) await page.waitForTimeout(100);
-    if (await openList.count()) {
-      await page.keyboard.press('Escape');
-      for (let i = 0; i < 20 && (await openList.count()); i++) await page.waitForTimeout(100);
-    }
-    expect(await openList.count()).toBe(0);
+    await enterUntilChosen(page, dialog.locator('.ant-select-content[title*="福州发布"]'));
+    await closeOpenList(page);
     expect(await dialog.isVisible()).toBe(true);
     await tabTo(page, (f) => f.inDialog && f.name.includes('整改要求'), 'the rectification field', 15);
     await page.keyboard.type('每周至少更新一次，留言五个工作日内答复');
