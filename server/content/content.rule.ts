@@ -52,10 +52,33 @@ export async function loadLexiconEdits(em: EntityManager): Promise<LexiconEdit[]
   return rows.map((r) => ({ regionCode: r.region_code, version: r.version, op: r.op, term: r.term, entry: r.entry }));
 }
 
+/** What the scan (steps 1–2) leaves the rules (step 3): det_cpol, det_cacc, and the window's bounds. */
+interface Scanned {
+  stats: ContentScanStats;
+  maxWindowDays: number;
+  /** The posts that count (own, with text, before the check instant, within the longest window): SQL over `p`. */
+  own: string;
+  prof: [string, number][];
+  mark: (name: string) => void;
+}
+
 /** Runs the content rules over det_acc into det_hits (see above). $1 of the queries is the check date. */
 export async function runContentRules(em: EntityManager, asOf: string, policies: LoadedPolicies,
   opts: { recordState?: boolean; scoped?: boolean } = {}):
   Promise<ContentScanStats> {
+  const { stats, maxWindowDays, own, prof, mark } = await scanContent(em, asOf, policies, opts);
+  await contentFindings(em, asOf, maxWindowDays, own, mark);
+  if (process.env.CONTENT_PROFILE) console.log(`[content] phases: ${prof.map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+  return stats;
+}
+
+/**
+ * Steps 1–2 over det_acc (at least its columns id, unit_id, prov, province): every post of the accounts' windows gets
+ * a current result (check rows, clean sets) and, with `recordState`, the accounts' scan states record it. Used by the
+ * rules above and by an import (content-prime.ts), which checks the posts it loaded while it is at it.
+ */
+export async function scanContent(em: EntityManager, asOf: string, policies: LoadedPolicies,
+  opts: { recordState?: boolean; scoped?: boolean } = {}): Promise<Scanned> {
   const provs: { prov: string; province: string }[] = await em.query(`SELECT DISTINCT prov, province FROM det_acc`);
   const edits = await loadLexiconEdits(em);
   const lexicons = new Map<string, Lexicon>();
@@ -253,7 +276,11 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
     console.log(`[content] ${scanned} posts read and checked in ${scanMs} ms (${inWorker ? 'worker' : 'this thread'}: check ${Math.round(checkMs)} ms), ${found.ids.length} with findings, writes ${Math.round(performance.now() - tw)} ms (clean sets ${Math.round(performance.now() - ts)} ms)`);
   }
   mark('writes');
+  return { stats: { postsInWindow: n, postsScanned: scanned, scanMs }, maxWindowDays, own, prof, mark };
+}
 
+/** Step 3: the three rules' findings into det_hits, from the check rows of det_cacc's windows. */
+async function contentFindings(em: EntityManager, asOf: string, maxWindowDays: number, own: string, mark: (name: string) => void): Promise<void> {
   // The posts with a finding in the window, with their results: the check rows of the accounts' windows under their
   // keys (after the scan every post of every window has a current result), each with its post, which must still be
   // the account's own post with text and the checked text (a row of a post moved away or edited is not current) —
@@ -304,6 +331,4 @@ export async function runContentRules(em: EntityManager, asOf: string, policies:
      WHERE per.off >= cp.min_posts AND per.off::numeric / per.n >= cp.min_share
      GROUP BY a.id, a.unit_id, a.platform, a.name, a.handle`, [asOf]);
   mark('OFF_MISSION');
-  if (process.env.CONTENT_PROFILE) console.log(`[content] phases: ${prof.map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
-  return { postsInWindow: n, postsScanned: scanned, scanMs };
 }

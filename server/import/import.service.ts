@@ -10,6 +10,8 @@ import { LOCKS, rawClient, transaction } from '../kernel/transaction';
 import { Role } from '../common/enums';
 import { FILE_NAMES, FILE_SPECS, isFileName, type FileName } from './csv-schema';
 import { POSTS_FILE_ACCOUNTS, refreshPostMonths } from '../detection/post-months';
+import { primeContentChecks } from '../content/content-prime';
+import { todayInBeijing } from '../kernel/dates';
 import { crossCheck, directTable, loadAll, loadDirect, rawSql, stageFile, type Sql, type Staged } from './bulk-load';
 import { scopeCheck } from './import-scope';
 import { captureChanges, recordImportAudit } from './import-audit';
@@ -139,6 +141,8 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
   });
 
   let analyze: string[] = [];
+  /** The accounts of the posts written (null: a direct load, every account); undefined: no posts written. */
+  let postsOf: number[] | null | undefined;
   // The tables' sizes before the import decide which of them it changed enough to analyse afterwards (analyzeTargets).
   const sizes = dryRun ? new Map<string, number>() : await estimatedRows(ctx, inputs.map((i) => TABLE_OF_FILE[i.name]).filter(Boolean));
   const directFiles = FILE_NAMES.filter((n) => directTable(n) !== null && inputs.some((i) => i.name === n));
@@ -204,7 +208,12 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
     // one row per key again.
     if ((staged.has('accounts.csv') || staged.has('units.csv')) && !dryRun) await sql.query(`SELECT matrix_counts_compact()`);
     // detection/post-months.ts; a direct load counted its accounts' months in the worker (bulk-load.ts loadPostMonths).
-    if (staged.has('posts.csv') && !dryRun && !(direct && directFiles.includes('posts.csv'))) await refreshPostMonths(sql, POSTS_FILE_ACCOUNTS);
+    if (staged.has('posts.csv') && !dryRun && !(direct && directFiles.includes('posts.csv'))) {
+      await refreshPostMonths(sql, POSTS_FILE_ACCOUNTS);
+      // The accounts whose posts the content check below looks at (a direct load: every account, null).
+      const [{ ids }] = await sql.query<{ ids: number[] | null }>(`SELECT COALESCE(array_agg(id), '{}') AS ids FROM (${POSTS_FILE_ACCOUNTS}) x`);
+      postsOf = ids;
+    }
     // Normalised names are ready before the first detection (which would otherwise compute them for every new account).
     if (staged.has('accounts.csv') && !dryRun) await refreshNormalizedNames(tx.em, null);
     if (direct) {
@@ -225,6 +234,7 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
         const tStats = performance.now();
         await sql.query(`SELECT analyze_imported($1::text[])`, [['posts']]);
         postsAnalysed = true;
+        postsOf = null;
         log(`统计信息已更新：posts（${seconds(tStats)} 秒）`);
       }
     }
@@ -282,10 +292,33 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
     const tAnalyze = performance.now();
     await Promise.all([big, rest].filter((l) => l.length).map((l) => ctx.em.query(`SELECT analyze_imported($1::text[])`, [l])));
     if (analyze.length) log(`统计信息已更新：${analyze.join('、')}（${seconds(tAnalyze)} 秒）`);
+    if (outcome.ok && !outcome.dryRun && postsOf !== undefined && opts.checkContent !== false) {
+      await checkImportedContent(ctx, postsOf, log);
+      outcome.elapsedMs = Math.round(performance.now() - started);
+    }
     return outcome;
   } catch (err) {
     if (err instanceof Rollback) return err.result;
     throw err;
+  }
+}
+
+/**
+ * The content check of the posts just written (content/content-prime.ts), in a transaction of its own under the
+ * detection lock, for today's check date (what a detection run checks next). The import has committed: should the
+ * check fail, the data stay imported and the next detection run checks those posts itself (it would have anyway).
+ */
+async function checkImportedContent(ctx: Context, accountIds: number[] | null, log: (message: string) => void): Promise<void> {
+  if (accountIds?.length === 0) return;
+  const t = performance.now();
+  try {
+    const stats = await transaction(ctx, async (tx) => {
+      await tx.em.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.detection]);
+      return primeContentChecks(tx.em, todayInBeijing(), accountIds);
+    });
+    log(`内容预检完成：检查 ${stats.postsScanned} 条发布（${seconds(t)} 秒）`);
+  } catch (err) {
+    log(`内容预检未完成，下次检测时补做 (content check left to the next detection run): ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

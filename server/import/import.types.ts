@@ -68,6 +68,11 @@ export interface ImportOptions {
   /** Progress messages (Chinese). */
   log?: (message: string) => void;
   /**
+   * Check the content of the posts written once committed (content/content-prime.ts), so the next detection run need
+   * not. Default true; false leaves it to that run.
+   */
+  checkContent?: boolean;
+  /**
    * Files of at least this many bytes are parsed in a worker thread (csv-worker.ts); smaller ones on the calling
    * thread, where starting a worker would cost more than it saves. Default 1 MB; 0 = always in a worker.
    */
