@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { makeAccounts } from '../support/factories';
 import { runDetection } from '../../server/detection/detection.service';
+import { evaluate } from '../../server/detection/detection.engine';
 import { D, Level, makeTree, Platform, UnitKind } from './fixture';
 import { makeUnits } from '../support/factories';
 import { movePosts, type SourceRow } from '../../server/plans/moves';
@@ -148,6 +149,38 @@ describe('window rules: set-based figures equal a recomputation from the posts',
     expect(await movePosts(ctx, src('wc1'), ids.wc0)).toBeGreaterThan(0);
     expect(await movePosts(ctx, src('wb2'), ids.wb3)).toBeGreaterThan(0);
     await checkAgainstRecomputation();
+  });
+
+  it('posts90 over a window that starts mid-month, from months current or not (a hand-written post)', async () => {
+    // D = 2024-06-15: the window is 2024-03-17 … 06-14, so March and June are partial months, April and May whole.
+    const asOf = '2024-06-15';
+    const lo = '2024-03-17T00:00:00+08:00';
+    const check = '2024-06-15T00:00:00+08:00';
+    const expected = async () => Object.fromEntries((await db.ds.query(`
+      SELECT a.handle, count(p.*)::int AS n FROM accounts a
+        LEFT JOIN posts p ON p.account_id = a.id AND p.origin_account_id IS NULL AND p.published_at >= $1 AND p.published_at < $2
+       WHERE a.handle = ANY($3) GROUP BY a.handle`, [lo, check, [...WECHAT, ...WEIBO]]) as { handle: string; n: number }[]).map((r) => [r.handle, r.n]));
+    // The rules' figures straight from an evaluation (no findings written); with `maintainRollups` off (the inspection
+    // report's way) an account whose months are stale is counted from its posts.
+    const evaluated = (maintainRollups: boolean) => db.ds.transaction(async (em) => {
+      await evaluate(em, { asOf, regionPath: null, maintainRollups });
+      const rows: { members: { id: number; posts90: number }[] }[] = await em.query(
+        `SELECT evidence -> 'members' AS members FROM det_hits WHERE rule = 'REDUNDANT_SAME_PLATFORM'`);
+      const byId = Object.fromEntries(Object.entries(ids).map(([h, id]) => [id, h]));
+      return Object.fromEntries(rows.flatMap((r) => r.members.map((m) => [byId[m.id], m.posts90])));
+    });
+    // Posts written by hand (no refresh of the months) in a whole month and in both partial ones.
+    await db.ds.query(`INSERT INTO posts (account_id, published_at, title, original, reads)
+      SELECT $1, t, 'by hand ' || t, true, 10 FROM unnest(ARRAY['2024-03-20T10:00:00+08:00', '2024-04-20T10:00:00+08:00',
+        '2024-06-10T10:00:00+08:00', '2024-03-16T23:59:59+08:00']::timestamptz[]) t`, [ids.wc3]);
+    await rollups();
+    const [{ stale }] = await db.ds.query(`SELECT count(*)::int AS stale FROM accounts a LEFT JOIN account_post_totals t ON t.account_id = a.id
+      WHERE (COALESCE(t.posts, 0), t.last_post_at) IS DISTINCT FROM (a.post_count, a.last_post_at)`);
+    expect(stale).toBe(1);
+    const want = await expected();
+    expect(Object.keys(want).length).toBe(WECHAT.length + WEIBO.length);
+    expect(await evaluated(false)).toEqual(want);
+    expect(await evaluated(true)).toEqual(want);
   });
 
   it('after more posts arrive, some in a month without a partition yet', async () => {
