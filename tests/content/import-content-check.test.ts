@@ -4,7 +4,7 @@ import { importFiles } from '../../server/import/import.service';
 import { runDetection } from '../../server/detection/detection.service';
 import { todayInBeijing } from '../../server/kernel/dates';
 import { checkPost } from '../../server/content/matcher';
-import { createTestDb, type TestDb } from '../support/db';
+import { appDataSource, createTestDb, type TestDb } from '../support/db';
 
 // Counts the posts checked (the real matcher, wrapped; without the byte filter, so every post read is counted).
 vi.mock('../../server/content/matcher', async (importOriginal) => {
@@ -63,7 +63,8 @@ describe('the import checks the content of the posts it wrote', () => {
     for (const [db, checkContent] of [[primed, true], [plain, false]] as const) {
       const log: string[] = [];
       checked.mockClear();
-      const r = await importFiles(createSystemContext(db.ds), files(), { log: (m) => log.push(m), checkContent });
+      // As the server imports: as matrix_app (the check writes the content tables with the application's rights).
+      const r = await importFiles(createSystemContext(appDataSource(db.ds)), files(), { log: (m) => log.push(m), checkContent });
       expect(r.errors).toEqual([]);
       // The import checked the posts with text of the open accounts (16 + 15 + 17; not the closed one's, not the title-only post).
       expect(checked.mock.calls.length).toBe(checkContent ? 48 : 0);
@@ -88,7 +89,7 @@ describe('the import checks the content of the posts it wrote', () => {
   it('a later import of more posts checks only those', async () => {
     checked.mockClear();
     const more = `platform,handle,published_at,title,original,reads,content\nwechat,xmfb,${day(1)}T15:00:00,又一条,true,800,小编哭晕在厕所，宝宝们求点赞！`;
-    const r = await importFiles(createSystemContext(primed.ds), [{ name: 'posts.csv', content: more }]);
+    const r = await importFiles(createSystemContext(appDataSource(primed.ds)), [{ name: 'posts.csv', content: more }]);
     expect(r.errors).toEqual([]);
     expect(checked.mock.calls.length).toBe(1);
     checked.mockClear();
