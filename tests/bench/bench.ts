@@ -383,11 +383,13 @@ async function main(): Promise<void> {
     const params: BenchParams = { provinceCode: PROVINCE, provincePath, countyUnitId: county.id, accountId: account.id };
     results.params = params;
     await ds.query(PGL_FUNCTIONS_SQL);
-    // Steady state: statistics everywhere, the visibility map of the small tables the reads scan (index-only scans) and
-    // of what the detection runs just wrote (the full account reads its findings and their links), and the dirty pages
-    // of those runs written out — otherwise a checkpoint falls into whichever engine's load runs come first (ours).
-    await ds.query('VACUUM (ANALYZE) accounts, units, regions, findings, finding_accounts');
-    await ds.query('ANALYZE');
+    // Steady state: statistics everywhere, the visibility map of every table (index-only scans) — of what the import
+    // loaded as well as of what the detection runs just wrote (the full account reads its findings and their links) —
+    // and the dirty pages of those runs written out. Otherwise autovacuum's pass over the imported months, or a
+    // checkpoint, falls into whichever engine's load runs are under way: two quick runs of 2026-12-02 had autovacuum
+    // over every posts partition (00:38:36–41 UTC) during our accounts page's and full account's 32-connection runs
+    // (p99 916–1,143 and 308–367 ms, where PostGraphile and the limit, measured after it, had 99–475 ms).
+    await ds.query('VACUUM (ANALYZE)');
     await ds.query('CHECKPOINT').catch(() => log('CHECKPOINT 需要超级用户或 pg_checkpoint 角色，已跳过 (CHECKPOINT skipped: not allowed for this login)'));
     const counts = (await ds.query(`SELECT (SELECT count(*) FROM accounts)::int AS accounts, (SELECT count(*) FROM units)::int AS units,
       (SELECT count(*) FROM posts)::bigint AS posts, (SELECT count(*) FROM messages)::int AS messages,
