@@ -318,7 +318,9 @@ async function checkImportedContent(ctx: Context, accountIds: number[] | null, l
     });
     log(`内容预检完成：检查 ${stats.postsScanned} 条发布（${seconds(t)} 秒）`);
   } catch (err) {
-    log(`内容预检未完成，下次检测时补做 (content check left to the next detection run): ${err instanceof Error ? err.message : String(err)}`);
+    // The person importing reads the progress log: a plain sentence; the cause goes to the server's log.
+    console.error('[import] content check failed:', err);
+    log('内容预检未完成，下次检测时补做 (content check left to the next detection run)');
   }
 }
 

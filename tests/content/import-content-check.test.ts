@@ -4,6 +4,7 @@ import { importFiles } from '../../server/import/import.service';
 import { runDetection } from '../../server/detection/detection.service';
 import { todayInBeijing } from '../../server/kernel/dates';
 import { checkPost } from '../../server/content/matcher';
+import { primeContentChecks } from '../../server/content/content-prime';
 import { appDataSource, createTestDb, type TestDb } from '../support/db';
 
 // Counts the posts checked (the real matcher, wrapped; without the byte filter, so every post read is counted).
@@ -12,6 +13,12 @@ vi.mock('../../server/content/matcher', async (importOriginal) => {
   return { ...real, checkPost: vi.fn(real.checkPost), copyTextFilter: () => null };
 });
 const checked = vi.mocked(checkPost);
+// The import's content check, wrapped so that one test can make it fail.
+vi.mock('../../server/content/content-prime', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../server/content/content-prime')>();
+  return { ...real, primeContentChecks: vi.fn(real.primeContentChecks) };
+});
+const prime = vi.mocked(primeContentChecks);
 
 /**
  * An import checks the content of the posts it wrote (content/content-prime.ts): the first detection run after it reads
@@ -96,6 +103,31 @@ describe('the import checks the content of the posts it wrote', () => {
     await runDetection(createSystemContext(primed.ds), { asOf: today });
     expect(checked.mock.calls.length).toBe(0);
     expect(await handlesOf(primed, 'post_content_checks')).toEqual(['wechat:fjfb', 'wechat:xmfb', 'weibo:xmny']);
+  });
+
+  it('a failed check leaves the import committed, says so plainly, and the next run checks the posts itself', async () => {
+    const db = await createTestDb();
+    try {
+      prime.mockRejectedValueOnce(new Error('relation "content_scan_state" does not exist'));
+      const log: string[] = [];
+      const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      const r = await importFiles(createSystemContext(appDataSource(db.ds)), files(), { log: (m) => log.push(m) });
+      quiet.mockRestore();
+      expect(r.ok).toBe(true);
+      const postRows = files().find((f) => f.name === 'posts.csv')!.content.split('\n').length - 1;
+      expect(postRows).toBe(65);
+      expect(r.counts.find((c) => c.file === 'posts.csv')?.inserted).toBe(postRows);
+      const said = log.find((m) => m.startsWith('内容预检未完成'));
+      expect(said).toBeDefined();
+      expect(said).not.toMatch(/content_scan_state|relation/);
+      expect(await handlesOf(db, 'content_scan_state')).toEqual([]);
+      checked.mockClear();
+      await runDetection(createSystemContext(db.ds), { asOf: today });
+      expect(checked.mock.calls.length).toBe(48);
+      expect((await contentFindings(db)).map((f: { rule: string }) => f.rule).sort()).toEqual(['OFF_MISSION', 'WRONG_EXPRESSION_SERIOUS']);
+    } finally {
+      await db.close();
+    }
   });
 
   it('a dry run or a refused import checks nothing', async () => {
