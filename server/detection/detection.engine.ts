@@ -68,6 +68,11 @@ export interface Evaluation {
   timings: Record<string, number>;
 }
 
+/** The province code of the unit `u` (the second level of its region path; '0' for a unit without one). */
+export const PROVINCE_OF_UNIT = `COALESCE(NULLIF(split_part(u.region_path, '/', 3), ''), '0')`;
+/** The accounts `a` a run on check date $1 looks at, when $1 is today: not closed, opened by then. */
+export const CHECKED_TODAY = `a.status <> 'closed' AND (a.opened_on IS NULL OR a.opened_on <= $1::date)`;
+
 /** Runs `fn` and adds its duration to `timings[label]`. */
 async function timed<T>(timings: Record<string, number>, label: string, fn: () => Promise<T>): Promise<T> {
   const t = performance.now();
@@ -169,9 +174,9 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
              ${past ? 't.status_then' : 'a.status'} AS status,
              NULLIF(btrim(a.filing_no), '') AS filing_no, a.opened_on, a.followers, a.interaction_enabled, a.is_main,
              a.post_count, a.updated_at, a.last_post_at, a.filing_status, a.filing_changed_on, u.level, u.kind, u.region_path,
-             COALESCE(NULLIF(split_part(u.region_path, '/', 3), ''), '0') AS prov
+             ${PROVINCE_OF_UNIT} AS prov
         FROM ${accountsOf} ${past ? statusThenSql('$1') : ''}
-       WHERE ${past ? `t.existed AND t.status_then <> 'closed'` : `a.status <> 'closed' AND (a.opened_on IS NULL OR a.opened_on <= $1::date)`} ${scope}),
+       WHERE ${past ? `t.existed AND t.status_then <> 'closed'` : CHECKED_TODAY} ${scope}),
     sv AS (
       SELECT sv.account_id AS id, count(*)::int AS n FROM ${servicesOf}
        WHERE sv.merged_into_id IS NULL ${past ? 'AND sv.origin_account_id IS NULL' : ''} GROUP BY sv.account_id

@@ -304,18 +304,15 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
 }
 
 /**
- * The content check of the posts just written (content/content-prime.ts), in a transaction of its own under the
- * detection lock, for today's check date (what a detection run checks next). The import has committed: should the
+ * The content check of the posts just written (content/content-prime.ts), in a transaction of its own, for today's
+ * check date (what a detection run checks next). The import has committed: should the
  * check fail, the data stay imported and the next detection run checks those posts itself (it would have anyway).
  */
 async function checkImportedContent(ctx: Context, accountIds: number[] | null, log: (message: string) => void): Promise<void> {
   if (accountIds?.length === 0) return;
   const t = performance.now();
   try {
-    const stats = await transaction(ctx, async (tx) => {
-      await tx.em.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.detection]);
-      return primeContentChecks(tx.em, todayInBeijing(), accountIds);
-    });
+    const stats = await transaction(ctx, (tx) => primeContentChecks(tx.em, todayInBeijing(), accountIds));
     log(`内容预检完成：检查 ${stats.postsScanned} 条发布（${seconds(t)} 秒）`);
   } catch (err) {
     // The person importing reads the progress log: a plain sentence; the cause goes to the server's log.

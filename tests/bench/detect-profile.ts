@@ -8,7 +8,6 @@ import { createDataSource } from '../../server/registry';
 import { startEmbedded } from '../../server/db/embedded';
 import { runDetectionProfiled } from '../../server/detection/detection.service';
 import { primeContentChecks } from '../../server/content/content-prime';
-import { LOCKS } from '../../server/kernel/transaction';
 import { todayInBeijing } from '../../server/kernel/dates';
 
 /**
@@ -67,10 +66,7 @@ async function main(): Promise<void> {
       console.log('findings, content check rows, clean sets and scan states emptied (as after an import)');
       if (!argv.includes('--no-content-check')) {
         const t = performance.now();
-        const stats = await createSystemContext(ds).em.transaction(async (em) => {
-          await em.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.detection]);
-          return primeContentChecks(em, todayInBeijing(), null);
-        });
+        const stats = await ds.transaction((em) => primeContentChecks(em, todayInBeijing(), null));
         console.log(`the import's content check: ${stats.postsScanned} posts checked in ${Math.round(performance.now() - t)} ms`);
       }
     }
