@@ -70,6 +70,7 @@ import { InsertedPostsMarkTheirUnits1732946900000 } from '../migrations/17329469
 import { ImportDropsOwnForeignKeys1732947000000 } from '../migrations/1732947000000-ImportDropsOwnForeignKeys';
 import { StatementReferences1732947100000 } from '../migrations/1732947100000-StatementReferences';
 import { ReferenceChecksPlannedPerStatement1732947200000 } from '../migrations/1732947200000-ReferenceChecksPlannedPerStatement';
+import { ImportFreezesPosts1732947300000 } from '../migrations/1732947300000-ImportFreezesPosts';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -107,7 +108,8 @@ export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, Au
   SeenRunChecked1732946500000, ImportTruncatesEmptyTargets1732946600000,
   MatrixCounts1732946700000, IncrementalDetection1732946800000,
   InsertedPostsMarkTheirUnits1732946900000, ImportDropsOwnForeignKeys1732947000000,
-  StatementReferences1732947100000, ReferenceChecksPlannedPerStatement1732947200000];
+  StatementReferences1732947100000, ReferenceChecksPlannedPerStatement1732947200000,
+  ImportFreezesPosts1732947300000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 

@@ -130,7 +130,12 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
         SELECT h.rule, h.severity, 'open', h.subject_key, h.unit_id, h.account_id, h.platforms, u.level, u.region_path, h.evidence,
                md5(h.hash_basis), h.suggested_main_id, $1, $1, now(), now()
           FROM det_hits h JOIN units u ON u.id = h.unit_id JOIN det_cmp c ON c.subject_key = h.subject_key AND ${which}`;
-    if (counts.created > 0) await tx.query(insert('c.created'), [id]);
+    // The new findings' ids by subject key, as the insert returns them (their links below join on them, instead of a
+    // look-up by key per finding: 0.75 s for the 93,823 of a first national run).
+    await tx.query(`CREATE TEMP TABLE det_new (subject_key text PRIMARY KEY, id int NOT NULL) ON COMMIT DROP`);
+    if (counts.created > 0) {
+      await tx.query(`WITH ins AS (${insert('c.created')} RETURNING f.subject_key, f.id) INSERT INTO det_new SELECT * FROM ins`, [id]);
+    }
     if (counts.changed > counts.created) {
       await tx.query(`${insert('c.changed AND NOT c.created')}
         ON CONFLICT (subject_key) DO UPDATE SET
@@ -155,13 +160,19 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
     mark('seen');
     // Links of the new and changed findings only: an unchanged finding has the same accounts (every rule's accounts are
     // its subject account or the members its evidence lists) and the same suggested main account.
-    if (counts.changed > 0) {
-      await tx.query(`
-        CREATE TEMP TABLE det_fa ON COMMIT DROP AS
+    // A new finding has no links yet: its links are inserted plainly (no conflict to look for, nothing to delete).
+    const links = (from: string) => `
         SELECT f.id AS finding_id, x.account_id, CASE WHEN x.account_id = h.suggested_main_id THEN 'suggested_main' ELSE 'member' END AS role
-          FROM det_hits h JOIN det_cmp c ON c.subject_key = h.subject_key AND c.changed
-          CROSS JOIN LATERAL (SELECT f.id FROM findings f WHERE f.subject_key = h.subject_key OFFSET 0) f
-          CROSS JOIN LATERAL unnest(h.account_ids) AS x(account_id)`);
+          FROM det_hits h ${from}
+          CROSS JOIN LATERAL unnest(h.account_ids) AS x(account_id)`;
+    if (counts.created > 0) {
+      await withoutNestedLoops(tx, () => tx.query(`INSERT INTO finding_accounts (finding_id, account_id, role)
+        ${links('JOIN det_new f ON f.subject_key = h.subject_key')}`), wholeNation);
+    }
+    if (counts.changed > counts.created) {
+      await tx.query(`
+        CREATE TEMP TABLE det_fa ON COMMIT DROP AS ${links(`JOIN det_cmp c ON c.subject_key = h.subject_key AND c.changed AND NOT c.created
+          CROSS JOIN LATERAL (SELECT f.id FROM findings f WHERE f.subject_key = h.subject_key OFFSET 0) f`)}`);
       await tx.query(`
         DELETE FROM finding_accounts fa
          WHERE fa.finding_id IN (SELECT finding_id FROM det_fa)

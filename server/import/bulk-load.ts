@@ -83,13 +83,30 @@ export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, s
   // import_drop_indexes), the sequence set past them afterwards — no nextval() per row.
   const seq = `pg_get_serial_sequence('public.${d.table}', 'id')`;
   const [{ first }] = await sql.query<{ first: string }>(`SELECT nextval(${seq}) AS first`);
-  // Binary COPY (csv-reader.ts DirectLoad.binary): each stream begins with its header.
-  const copySql = `COPY ${d.table} (${d.columns.join(', ')}) FROM STDIN WITH (FORMAT binary)`;
-  const open = () => {
+  // Binary COPY (csv-reader.ts DirectLoad.binary): each stream begins with its header. FREEZE: the table was emptied
+  // by this (sub)transaction (import_drop_indexes), so the rows go in frozen and their pages all-visible — no heap
+  // visit for an index-only scan, no hint bits to set, nothing for a vacuum to freeze later
+  // (migrations/1732947300000-ImportFreezesPosts.ts). A partitioned table takes no FREEZE: posts go into each month's
+  // partition, one COPY per chunk of a month's rows (csv-reader.ts DirectLoad.byMonth).
+  const copyInto = (rel: string) => `COPY ${rel} (${d.columns.join(', ')}) FROM STDIN WITH (FORMAT binary, FREEZE)`;
+  const openCopy = (rel: string) => {
+    const copySql = copyInto(rel);
     countStatement(copySql);
     const stream = client.query(copyFrom(copySql));
     stream.write(BINARY_COPY_HEADER);
     return stream;
+  };
+  // A month's partition (posts_default for a month without one), with INSERT on it for the application role until
+  // import_restore_indexes: by month index (year × 12 + month - 1).
+  const partitions = new Map<number, string>();
+  const openMonth = async (monthIndex: number) => {
+    let rel = partitions.get(monthIndex);
+    if (rel === undefined) {
+      const month = `${Math.floor(monthIndex / 12)}-${String((monthIndex % 12) + 1).padStart(2, '0')}-01 00:00:00+08:00`;
+      [{ rel }] = await sql.query<{ rel: string }>(`SELECT import_copy_target($1::timestamptz, current_user) AS rel`, [month]);
+      partitions.set(monthIndex, rel);
+    }
+    return openCopy(rel);
   };
   // The first problem settles it (the staged path will run and list them all): stop reading the file.
   let failed = false;
@@ -99,21 +116,21 @@ export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, s
       sink.add(file, line, column, message);
     },
   };
-  const outcome = await readCsvInWorker(name, source, open(), watched, {
+  const outcome = await readCsvInWorker(name, source, d.months ? null : openCopy(d.table), watched, {
     stop: () => failed,
     binary: true,
     keys,
     ids: accounts.map((a) => a.id),
     firstId: Number(first),
     readEdges: d.months ? READ_EDGES : undefined,
+    // Posts: each new month's partition created before its first rows are copied (no COPY open meanwhile).
     month: d.months
-      ? async (month, current) => {
-        current.end();
-        await finished(current);
+      ? async (month) => {
         await sql.query(`SELECT posts_ensure_months(ARRAY[$1::timestamptz])`, [month]);
-        return open();
+        return null;
       }
       : undefined,
+    open: d.months ? openMonth : undefined,
   });
   if (outcome.staged > 0) await sql.query(`SELECT setval(${seq}, $1)`, [Number(first) + outcome.staged - 1]);
   if (outcome.months) await loadPostMonths(client, sql, outcome.months, outcome.latest.ids);

@@ -57,9 +57,13 @@ export async function readCsvInto(spec: FileSpec, source: Readable, target: Writ
       writableObjectMode: true,
       transform(item: { record: string[]; info: Info }, _enc, cb) {
         rows.parsed(item.record, lineOfParsed(item.record, item.info.lines));
-        cb(null, rows.take(1 << 16) || undefined);
+        for (const c of rows.takeAll(1 << 16)) this.push(c);
+        cb();
       },
-      flush(cb) { cb(null, rows.take(0) || undefined); },
+      flush(cb) {
+        for (const c of rows.takeAll(0)) this.push(c);
+        cb();
+      },
     }), target);
   } else {
     await pipeline(source, text, new FastCsv(rows, (lineOffset) => parse(csvParseOptions(file, sink, lineOffset))), target);
@@ -115,7 +119,8 @@ export class FastCsv extends Transform {
     } catch (err) {
       return cb(err as Error);
     }
-    cb(null, this.rows.take(1 << 16) || undefined);
+    for (const c of this.rows.takeAll(1 << 16)) this.push(c);
+    cb();
   }
 
   override _flush(cb: TransformCallback): void {
@@ -126,7 +131,8 @@ export class FastCsv extends Transform {
     } catch (err) {
       return cb(err as Error);
     }
-    cb(null, this.rows.take(0) || undefined);
+    for (const c of this.rows.takeAll(0)) this.push(c);
+    cb();
   }
 
   private toSlow(rest: string, end: boolean): void {
@@ -394,7 +400,19 @@ export interface DirectLoad {
    * about 45 % less of its CPU. The reader already holds each timestamp as microseconds.
    */
   binary?: boolean;
+  /**
+   * A binary load of posts kept apart by month (bulk-load.ts: one COPY … FREEZE per month's partition): each chunk
+   * taken is one month's rows, preceded by that month's index (int32, year × 12 + month - 1, Beijing time). A month's
+   * rows are handed over once they reach MONTH_CHUNK bytes, or the largest month's when all together reach
+   * MONTH_BUFFERED; what is left, at the end.
+   */
+  byMonth?: boolean;
 }
+
+/** A by-month load (DirectLoad.byMonth): one month's rows are handed over from this size… */
+const MONTH_CHUNK = 2 << 20;
+/** …and the largest month's whenever all months together hold this much (memory bounded, whatever the months). */
+const MONTH_BUFFERED = 32 << 20;
 
 /** The header of a binary COPY stream: signature, flags 0, no header extension. */
 export const BINARY_COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
@@ -511,17 +529,19 @@ class RowsToCopy {
   private lastMonthIndex = -1;
   /** Direct load of posts with `readEdges`: the account × month counts. */
   readonly months_: MonthCounts | null;
-  /** A binary direct load (DirectLoad.binary): the rows encoded so far are `bin[0, binLength)`. */
-  private bin: Buffer | null;
-  private binLength = 0;
+  /** A binary direct load (DirectLoad.binary): the rows encoded so far are `bin.buf[0, bin.len)`. */
+  private bin: { buf: Buffer; len: number } | null;
+  /** A by-month load (DirectLoad.byMonth): each month's rows so far, by month index, and their total size. */
+  private readonly monthBins = new Map<number, { buf: Buffer; len: number }>();
+  private monthBytes = 0;
 
   constructor(private readonly spec: FileSpec, private readonly sink: ProblemSink, private readonly direct?: DirectLoad) {
     this.months_ = direct?.readEdges ? new MonthCounts(direct.readEdges) : null;
-    this.bin = direct?.binary ? Buffer.allocUnsafeSlow(1 << 20) : null;
+    this.bin = direct?.binary && !direct.byMonth ? { buf: Buffer.allocUnsafeSlow(1 << 20), len: 0 } : null;
   }
 
   get binary(): boolean {
-    return this.bin !== null;
+    return this.direct?.binary === true;
   }
 
   /** One record that starts on physical line `line` (the first one is the header). */
@@ -540,16 +560,52 @@ class RowsToCopy {
    * the bytes, in a buffer of their own (transferable to the main thread as it is).
    */
   take(min: number): string | Buffer {
+    if (this.direct?.byMonth) return this.takeMonth(min);
     if (this.bin) {
-      if (this.binLength < min || this.binLength === 0) return '';
-      const out = Buffer.allocUnsafeSlow(this.binLength);
-      this.bin.copy(out, 0, 0, this.binLength);
-      this.binLength = 0;
+      if (this.bin.len < min || this.bin.len === 0) return '';
+      const out = Buffer.allocUnsafeSlow(this.bin.len);
+      this.bin.buf.copy(out, 0, 0, this.bin.len);
+      this.bin.len = 0;
       return out;
     }
     if (this.buf.length < min || this.buf.length === 0) return '';
     const out = this.buf;
     this.buf = '';
+    return out;
+  }
+
+  /** Every chunk `take(min)` has to give now (a by-month load may have several; the end, `min` 0, takes all). */
+  takeAll(min: number): (string | Buffer)[] {
+    const out: (string | Buffer)[] = [];
+    for (let c = this.take(min); c !== ''; c = this.direct?.byMonth ? this.take(min) : '') out.push(c);
+    return out;
+  }
+
+  /**
+   * A by-month load's next chunk (DirectLoad.byMonth): the month index, then the month's rows. With `min` 0 any month
+   * with rows; else a month of MONTH_CHUNK bytes, or the largest when all hold MONTH_BUFFERED.
+   */
+  private takeMonth(min: number): Buffer | '' {
+    let pick: number | undefined;
+    let size = 0;
+    for (const [month, b] of this.monthBins) {
+      if (b.len === 0) continue;
+      if (min === 0 || b.len >= MONTH_CHUNK) {
+        pick = month;
+        break;
+      }
+      if (this.monthBytes >= MONTH_BUFFERED && b.len > size) {
+        pick = month;
+        size = b.len;
+      }
+    }
+    if (pick === undefined) return '';
+    const b = this.monthBins.get(pick)!;
+    const out = Buffer.allocUnsafeSlow(4 + b.len);
+    out.writeInt32BE(pick, 0);
+    b.buf.copy(out, 4, 0, b.len);
+    this.monthBytes -= b.len;
+    b.len = 0;
     return out;
   }
 
@@ -652,8 +708,8 @@ class RowsToCopy {
         this.months_?.add(id, monthIndex, values[4] === 't', Number(values[5]), micros);
       }
       else this.latest.set(id, { n: 0, micros: 0, at: '' });
-      if (this.bin) {
-        this.binaryRow(direct.firstId + this.staged, id, values, micros);
+      if (this.bin || direct.byMonth) {
+        this.binaryRow(direct.firstId + this.staged, id, values, micros, direct.byMonth ? this.lastMonthIndex : -1);
         this.staged++;
         return;
       }
@@ -679,18 +735,27 @@ class RowsToCopy {
    * One tuple of a binary direct load: `id` (int8), `account` (int4), then the file's columns after platform and handle
    * by their SQL type. `firstMicros`: the first of them (posts' published_at) as microseconds, already computed.
    */
-  private binaryRow(rowId: number, account: number, values: (string | null)[], firstMicros: number | undefined): void {
+  private binaryRow(rowId: number, account: number, values: (string | null)[], firstMicros: number | undefined, month: number): void {
     const cols = this.spec.columns;
     // The most this tuple can take: a UTF-16 code unit is at most 3 bytes of UTF-8.
     let room = 2 + 12 + 8;
     for (let i = 2; i < values.length; i++) room += 4 + (cols[i].sqlType === 'text' && values[i] !== null ? values[i]!.length * 3 : 8);
-    if (this.binLength + room > this.bin!.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.bin!.length * 2, this.binLength + room));
-      this.bin!.copy(grown, 0, 0, this.binLength);
-      this.bin = grown;
+    let bin = this.bin;
+    if (month !== -1) {
+      bin = this.monthBins.get(month) ?? null;
+      if (!bin) this.monthBins.set(month, bin = { buf: Buffer.allocUnsafeSlow(1 << 18), len: 0 });
     }
-    const b = this.bin!;
-    let o = this.binLength;
+    const target = bin!;
+    if (target.len + room > target.buf.length) {
+      // A month's buffer grows to a chunk at most (it is handed over then): memory stays within months × MONTH_CHUNK.
+      const cap = month === -1 ? Infinity : MONTH_CHUNK + room;
+      const grown = Buffer.allocUnsafeSlow(Math.max(Math.min(target.buf.length * 2, cap), target.len + room));
+      target.buf.copy(grown, 0, 0, target.len);
+      target.buf = grown;
+    }
+    const b = target.buf;
+    const start = target.len;
+    let o = start;
     b.writeInt16BE(values.length, o);
     b.writeInt32BE(8, o + 2);
     writeInt64(b, rowId, o + 6);
@@ -731,6 +796,7 @@ class RowsToCopy {
           throw new Error(`binary COPY: no encoding for ${cols[i].sqlType} (${this.spec.name} ${cols[i].name})`);
       }
     }
-    this.binLength = o;
+    target.len = o;
+    if (month !== -1) this.monthBytes += o - start;
   }
 }

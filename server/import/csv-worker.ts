@@ -36,11 +36,17 @@ export interface WorkerDirect {
   ids: number[];
   firstId: number;
   readEdges?: readonly number[];
-  month?(month: string, current: Writable): Promise<Writable>;
+  month?(month: string, current: Writable | null): Promise<Writable | null>;
   /** True once the load is known to fail (a problem reported): the rest of the file is not read. */
   stop?(): boolean;
   /** Rows in binary COPY format (csv-reader.ts DirectLoad.binary); each stream's header is the caller's. */
   binary?: boolean;
+  /**
+   * Posts kept apart by month (csv-reader.ts DirectLoad.byMonth; binary, with `month`): `open` answers with the COPY
+   * stream that takes a month's rows (by month index), after the previous stream has ended. `month` is then called with
+   * no stream open, and its answer is not used.
+   */
+  open?(monthIndex: number): Promise<Writable>;
 }
 
 /** A direct load's accounts: their ids, and for posts each one's number of posts and latest `published_at` (else 0, ''). */
@@ -59,18 +65,34 @@ export interface MonthArrays {
 }
 
 /** Reads, validates and converts one CSV file in a worker thread; the COPY rows go to `target` (ended at the end). */
-export async function readCsvInWorker(name: FileName, source: Readable, target: Writable, sink: ProblemSink,
+export async function readCsvInWorker(name: FileName, source: Readable, initial: Writable | null, sink: ProblemSink,
   direct?: WorkerDirect): Promise<ReadOutcome & { latest: Latest; months: MonthArrays | null }> {
-  const worker = startWorker(name, direct ? { keys: direct.keys, ids: direct.ids, firstId: direct.firstId, readEdges: direct.readEdges, months: Boolean(direct.month), binary: direct.binary ?? false } : undefined);
+  const byMonth = direct?.open !== undefined;
+  const worker = startWorker(name, direct ? { keys: direct.keys, ids: direct.ids, firstId: direct.firstId, readEdges: direct.readEdges,
+    months: Boolean(direct.month), binary: direct.binary ?? false, byMonth } : undefined);
   const chunks = source[Symbol.asyncIterator]();
-  let copied = finished(target);
+  /** The COPY stream written to (a by-month load: none between two months' streams), and the month it takes. */
+  let target = initial;
+  let targetMonth = -1;
+  let copied: Promise<void> = target ? finished(target) : Promise.resolve();
   copied.catch(() => undefined); // awaited below; a COPY error must not go unhandled meanwhile
   let feeding = Promise.resolve();
   let writing = Promise.resolve();
   try {
     const outcome = await new Promise<ReadOutcome & { latest: Latest; months: MonthArrays | null }>((resolve, reject) => {
       const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
-      target.once('error', fail);
+      target?.once('error', fail);
+      /** Ends the stream written to (its COPY finished), then writes to `next`. */
+      const switchTo = async (next: Writable | null) => {
+        if (target) {
+          target.end();
+          await copied;
+        }
+        target = next;
+        copied = next ? finished(next) : Promise.resolve();
+        copied.catch(() => undefined);
+        next?.once('error', fail);
+      };
       worker.once('error', fail);
       worker.once('exit', (code) => fail(new Error(`CSV worker exited (${code}) before it finished`)));
       const send = (m: ToWorker) => worker.postMessage(m);
@@ -97,14 +119,30 @@ export async function readCsvInWorker(name: FileName, source: Readable, target: 
               // The worker's UTF-8 bytes, received (transferred, not copied) and written as they are: no string on this
               // thread's heap, no encoding here (a 1 MB string per chunk made this thread the import's bottleneck:
               // UTF-8 encoding and the major GCs the large strings triggered).
-              const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
-              if (!target.write(bytes)) await new Promise<void>((r) => target.once('drain', () => r()));
+              let bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+              if (byMonth) {
+                // A month's rows, after its index: into that month's stream.
+                const month = bytes.readInt32BE(0);
+                bytes = bytes.subarray(4);
+                if (!target || month !== targetMonth) {
+                  await switchTo(null);
+                  await switchTo(await direct!.open!(month));
+                  targetMonth = month;
+                }
+              }
+              const out = target!;
+              if (!out.write(bytes)) await new Promise<void>((r) => out.once('drain', () => r()));
               send({ type: 'written' });
             }).catch(fail);
             break;
           case 'month':
             writing = writing.then(async () => {
-              const next = await direct!.month!(m.month, target);
+              if (byMonth) {
+                await switchTo(null);
+                await direct!.month!(m.month, null);
+                return;
+              }
+              const next = (await direct!.month!(m.month, target!))!;
               await copied;
               target = next;
               target.once('error', fail);
@@ -124,11 +162,11 @@ export async function readCsvInWorker(name: FileName, source: Readable, target: 
         }
       });
     });
-    target.end();
+    (target as Writable | null)?.end();
     await copied;
     return outcome;
   } catch (err) {
-    target.destroy(err as Error);
+    (target as Writable | null)?.destroy(err as Error);
     throw err;
   } finally {
     worker.removeAllListeners('exit');
@@ -144,6 +182,7 @@ interface DirectData {
   readEdges?: readonly number[];
   months: boolean;
   binary: boolean;
+  byMonth: boolean;
 }
 
 /** The worker runs this module (server/common/module-worker.ts: compiled, or from the TypeScript sources). */
@@ -154,6 +193,11 @@ function startWorker(name: FileName, direct?: DirectData): Worker {
 function runWorker(name: FileName, directData?: DirectData): void {
   const port = parentPort!;
   const post = (m: FromWorker) => port.postMessage(m);
+  let problems: [string, number, string, string][] = [];
+  const flushProblems = () => {
+    if (problems.length) post({ type: 'problems', list: problems });
+    problems = [];
+  };
   let pendingRead = false;
   const input = new Readable({
     highWaterMark: 2,
@@ -161,6 +205,8 @@ function runWorker(name: FileName, directData?: DirectData): void {
     read() {
       if (pendingRead) return;
       pendingRead = true;
+      // The problems so far first: the main thread stops reading at the first (a by-month load sends rows seldom).
+      flushProblems();
       post({ type: 'more' });
     },
   });
@@ -195,11 +241,6 @@ function runWorker(name: FileName, directData?: DirectData): void {
       }
     }
   });
-  let problems: [string, number, string, string][] = [];
-  const flushProblems = () => {
-    if (problems.length) post({ type: 'problems', list: problems });
-    problems = [];
-  };
   const sink: ProblemSink = {
     add(file, line, column, message) {
       problems.push([file, line, column, message]);
@@ -211,7 +252,7 @@ function runWorker(name: FileName, directData?: DirectData): void {
     const accounts = new Map<string, number>();
     for (let i = 0; i < directData.keys.length; i++) accounts.set(directData.keys[i], directData.ids[i]);
     direct = { accounts, firstId: directData.firstId, readEdges: directData.readEdges, onMonth: directData.months ? (month) => post({ type: 'month', month }) : undefined,
-      binary: directData.binary };
+      binary: directData.binary, byMonth: directData.byMonth };
   }
   readCsvInto(FILE_SPECS[name], input, output, sink, { direct }).then(
     (o) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemContext } from '../../server/kernel/context';
 import { importFiles, type ImportResult } from '../../server/import/import.service';
-import { createTestDb, type TestDb } from '../support/db';
+import { appDataSource, createTestDb, type TestDb } from '../support/db';
 import { normalizeName } from '../../server/detection/name-normalize';
 
 /**
@@ -63,6 +63,56 @@ describe('direct load of posts and messages into empty tables', () => {
     // Re-imported onto the loaded tables: the staged path (tables not empty), nothing changes.
     const again = await importFiles(createSystemContext(direct.ds), files());
     expect(again.counts.find((c) => c.file === 'posts.csv')).toMatchObject({ inserted: 0, updated: 0 });
+  });
+
+  it('writes posts and messages frozen and all-visible, as the application role, and leaves it no right on a partition', async () => {
+    const db = await createTestDb();
+    try {
+      const app = appDataSource(db.ds);
+      const [{ who }] = await app.query(`SELECT current_user AS who`);
+      expect(who).toBe('matrix_app');
+      const insertable = async () => (await db.ds.query(`SELECT c.relname FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+        WHERE h.inhparent = 'posts'::regclass AND has_table_privilege('matrix_app', c.oid, 'INSERT') ORDER BY 1`)).map((r: { relname: string }) => r.relname);
+      const before = await insertable();
+      // Months of three years, far apart: each chunk of a month's rows goes to its own partition.
+      const base = files();
+      const posts = base.find((f) => f.name === 'posts.csv')!;
+      const extra = ['2023-01-15 08:00:00+08:00', '2025-07-31 23:59:59+08:00', '2025-08-01 00:00:00+08:00', '2024-02-29T16:00:00Z']
+        .map((at, i) => `wechat,fjfb,${at},跨月第${i}条,true,${i}`);
+      const input = base.map((f) => (f.name === 'posts.csv' ? { name: f.name, content: `${posts.content.trimEnd()}\n${extra.join('\n')}\n` } : f));
+      const log: string[] = [];
+      const r = await importFiles(createSystemContext(app), input, { log: (m) => log.push(m), checkContent: false });
+      expect(r.errors).toEqual([]);
+      expect(log.some((m) => m.includes('直接写入 posts.csv'))).toBe(true);
+      // Each row in the partition of its Beijing month (2024-02-29T16:00Z is 2024-03-01 00:00 in Beijing).
+      const placed = await db.ds.query(`SELECT p.title, p.tableoid::regclass::text AS part FROM posts p WHERE p.title LIKE '跨月%' ORDER BY 1`);
+      expect(placed).toEqual([
+        { title: '跨月第0条', part: 'posts_2023_01' }, { title: '跨月第1条', part: 'posts_2025_07' },
+        { title: '跨月第2条', part: 'posts_2025_08' }, { title: '跨月第3条', part: 'posts_2024_03' }]);
+      // Frozen and all-visible: every page of every table the load wrote (pg_visibility, as the superuser).
+      await db.ds.query(`CREATE EXTENSION IF NOT EXISTS pg_visibility`);
+      const pages = await db.ds.query(`
+        SELECT c.relname, count(*)::int AS pages, count(*) FILTER (WHERE v.all_visible AND v.all_frozen)::int AS frozen
+          FROM pg_class c CROSS JOIN LATERAL pg_visibility_map(c.oid) v
+         WHERE c.relname = 'messages' OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'posts'::regclass)
+         GROUP BY 1 HAVING count(*) > 0 ORDER BY 1`);
+      expect(pages.length).toBeGreaterThan(4);
+      for (const p of pages) expect(p).toEqual({ ...p, frozen: p.pages });
+      // An index-only scan reads no heap page.
+      const plan: { 'QUERY PLAN': string }[] = await db.ds.query(`EXPLAIN (ANALYZE, COSTS OFF) SELECT /* index only */ account_id, published_at FROM posts_2025_07
+         WHERE account_id > 0 AND published_at > '2000-01-01'`);
+      const text = plan.map((l) => l['QUERY PLAN']).join('\n');
+      if (text.includes('Index Only Scan')) expect(text).toMatch(/Heap Fetches: 0/);
+      // The grants that let the load copy into the partitions are gone with it: the role may insert into the same
+      // partitions as before (those the migrations created with the table), into none of those the load created.
+      expect(await insertable()).toEqual(before);
+      expect(before).not.toContain('posts_2025_07');
+      // Outside such an import the application role gets nothing from import_copy_target.
+      await expect(app.query(`SELECT import_copy_target(now(), current_user)`)).rejects.toThrow(/not emptied/);
+      await expect(app.query(`COPY posts_2025_07 (account_id) FROM STDIN`)).rejects.toThrow(/permission denied/);
+    } finally {
+      await db.close();
+    }
   });
 
   it('a duplicate post, an unknown account, a bad cell: the staged path\'s answer, nothing written', async () => {
