@@ -21,7 +21,8 @@ const FK_LOOP_OWN = `WHERE c.conparentid = 0 AND (
                  -- units and accounts: their own foreign keys only
                  OR (tbl IN ('units', 'accounts') AND c.contype = 'f' AND c.conrelid = format('public.%I', tbl)::regclass))`;
 
-function dropIndexesOwnKeys(): string {
+/** The function as this migration leaves it (1732947400000-DetectionLoadsEmptyFindings.ts builds on it). */
+export function dropIndexesOwnKeys(): string {
   return replaceOnce(dropIndexesQuiet(), FK_LOOP, FK_LOOP_OWN, 'import_drop_indexes: the foreign key loop');
 }
 

@@ -71,6 +71,7 @@ import { ImportDropsOwnForeignKeys1732947000000 } from '../migrations/1732947000
 import { StatementReferences1732947100000 } from '../migrations/1732947100000-StatementReferences';
 import { ReferenceChecksPlannedPerStatement1732947200000 } from '../migrations/1732947200000-ReferenceChecksPlannedPerStatement';
 import { ImportFreezesPosts1732947300000 } from '../migrations/1732947300000-ImportFreezesPosts';
+import { DetectionLoadsEmptyFindings1732947400000 } from '../migrations/1732947400000-DetectionLoadsEmptyFindings';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -109,7 +110,7 @@ export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, Au
   MatrixCounts1732946700000, IncrementalDetection1732946800000,
   InsertedPostsMarkTheirUnits1732946900000, ImportDropsOwnForeignKeys1732947000000,
   StatementReferences1732947100000, ReferenceChecksPlannedPerStatement1732947200000,
-  ImportFreezesPosts1732947300000];
+  ImportFreezesPosts1732947300000, DetectionLoadsEmptyFindings1732947400000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 

@@ -48,6 +48,12 @@ export interface RunOptions {
  *     under the government unit of the run's region so the region's auditors see it (nationwide runs: no unit).
  * Callable with a request context or the operator's system context (CLI, start-up, benchmarks).
  */
+/**
+ * From how many new findings a run into an empty findings table drops its secondary indexes for the insert (below
+ * that, building them again costs more than it saves). Tests lower it.
+ */
+export const persistTuning = { bulkFindings: 10_000 };
+
 export async function runDetection(ctx: Context, opts: RunOptions = {}): Promise<DetectionRun> {
   return (await runDetectionProfiled(ctx, opts)).run;
 }
@@ -134,7 +140,17 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
     // look-up by key per finding: 0.75 s for the 93,823 of a first national run).
     await tx.query(`CREATE TEMP TABLE det_new (subject_key text PRIMARY KEY, id int NOT NULL) ON COMMIT DROP`);
     if (counts.created > 0) {
+      // Many new findings into an empty table (the first run after a fresh import): its secondary indexes dropped
+      // before and built once after (migrations/1732947400000-DetectionLoadsEmptyFindings.ts). The table stays locked
+      // until this run commits; it had no finding to read. A table with rows is left as it is.
+      const bulk = counts.created >= persistTuning.bulkFindings
+        && (await tx.query(`SELECT import_drop_indexes('findings') AS n`))[0].n > 0;
       await tx.query(`WITH ins AS (${insert('c.created')} RETURNING f.subject_key, f.id) INSERT INTO det_new SELECT * FROM ins`, [id]);
+      if (bulk) {
+        mark('insert');
+        await tx.query(`SELECT import_restore_indexes()`);
+        mark('indexes');
+      }
     }
     if (counts.changed > counts.created) {
       await tx.query(`${insert('c.changed AND NOT c.created')}
