@@ -38,6 +38,12 @@ export interface RunOptions {
 }
 
 /**
+ * From how many new findings a run into an empty findings table drops its secondary indexes for the insert (below
+ * that, building them again costs more than it saves). Tests lower it.
+ */
+export const persistTuning = { bulkFindings: 10_000 };
+
+/**
  * One detection run, in ONE transaction: evaluate every rule (set-based, detection.engine.ts), then
  *   - upsert the findings by subject key: new ones are created, existing ones keep their id and get the new
  *     evidence; a RESOLVED one reopens; a DISMISSED one stays dismissed while its evidence hash is unchanged and
@@ -48,12 +54,6 @@ export interface RunOptions {
  *     under the government unit of the run's region so the region's auditors see it (nationwide runs: no unit).
  * Callable with a request context or the operator's system context (CLI, start-up, benchmarks).
  */
-/**
- * From how many new findings a run into an empty findings table drops its secondary indexes for the insert (below
- * that, building them again costs more than it saves). Tests lower it.
- */
-export const persistTuning = { bulkFindings: 10_000 };
-
 export async function runDetection(ctx: Context, opts: RunOptions = {}): Promise<DetectionRun> {
   return (await runDetectionProfiled(ctx, opts)).run;
 }

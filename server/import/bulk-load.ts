@@ -127,7 +127,6 @@ export async function loadDirect(client: PoolClient, sql: Sql, name: FileName, s
     month: d.months
       ? async (month) => {
         await sql.query(`SELECT posts_ensure_months(ARRAY[$1::timestamptz])`, [month]);
-        return null;
       }
       : undefined,
     open: d.months ? openMonth : undefined,

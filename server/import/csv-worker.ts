@@ -28,23 +28,22 @@ const PROBLEM_BATCH = 500;
 
 /**
  * A direct load (csv-reader.ts `DirectLoad`) from the worker: the accounts as parallel arrays of keys and ids; for
- * posts, `month` is called with each new month before any of its rows is written, and answers with the COPY stream
- * that takes the rows from then on (the previous one ended: the month's partition is created between two COPYs).
+ * posts, `month` is called with each new month before any of its rows is written, with no COPY open (the month's
+ * partition is created then), and `open` gives each month's rows their COPY stream.
  */
 export interface WorkerDirect {
   keys: string[];
   ids: number[];
   firstId: number;
   readEdges?: readonly number[];
-  month?(month: string, current: Writable | null): Promise<Writable | null>;
+  month?(month: string): Promise<void>;
   /** True once the load is known to fail (a problem reported): the rest of the file is not read. */
   stop?(): boolean;
   /** Rows in binary COPY format (csv-reader.ts DirectLoad.binary); each stream's header is the caller's. */
   binary?: boolean;
   /**
    * Posts kept apart by month (csv-reader.ts DirectLoad.byMonth; binary, with `month`): `open` answers with the COPY
-   * stream that takes a month's rows (by month index), after the previous stream has ended. `month` is then called with
-   * no stream open, and its answer is not used.
+   * stream that takes a month's rows (by month index), after the previous stream has ended.
    */
   open?(monthIndex: number): Promise<Writable>;
 }
@@ -137,17 +136,8 @@ export async function readCsvInWorker(name: FileName, source: Readable, initial:
             break;
           case 'month':
             writing = writing.then(async () => {
-              if (byMonth) {
-                await switchTo(null);
-                await direct!.month!(m.month, null);
-                return;
-              }
-              const next = (await direct!.month!(m.month, target!))!;
-              await copied;
-              target = next;
-              target.once('error', fail);
-              copied = finished(target);
-              copied.catch(() => undefined);
+              await switchTo(null);
+              await direct!.month!(m.month);
             }).catch(fail);
             break;
           case 'problems':
