@@ -29,7 +29,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  */
 
 /** The platforms a finding (`f`) is counted under: each it concerns once, and '*'. */
-const COUNTED_PLATFORMS = (f: string) => `CROSS JOIN LATERAL (SELECT DISTINCT p FROM unnest(${f}.platforms) p UNION ALL SELECT '*') x(platform)`;
+export const COUNTED_PLATFORMS = (f: string) => `CROSS JOIN LATERAL (SELECT DISTINCT p FROM unnest(${f}.platforms) p UNION ALL SELECT '*') x(platform)`;
 
 /** The counted rows of a set of findings (`src`: a relation with the findings' columns), with a sign. */
 const FINDING_ROWS = (src: string, sign: string) => `
@@ -43,7 +43,7 @@ const ACCOUNT_ROWS = (src: string, sign: string) => `
    WHERE u.region_path IS NOT NULL GROUP BY 1, 2, 3`;
 
 /** The two logs: each one's table, its columns and the counted rows of a set of its source table's rows. */
-const LOGS = {
+export const LOGS = {
   accounts: { table: 'matrix_account_counts', columns: '(region_path, platform, status, n)', rows: ACCOUNT_ROWS },
   findings: { table: 'matrix_finding_counts', columns: '(region_path, finding_path, platform, n)', rows: FINDING_ROWS },
 } as const;
@@ -57,6 +57,16 @@ const LOG_STATEMENT = ({ table, columns, rows }: (typeof LOGS)[keyof typeof LOGS
           ELSE
             INSERT INTO public.${table} ${columns} ${rows('old_rows', '-1')};
           END IF;`;
+
+/** The statement triggers' function (its findings' part replaced by 1732947500000-MatrixCountsPlannedPerStatement.ts). */
+export const STATEMENT_FUNCTION = `
+      CREATE FUNCTION matrix_counts_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_ARGV[0] = 'accounts' THEN${LOG_STATEMENT(LOGS.accounts)}
+        ELSE${LOG_STATEMENT(LOGS.findings)}
+        END IF;
+        RETURN NULL;
+      END $$`;
 
 /** The owner of `like` owns `table` too. */
 const SAME_OWNER = (table: string, like: string) => `DO $$ BEGIN
@@ -75,14 +85,7 @@ export class MatrixCounts1732946700000 implements MigrationInterface {
     await q.query(`CREATE INDEX matrix_finding_counts_path_idx ON matrix_finding_counts (region_path text_pattern_ops) INCLUDE (finding_path, platform, n)`);
 
     // Inserts, deletes and truncations, per statement: accounts (TG_ARGV[0] = 'accounts') and findings.
-    await q.query(`
-      CREATE FUNCTION matrix_counts_statement() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_ARGV[0] = 'accounts' THEN${LOG_STATEMENT(LOGS.accounts)}
-        ELSE${LOG_STATEMENT(LOGS.findings)}
-        END IF;
-        RETURN NULL;
-      END $$`);
+    await q.query(STATEMENT_FUNCTION);
     for (const table of ['accounts', 'findings']) {
       await q.query(`CREATE TRIGGER matrix_counts_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows
         FOR EACH STATEMENT EXECUTE FUNCTION matrix_counts_statement('${table}')`);

@@ -72,6 +72,7 @@ import { StatementReferences1732947100000 } from '../migrations/1732947100000-St
 import { ReferenceChecksPlannedPerStatement1732947200000 } from '../migrations/1732947200000-ReferenceChecksPlannedPerStatement';
 import { ImportFreezesPosts1732947300000 } from '../migrations/1732947300000-ImportFreezesPosts';
 import { DetectionLoadsEmptyFindings1732947400000 } from '../migrations/1732947400000-DetectionLoadsEmptyFindings';
+import { MatrixCountsPlannedPerStatement1732947500000 } from '../migrations/1732947500000-MatrixCountsPlannedPerStatement';
 import { PostsByMonth1732940000000 } from '../migrations/1732940000000-PostsByMonth';
 import { WorkOrdersResolver } from './workorders/workorders.resolver';
 import { AccountCountAsOfResolver, HistoryResolver } from './history/history.resolver';
@@ -110,7 +111,8 @@ export const MIGRATIONS = [AccountGraph1732300000000, Detection1732400000000, Au
   MatrixCounts1732946700000, IncrementalDetection1732946800000,
   InsertedPostsMarkTheirUnits1732946900000, ImportDropsOwnForeignKeys1732947000000,
   StatementReferences1732947100000, ReferenceChecksPlannedPerStatement1732947200000,
-  ImportFreezesPosts1732947300000, DetectionLoadsEmptyFindings1732947400000];
+  ImportFreezesPosts1732947300000, DetectionLoadsEmptyFindings1732947400000,
+  MatrixCountsPlannedPerStatement1732947500000];
 
 export const MODEL: DataModel = { entities: ENTITIES, migrations: MIGRATIONS };
 

@@ -9,6 +9,7 @@ import { Scope } from '../../server/kernel/scope';
 import { matrixService } from '../../server/matrix/matrix.service';
 import { sqlScope, type SqlScope } from '../../server/db/sql-counter';
 import { runDetection } from '../../server/detection/detection.service';
+import { MatrixCountsPlannedPerStatement1732947500000 } from '../../migrations/1732947500000-MatrixCountsPlannedPerStatement';
 
 /**
  * The matrix's maintained counts (migrations/1732946700000-MatrixCounts.ts): after any sequence of writes —
@@ -67,10 +68,10 @@ type Op =
   | { kind: 'regions'; region: number }
   | { kind: 'delete'; pick: number; many: boolean }
   | { kind: 'compact' }
-  | { kind: 'finding'; pick: number; platforms: number[]; status: number; elsewhere: boolean }
+  | { kind: 'finding'; pick: number; platforms: number[]; status: number; elsewhere: boolean; many: boolean }
   | { kind: 'findingStatus'; pick: number; status: number; many: boolean }
   | { kind: 'findingPlatforms'; pick: number; platforms: number[] }
-  | { kind: 'findingDelete'; pick: number };
+  | { kind: 'findingDelete'; pick: number; many: boolean };
 
 const unitCodes = REGIONS.flatMap((_, i) => [`U${i}`, `V${i}`]);
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -83,10 +84,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), pick: fc.nat(1000), many: fc.boolean() }),
   fc.record({ kind: fc.constant('compact' as const) }),
   fc.record({ kind: fc.constant('finding' as const), pick: fc.nat(1000), platforms: fc.array(fc.nat(2), { minLength: 1, maxLength: 3 }),
-    status: fc.nat(2), elsewhere: fc.boolean() }),
+    status: fc.nat(2), elsewhere: fc.boolean(), many: fc.boolean() }),
   fc.record({ kind: fc.constant('findingStatus' as const), pick: fc.nat(1000), status: fc.nat(2), many: fc.boolean() }),
   fc.record({ kind: fc.constant('findingPlatforms' as const), pick: fc.nat(1000), platforms: fc.array(fc.nat(2), { minLength: 1, maxLength: 3 }) }),
-  fc.record({ kind: fc.constant('findingDelete' as const), pick: fc.nat(1000) }),
+  fc.record({ kind: fc.constant('findingDelete' as const), pick: fc.nat(1000), many: fc.boolean() }),
 );
 
 const FINDING_STATUSES = ['open', 'resolved', 'dismissed'];
@@ -107,13 +108,19 @@ async function apply(o: Op): Promise<void> {
     case 'finding':
       if (picked === null) break;
       // Its region path as detection writes it (the unit's), or another one (the unit moved since the finding was written).
+      // Many: one statement, a finding for every account of the picked one's unit, their statuses in turn from the
+      // drawn one and every third without a region path (the statement trigger counts only the open ones with a path).
       await db.ds.query(`
         INSERT INTO findings (rule, severity, status, subject_key, unit_id, account_id, platforms, level, region_path, evidence, evidence_hash,
                               first_seen_run, last_seen_run, first_seen_at, last_seen_at, dismissed_reason, dismissed_hash)
-        SELECT 'ZOMBIE', 'major', $2, $3, a.unit_id, a.id, $4::text[], u.level, CASE WHEN $5 THEN '/0/35/3502/' ELSE u.region_path END, '{}', 'h',
-               $6, $6, now(), now(), CASE WHEN $2 = 'dismissed' THEN '不适用' END, CASE WHEN $2 = 'dismissed' THEN 'h' END
-          FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.id = $1`,
-      [picked, FINDING_STATUSES[o.status], `s${++subjects}`, o.platforms.map((i) => PLATFORMS[i]), o.elsewhere, runId]);
+        SELECT 'ZOMBIE', 'major', s.status, $3 || '-' || a.id, a.unit_id, a.id, $4::text[], u.level,
+               CASE WHEN a.i % 3 = 2 THEN NULL WHEN $5 THEN '/0/35/3502/' ELSE u.region_path END, '{}', 'h',
+               $6, $6, now(), now(), CASE WHEN s.status = 'dismissed' THEN '不适用' END, CASE WHEN s.status = 'dismissed' THEN 'h' END
+          FROM (SELECT a.id, a.unit_id, (row_number() OVER (ORDER BY a.id))::int - 1 AS i FROM accounts a
+                 WHERE ${o.many ? 'a.unit_id = (SELECT unit_id FROM accounts WHERE id = $1)' : 'a.id = $1'}) a
+          JOIN units u ON u.id = a.unit_id
+          CROSS JOIN LATERAL (SELECT ($7::text[])[1 + ($2 + a.i) % 3] AS status) s`,
+      [picked, o.status, `s${++subjects}`, o.platforms.map((i) => PLATFORMS[i]), o.elsewhere, runId, FINDING_STATUSES]);
       break;
     case 'findingStatus':
       if (finding === null) break;
@@ -127,7 +134,9 @@ async function apply(o: Op): Promise<void> {
       break;
     case 'findingDelete':
       if (finding === null) break;
-      await db.ds.query(`DELETE FROM findings WHERE id = $1`, [finding]);
+      await db.ds.query(o.many
+        ? `DELETE FROM findings WHERE unit_id = (SELECT unit_id FROM findings WHERE id = $1)`
+        : `DELETE FROM findings WHERE id = $1`, [finding]);
       break;
     case 'insert': {
       // One statement, n rows (the statement trigger sees them as one transition table).
@@ -189,12 +198,22 @@ describe('maintained matrix counts', () => {
       for (const o of ops) await apply(o);
       const { maintained, counted } = await bothCounts();
       expect(maintained).toEqual(counted);
+      // A statement whose findings count nowhere (none open, or no region path) writes no row to the log.
+      expect(await db.ds.query(`SELECT count(*)::int AS n FROM matrix_finding_counts WHERE n = 0`)).toEqual([{ n: 0 }]);
       if (counted.some((k) => k.startsWith('finding'))) withOpenFindings++;
       if (counted.some((k) => !k.startsWith('finding'))) withAccounts++;
     }), {
       numRuns: 40,
       // First (then the generated ones): an open finding on two platforms, so the comparison always covers findings.
-      examples: [[[{ kind: 'insert', unit: 2, platform: 0, status: 0, n: 2 }, { kind: 'finding', pick: 0, platforms: [0, 1], status: 0, elsewhere: false }]]],
+      // The second: findings of a whole unit in one statement (open, resolved, dismissed in turn, every third without
+      // a region path), some made open or deleted together.
+      examples: [
+        [[{ kind: 'insert', unit: 2, platform: 0, status: 0, n: 2 }, { kind: 'finding', pick: 0, platforms: [0, 1], status: 0, elsewhere: false, many: false }]],
+        [[{ kind: 'insert', unit: 3, platform: 1, status: 0, n: 4 }, { kind: 'insert', unit: 3, platform: 2, status: 1, n: 3 },
+          { kind: 'finding', pick: 0, platforms: [0, 2, 2], status: 1, elsewhere: false, many: true },
+          { kind: 'finding', pick: 1, platforms: [1], status: 0, elsewhere: true, many: true },
+          { kind: 'findingStatus', pick: 2, status: 0, many: true }, { kind: 'findingDelete', pick: 5, many: true }]],
+      ],
     });
     // The runs did compare accounts and open findings (the first example guarantees both; a later sequence may delete
     // every account, so the table's state at the end proves nothing).
@@ -216,7 +235,7 @@ describe('maintained matrix counts', () => {
     await makeAccounts(db.ds, [{ unit: 'ST', handle: 'st1' }]);
     const all: number[] = ((await db.ds.query(`SELECT id FROM accounts ORDER BY id`)) as { id: number }[]).map((r) => r.id);
     const [{ id: account }] = await db.ds.query(`SELECT id FROM accounts WHERE handle = 'st1'`);
-    await apply({ kind: 'finding', pick: all.indexOf(account), platforms: [0, 1], status: 0, elsewhere: false });
+    await apply({ kind: 'finding', pick: all.indexOf(account), platforms: [0, 1], status: 0, elsewhere: false, many: false });
     const [{ id }] = await db.ds.query(`SELECT max(id) AS id FROM findings`);
     const [{ path }] = await db.ds.query(`SELECT region_path AS path FROM units WHERE code = 'ST'`);
     const mine = (k: string) => k.startsWith(`finding ${path} ${path} `);
@@ -301,7 +320,7 @@ describe('maintained matrix counts', () => {
     const all: number[] = ((await db.ds.query(`SELECT id FROM accounts ORDER BY id`)) as { id: number }[]).map((r) => r.id);
     for (const [handle, platforms, elsewhere] of [['mf1', [0, 1], false], ['mf2', [2], false], ['mf1', [0], true]] as const) {
       const [{ id }] = await db.ds.query(`SELECT id FROM accounts WHERE handle = $1`, [handle]);
-      await apply({ kind: 'finding', pick: all.indexOf(id), platforms: [...platforms], status: 0, elsewhere });
+      await apply({ kind: 'finding', pick: all.indexOf(id), platforms: [...platforms], status: 0, elsewhere, many: false });
     }
     const everything: Context = createSystemContext(db.ds, db.config);
     // The same units seen through a scope that covers them all: the accounts are counted.
@@ -324,6 +343,32 @@ describe('maintained matrix counts', () => {
       expect([reads(fromCounts.log, 'FROM accounts a'), reads(fromCounts.log, 'FROM findings f')]).toEqual([0, 0]);
       expect([reads(fromAccounts.log, 'matrix_account_counts'), reads(fromAccounts.log, 'matrix_finding_counts')]).toEqual([0, 0]);
       expect([reads(fromAccounts.log, 'FROM accounts a'), reads(fromAccounts.log, 'FROM findings f')]).toEqual([1, 1]);
+    }
+  });
+
+  it('the planned statement function (MatrixCountsPlannedPerStatement) reverts to the earlier one and back, counting the same', async () => {
+    const definition = async () => ((await db.ds.query(`SELECT prosrc FROM pg_proc WHERE proname = 'matrix_counts_statement'`)) as { prosrc: string }[])[0].prosrc;
+    const insertMany = async () => {
+      const ids: number[] = ((await db.ds.query(`SELECT id FROM accounts ORDER BY id`)) as { id: number }[]).map((r) => r.id);
+      for (const status of [0, 1]) await apply({ kind: 'finding', pick: ids.length - 1, platforms: [0, 2], status, elsewhere: false, many: true });
+    };
+    const m = new MatrixCountsPlannedPerStatement1732947500000();
+    const q = db.ds.createQueryRunner();
+    try {
+      expect(await definition()).toContain('EXECUTE');
+      await m.down(q);
+      expect(await definition()).not.toContain('EXECUTE');
+      await insertMany();
+      let both = await bothCounts();
+      expect(both.maintained).toEqual(both.counted);
+      await m.up(q);
+      expect(await definition()).toContain('EXECUTE');
+      await insertMany();
+      await db.ds.query(`DELETE FROM findings WHERE status = 'open' AND id IN (SELECT id FROM findings ORDER BY id DESC LIMIT 5)`);
+      both = await bothCounts();
+      expect(both.maintained).toEqual(both.counted);
+    } finally {
+      await q.release();
     }
   });
 });
