@@ -3,6 +3,7 @@ import { effectiveSettings, loadPolicies, provinceOfPath, versionsUsed, type Loa
 import { NATIONAL_REGION } from '../regions/regions.service';
 import { refreshNormalizedNames } from './name-normalize';
 import { RULE_SQL } from './detection.rules';
+import { startElsewhere, type RuleElsewhere } from './rule-elsewhere';
 import { runContentRules } from '../content/content.rule';
 import { runClosedRules } from './rules-closed';
 import { monthsCurrent, refreshPostMonthsOf, totalsJoin } from './post-months';
@@ -55,6 +56,11 @@ export interface EvaluateOptions {
    * compute such accounts from their posts either way).
    */
   maintainRollups?: boolean;
+  /**
+   * The caller's transaction wrote nothing before this run (and is no savepoint's): a rule may then be evaluated on a
+   * second connection, which sees only what was committed (rule-elsewhere.ts). Set by `runDetection` after checking.
+   */
+  secondConnection?: boolean;
 }
 
 export interface Evaluation {
@@ -230,17 +236,27 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
   if (opts.unitIds?.length !== 0) {
     // Replaying an earlier date (`past`): replies given after the check date did not exist yet.
     const ruleOpts = { replay: past, maxWindowDays, scoped };
-    for (const rule of RULE_SQL) {
-      const sql = rule.sql(ruleOpts);
-      for (const pre of rule.prepare?.(ruleOpts) ?? []) {
-        await timed(timings, `${rule.rule}:prepare`, () => em.query(pre, pre.includes('$1') ? [opts.asOf] : []));
+    // A nationwide run: the rule that can be evaluated on a second connection is, meanwhile this one does the others.
+    const far = scoped || !opts.secondConnection ? undefined : RULE_SQL.find((r): r is RuleElsewhere => r.accounts !== undefined);
+    const elsewhere = far ? await startElsewhere(em, far, ruleOpts, opts.asOf, timings) : null;
+    try {
+      for (const rule of RULE_SQL) {
+        if (elsewhere && rule === far) continue;
+        const sql = rule.sql(ruleOpts);
+        for (const pre of rule.prepare?.(ruleOpts) ?? []) {
+          await timed(timings, `${rule.rule}:prepare`, () => em.query(pre, pre.includes('$1') ? [opts.asOf] : []));
+        }
+        await timed(timings, rule.rule, () => withoutNestedLoops(em, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []), rule.noNestLoop ?? false));
       }
-      await timed(timings, rule.rule, () => withoutNestedLoops(em, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []), rule.noNestLoop ?? false));
+      // Content rules (server/content): incremental post scan in JS, then set-based inserts into det_hits.
+      await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies, { recordState: opts.maintainRollups, scoped }));
+      // The loop after deregistration (rules-closed.ts): CLOSED_BUT_LIVE and stop-notice accounts.
+      await timed(timings, 'closed', () => runClosedRules(em, opts.asOf, policies, scope, params));
+      await elsewhere?.finish();
+    } catch (err) {
+      await elsewhere?.settled();
+      throw err;
     }
-    // Content rules (server/content): incremental post scan in JS, then set-based inserts into det_hits.
-    await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies, { recordState: opts.maintainRollups, scoped }));
-    // The loop after deregistration (rules-closed.ts): CLOSED_BUT_LIVE and stop-notice accounts.
-    await timed(timings, 'closed', () => runClosedRules(em, opts.asOf, policies, scope, params));
     // The comparison with the stored findings joins on these; the evidence (JSON) needs no statistics.
     await em.query(`ANALYZE det_hits (subject_key, rule, unit_id, account_id)`);
   }

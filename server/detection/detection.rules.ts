@@ -37,7 +37,16 @@ export interface RuleSql {
    * planner knows their size (a CTE's row estimate can be off by 20×: LOW_VALUE's candidates).
    */
   prepare?(o: RuleOptions): string[];
+  /**
+   * What the rule's statements read of det_acc (`a`): the rows (`where`, a condition they also apply themselves) and
+   * the columns. Given, the rule may be evaluated on a second connection that receives only these (rule-elsewhere.ts;
+   * a column missing here fails its test, tests/detection/rule-elsewhere.test.ts).
+   */
+  accounts?: { where: string; columns: readonly string[] };
 }
+
+/** LOW_VALUE's subjects before its policy's levels: active publishing accounts not judged by their services. */
+const PUBLISHING_ACTIVE = `a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued`;
 
 const ACCOUNT = `jsonb_build_object('id', a.id, 'name', a.name, 'platform', a.platform, 'handle', a.handle)`;
 const COLS = `(rule, severity, subject_key, unit_id, account_id, platforms, account_ids, suggested_main_id, evidence, hash_basis)`;
@@ -246,6 +255,11 @@ export const RULE_SQL: RuleSql[] = [
     // of the window > max. Score = signals tripped (0–4).
     rule: DetectionRule.LOW_VALUE,
     severity: Severity.MINOR,
+    // A nationwide run evaluates it on a second connection while its own evaluates the other rules (rule-elsewhere.ts).
+    accounts: {
+      where: PUBLISHING_ACTIVE,
+      columns: ['id', 'unit_id', 'platform', 'name', 'handle', 'province', 'post_count', 'last_post_at', 'status', 'type', 'service_valued', 'level'],
+    },
     // Two stages, so the costly signals are computed only where they can matter: first the post count and median
     // reads of every candidate; then, for the accounts with low reads (all of them if `requireLowReads` is off),
     // originals, routine reports, active weeks (a bitmask of 7-day buckets counted back from the check instant)
@@ -271,7 +285,7 @@ export const RULE_SQL: RuleSql[] = [
        SELECT a.id, a.province, a.post_count, a.last_post_at, p.lv_require_low, w.lo, p.hi_i,
               w.lo AT TIME ZONE 'Asia/Shanghai' AS lo_local, date_trunc('month', w.lo AT TIME ZONE 'Asia/Shanghai')::date AS m_from
          FROM det_acc a JOIN p USING (province) CROSS JOIN LATERAL (SELECT ${dayStart('p.lv_window')} AS lo) w
-        WHERE a.status = 'active' AND a.type IN ('publishing', 'both') AND NOT a.service_valued AND a.level = ANY (p.lv_levels)`,
+        WHERE ${PUBLISHING_ACTIVE} AND a.level = ANY (p.lv_levels)`,
       `ANALYZE det_lv_cand`,
       // The months the window overlaps (from m_from to D's month), joined to each candidate by its account alone — one
       // hash join; a list of window months generated and joined on (lo, month) was estimated at 1,000 rows and

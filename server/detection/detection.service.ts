@@ -75,6 +75,8 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
   const runId = await transaction(ctx, async (txCtx) => {
     const tx = txCtx.em;
     // One run at a time: concurrent runs would race on the same subject keys.
+    // Nothing written by the caller's transaction before the run: a rule may run on a second connection (evaluate).
+    const [{ fresh }] = await tx.query(`SELECT pg_current_xact_id_if_assigned() IS NULL AS fresh`);
     await tx.query(`SELECT pg_advisory_xact_lock($1)`, [LOCKS.detection]);
     // Only the units whose inputs changed since their last evaluation, when few did (server/detection/incremental.ts).
     const ti = performance.now();
@@ -82,7 +84,7 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
     timings.incremental = Math.round(performance.now() - ti);
     units.total = plan.total;
     units.evaluated = plan.unitIds === null ? plan.total : plan.unitIds.length;
-    const ev = await evaluate(tx, { asOf, regionPath, maintainRollups: true, unitIds: plan.unitIds ?? undefined });
+    const ev = await evaluate(tx, { asOf, regionPath, maintainRollups: true, unitIds: plan.unitIds ?? undefined, secondConnection: fresh });
     Object.assign(timings, ev.timings);
     const t1 = performance.now();
     const [run] = await tx.query(

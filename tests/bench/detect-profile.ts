@@ -9,6 +9,7 @@ import { startEmbedded } from '../../server/db/embedded';
 import { runDetectionProfiled } from '../../server/detection/detection.service';
 import { primeContentChecks } from '../../server/content/content-prime';
 import { todayInBeijing } from '../../server/kernel/dates';
+import { elsewhereTuning } from '../../server/detection/rule-elsewhere';
 
 /**
  * Profiles detection on the benchmark's national database (run `npm run bench` once first):
@@ -23,6 +24,7 @@ import { todayInBeijing } from '../../server/kernel/dates';
  * (content/content-prime.ts, timed) — so the first run is timed as the first after an import (without re-importing; on
  * a copy: `CREATE DATABASE det_national TEMPLATE bench_national`; refused on bench_national itself).
  * `--no-content-check` leaves the content state empty (an import told not to check: `checkContent: false`).
+ * `--one-connection` evaluates every rule on the run's own connection (no rule on a second one: rule-elsewhere.ts).
  * `--edit` writes one account of the province before each province run (a planner's edit, then a re-check).
  */
 async function main(): Promise<void> {
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
   try {
     // --full: every unit evaluated (as after an import), not only those changed since (server/detection/incremental.ts).
     const full = argv.includes('--full') || argv.includes('--as-after-import');
+    if (argv.includes('--one-connection')) elsewhereTuning.minAccounts = Number.MAX_SAFE_INTEGER;
     if (argv.includes('--as-after-import')) {
       if ((opt('--database') ?? 'bench_national') === 'bench_national') throw new Error('--as-after-import: on a copy of bench_national only');
       await ds.query(`BEGIN; DELETE FROM finding_accounts; DELETE FROM findings; DELETE FROM post_content_checks;
