@@ -149,8 +149,6 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
 
   /** One pass over the files; `direct` (posts/messages into their empty tables): null when it must be retried staged. */
   const attempt = async (tx: Context, client: PoolClient, sql: Sql, direct: boolean): Promise<ImportResult | null> => {
-    /** The posts of a direct load, analysed inside the transaction (below): not again after the commit. */
-    let postsAnalysed = false;
     if (direct) {
       // Indexes and foreign keys of the empty targets dropped now (rebuilt after the load); a table with rows → staged.
       for (const name of directFiles) {
@@ -226,17 +224,12 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
         throw err;
       }
       log(`索引与外键重建完成（${seconds(tIndex)} 秒）`);
-      // The posts of a direct load analysed now, right after the index builds read them: after the commit, the national
-      // posts' ANALYZE took 75.3 s (35.1 s in another run, 21.7 s repeated alone: the first reader of those pages since
-      // the commit, many no longer in memory), inside the transaction 9.6 s. ANALYZE counts the rows of its own
-      // transaction; its statistics become visible with the commit.
-      if (directFiles.includes('posts.csv') && (staged.get('posts.csv')?.staged ?? 0) > 0 && !dryRun) {
-        const tStats = performance.now();
-        await sql.query(`SELECT analyze_imported($1::text[])`, [['posts']]);
-        postsAnalysed = true;
-        postsOf = null;
-        log(`统计信息已更新：posts（${seconds(tStats)} 秒）`);
-      }
+      // The posts of a direct load are analysed after the commit, with the other tables (below). Not inside the
+      // transaction: its own inserts count as changes only when it commits, so autovacuum found every month changed
+      // since its ANALYZE and analysed each one again right after the import (a national import: some 40 s of a core,
+      // during the first detection run). After the commit the ANALYZE reads pages written frozen (COPY … FREEZE): no
+      // hint bits to set, where it once took 75.3 s after the commit against 9.6 s inside the transaction.
+      if (directFiles.includes('posts.csv') && (staged.get('posts.csv')?.staged ?? 0) > 0 && !dryRun) postsOf = null;
     }
     log(`写入完成（${seconds(tLoad)} 秒）`);
     const fileCounts: ImportFileCount[] = [...staged.values()].map((s) => {
@@ -245,7 +238,14 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
     });
     if (dryRun || !changes) throw new Rollback(result(true, fileCounts, statusChanges));
     await recordImportAudit(tx, sql, staged, changes, { files: fileCounts, statusChanges });
-    analyze = analyzeTargets(fileCounts, sizes).filter((t) => !(postsAnalysed && t === 'posts'));
+    analyze = analyzeTargets(fileCounts, sizes);
+    // The tables analysed after the commit: this session's counts of the rows it wrote reach the statistics as it
+    // commits (not up to 10 s later), so that ANALYZE, which then resets them, comes after them — else autovacuum
+    // counts the whole import as changed since and analyses the tables again (PostgreSQL 15+; before, as it was).
+    if (analyze.length) {
+      const [{ flush }] = await sql.query<{ flush: boolean }>(`SELECT to_regprocedure('pg_catalog.pg_stat_force_next_flush()') IS NOT NULL AS flush`);
+      if (flush) await sql.query(`SELECT pg_stat_force_next_flush()`);
+    }
     return result(true, fileCounts, statusChanges);
   };
 
