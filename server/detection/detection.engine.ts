@@ -4,13 +4,13 @@ import { NATIONAL_REGION } from '../regions/regions.service';
 import { refreshNormalizedNames } from './name-normalize';
 import { RULE_SQL } from './detection.rules';
 import { startElsewhere, type RuleElsewhere } from './rule-elsewhere';
+import { runRule, timed } from './run-rule';
 import { runContentRules } from '../content/content.rule';
 import { runClosedRules } from './rules-closed';
 import { monthsCurrent, refreshPostMonthsOf, totalsJoin } from './post-months';
 import { isIsoDate, todayInBeijing } from '../kernel/dates';
 import { bjDate, CHECK_INSTANT } from './detection.dates';
 import { statusThenSql } from '../history/as-of';
-import { withoutNestedLoops } from '../db/plan-settings';
 
 /**
  * The rule engine. `evaluate` fills two temporary tables in the caller's transaction (both `ON COMMIT DROP`):
@@ -79,15 +79,6 @@ export const PROVINCE_OF_UNIT = `COALESCE(NULLIF(split_part(u.region_path, '/', 
 /** The accounts `a` a run on check date $1 looks at, when $1 is today: not closed, opened by then. */
 export const CHECKED_TODAY = `a.status <> 'closed' AND (a.opened_on IS NULL OR a.opened_on <= $1::date)`;
 
-/** Runs `fn` and adds its duration to `timings[label]`. */
-async function timed<T>(timings: Record<string, number>, label: string, fn: () => Promise<T>): Promise<T> {
-  const t = performance.now();
-  try {
-    return await fn();
-  } finally {
-    timings[label] = Math.round((timings[label] ?? 0) + performance.now() - t);
-  }
-}
 
 /** Policy settings flattened to one typed row per province (and '0'), joined by the rules as `det_pol`. */
 function policyRows(p: LoadedPolicies, provinces: string[]) {
@@ -241,12 +232,7 @@ export async function evaluate(em: EntityManager, opts: EvaluateOptions): Promis
     const elsewhere = far ? await startElsewhere(em, far, ruleOpts, opts.asOf, timings) : null;
     try {
       for (const rule of RULE_SQL) {
-        if (elsewhere && rule === far) continue;
-        const sql = rule.sql(ruleOpts);
-        for (const pre of rule.prepare?.(ruleOpts) ?? []) {
-          await timed(timings, `${rule.rule}:prepare`, () => em.query(pre, pre.includes('$1') ? [opts.asOf] : []));
-        }
-        await timed(timings, rule.rule, () => withoutNestedLoops(em, () => em.query(sql, sql.includes('$1') ? [opts.asOf] : []), rule.noNestLoop ?? false));
+        if (!(elsewhere && rule === far)) await runRule(em, rule, ruleOpts, opts.asOf, timings);
       }
       // Content rules (server/content): incremental post scan in JS, then set-based inserts into det_hits.
       await timed(timings, 'content', () => runContentRules(em, opts.asOf, policies, { recordState: opts.maintainRollups, scoped }));

@@ -74,9 +74,9 @@ export async function runDetectionProfiled(ctx: Context, opts: RunOptions = {}):
   const units = { evaluated: 0, total: 0 };
   const runId = await transaction(ctx, async (txCtx) => {
     const tx = txCtx.em;
-    // One run at a time: concurrent runs would race on the same subject keys.
     // Nothing written by the caller's transaction before the run: a rule may run on a second connection (evaluate).
     const [{ fresh }] = await tx.query(`SELECT pg_current_xact_id_if_assigned() IS NULL AS fresh`);
+    // One run at a time: concurrent runs would race on the same subject keys.
     await tx.query(`SELECT pg_advisory_xact_lock($1)`, [LOCKS.detection]);
     // Only the units whose inputs changed since their last evaluation, when few did (server/detection/incremental.ts).
     const ti = performance.now();

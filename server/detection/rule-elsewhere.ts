@@ -3,9 +3,9 @@ import type { PoolClient } from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { withoutNestedLoops } from '../db/plan-settings';
 import { countStatement } from '../db/sql-counter';
 import type { RuleOptions, RuleSql } from './detection.rules';
+import { runRule, timed } from './run-rule';
 
 /**
  * One rule evaluated on a second connection while the run's own connection evaluates the others (issue 14: a
@@ -34,8 +34,6 @@ export const elsewhereTuning = { minAccounts: 20_000, acquireMs: 250 };
 export interface Elsewhere { finish(): Promise<void>; settled(): Promise<void> }
 
 type Settled = { ok: true; rows: Buffer[] } | { ok: false; error: unknown };
-
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Columns of a temporary table of this session (all, or those named), each with its exact type, in table order. */
 async function columnsOf(em: EntityManager, table: string, only?: readonly string[]): Promise<{ names: string; defs: string }> {
@@ -108,24 +106,18 @@ export async function startElsewhere(em: EntityManager, rule: RuleElsewhere, rul
     throw err;
   }
   timings[`${rule.rule}:handoff`] = Math.round(performance.now() - t0);
-  const params = (sql: string) => (sql.includes('$1') ? [asOf] : []);
   const work = (async (): Promise<Buffer[]> => {
-    const tp = performance.now();
-    await helper.startTransaction('REPEATABLE READ');
-    await helper.query(`SET TRANSACTION SNAPSHOT ${lit(given.snapshot)}`);
     const other = (await helper.connect()) as PoolClient;
-    for (const [table, columns] of Object.entries(given.defs)) await helper.query(`CREATE TEMP TABLE ${table} (${columns}) ON COMMIT DROP`);
-    for (const [table, rows] of Object.entries(given.rows)) await copyIn(other, table, rows);
-    await helper.query(`ALTER TABLE det_acc ADD PRIMARY KEY (id)`);
-    await helper.query(`ANALYZE det_acc`);
-    for (const pre of rule.prepare?.(ruleOpts) ?? []) await helper.query(pre, params(pre));
-    const t1 = performance.now();
-    timings[`${rule.rule}:prepare`] = Math.round(t1 - tp);
-    const sql = rule.sql(ruleOpts);
-    await withoutNestedLoops(helper, () => helper.query(sql, params(sql)), rule.noNestLoop ?? false);
-    const hits = await copyOut(other, `SELECT * FROM det_hits`);
-    timings[rule.rule] = Math.round(performance.now() - t1);
-    return hits;
+    await helper.startTransaction('REPEATABLE READ');
+    await helper.query(`SET TRANSACTION SNAPSHOT ${other.escapeLiteral(given.snapshot)}`);
+    await timed(timings, `${rule.rule}:load`, async () => {
+      for (const [table, columns] of Object.entries(given.defs)) await helper.query(`CREATE TEMP TABLE ${table} (${columns}) ON COMMIT DROP`);
+      for (const [table, rows] of Object.entries(given.rows)) await copyIn(other, table, rows);
+      await helper.query(`ALTER TABLE det_acc ADD PRIMARY KEY (id)`);
+      await helper.query(`ANALYZE det_acc`);
+    });
+    await runRule(helper, rule, ruleOpts, asOf, timings);
+    return copyOut(other, `SELECT * FROM det_hits`);
   })();
   const settled: Promise<Settled> = work
     .then((rows): Settled => ({ ok: true, rows }), (error: unknown): Settled => ({ ok: false, error }))

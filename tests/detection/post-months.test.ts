@@ -10,6 +10,7 @@ import { importFiles } from '../../server/import/import.service';
 import { movePosts } from '../../server/plans/moves';
 import { AccountStatus } from '../../server/common/enums';
 import { createTestDb, type TestDb } from '../support/db';
+import { D, D_INSTANT, seedDemoCity, writePostsByHand } from './fixture';
 
 /**
  * The maintained months (server/detection/post-months.ts): after an import, after a plan's merge moves posts and
@@ -17,16 +18,13 @@ import { createTestDb, type TestDb } from '../support/db';
  * skips accounts by them) finds exactly what it finds from the posts alone (every account's months treated as stale).
  */
 const SEED = path.join(__dirname, '../../server/seed/seed.ts');
-const D = '2024-06-30';
-const AS_OF = new Date('2024-06-29T16:00:00Z'); // D 00:00 Asia/Shanghai
 
 describe.skipIf(!fs.existsSync(SEED))('maintained post months', () => {
   let db: TestDb;
 
   beforeAll(async () => {
     db = await createTestDb();
-    const { seedDemo } = await import('../../server/seed/seed');
-    await seedDemo(db.ds, { province: '35', city: '3501', asOf: AS_OF });
+    await seedDemoCity(db.ds);
   }, 600_000);
 
   afterAll(async () => {
@@ -77,7 +75,7 @@ describe.skipIf(!fs.existsSync(SEED))('maintained post months', () => {
       SELECT a.id, a.name, a.handle, a.platform FROM accounts a JOIN units u ON u.id = a.unit_id
        WHERE u.level = 'county' AND a.status = 'active' AND a.post_count > 0
          AND EXISTS (SELECT 1 FROM posts p WHERE p.account_id = a.id AND p.published_at >= $1::timestamptz - interval '60 days')
-       ORDER BY a.id LIMIT 2`, [AS_OF]);
+       ORDER BY a.id LIMIT 2`, [D_INSTANT]);
     const moved = await transaction(createSystemContext(db.ds), (tx) =>
       movePosts(tx, { id: src.id, name: src.name, status: AccountStatus.ACTIVE, unit_id: 0, unit_path: '', unit_name: '' }, dest.id));
     expect(moved).toBeGreaterThan(0);
@@ -100,17 +98,7 @@ describe.skipIf(!fs.existsSync(SEED))('maintained post months', () => {
   });
 
   it('after posts written by hand: detection brings the months of the accounts it checks up to date', async () => {
-    const [acc] = await db.ds.query(`
-      SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id
-       WHERE u.level = 'township' AND a.status = 'active' AND a.type = 'publishing' AND a.platform NOT IN ('miniprogram', 'app')
-         AND a.post_count > 0 ORDER BY a.id LIMIT 1`);
-    await db.ds.query(`
-      INSERT INTO posts (account_id, published_at, title, original, reads)
-      SELECT $1, $2::timestamptz - g * interval '9 hours', '手写 ' || (g % 10), false, 3 FROM generate_series(1, 200) g`, [acc.id, AS_OF]);
-    await db.ds.query(`
-      UPDATE accounts a SET last_post_at = s.last, post_count = s.n
-        FROM (SELECT max(published_at) AS last, count(*)::int AS n FROM posts WHERE account_id = $1 AND origin_account_id IS NULL) s
-       WHERE a.id = $1`, [acc.id]);
+    const acc = { id: await writePostsByHand(db.ds) };
     // Stale until a run: LOW_VALUE computes the account from its posts meanwhile.
     const { withMonths, postsOnly } = await lowValueBothWays();
     expect(withMonths).toEqual(postsOnly);

@@ -8,6 +8,7 @@ import { evaluate } from '../../server/detection/detection.engine';
 import { elsewhereTuning } from '../../server/detection/rule-elsewhere';
 import { runDetectionProfiled } from '../../server/detection/detection.service';
 import { createTestDb, type TestDb } from '../support/db';
+import { D, seedDemoCity, writePostsByHand } from './fixture';
 
 /**
  * LOW_VALUE evaluated on a second connection while the run's own evaluates the other rules
@@ -17,8 +18,6 @@ import { createTestDb, type TestDb } from '../support/db';
  * Run as the application role, on the demo city (its accounts are fewer than `minAccounts`: lowered here).
  */
 const SEED = path.join(__dirname, '../../server/seed/seed.ts');
-const D = '2024-06-30';
-const AS_OF = new Date('2024-06-29T16:00:00Z'); // D 00:00 Asia/Shanghai
 const DEFAULT_MIN = elsewhereTuning.minAccounts;
 
 describe.skipIf(!fs.existsSync(SEED))('a rule on a second connection', () => {
@@ -26,8 +25,7 @@ describe.skipIf(!fs.existsSync(SEED))('a rule on a second connection', () => {
 
   beforeAll(async () => {
     db = await createTestDb();
-    const { seedDemo } = await import('../../server/seed/seed');
-    await seedDemo(db.ds, { province: '35', city: '3501', asOf: AS_OF });
+    await seedDemoCity(db.ds);
     elsewhereTuning.minAccounts = 0;
   }, 600_000);
 
@@ -78,17 +76,7 @@ describe.skipIf(!fs.existsSync(SEED))('a rule on a second connection', () => {
 
   it('a detection run whose months are stale: the run brings them up to date, the second connection reads the posts', async () => {
     // Posts written by hand and committed, the account's months not brought up to date: stale until a run.
-    const [acc] = await db.ds.query(`
-      SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id
-       WHERE u.level = 'township' AND a.status = 'active' AND a.type = 'publishing' AND a.platform NOT IN ('miniprogram', 'app')
-         AND a.post_count > 0 ORDER BY a.id DESC LIMIT 1`);
-    await db.ds.query(`
-      INSERT INTO posts (account_id, published_at, title, original, reads)
-      SELECT $1, $2::timestamptz - g * interval '9 hours', '手写 ' || (g % 10), false, 3 FROM generate_series(1, 200) g`, [acc.id, AS_OF]);
-    await db.ds.query(`
-      UPDATE accounts a SET last_post_at = s.last, post_count = s.n
-        FROM (SELECT max(published_at) AS last, count(*)::int AS n FROM posts WHERE account_id = $1 AND origin_account_id IS NULL) s
-       WHERE a.id = $1`, [acc.id]);
+    const acc = { id: await writePostsByHand(db.ds) };
     const ctx = createSystemContext(db.appDs, db.config);
     const first = await runDetectionProfiled(ctx, { asOf: D, full: true });
     expect(first.timings).toHaveProperty('LOW_VALUE:handoff');
