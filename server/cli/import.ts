@@ -8,13 +8,13 @@ import { openDatabase } from '../registry';
 import { importService, type ImportResult } from '../import/import.service';
 
 /**
- * `npm run import -- <dir> [--dry-run] [--as <username>]`: imports the CSV files of a directory (format: README,
- * "导入格式"). Without `--as` it runs as the operator (no scope limit, audited as `system`); with it, as that user —
+ * `npm run import -- <dir> [--dry-run] [--no-detect] [--as <username>]`: imports the CSV files of a directory (format:
+ * README, "导入格式"), then — unless `--no-detect` — runs detection over what it changed (import.service.ts detectImported). Without `--as` it runs as the operator (no scope limit, audited as `system`); with it, as that user —
  * loaded from the database (unknown or deactivated: refused), with their role and scope, exactly like `importCsv`.
  * Exit codes: 0 imported; 1 the files have problems (each printed as `file:line: column: reason`, nothing written);
  * 2 usage, unknown user, role not allowed, or database failure.
  */
-const USAGE = '用法 (usage): npm run import -- <目录> [--dry-run] [--as <用户名>]';
+const USAGE = '用法 (usage): npm run import -- <目录> [--dry-run] [--no-detect] [--as <用户名>]';
 
 class UsageError extends Error {}
 
@@ -38,6 +38,7 @@ function summary(r: ImportResult): string {
     `${r.dryRun ? '试运行完成（未写入任何数据）' : '导入完成'}，用时 ${(r.elapsedMs / 1000).toFixed(1)} 秒：`,
     ...r.counts.map((c) => `  ${c.file.padEnd(13)} 共 ${c.rows} 行：新增 ${c.inserted}，更新 ${c.updated}，未变 ${c.unchanged}`),
     `  账号状态变更记录 ${r.statusChanges} 条`,
+    ...(r.detectionRun ? [`  检查（基准日 ${r.detectionRun.asOf}）：共 ${r.detectionRun.found} 个问题，新增 ${r.detectionRun.created}，已解决 ${r.detectionRun.resolved}`] : []),
   ];
   return lines.join('\n');
 }
@@ -45,10 +46,11 @@ function summary(r: ImportResult): string {
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const dryRun = args.includes('--dry-run');
+  const detect = !args.includes('--no-detect');
   let asUser: string | null = null;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--dry-run') continue;
+    if (args[i] === '--dry-run' || args[i] === '--no-detect') continue;
     if (args[i] === '--as') {
       asUser = args[++i] ?? '';
       if (!asUser || asUser.startsWith('-')) {
@@ -81,7 +83,7 @@ async function main(): Promise<number> {
     }
     let result: ImportResult;
     try {
-      result = await importService.importDirectory(ctx, dir, { dryRun, log: (m) => console.log(m) });
+      result = await importService.importDirectory(ctx, dir, { dryRun, detect, log: (m) => console.log(m) });
     } catch (err) {
       if (err instanceof GraphQLError && err.extensions?.code === 'FORBIDDEN') {
         console.error(err.message);

@@ -11,7 +11,9 @@ import { Role } from '../common/enums';
 import { FILE_NAMES, FILE_SPECS, isFileName, type FileName } from './csv-schema';
 import { POSTS_FILE_ACCOUNTS, refreshPostMonths } from '../detection/post-months';
 import { primeContentChecks } from '../content/content-prime';
-import { todayInBeijing } from '../kernel/dates';
+import { checkDate } from '../detection/detection.dates';
+import { detectionService } from '../detection/detection.service';
+import type { DetectionRun } from '../detection/detection-run.entity';
 import { crossCheck, directTable, loadAll, loadDirect, rawSql, stageFile, type Sql, type Staged } from './bulk-load';
 import { scopeCheck } from './import-scope';
 import { captureChanges, recordImportAudit } from './import-audit';
@@ -122,6 +124,8 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
   const maxErrors = opts.maxErrors ?? DEFAULT_MAX_ERRORS;
   const dryRun = opts.dryRun ?? false;
   const workerMinBytes = opts.workerMinBytes ?? WORKER_MIN_BYTES;
+  // The check date of the content check and detection after the commit (validated before anything is read).
+  const asOf = checkDate(opts.checkDate, 'checkDate');
   const problems: ImportProblem[] = [...early];
   let errorCount = early.length;
   const sink: ProblemSink = {
@@ -138,6 +142,7 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
     counts,
     statusChanges,
     elapsedMs: Math.round(performance.now() - started),
+    detectionRun: null,
   });
 
   let analyze: string[] = [];
@@ -293,7 +298,12 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
     await Promise.all([big, rest].filter((l) => l.length).map((l) => ctx.em.query(`SELECT analyze_imported($1::text[])`, [l])));
     if (analyze.length) log(`统计信息已更新：${analyze.join('、')}（${seconds(tAnalyze)} 秒）`);
     if (outcome.ok && !outcome.dryRun && postsOf !== undefined && opts.checkContent !== false) {
-      await checkImportedContent(ctx, postsOf, log);
+      await checkImportedContent(ctx, asOf, postsOf, log);
+      outcome.elapsedMs = Math.round(performance.now() - started);
+    }
+    const changed = outcome.counts.some((c) => c.inserted + c.updated > 0) || outcome.statusChanges > 0;
+    if (outcome.ok && !outcome.dryRun && changed && opts.detect !== false) {
+      outcome.detectionRun = await detectImported(ctx, asOf, log);
       outcome.elapsedMs = Math.round(performance.now() - started);
     }
     return outcome;
@@ -308,16 +318,38 @@ async function runImport(ctx: Context, inputs: Input[], early: ImportProblem[], 
  * check date (what a detection run checks next). The import has committed: should the
  * check fail, the data stay imported and the next detection run checks those posts itself (it would have anyway).
  */
-async function checkImportedContent(ctx: Context, accountIds: number[] | null, log: (message: string) => void): Promise<void> {
+async function checkImportedContent(ctx: Context, asOf: string, accountIds: number[] | null, log: (message: string) => void): Promise<void> {
   if (accountIds?.length === 0) return;
   const t = performance.now();
   try {
-    const stats = await transaction(ctx, (tx) => primeContentChecks(tx.em, todayInBeijing(), accountIds));
+    const stats = await transaction(ctx, (tx) => primeContentChecks(tx.em, asOf, accountIds));
     log(`内容预检完成：检查 ${stats.postsScanned} 条发布（${seconds(t)} 秒）`);
   } catch (err) {
     // The person importing reads the progress log: a plain sentence; the cause goes to the server's log.
     console.error('[import] content check failed:', err);
     log('内容预检未完成，下次检测时补做 (content check left to the next detection run)');
+  }
+}
+
+/**
+ * Detection right after the import's commit (and its ANALYZE and content check), over the importer's region — the
+ * whole database for the operator — through the same entry as a planner's run (detectionService.run: the same roles as
+ * the import, scope and audit). Incremental (server/detection/incremental.ts): the rows the import wrote marked their
+ * units (a direct load, every unit), so only those are evaluated and the findings match what was just imported; the
+ * next run (the weekly job, a planner's) finds nothing due. Should it fail, the data stay imported and that next run
+ * evaluates those units itself.
+ */
+async function detectImported(ctx: Context, asOf: string, log: (message: string) => void): Promise<DetectionRun | null> {
+  const t = performance.now();
+  log('正在检查导入的数据 …');
+  try {
+    const run = await detectionService.run(ctx, asOf, null);
+    log(`检查完成（${seconds(t)} 秒）：共 ${run.found} 个问题，新增 ${run.created}，重新打开 ${run.reopened}，已解决 ${run.resolved}`);
+    return run;
+  } catch (err) {
+    console.error('[import] detection failed:', err);
+    log('导入后的检查未完成，下次检查时补做 (detection left to the next run)');
+    return null;
   }
 }
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Field, Int, ObjectType } from 'type-graphql';
+import { DetectionRun } from '../detection/detection-run.entity';
 
 /** Results of a CSV import, shared by the service (plain objects), the CLI and the GraphQL schema. */
 
@@ -58,6 +59,12 @@ export class ImportResult {
 
   @Field(() => Int, { description: '耗时（毫秒）' })
   elapsedMs: number;
+
+  @Field(() => DetectionRun, {
+    nullable: true,
+    description: '导入提交后对所写数据（导入者管辖范围内有变化的单位）进行的检查；试运行、未写入任何变化或检查未完成时为空',
+  })
+  detectionRun?: DetectionRun | null;
 }
 
 export interface ImportOptions {
@@ -72,6 +79,14 @@ export interface ImportOptions {
    * not. Default true; false leaves it to that run.
    */
   checkContent?: boolean;
+  /**
+   * Once committed, run detection over the importer's region (server/detection: incremental, so only the units the
+   * import changed are evaluated) so the findings match what was just imported. Default true; false leaves it to the
+   * next run (the weekly job, a planner's run).
+   */
+  detect?: boolean;
+  /** Check date (YYYY-MM-DD, Beijing) of that content check and detection run; default today. */
+  checkDate?: string;
   /**
    * Files of at least this many bytes are parsed in a worker thread (csv-worker.ts); smaller ones on the calling
    * thread, where starting a worker would cost more than it saves. Default 1 MB; 0 = always in a worker.

@@ -14,6 +14,8 @@ export { generateDemoCsv, MANIFEST_FILE, type GenerateOptions, type Planted, typ
 export interface SeedOptions extends GenerateOptions {
   /** Keep the generated CSV directory (default: removed after a successful import). */
   keepFiles?: boolean;
+  /** Run detection over the imported data as of its check date (the import's own step; default true). */
+  detect?: boolean;
 }
 
 export interface SeedSummary {
@@ -48,7 +50,7 @@ export async function seedDemo(ds: DataSource, opts: SeedOptions = {}): Promise<
     const c = gen.counts;
     log(`演示数据已生成（${(gen.generateMs / 1000).toFixed(1)} 秒）：${c.units} 个单位、${c.accounts} 个账号、${c.posts} 条发布、${c.messages} 条留言、${c.services} 项服务；正在导入 …`);
     const t = performance.now();
-    const result = await importDirectory(createSystemContext(ds), dir, { log: (m) => log(`  导入：${m}`) });
+    const result = await importDirectory(createSystemContext(ds), dir, { log: (m) => log(`  导入：${m}`), checkDate: gen.asOf, detect: opts.detect });
     if (!result.ok) {
       const first = result.errors.slice(0, 10).map((p) => `${p.file}:${p.line}: ${p.column}: ${p.message}`).join('\n');
       throw new SeedError(`演示数据导入失败（${result.errorCount} 个问题），文件保留在 ${dir}：\n${first}`);

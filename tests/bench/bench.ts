@@ -188,7 +188,9 @@ interface BenchResults {
   machine: { cpus: number; memGb: number; node: string; workers?: number };
   generateMs?: number;
   asOf?: string;
-  import?: { reused?: boolean; rows?: number; ms?: number; rowsPerSecond?: number; files?: Record<string, number>; measuredAt?: string };
+  import?: { reused?: boolean; rows?: number; ms?: number; rowsPerSecond?: number; files?: Record<string, number>; measuredAt?: string;
+    /** The detection run the import made after its commit (included in `ms`): its duration and findings. */
+    detectionMs?: number | null; detectionFound?: number | null };
   detection?: { skipped?: boolean; measuredAt?: string; allMs?: number; allRepeatMs?: number; allFullMs?: number; provinceMs?: number;
     provinceFullMs?: number; provinceEditMs?: number; [found: string]: unknown };
   params?: BenchParams;
@@ -327,12 +329,15 @@ async function main(): Promise<void> {
       if (db.external && existing > 0) await resetDemoData(ds, log);
       log('导入 (importing) …');
       const ti = performance.now();
-      const r = await importDirectory(createSystemContext(ds), csvDir, { log: (m) => log(`  import: ${m}`) });
+      // As `npm run import` does: detection of what it wrote once committed — for the data's check date (the date the
+      // runs below check), which a CSV directory kept from an earlier day does not share with today.
+      const r = await importDirectory(createSystemContext(ds), csvDir, { log: (m) => log(`  import: ${m}`), checkDate: asOf });
       const importMs = performance.now() - ti;
       if (!r.ok) throw new Error(`导入失败 (import failed): ${JSON.stringify(r.errors.slice(0, 5))}`);
       const rows = r.counts.reduce((s, c) => s + c.rows, 0);
       results.import = { rows, ms: Math.round(importMs), rowsPerSecond: Math.round(rows / (importMs / 1000)),
-        files: Object.fromEntries(r.counts.map((c) => [c.file, c.rows])) };
+        files: Object.fromEntries(r.counts.map((c) => [c.file, c.rows])),
+        detectionMs: r.detectionRun?.durationMs ?? null, detectionFound: r.detectionRun?.found ?? null };
       log(`导入完成 (imported) ${rows} rows in ${sec(importMs)} s`);
     }
     results.asOf = asOf;
@@ -470,6 +475,7 @@ export function renderTable(r: BenchResults): string {
     const when = r.import.measuredAt ? ` (run of ${r.import.measuredAt.slice(0, 16)})` : '';
     row(`import: rows / total time${when}`, `${r.import.rows} rows / ${sec(r.import.ms ?? NaN)} s`);
     row('import: throughput (rows/s)', f(r.import.rowsPerSecond));
+    if (r.import.detectionMs != null) row('import: of which its detection run (ms) / findings', `${f(r.import.detectionMs)} / ${f(r.import.detectionFound ?? NaN)}`);
   }
   if (r.detection?.skipped) row('detection', 'skipped (--no-detection)');
   else if (r.detection) {

@@ -23,7 +23,8 @@ describe.skipIf(!fs.existsSync(SEED))('incremental detection', () => {
   beforeAll(async () => {
     db = await createTestDb();
     const { seedDemo } = await import('../../server/seed/seed');
-    await seedDemo(db.ds, { province: '35', asOf: new Date('2024-06-29T16:00:00Z') });
+    // (detect: false — the first run after the import is the one under test.)
+    await seedDemo(db.ds, { province: '35', asOf: new Date('2024-06-29T16:00:00Z'), detect: false });
     const first = await runDetectionProfiled(ctx(), { asOf: AS_OF });
     totalUnits = first.units.total;
     expect(first.units.evaluated).toBe(totalUnits);

@@ -169,6 +169,24 @@ describe('e2e: login, overview, explorer', () => {
     expect(csv.slice(1).every((l) => l.includes('福州交警'))).toBe(true);
   });
 
+  it('imports a CSV and says what the check of the imported data found, with a link to the findings', async () => {
+    await page.goto(`${server.url}/import`);
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: '选择 CSV 或 Excel 文件' }).click();
+    // A new Weibo account of Fuzhou, without a filing number: the check after the import finds it unfiled.
+    await (await chooser).setFiles({ name: 'accounts.csv', mimeType: 'text/csv',
+      buffer: Buffer.from('platform,handle,name,unit_code,type,status\nweibo,fz-new-wb,福州新账号,FZ-GOV,publishing,active\n') });
+    await page.getByText('accounts.csv').first().waitFor();
+    await page.getByRole('button', { name: /^导\s*入$/ }).click();
+    await page.getByText('导入成功。').waitFor({ timeout: 30_000 });
+    const said = page.getByRole('status').filter({ hasText: '检查导入的数据' });
+    expect(await said.innerText()).toMatch(/^已按基准日 \d{4}年\d{1,2}月\d{1,2}日 检查导入的数据：共 \d+ 个问题，新增 [1-9]\d* 个，已解决 \d+ 个。/);
+    await screenshot(page, '09-import-checked');
+    await said.getByRole('link', { name: '查看问题' }).click();
+    await page.waitForURL(/\/findings\?status=OPEN/);
+    await page.getByText('福州新账号').first().waitFor();
+  });
+
   it('switches to English and back', async () => {
     const language = page.getByRole('banner').getByLabel('语言');
     await language.getByText('EN', { exact: true }).click();

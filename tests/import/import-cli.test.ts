@@ -60,8 +60,12 @@ describe('npm run import (CLI)', () => {
     expect(first.stdout).toMatch(/units\.csv\s+共 7 行：新增 7，更新 0，未变 0/);
     expect(first.stdout).toMatch(/posts\.csv\s+共 6 行：新增 6，更新 0，未变 0/);
     expect(first.stdout).toContain('账号状态变更记录 7 条');
+    // Then the check of what it wrote, summed up in the same summary.
+    expect(first.stdout).toMatch(/检查（基准日 \d{4}-\d{2}-\d{2}）：共 \d+ 个问题，新增 \d+，已解决 0/);
     const again = await runCli(db, path.join(FIXTURES, 'good'));
     expect(again.code).toBe(0);
+    // Nothing changed: nothing to check again.
+    expect(again.stdout).not.toContain('检查（基准日');
     expect(again.stdout).toMatch(/accounts\.csv\s+共 7 行：新增 0，更新 0，未变 7/);
     expect(again.stdout).toContain('账号状态变更记录 0 条');
     const [n] = await db.ds.query(`SELECT count(*)::int AS n FROM posts`);
@@ -129,12 +133,13 @@ describe('npm run import (CLI)', () => {
       const [moved] = await db.ds.query(`SELECT p.code FROM units u JOIN units p ON p.id = u.parent_id WHERE u.code = 'XM-EDU'`);
       expect(moved.code).toBe('FZ-GOV');
       const ev = await db.ds.query(`SELECT e.action, e.actor_name, u.code FROM audit_events e LEFT JOIN units u ON u.id = e.unit_id ORDER BY e.id`);
-      expect(ev.slice(-5)).toEqual([
+      expect(ev.slice(-6)).toEqual([
         { action: 'ACCOUNT_STATUS_CHANGED', actor_name: 'system', code: 'XM-GOV' },
         { action: 'ACCOUNT_RENAMED', actor_name: 'system', code: 'XM-GOV' },
         { action: 'UNIT_MOVED', actor_name: 'system', code: 'FJ-GOV' },
         { action: 'UNIT_RENAMED', actor_name: 'system', code: 'XM-EDU' },
         { action: 'CSV_IMPORTED', actor_name: 'system', code: 'FJ-GOV' },
+        { action: 'DETECTION_RUN', actor_name: 'system', code: null }, // the operator's check: the whole database
       ]);
     });
 
@@ -144,11 +149,22 @@ describe('npm run import (CLI)', () => {
       const r = await runCli(db, own, '--as', 'fz-planner');
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      const ev = await db.ds.query(`SELECT e.action, e.actor_name, e.user_agent, u.code FROM audit_events e LEFT JOIN units u ON u.id = e.unit_id ORDER BY e.id DESC LIMIT 2`);
+      const ev = await db.ds.query(`SELECT e.action, e.actor_name, e.user_agent, u.code FROM audit_events e LEFT JOIN units u ON u.id = e.unit_id ORDER BY e.id DESC LIMIT 3`);
       expect(ev).toEqual([
+        // The check of what it wrote covers the planner's own region, filed under its government unit.
+        { action: 'DETECTION_RUN', actor_name: 'fz-planner', user_agent: 'npm run import (CLI)', code: 'FZ-GOV' },
         { action: 'CSV_IMPORTED', actor_name: 'fz-planner', user_agent: 'npm run import (CLI)', code: 'GL-GOV' },
         { action: 'ACCOUNT_RENAMED', actor_name: 'fz-planner', user_agent: 'npm run import (CLI)', code: 'GL-GOV' },
       ]);
+      // --no-detect: imported, the check left to the next run.
+      fs.writeFileSync(path.join(own, 'accounts.csv'), 'platform,handle,name,unit_code,type,status\nwechat,glfb,鼓楼发布,GL-GOV,publishing,active\n');
+      const runs = async () => (await db.ds.query(`SELECT count(*)::int AS n FROM detection_runs`))[0].n;
+      const before = await runs();
+      const quiet = await runCli(db, own, '--as', 'fz-planner', '--no-detect');
+      expect(quiet.code).toBe(0);
+      expect(quiet.stdout).toMatch(/accounts\.csv\s+共 1 行：新增 0，更新 1，未变 0/);
+      expect(quiet.stdout).not.toContain('检查（基准日');
+      expect(await runs()).toBe(before);
     });
   });
 });

@@ -145,13 +145,17 @@ describe('importCsv by a city planner (PLANNER of FZ)', () => {
     expect(r.ok).toBe(true);
     const ev: { action: string; account_id: number | null; unit_id: number | null; entity_id: string | null; before: unknown; after: unknown; actor_name: string }[] =
       await db.ds.query(`SELECT action, account_id, unit_id, entity_id, before, after, actor_name FROM audit_events ORDER BY id`);
-    expect(ev.map((e) => e.action)).toEqual(['ACCOUNT_STATUS_CHANGED', 'ACCOUNT_RENAMED', 'UNIT_RENAMED', 'UNIT_RENAMED', 'CSV_IMPORTED']);
+    expect(ev.map((e) => e.action)).toEqual(['ACCOUNT_STATUS_CHANGED', 'ACCOUNT_RENAMED', 'UNIT_RENAMED', 'UNIT_RENAMED', 'CSV_IMPORTED', 'DETECTION_RUN']);
     expect(ev[0]).toMatchObject({ account_id: accounts.fzfb, unit_id: units.FZ, before: { status: 'active' }, after: { status: 'suspended' }, actor_name: 'fz-planner' });
     expect(ev[1]).toMatchObject({ account_id: accounts.fzfb, unit_id: units.FZ, before: { name: '福州发布' }, after: { name: '福州发布平台' } });
     expect(ev[2]).toMatchObject({ unit_id: units.FZ, before: { code: 'FZ', name: '单位FZ' }, after: { code: 'FZ', name: '福州市' } });
     expect(ev[3]).toMatchObject({ unit_id: units['FZ-EDU'], entity_id: String(units['FZ-EDU']), before: { name: '单位FZ-EDU' }, after: { name: '福州市教育局' } });
     // Everything touched (FZ, FZ-EDU, the new FZ-SPORT and their accounts) lies under FZ.
     expect(ev[4]).toMatchObject({ unit_id: units.FZ, actor_name: 'fz-planner' });
+    // Then the check of what it wrote: the planner's own region (the city), under its government unit, by the planner.
+    expect(ev[5]).toMatchObject({ unit_id: units.FZ, actor_name: 'fz-planner', after: { regionCode: '3501' } });
+    const [run] = await db.ds.query(`SELECT region_code, triggered_by FROM detection_runs ORDER BY id DESC LIMIT 1`);
+    expect(run).toEqual({ region_code: '3501', triggered_by: planner.id });
   });
 });
 
@@ -174,6 +178,7 @@ describe('importCsv by the national administrator', () => {
       ['UNIT_MOVED', units.FJ], // the common ancestor of the old parent (XM) and the new place (under FZ)
       ['UNIT_RENAMED', units['XM-EDU']],
       ['CSV_IMPORTED', units.FJ], // XM-EDU (now under FZ), XM (xmfb) and its old parent XM → FJ
+      ['DETECTION_RUN', null], // the check of what it wrote: the administrator's scope is the nation
     ]);
     expect(ev[2]).toMatchObject({ before: { code: 'XM-EDU', parentCode: 'XM' }, after: { code: 'XM-EDU', parentCode: 'FZ' } });
   });

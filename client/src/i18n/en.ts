@@ -392,6 +392,8 @@ export const en: Record<MessageKey, string> = {
   'import.col.inserted': 'Inserted',
   'import.col.updated': 'Updated',
   'import.col.unchanged': 'Unchanged',
+  'import.checked': 'The imported data were checked as of {date}: {found} findings, {created} new, {resolved} resolved.',
+  'import.toFindings': 'View findings',
   'import.statusChanges': '{n} status changes, {ms} ms',
   'import.dryRunDone': 'Check finished (dry run; nothing written).',
   'import.wholeFile': 'whole file',

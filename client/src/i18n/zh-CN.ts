@@ -391,6 +391,8 @@ export const zhCN = {
   'import.col.inserted': '新增',
   'import.col.updated': '更新',
   'import.col.unchanged': '未变',
+  'import.checked': '已按基准日 {date} 检查导入的数据：共 {found} 个问题，新增 {created} 个，已解决 {resolved} 个。',
+  'import.toFindings': '查看问题',
   'import.statusChanges': '账号状态变更 {n} 条，用时 {ms} 毫秒',
   'import.dryRunDone': '检查完成（试运行，未写入任何数据）。',
   'import.wholeFile': '整个文件',

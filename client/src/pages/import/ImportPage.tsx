@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useApolloClient, useLazyQuery, useMutation } from '@apollo/client/react';
 import { Alert, Button, Card, Progress, Space, Table, Typography, Upload } from 'antd';
+import { Link } from 'react-router-dom';
 import { graphql } from '../../graphql/generated';
 import type { ImportUploadMutation } from '../../graphql/generated/graphql';
 import { useI18n } from '../../i18n';
@@ -38,6 +39,13 @@ export const ImportUploadDocument = graphql(`
         }
         statusChanges
         elapsedMs
+        detectionRun {
+          id
+          asOf
+          found
+          created
+          resolved
+        }
       }
     }
   }
@@ -87,7 +95,7 @@ export function knownName(name: string): boolean {
 
 /** Upload the CSV files or Excel workbooks, check them (dry run), import them; every problem listed as file:line: column: reason. */
 export default function ImportPage() {
-  const { t, tx, count } = useI18n();
+  const { t, tx, count, date } = useI18n();
   const client = useApolloClient();
   const [files, setFiles] = useState<Picked[]>([]);
   const [readError, setReadError] = useState<string | null>(null);
@@ -235,6 +243,13 @@ export default function ImportPage() {
                   { key: 'same', title: t('import.col.unchanged'), align: 'right', render: (_, c) => count(c.unchanged) },
                 ]}
               />
+            ) : null}
+            {result.detectionRun ? (
+              <Typography.Text role="status">
+                {t('import.checked', { date: date(result.detectionRun.asOf), found: count(result.detectionRun.found),
+                  created: count(result.detectionRun.created), resolved: count(result.detectionRun.resolved) })}{' '}
+                <Link to="/findings?status=OPEN">{t('import.toFindings')}</Link>
+              </Typography.Text>
             ) : null}
             <Typography.Text type="secondary">{t('import.statusChanges', { n: result.statusChanges, ms: result.elapsedMs })}</Typography.Text>
           </Space>
