@@ -350,8 +350,9 @@ async function main(): Promise<void> {
       const det: Record<string, unknown> = {};
       // Each run's own steps (ms), so a first run's cliff can be told apart from a repeat's.
       const steps: Record<string, Record<string, number>> = {};
-      // all: the first run after the import (every unit due); allRepeat: nothing changed since (incremental: no unit
-      // due); allFull: the same, every unit evaluated anyway; province: nothing due; provinceFull: every unit of the
+      // all: the first run after the import (the import ran detection over what it wrote: no unit due, unless the CSV's
+      // check date is not the import's); allRepeat: nothing changed since (incremental: no unit due); allFull: the same,
+      // every unit evaluated anyway (what the import's own run cost, with warm caches); province: nothing due; provinceFull: every unit of the
       // province evaluated; provinceEdit: one account of the province written (the planner's edit, then a re-check).
       const runs = [['all', null, false], ['allRepeat', null, false], ['allFull', null, true], ['province', PROVINCE, false],
         ['provinceFull', PROVINCE, true], ['provinceEdit', PROVINCE, false]] as const;
@@ -480,7 +481,7 @@ export function renderTable(r: BenchResults): string {
   if (r.detection?.skipped) row('detection', 'skipped (--no-detection)');
   else if (r.detection) {
     if (r.detection.measuredAt) row(`detection (run of ${r.detection.measuredAt.slice(0, 16)})`, '');
-    row(`detection ${r.mode === 'quick' ? 'whole DB (1 province)' : 'national'}: first run (ms)`, f(r.detection.allMs));
+    row(`detection ${r.mode === 'quick' ? 'whole DB (1 province)' : 'national'}: first run after the import (ms)`, f(r.detection.allMs));
     const whole = r.mode === 'quick' ? 'whole DB (1 province)' : 'national';
     row(`detection ${whole}: repeat, nothing changed (ms)`, f(r.detection.allRepeatMs));
     row(`detection ${whole}: repeat, every unit evaluated (ms)`, f(r.detection.allFullMs));
