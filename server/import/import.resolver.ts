@@ -37,10 +37,12 @@ export class UploadImportResult {
  */
 async function tracked(ctx: Context, files: number, work: (log: (m: string) => void) => Promise<ImportResult>): Promise<ImportResult> {
   requireRole(ctx, Role.ADMIN, Role.PLANNER);
-  const run = await trackRun(ctx, 'import', files * 2 + 3);
+  // Steps: reading and read per file; the checks; writing; written; the statistics; the check of what it wrote, begun and done.
+  const run = await trackRun(ctx, 'import', files * 2 + 5);
   try {
     const result = await work((m) => run.step(m));
-    await run.finish(result.ok ? `${result.dryRun ? '校验通过（未写入）' : '导入完成'}：${result.counts.map((c) => `${c.file} ${c.rows} 行`).join('，')}`
+    const checked = result.detectionRun ? `；检查发现 ${result.detectionRun.found} 个问题（新增 ${result.detectionRun.created}）` : '';
+    await run.finish(result.ok ? `${result.dryRun ? '校验通过（未写入）' : '导入完成'}：${result.counts.map((c) => `${c.file} ${c.rows} 行`).join('，')}${checked}`
       : `发现 ${result.errorCount} 个问题，未写入任何数据`);
     return result;
   } catch (err) {
