@@ -9,8 +9,9 @@ import { importService, type ImportResult } from '../import/import.service';
 
 /**
  * `npm run import -- <dir> [--dry-run] [--no-detect] [--as <username>]`: imports the CSV files of a directory (format:
- * README, "导入格式"), then — unless `--no-detect` — runs detection over what it changed (import.service.ts detectImported). Without `--as` it runs as the operator (no scope limit, audited as `system`); with it, as that user —
- * loaded from the database (unknown or deactivated: refused), with their role and scope, exactly like `importCsv`.
+ * README, "导入格式"), then — unless `--no-detect` — runs detection over what it changed (import.service.ts
+ * detectImported). Without `--as` it runs as the operator (no scope limit, audited as `system`); with it, as that user
+ * — loaded from the database (unknown or deactivated: refused), with their role and scope, exactly like `importCsv`.
  * Exit codes: 0 imported; 1 the files have problems (each printed as `file:line: column: reason`, nothing written);
  * 2 usage, unknown user, role not allowed, or database failure.
  */
