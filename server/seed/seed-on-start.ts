@@ -12,8 +12,9 @@ export async function seedIfEmpty(ds: DataSource, config: Config, log: (m: strin
   const t = performance.now();
   const s = await seedDemo(ds, { province: config.seedProvince, log });
   const c = s.counts;
-  // Planners start from findings: inspect each seeded province once, as of the seed's check date (a run per
-  // province, so the province's planners, approvers and auditors see it as their last run).
+  // Planners start from findings: the seed's import already evaluated every unit (its own detection run, as of the
+  // seed's check date); a run per province then finds nothing due and records the province's own run, so its
+  // planners, approvers and auditors see it as their last run.
   const ctx = createSystemContext(ds, config);
   for (const province of s.provinces) {
     const run = await runDetection(ctx, { asOf: s.asOf, regionCode: province });

@@ -350,10 +350,10 @@ async function main(): Promise<void> {
       const det: Record<string, unknown> = {};
       // Each run's own steps (ms), so a first run's cliff can be told apart from a repeat's.
       const steps: Record<string, Record<string, number>> = {};
-      // all: the first run after the import (the import ran detection over what it wrote: no unit due, unless the CSV's
-      // check date is not the import's); allRepeat: nothing changed since (incremental: no unit due); allFull: the same,
-      // every unit evaluated anyway (what the import's own run cost, with warm caches); province: nothing due; provinceFull: every unit of the
-      // province evaluated; provinceEdit: one account of the province written (the planner's edit, then a re-check).
+      // all: the first run after the import (which ran detection over what it wrote, for the same check date: no unit
+      // due); allRepeat: nothing changed since; allFull: every unit evaluated anyway (what the import's own run did, with
+      // warm caches); province: nothing due; provinceFull: every unit of the province evaluated; provinceEdit: one
+      // account of the province written (the planner's edit, then a re-check).
       const runs = [['all', null, false], ['allRepeat', null, false], ['allFull', null, true], ['province', PROVINCE, false],
         ['provinceFull', PROVINCE, true], ['provinceEdit', PROVINCE, false]] as const;
       for (const [label, regionCode, full] of runs) {
