@@ -1,7 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, type CsvError, type Info, type Options } from 'csv-parse';
-import { Invalid, timestampMicros, type FileSpec } from './csv-schema';
+import { Invalid, POST_CONTENT_MAX_BYTES, timestampMicros, type FileSpec } from './csv-schema';
 
 /**
  * Streaming validation of one CSV file: bytes → strict UTF-8 text (BOM stripped, CRLF → LF) → csv-parse records →
@@ -42,14 +43,15 @@ export function csvParseOptions(file: string, sink: ProblemSink, lineOffset = 0)
 
 /** Pipes `source` (bytes from disk, or text) through validation into `target` (a COPY ... FROM STDIN stream). */
 export async function readCsvInto(spec: FileSpec, source: Readable, target: Writable, sink: ProblemSink,
-  opts: { reference?: boolean; direct?: DirectLoad } = {}): Promise<ReadOutcome & { latest: Map<number, { n: number; at: string }>; months: MonthCounts | null }> {
+  opts: { reference?: boolean; direct?: DirectLoad; bytes?: boolean } = {}): Promise<ReadOutcome & { latest: Map<number, { n: number; at: string }>; months: MonthCounts | null }> {
   const file = spec.name;
   const rows = new RowsToCopy(spec, sink, opts.direct);
   let badEncoding = false;
-  const text = new Utf8Text((line) => {
+  const onBadEncoding = (line: number) => {
     badEncoding = true;
     sink.add(file, line, '-', '文件不是 UTF-8 编码（可能是 GBK/GB18030），请另存为 UTF-8 后再导入');
-  });
+  };
+  const text = new Utf8Text(onBadEncoding);
   if (opts.reference) {
     // csv-parse alone (the reference the fast parser is tested against: tests/import/csv-fast.test.ts).
     const parser = parse(csvParseOptions(file, sink));
@@ -65,6 +67,9 @@ export async function readCsvInto(spec: FileSpec, source: Readable, target: Writ
         cb();
       },
     }), target);
+  } else if (opts.bytes !== false && opts.direct?.binary && opts.direct.byMonth && spec.name === 'posts.csv') {
+    const fast = new FastCsv(rows, (lineOffset) => parse(csvParseOptions(file, sink, lineOffset)));
+    await pipeline(source, new PostBytes(rows, fast, onBadEncoding), target);
   } else {
     await pipeline(source, text, new FastCsv(rows, (lineOffset) => parse(csvParseOptions(file, sink, lineOffset))), target);
   }
@@ -108,14 +113,7 @@ export class FastCsv extends Transform {
 
   override _transform(chunk: string | Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     try {
-      const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-      if (this.slow) this.feedSlow(s, false);
-      else if (!isWellFormed(s)) {
-        this.toSlow(this.pending + s, false);
-        this.pending = '';
-      } else {
-        this.scan(this.pending + s, false);
-      }
+      this.feed(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
     } catch (err) {
       return cb(err as Error);
     }
@@ -125,14 +123,40 @@ export class FastCsv extends Transform {
 
   override _flush(cb: TransformCallback): void {
     try {
-      if (this.slow) this.feedSlow(undefined, true);
-      else this.scan(this.pending, true);
-      if (this.slow) this.feedSlow(undefined, true);
+      this.endOfFile();
     } catch (err) {
       return cb(err as Error);
     }
     for (const c of this.rows.takeAll(0)) this.push(c);
     cb();
+  }
+
+  /** The next text of the file (what `_transform` reads; PostBytes calls it for the lines it does not read itself). */
+  feed(s: string): void {
+    if (this.slow) this.feedSlow(s, false);
+    else if (!isWellFormed(s)) {
+      this.toSlow(this.pending + s, false);
+      this.pending = '';
+    } else {
+      this.scan(this.pending + s, false);
+    }
+  }
+
+  /** The end of the file (what `_flush` reads). */
+  endOfFile(): void {
+    if (this.slow) this.feedSlow(undefined, true);
+    else this.scan(this.pending, true);
+    if (this.slow) this.feedSlow(undefined, true);
+  }
+
+  /** Between two records (nothing pending, csv-parse not taken over): the next text may start anywhere. */
+  get idle(): boolean {
+    return !this.slow && this.pending === '';
+  }
+
+  /** Between two records: the next text starts on physical line `line` (PostBytes read the lines before it). */
+  at(line: number): void {
+    if (this.idle) this.line = line;
   }
 
   private toSlow(rest: string, end: boolean): void {
@@ -262,6 +286,192 @@ export class FastCsv extends Transform {
   }
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** `from[s, e)` into `to` at `o`: a loop for a few bytes (Buffer.copy costs more to call than to copy a title). */
+function copyBytes(from: Buffer, s: number, e: number, to: Buffer, o: number): void {
+  if (e - s > 96) from.copy(to, o, s, e);
+  else for (let i = s; i < e; i++) to[o++] = from[i];
+}
+
+/** The number written by `len` ASCII digits at `b[o]`, or -1. */
+function digits(b: Buffer, o: number, len: number): number {
+  let v = 0;
+  for (let i = o; i < o + len; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * Whether the UTF-8 cell `b[s, e)` (not empty) starts or ends with a character String.prototype.trim removes — any
+ * byte up to space, or U+00A0, U+1680, U+180E, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF (more
+ * than trim removes is fine: such a cell goes to the text reader).
+ */
+function needsTrim(b: Buffer, s: number, e: number): boolean {
+  const c = b[s];
+  if (c <= 0x20) return true;
+  if (c >= 0x80 && s + 1 < e && wideSpace(c, b[s + 1], s + 2 < e ? b[s + 2] : -1)) return true;
+  const z = b[e - 1];
+  if (z <= 0x20) return true;
+  if (z < 0x80) return false;
+  if (e - 2 >= s && b[e - 2] === 0xc2 && z === 0xa0) return true;
+  return e - 3 >= s && wideSpace(b[e - 3], b[e - 2], z);
+}
+
+/** The UTF-8 sequence (c1, c2[, c3]) is one of needsTrim's spaces beyond ASCII. */
+function wideSpace(c1: number, c2: number, c3: number): boolean {
+  switch (c1) {
+    case 0xc2: return c2 === 0xa0;
+    case 0xe1: return (c2 === 0x9a && c3 === 0x80) || (c2 === 0xa0 && c3 === 0x8e);
+    case 0xe2: return (c2 === 0x80 && ((c3 >= 0x80 && c3 <= 0x8a) || c3 === 0xa8 || c3 === 0xa9 || c3 === 0xaf)) || (c2 === 0x81 && c3 === 0x9f);
+    case 0xe3: return c2 === 0x80 && c3 === 0x80;
+    case 0xef: return c2 === 0xbb && c3 === 0xbf;
+    default: return false;
+  }
+}
+
+/**
+ * posts.csv of a direct load (binary, by month) read from its bytes (issue 14: decoding the national file to text,
+ * then cutting and re-encoding every cell, was most of the import's parsing): each line RowsToCopy.postBytes accepts
+ * goes from the file's bytes into the COPY tuple without becoming text; any other line — the header, a quoted or
+ * multi-line record, a blank line inside a record, any cell not in its plainest form, an unknown account — is decoded
+ * and handed to the text reader (FastCsv) on its physical line, as if it had read the whole file: while FastCsv holds
+ * part of a record (or csv-parse has taken over) every line goes to it. Bytes that are not valid UTF-8 hand the rest
+ * of the file to the usual decoding (Utf8Text), which reports them as before. Output: the binary chunks of RowsToCopy.
+ */
+export class PostBytes extends Transform {
+  private carry: Buffer | null = null;
+  /** The physical line of the next line's first byte. */
+  private line = 1;
+  private started = false;
+  /** The usual decoding, once the bytes were not valid UTF-8 (or arrived as text): everything from there on. */
+  private text: Utf8Text | null = null;
+
+  constructor(private readonly rows: RowsToCopy, private readonly fast: FastCsv, private readonly onBadEncoding: (line: number) => void) {
+    super({ decodeStrings: false });
+  }
+
+  override _transform(chunk: Buffer | string, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.readChunk(chunk);
+    } catch (err) {
+      return cb(err as Error);
+    }
+    for (const c of this.rows.takeAll(1 << 16)) this.push(c);
+    cb();
+  }
+
+  override _flush(cb: TransformCallback): void {
+    try {
+      if (!this.text && this.carry) {
+        // The last line, without a newline: the text reader's (it ends the file).
+        if (isUtf8(this.carry)) this.toFast(this.carry.toString('utf8'));
+        else this.toText(this.carry);
+      } else if (this.text && this.carry) this.toText(this.carry);
+      this.carry = null;
+      if (this.text) this.text._flush((err, s) => {
+        if (err) throw err;
+        if (typeof s === 'string' && s) this.fast.feed(s);
+      });
+      this.fast.endOfFile();
+    } catch (err) {
+      return cb(err as Error);
+    }
+    for (const c of this.rows.takeAll(0)) this.push(c);
+    cb();
+  }
+
+  private readChunk(chunk: Buffer | string): void {
+    if (typeof chunk === 'string' || this.text) {
+      if (!this.text) this.startText(!this.started);
+      this.started = true;
+      const rest = this.carry;
+      this.carry = null;
+      if (rest) this.toText(rest);
+      this.toText(chunk);
+      return;
+    }
+    let b = chunk;
+    if (!this.started) {
+      if (b.length < 3) { // too short to tell a BOM: the usual decoding reads the file
+        this.startText(true);
+        this.started = true;
+        this.toText(b);
+        return;
+      }
+      this.started = true;
+      if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
+    }
+    let pos = 0;
+    if (this.carry) {
+      const nl = b.indexOf(10);
+      if (nl === -1) {
+        this.carry = Buffer.concat([this.carry, b]);
+        // A line this long is not one of ours: the text reader decides (FastCsv hands it to csv-parse).
+        if (this.carry.length > 8 << 20) this.handOver(this.carry);
+        return;
+      }
+      const first = Buffer.concat([this.carry, b.subarray(0, nl + 1)]);
+      this.carry = null;
+      if (!this.lines(first)) return this.toText(b.subarray(nl + 1));
+      pos = nl + 1;
+    }
+    const last = b.lastIndexOf(10);
+    if (last >= pos) {
+      if (!this.lines(b.subarray(pos, last + 1))) return this.toText(b.subarray(last + 1));
+      pos = last + 1;
+    }
+    if (pos < b.length) this.carry = Buffer.from(b.subarray(pos));
+  }
+
+  /** Complete lines (the last byte a newline); false when they are not valid UTF-8 (handed to the usual decoding). */
+  private lines(b: Buffer): boolean {
+    if (!isUtf8(b)) {
+      this.handOver(b);
+      return false;
+    }
+    const { fast, rows } = this;
+    let p = 0;
+    while (p < b.length) {
+      const nl = b.indexOf(10, p);
+      if (!(fast.idle && (nl === p || rows.postBytes(b, p, nl)))) {
+        fast.at(this.line);
+        this.toFast(b.toString('utf8', p, nl + 1));
+      }
+      this.line++;
+      p = nl + 1;
+    }
+    return true;
+  }
+
+  /** Decoded lines to the text reader, CRLF as LF (as Utf8Text gives them). */
+  private toFast(s: string): void {
+    this.fast.feed(s.indexOf('\r\n') === -1 ? s : s.replace(/\r\n/g, '\n'));
+  }
+
+  /** From `b` (starting on `this.line`) to the end of the file: the usual decoding. */
+  private handOver(b: Buffer): void {
+    this.carry = null;
+    this.startText(false);
+    this.toText(b);
+  }
+
+  private startText(fromStart: boolean): void {
+    this.fast.at(this.line);
+    this.text = new Utf8Text(this.onBadEncoding, this.line, !fromStart);
+  }
+
+  private toText(chunk: Buffer | string): void {
+    this.text!._transform(chunk, 'utf8', (err, s) => {
+      if (err) throw err;
+      if (typeof s === 'string' && s) this.fast.feed(s);
+    });
+  }
+}
+
 function next(text: string, c: string, from: number): number {
   const i = text.indexOf(c, from);
   return i === -1 ? text.length : i;
@@ -299,14 +509,23 @@ function headerName(h: string): string {
 
 /** Strict UTF-8 decoding; strips a BOM; turns CRLF into LF (so csv-parse counts lines right). */
 class Utf8Text extends Transform {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private decoder = new TextDecoder('utf-8', { fatal: true });
   private first = true;
   private pendingCR = false;
   private failed = false;
   private newlines = 0;
 
-  constructor(private readonly onBadEncoding: (line: number) => void) {
+  /**
+   * `startLine`: the physical line of the first byte; `midFile`: the bytes are the rest of a file whose start (and BOM)
+   * PostBytes read itself.
+   */
+  constructor(private readonly onBadEncoding: (line: number) => void, startLine = 1, midFile = false) {
     super({ decodeStrings: false, encoding: 'utf8' });
+    this.newlines = startLine - 1;
+    if (midFile) {
+      this.first = false;
+      this.decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    }
   }
 
   override _transform(chunk: Buffer | string, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -609,6 +828,183 @@ class RowsToCopy {
     return out;
   }
 
+  /**
+   * The file positions of posts' columns for PostBytes (platform, handle, published_at, title, original, reads,
+   * content or -1), once the header is read and valid; null when this load is not one PostBytes reads.
+   */
+  private postCols: number[] | null | undefined;
+  /** PostBytes: the previous row's platform and handle as bytes (`platform,handle`) and the account they named. */
+  private postKey = Buffer.alloc(512);
+  private postKeyLen = -1;
+  private postKeyId = 0;
+
+  /**
+   * One record of posts.csv read from its UTF-8 bytes `b[s, e)` (no newline), without
+   * decoding it — what `parsed` + `row` do, for the records whose every cell is in the plainest form those accept
+   * unchanged: no quote, carriage return or NUL on the line; as many cells as the header; no cell that trimming would
+   * change; a platform and handle the column's own check returns as they are, of a known account; the timestamp as
+   * `YYYY-MM-DD[T ]HH:MM:SS` with `+08:00` or no offset, valid; a title of 1–1,000 bytes; `true` or `false`; reads as
+   * 1–10 digits within int4; content empty or at most 100 KB. Anything else returns false having changed nothing:
+   * the caller hands the line to the text reader, which accepts, converts or reports it as it always has.
+   */
+  postBytes(b: Buffer, s: number, e: number): boolean {
+    const direct = this.direct;
+    if (!this.sawHeader) return false;
+    if (this.postCols === undefined) {
+      const names = ['platform', 'handle', 'published_at', 'title', 'original', 'reads', 'content'];
+      const fits = this.sawHeader && this.headerOk && direct?.byMonth === true && direct.binary === true && direct.onMonth !== undefined
+        && this.spec.name === 'posts.csv' && this.spec.columns.length === names.length && this.spec.columns.every((c, i) => c.name === names[i]);
+      this.postCols = fits ? this.indexes.slice() : null;
+    }
+    const cols = this.postCols;
+    if (!cols || !direct) return false;
+    // Cell boundaries: starts[i], ends[i] for the file's cells.
+    const width = this.width;
+    const starts = this.cellStarts.length >= width ? this.cellStarts : (this.cellStarts = new Int32Array(width));
+    const ends = this.cellEnds.length >= width ? this.cellEnds : (this.cellEnds = new Int32Array(width));
+    let k = 0;
+    let f = s;
+    for (;;) {
+      let c = f;
+      for (; c < e; c++) {
+        const x = b[c];
+        if (x === 44) break;
+        if (x === 34 || x === 13 || x === 0) return false; // a quote, a carriage return, a NUL: the text reader's
+      }
+      if (k >= width) return false;
+      starts[k] = f;
+      ends[k] = c;
+      k++;
+      if (c >= e) break;
+      f = c + 1;
+    }
+    if (k !== width) return false;
+    // platform and handle: the previous row's account while the bytes are the same.
+    const ps = starts[cols[0]];
+    const pe = ends[cols[0]];
+    const hs = starts[cols[1]];
+    const he = ends[cols[1]];
+    if (pe - ps > 64 || he - hs > 200 || he <= hs) return false;
+    let id: number;
+    const keyLen = pe - ps + 1 + he - hs;
+    if (keyLen === this.postKeyLen && b.compare(this.postKey, 0, pe - ps, ps, pe) === 0
+      && b.compare(this.postKey, pe - ps + 1, keyLen, hs, he) === 0) {
+      id = this.postKeyId;
+    } else {
+      if (needsTrim(b, ps, pe) || needsTrim(b, hs, he)) return false;
+      const platform = b.toString('utf8', ps, pe);
+      const handle = b.toString('utf8', hs, he);
+      if (this.spec.columns[0].parse(platform) !== platform || this.spec.columns[1].parse(handle) !== handle) return false;
+      const found = direct.accounts.get(`${platform}\u0000${handle}`);
+      if (found === undefined) return false;
+      id = found;
+      b.copy(this.postKey, 0, ps, pe);
+      this.postKey[pe - ps] = 0;
+      b.copy(this.postKey, pe - ps + 1, hs, he);
+      this.postKeyLen = keyLen;
+      this.postKeyId = id;
+    }
+    // published_at: YYYY-MM-DD[T ]HH:MM:SS, then +08:00 or nothing.
+    const ts = starts[cols[2]];
+    const tl = ends[cols[2]] - ts;
+    if (tl !== 19 && tl !== 25) return false;
+    if (b[ts + 4] !== 45 || b[ts + 7] !== 45 || (b[ts + 10] !== 84 && b[ts + 10] !== 32) || b[ts + 13] !== 58 || b[ts + 16] !== 58) return false;
+    if (tl === 25 && (b[ts + 19] !== 43 || b[ts + 20] !== 48 || b[ts + 21] !== 56 || b[ts + 22] !== 58 || b[ts + 23] !== 48 || b[ts + 24] !== 48)) return false;
+    const y = digits(b, ts, 4);
+    const mo = digits(b, ts + 5, 2);
+    const day = digits(b, ts + 8, 2);
+    const h = digits(b, ts + 11, 2);
+    const mi = digits(b, ts + 14, 2);
+    const sec = digits(b, ts + 17, 2);
+    if (y < 1900 || y > 2100 || mo < 1 || mo > 12 || day < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return false;
+    if (day > (mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS_IN_MONTH[mo - 1])) return false;
+    // title: 1–1,000 bytes (so at most 1,000 characters), nothing to trim.
+    const tis = starts[cols[3]];
+    const tie = ends[cols[3]];
+    if (tie <= tis || tie - tis > 1000 || needsTrim(b, tis, tie)) return false;
+    // original: true / false.
+    const os = starts[cols[4]];
+    const ol = ends[cols[4]] - os;
+    let original: boolean;
+    if (ol === 4 && b[os] === 116 && b[os + 1] === 114 && b[os + 2] === 117 && b[os + 3] === 101) original = true;
+    else if (ol === 5 && b[os] === 102 && b[os + 1] === 97 && b[os + 2] === 108 && b[os + 3] === 115 && b[os + 4] === 101) original = false;
+    else return false;
+    // reads: 1–10 digits, at most 2,147,483,647.
+    const rs = starts[cols[5]];
+    const rl = ends[cols[5]] - rs;
+    if (rl < 1 || rl > 10) return false;
+    const reads = digits(b, rs, rl);
+    if (reads < 0 || reads > 2147483647) return false;
+    // content: absent or empty (NULL), else at most 100 KB with nothing to trim.
+    let cs = 0;
+    let ce = 0;
+    if (cols[6] !== -1) {
+      cs = starts[cols[6]];
+      ce = ends[cols[6]];
+      if (ce - cs > POST_CONTENT_MAX_BYTES || (ce > cs && needsTrim(b, cs, ce))) return false;
+    }
+
+    // Accepted: what `parsed` and `row` do with it.
+    this.rows++;
+    const micros = (Date.UTC(y, mo - 1, day, h, mi, sec) - 8 * 3600_000) * 1000;
+    const canonical = () => `${b.toString('latin1', ts, ts + 10)} ${b.toString('latin1', ts + 11, ts + 19)}+08:00`;
+    const r = this.latest.get(id);
+    if (!r) this.latest.set(id, { n: 1, micros, at: canonical() });
+    else {
+      r.n++;
+      if (micros > r.micros) {
+        r.micros = micros;
+        r.at = canonical();
+      }
+    }
+    const monthIndex = y * 12 + mo - 1;
+    if (monthIndex !== this.lastMonthIndex) {
+      const month = `${b.toString('latin1', ts, ts + 7)}-01 00:00:00+08:00`;
+      this.lastMonthIndex = monthIndex;
+      if (!this.months.has(month)) {
+        this.months.add(month);
+        direct.onMonth!(month);
+      }
+    }
+    this.months_?.add(id, monthIndex, original, reads, micros);
+    // The tuple, as binaryRow writes it: id, account, published_at, title, original, reads, content.
+    const room = 22 + 12 + 4 + (tie - tis) + 5 + 8 + 4 + (ce - cs);
+    const target = this.binTarget(monthIndex, room);
+    const out = target.buf;
+    let o = target.len;
+    out.writeInt16BE(7, o);
+    out.writeInt32BE(8, o + 2);
+    writeInt64(out, direct.firstId + this.staged, o + 6);
+    out.writeInt32BE(4, o + 14);
+    out.writeInt32BE(id, o + 18);
+    out.writeInt32BE(8, o + 22);
+    writeInt64(out, micros - PG_EPOCH_MICROS, o + 26);
+    o += 34;
+    out.writeInt32BE(tie - tis, o);
+    copyBytes(b, tis, tie, out, o + 4);
+    o += 4 + tie - tis;
+    out.writeInt32BE(1, o);
+    out[o + 4] = original ? 1 : 0;
+    out.writeInt32BE(4, o + 5);
+    out.writeInt32BE(reads, o + 9);
+    o += 13;
+    if (ce > cs) {
+      out.writeInt32BE(ce - cs, o);
+      copyBytes(b, cs, ce, out, o + 4);
+      o += 4 + ce - cs;
+    } else {
+      out.writeInt32BE(-1, o);
+      o += 4;
+    }
+    this.monthBytes += o - target.len;
+    target.len = o;
+    this.staged++;
+    return true;
+  }
+
+  private cellStarts = new Int32Array(0);
+  private cellEnds = new Int32Array(0);
+
   private header(record: string[], line: number): void {
     const { spec, sink } = this;
     const names = record.map(headerName);
@@ -731,15 +1127,8 @@ class RowsToCopy {
     this.staged++;
   }
 
-  /**
-   * One tuple of a binary direct load: `id` (int8), `account` (int4), then the file's columns after platform and handle
-   * by their SQL type. `firstMicros`: the first of them (posts' published_at) as microseconds, already computed.
-   */
-  private binaryRow(rowId: number, account: number, values: (string | null)[], firstMicros: number | undefined, month: number): void {
-    const cols = this.spec.columns;
-    // The most this tuple can take: a UTF-16 code unit is at most 3 bytes of UTF-8.
-    let room = 2 + 12 + 8;
-    for (let i = 2; i < values.length; i++) room += 4 + (cols[i].sqlType === 'text' && values[i] !== null ? values[i]!.length * 3 : 8);
+  /** Where the next tuple of at most `room` bytes goes: the month's buffer (a by-month load), else the one buffer. */
+  private binTarget(month: number, room: number): { buf: Buffer; len: number } {
     let bin = this.bin;
     if (month !== -1) {
       bin = this.monthBins.get(month) ?? null;
@@ -753,6 +1142,19 @@ class RowsToCopy {
       target.buf.copy(grown, 0, 0, target.len);
       target.buf = grown;
     }
+    return target;
+  }
+
+  /**
+   * One tuple of a binary direct load: `id` (int8), `account` (int4), then the file's columns after platform and handle
+   * by their SQL type. `firstMicros`: the first of them (posts' published_at) as microseconds, already computed.
+   */
+  private binaryRow(rowId: number, account: number, values: (string | null)[], firstMicros: number | undefined, month: number): void {
+    const cols = this.spec.columns;
+    // The most this tuple can take: a UTF-16 code unit is at most 3 bytes of UTF-8.
+    let room = 2 + 12 + 8;
+    for (let i = 2; i < values.length; i++) room += 4 + (cols[i].sqlType === 'text' && values[i] !== null ? values[i]!.length * 3 : 8);
+    const target = this.binTarget(month, room);
     const b = target.buf;
     const start = target.len;
     let o = start;
