@@ -294,6 +294,12 @@ function copyBytes(from: Buffer, s: number, e: number, to: Buffer, o: number): v
   else for (let i = s; i < e; i++) to[o++] = from[i];
 }
 
+/** `a[s, e)` holds the bytes of `b` from `o` (a loop: a handle is a few bytes, Buffer.compare costs more to call). */
+function sameBytes(a: Buffer, s: number, e: number, b: Buffer, o: number): boolean {
+  for (let i = s; i < e; i++) if (a[i] !== b[o++]) return false;
+  return true;
+}
+
 /** The number written by `len` ASCII digits at `b[o]`, or -1. */
 function digits(b: Buffer, o: number, len: number): number {
   let v = 0;
@@ -887,8 +893,7 @@ class RowsToCopy {
     if (pe - ps > 64 || he - hs > 200 || he <= hs) return false;
     let id: number;
     const keyLen = pe - ps + 1 + he - hs;
-    if (keyLen === this.postKeyLen && b.compare(this.postKey, 0, pe - ps, ps, pe) === 0
-      && b.compare(this.postKey, pe - ps + 1, keyLen, hs, he) === 0) {
+    if (keyLen === this.postKeyLen && sameBytes(b, ps, pe, this.postKey, 0) && sameBytes(b, hs, he, this.postKey, pe - ps + 1)) {
       id = this.postKeyId;
     } else {
       if (needsTrim(b, ps, pe) || needsTrim(b, hs, he)) return false;
@@ -1135,10 +1140,14 @@ class RowsToCopy {
       if (!bin) this.monthBins.set(month, bin = { buf: Buffer.allocUnsafeSlow(1 << 18), len: 0 });
     }
     const target = bin!;
-    if (target.len + room > target.buf.length) {
-      // A month's buffer grows to a chunk at most (it is handed over then): memory stays within months × MONTH_CHUNK.
+    const want = target.len + room;
+    if (want > target.buf.length) {
+      // A month's buffer grows to a chunk (it is handed over once the current input chunk is read); past that, by half
+      // again at least — growing by one row at a time copied the whole 2 MB buffer for each further row of that month
+      // (a fifth of the posts parse). Memory: per month, a chunk plus what one input chunk adds.
       const cap = month === -1 ? Infinity : MONTH_CHUNK + room;
-      const grown = Buffer.allocUnsafeSlow(Math.max(Math.min(target.buf.length * 2, cap), target.len + room));
+      const size = want <= cap ? Math.max(Math.min(target.buf.length * 2, cap), want) : Math.max(want, Math.floor(target.buf.length * 1.5));
+      const grown = Buffer.allocUnsafeSlow(size);
       target.buf.copy(grown, 0, 0, target.len);
       target.buf = grown;
     }

@@ -155,6 +155,33 @@ describe('posts read from bytes = posts read as text', () => {
     }
   });
 
+  it('a month past its 2 MB chunk within one input chunk: every tuple once, in order (the month buffer grows)', async () => {
+    const lines = ['platform,handle,published_at,title,original,reads'];
+    const n = 40_000;
+    for (let i = 0; i < n; i++) lines.push(`wechat,gov_a,2024-06-${String(1 + (i % 28)).padStart(2, '0')}T08:00:00+08:00,标题${i}${'政'.repeat(20)},true,${i}`);
+    const chunks: Buffer[] = [];
+    const target = new Writable({ write(c: Buffer, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+    await readCsvInto(FILE_SPECS['posts.csv'], Readable.from([Buffer.from(`${lines.join('\n')}\n`)]), target, { add: () => undefined }, {
+      direct: { accounts: ACCOUNTS, firstId: 1, readEdges: [100], onMonth: () => undefined, binary: true, byMonth: true },
+    });
+    const ids: number[] = [];
+    const titles: string[] = [];
+    for (const c of chunks) {
+      expect(c.readInt32BE(0)).toBe(2024 * 12 + 5);
+      for (let o = 4; o < c.length;) {
+        o += 2;
+        ids.push(Number(c.readBigInt64BE(o + 4)));
+        o += 12 + 8 + 12; // id, account, published_at
+        const len = c.readInt32BE(o);
+        titles.push(c.toString('utf8', o + 4, o + 4 + len));
+        o += 4 + len + 5 + 8 + 4; // title, original, reads, content (NULL)
+      }
+    }
+    expect(Math.max(...chunks.map((c) => c.length))).toBeGreaterThan(2 << 20); // grown past its chunk before being handed over
+    expect(ids).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(titles[n - 1]).toBe(`标题${n - 1}${'政'.repeat(20)}`);
+  });
+
   it('bytes that are not UTF-8 are reported by the usual decoding, on their line', async () => {
     const good = 'platform,handle,published_at,title,original,reads\nwechat,gov_a,2024-06-30T09:30:00+08:00,标题,true,1\n';
     const bad = Buffer.concat([Buffer.from(good), Buffer.from('wechat,gov_a,2024-06-30T09:31:00+08:00,'), Buffer.from([0xb1, 0xea, 0xcc, 0xe2]),
