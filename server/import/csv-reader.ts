@@ -67,9 +67,9 @@ export async function readCsvInto(spec: FileSpec, source: Readable, target: Writ
         cb();
       },
     }), target);
-  } else if (opts.bytes !== false && opts.direct?.binary && opts.direct.byMonth && spec.name === 'posts.csv') {
+  } else if (opts.bytes !== false && opts.direct?.binary && (spec.name === 'posts.csv' ? opts.direct.byMonth : spec.name === 'messages.csv')) {
     const fast = new FastCsv(rows, (lineOffset) => parse(csvParseOptions(file, sink, lineOffset)));
-    await pipeline(source, new PostBytes(rows, fast, onBadEncoding), target);
+    await pipeline(source, new DirectBytes(rows, fast, onBadEncoding), target);
   } else {
     await pipeline(source, text, new FastCsv(rows, (lineOffset) => parse(csvParseOptions(file, sink, lineOffset))), target);
   }
@@ -131,7 +131,7 @@ export class FastCsv extends Transform {
     cb();
   }
 
-  /** The next text of the file (what `_transform` reads; PostBytes calls it for the lines it does not read itself). */
+  /** The next text of the file (what `_transform` reads; DirectBytes calls it for the lines it does not read itself). */
   feed(s: string): void {
     if (this.slow) this.feedSlow(s, false);
     else if (!isWellFormed(s)) {
@@ -154,7 +154,7 @@ export class FastCsv extends Transform {
     return !this.slow && this.pending === '';
   }
 
-  /** Between two records: the next text starts on physical line `line` (PostBytes read the lines before it). */
+  /** Between two records: the next text starts on physical line `line` (DirectBytes read the lines before it). */
   at(line: number): void {
     if (this.idle) this.line = line;
   }
@@ -294,6 +294,25 @@ function copyBytes(from: Buffer, s: number, e: number, to: Buffer, o: number): v
   else for (let i = s; i < e; i++) to[o++] = from[i];
 }
 
+/**
+ * Microseconds since the epoch of the `len` bytes at `b[o]` when they are a valid `YYYY-MM-DD[T ]HH:MM:SS` with
+ * `+08:00` or no offset (what parseTimestamp and fastMicros give for that text), else NaN.
+ */
+function plainMicros(b: Buffer, o: number, len: number): number {
+  if (len !== 19 && len !== 25) return NaN;
+  if (b[o + 4] !== 45 || b[o + 7] !== 45 || (b[o + 10] !== 84 && b[o + 10] !== 32) || b[o + 13] !== 58 || b[o + 16] !== 58) return NaN;
+  if (len === 25 && (b[o + 19] !== 43 || b[o + 20] !== 48 || b[o + 21] !== 56 || b[o + 22] !== 58 || b[o + 23] !== 48 || b[o + 24] !== 48)) return NaN;
+  const y = digits(b, o, 4);
+  const mo = digits(b, o + 5, 2);
+  const day = digits(b, o + 8, 2);
+  const h = digits(b, o + 11, 2);
+  const mi = digits(b, o + 14, 2);
+  const sec = digits(b, o + 17, 2);
+  if (y < 1900 || y > 2100 || mo < 1 || mo > 12 || day < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return NaN;
+  if (day > (mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS_IN_MONTH[mo - 1])) return NaN;
+  return (Date.UTC(y, mo - 1, day, h, mi, sec) - 8 * 3600_000) * 1000;
+}
+
 /** `a[s, e)` holds the bytes of `b` from `o` (a loop: a handle is a few bytes, Buffer.compare costs more to call). */
 function sameBytes(a: Buffer, s: number, e: number, b: Buffer, o: number): boolean {
   for (let i = s; i < e; i++) if (a[i] !== b[o++]) return false;
@@ -340,15 +359,15 @@ function wideSpace(c1: number, c2: number, c3: number): boolean {
 }
 
 /**
- * posts.csv of a direct load (binary, by month) read from its bytes (issue 14: decoding the national file to text,
- * then cutting and re-encoding every cell, was most of the import's parsing): each line RowsToCopy.postBytes accepts
+ * posts.csv or messages.csv of a direct load (binary COPY) read from its bytes (issue 14: decoding the national posts
+ * to text, then cutting and re-encoding every cell, was most of the import's parsing): each line RowsToCopy.directBytes accepts
  * goes from the file's bytes into the COPY tuple without becoming text; any other line — the header, a quoted or
  * multi-line record, a blank line inside a record, any cell not in its plainest form, an unknown account — is decoded
  * and handed to the text reader (FastCsv) on its physical line, as if it had read the whole file: while FastCsv holds
  * part of a record (or csv-parse has taken over) every line goes to it. Bytes that are not valid UTF-8 hand the rest
  * of the file to the usual decoding (Utf8Text), which reports them as before. Output: the binary chunks of RowsToCopy.
  */
-export class PostBytes extends Transform {
+export class DirectBytes extends Transform {
   private carry: Buffer | null = null;
   /** The physical line of the next line's first byte. */
   private line = 1;
@@ -443,7 +462,7 @@ export class PostBytes extends Transform {
     let p = 0;
     while (p < b.length) {
       const nl = b.indexOf(10, p);
-      if (!(fast.idle && (nl === p || rows.postBytes(b, p, nl)))) {
+      if (!(fast.idle && (nl === p || rows.directBytes(b, p, nl)))) {
         fast.at(this.line);
         this.toFast(b.toString('utf8', p, nl + 1));
       }
@@ -523,7 +542,7 @@ class Utf8Text extends Transform {
 
   /**
    * `startLine`: the physical line of the first byte; `midFile`: the bytes are the rest of a file whose start (and BOM)
-   * PostBytes read itself.
+   * DirectBytes read itself.
    */
   constructor(private readonly onBadEncoding: (line: number) => void, startLine = 1, midFile = false) {
     super({ decodeStrings: false, encoding: 'utf8' });
@@ -835,35 +854,42 @@ class RowsToCopy {
   }
 
   /**
-   * The file positions of posts' columns for PostBytes (platform, handle, published_at, title, original, reads,
-   * content or -1), once the header is read and valid; null when this load is not one PostBytes reads.
+   * The file positions of the columns DirectBytes reads, once the header is read and valid (posts: platform, handle,
+   * published_at, title, original, reads, content or -1; messages: platform, handle, received_at, replied_at or -1);
+   * null when this load is not one DirectBytes reads.
    */
-  private postCols: number[] | null | undefined;
-  /** PostBytes: the previous row's platform and handle as bytes (`platform,handle`) and the account they named. */
+  private plainCols: { posts: boolean; cols: number[] } | null | undefined;
+  /** DirectBytes: the previous row's platform and handle as bytes (`platform\0handle`) and the account they named. */
   private postKey = Buffer.alloc(512);
   private postKeyLen = -1;
   private postKeyId = 0;
 
   /**
-   * One record of posts.csv read from its UTF-8 bytes `b[s, e)` (no newline), without
-   * decoding it — what `parsed` + `row` do, for the records whose every cell is in the plainest form those accept
-   * unchanged: no quote, carriage return or NUL on the line; as many cells as the header; no cell that trimming would
-   * change; a platform and handle the column's own check returns as they are, of a known account; the timestamp as
-   * `YYYY-MM-DD[T ]HH:MM:SS` with `+08:00` or no offset, valid; a title of 1–1,000 bytes; `true` or `false`; reads as
-   * 1–10 digits within int4; content empty or at most 100 KB. Anything else returns false having changed nothing:
-   * the caller hands the line to the text reader, which accepts, converts or reports it as it always has.
+   * One record of posts.csv or messages.csv read from its UTF-8 bytes `b[s, e)` (no newline), without decoding it —
+   * what `parsed` + `row` do, for the records whose every cell is in the plainest form those accept unchanged: no
+   * quote, carriage return or NUL on the line; as many cells as the header; no cell that trimming would change; a
+   * platform and handle the column's own check returns as they are, of a known account; each instant as
+   * `YYYY-MM-DD[T ]HH:MM:SS` with `+08:00` or no offset, valid (a reply not before its message); posts: a title of
+   * 1–1,000 bytes, `true` or `false`, reads as 1–10 digits within int4, content empty or at most 100 KB. Anything else
+   * returns false having changed nothing: the caller hands the line to the text reader, which accepts, converts or
+   * reports it as it always has.
    */
-  postBytes(b: Buffer, s: number, e: number): boolean {
+  directBytes(b: Buffer, s: number, e: number): boolean {
     const direct = this.direct;
     if (!this.sawHeader) return false;
-    if (this.postCols === undefined) {
-      const names = ['platform', 'handle', 'published_at', 'title', 'original', 'reads', 'content'];
-      const fits = this.sawHeader && this.headerOk && direct?.byMonth === true && direct.binary === true && direct.onMonth !== undefined
-        && this.spec.name === 'posts.csv' && this.spec.columns.length === names.length && this.spec.columns.every((c, i) => c.name === names[i]);
-      this.postCols = fits ? this.indexes.slice() : null;
+    if (this.plainCols === undefined) {
+      const posts = ['platform', 'handle', 'published_at', 'title', 'original', 'reads', 'content'];
+      const messages = ['platform', 'handle', 'received_at', 'replied_at'];
+      const names = this.spec.name === 'posts.csv' ? posts : messages;
+      const shape = this.spec.name === 'posts.csv' ? direct?.byMonth === true && direct.onMonth !== undefined
+        : this.spec.name === 'messages.csv' && !direct?.byMonth && !direct?.onMonth;
+      const fits = this.headerOk && direct?.binary === true && shape
+        && this.spec.columns.length === names.length && this.spec.columns.every((c, i) => c.name === names[i]);
+      this.plainCols = fits ? { posts: this.spec.name === 'posts.csv', cols: this.indexes.slice() } : null;
     }
-    const cols = this.postCols;
-    if (!cols || !direct) return false;
+    const plain = this.plainCols;
+    if (!plain || !direct) return false;
+    const cols = plain.cols;
     // Cell boundaries: starts[i], ends[i] for the file's cells.
     const width = this.width;
     const starts = this.cellStarts.length >= width ? this.cellStarts : (this.cellStarts = new Int32Array(width));
@@ -909,20 +935,18 @@ class RowsToCopy {
       this.postKeyLen = keyLen;
       this.postKeyId = id;
     }
-    // published_at: YYYY-MM-DD[T ]HH:MM:SS, then +08:00 or nothing.
+    return plain.posts ? this.postRow(b, cols, starts, ends, id) : this.messageRow(b, cols, starts, ends, id);
+  }
+
+  /** directBytes for posts.csv, once the account is known. */
+  private postRow(b: Buffer, cols: number[], starts: Int32Array, ends: Int32Array, id: number): boolean {
+    const direct = this.direct!;
+    // published_at: YYYY-MM-DD[T ]HH:MM:SS, then +08:00 or nothing; its Beijing month from the text.
     const ts = starts[cols[2]];
-    const tl = ends[cols[2]] - ts;
-    if (tl !== 19 && tl !== 25) return false;
-    if (b[ts + 4] !== 45 || b[ts + 7] !== 45 || (b[ts + 10] !== 84 && b[ts + 10] !== 32) || b[ts + 13] !== 58 || b[ts + 16] !== 58) return false;
-    if (tl === 25 && (b[ts + 19] !== 43 || b[ts + 20] !== 48 || b[ts + 21] !== 56 || b[ts + 22] !== 58 || b[ts + 23] !== 48 || b[ts + 24] !== 48)) return false;
+    const micros = plainMicros(b, ts, ends[cols[2]] - ts);
+    if (Number.isNaN(micros)) return false;
     const y = digits(b, ts, 4);
     const mo = digits(b, ts + 5, 2);
-    const day = digits(b, ts + 8, 2);
-    const h = digits(b, ts + 11, 2);
-    const mi = digits(b, ts + 14, 2);
-    const sec = digits(b, ts + 17, 2);
-    if (y < 1900 || y > 2100 || mo < 1 || mo > 12 || day < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return false;
-    if (day > (mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS_IN_MONTH[mo - 1])) return false;
     // title: 1–1,000 bytes (so at most 1,000 characters), nothing to trim.
     const tis = starts[cols[3]];
     const tie = ends[cols[3]];
@@ -951,7 +975,6 @@ class RowsToCopy {
 
     // Accepted: what `parsed` and `row` do with it.
     this.rows++;
-    const micros = (Date.UTC(y, mo - 1, day, h, mi, sec) - 8 * 3600_000) * 1000;
     const canonical = () => `${b.toString('latin1', ts, ts + 10)} ${b.toString('latin1', ts + 11, ts + 19)}+08:00`;
     const r = this.latest.get(id);
     if (!r) this.latest.set(id, { n: 1, micros, at: canonical() });
@@ -1002,6 +1025,44 @@ class RowsToCopy {
       o += 4;
     }
     this.monthBytes += o - target.len;
+    target.len = o;
+    this.staged++;
+    return true;
+  }
+
+  /** directBytes for messages.csv, once the account is known. */
+  private messageRow(b: Buffer, cols: number[], starts: Int32Array, ends: Int32Array, id: number): boolean {
+    const rs = starts[cols[2]];
+    const received = plainMicros(b, rs, ends[cols[2]] - rs);
+    if (Number.isNaN(received)) return false;
+    let replied = NaN;
+    if (cols[3] !== -1 && ends[cols[3]] > starts[cols[3]]) {
+      const qs = starts[cols[3]];
+      replied = plainMicros(b, qs, ends[cols[3]] - qs);
+      if (Number.isNaN(replied) || replied < received) return false; // a reply before its message: the text reader reports it
+    }
+    // Accepted: what `parsed` and `row` do with it.
+    this.rows++;
+    if (!this.latest.has(id)) this.latest.set(id, { n: 0, micros: 0, at: '' });
+    const target = this.binTarget(-1, 2 + 12 + 8 + 12 + 12);
+    const out = target.buf;
+    let o = target.len;
+    out.writeInt16BE(4, o);
+    out.writeInt32BE(8, o + 2);
+    writeInt64(out, this.direct!.firstId + this.staged, o + 6);
+    out.writeInt32BE(4, o + 14);
+    out.writeInt32BE(id, o + 18);
+    out.writeInt32BE(8, o + 22);
+    writeInt64(out, received - PG_EPOCH_MICROS, o + 26);
+    o += 34;
+    if (Number.isNaN(replied)) {
+      out.writeInt32BE(-1, o);
+      o += 4;
+    } else {
+      out.writeInt32BE(8, o);
+      writeInt64(out, replied - PG_EPOCH_MICROS, o + 4);
+      o += 12;
+    }
     target.len = o;
     this.staged++;
     return true;

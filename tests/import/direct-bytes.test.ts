@@ -1,12 +1,12 @@
 import { Readable, Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { PostBytes, readCsvInto, type ProblemSink } from '../../server/import/csv-reader';
+import { DirectBytes, readCsvInto, type ProblemSink } from '../../server/import/csv-reader';
 import { FILE_SPECS } from '../../server/import/csv-schema';
 
 /**
- * posts.csv of a direct load read from its bytes (csv-reader.ts PostBytes + RowsToCopy.postBytes) against the text
- * reader alone (`bytes: false`): the same binary COPY bytes, the same problems on the same lines, the same counts,
+ * posts.csv and messages.csv of a direct load read from their bytes (csv-reader.ts DirectBytes + RowsToCopy.directBytes)
+ * against the text reader alone (`bytes: false`): the same binary COPY bytes, the same problems on the same lines, the same counts,
  * accounts' latest posts, month counts and announced months — on generated files mixing plain rows with every form
  * the byte reader must leave to the text reader (quotes, multi-line cells, CRLF, BOM, cells to trim, other offsets,
  * invalid values, unknown accounts, other column orders), cut into chunks at random places (inside characters too).
@@ -38,15 +38,17 @@ interface Outcome {
   announced: string[];
 }
 
-async function read(chunks: Buffer[], bytes: boolean): Promise<Outcome> {
+async function read(chunks: Buffer[], bytes: boolean, file: 'posts.csv' | 'messages.csv' = 'posts.csv'): Promise<Outcome> {
   const out: Buffer[] = [];
   const problems: string[] = [];
   const announced: string[] = [];
   const sink: ProblemSink = { add: (f, line, column, message) => problems.push(`${f}:${line}:${column}:${message}`) };
   const target = new Writable({ write(c: Buffer, _e, cb) { out.push(Buffer.from(c)); cb(); } });
-  const o = await readCsvInto(FILE_SPECS['posts.csv'], Readable.from(chunks), target, sink, {
+  const o = await readCsvInto(FILE_SPECS[file], Readable.from(chunks), target, sink, {
     bytes,
-    direct: { accounts: ACCOUNTS, firstId: 500, readEdges: [100, 1000], onMonth: (m) => announced.push(m), binary: true, byMonth: true },
+    direct: file === 'posts.csv'
+      ? { accounts: ACCOUNTS, firstId: 500, readEdges: [100, 1000], onMonth: (m) => announced.push(m), binary: true, byMonth: true }
+      : { accounts: ACCOUNTS, firstId: 500, binary: true },
   });
   const m = o.months;
   return {
@@ -119,7 +121,7 @@ describe('posts read from bytes = posts read as text', () => {
     const file = Buffer.from(`${lines.join('\n')}\n`);
     const chunks = cutAt(file, [17, 4000, 4001, 9999, 20000]);
     // The lines handed to the text reader: the header alone.
-    const toText = vi.spyOn(PostBytes.prototype as unknown as { toFast(s: string): void }, 'toFast');
+    const toText = vi.spyOn(DirectBytes.prototype as unknown as { toFast(s: string): void }, 'toFast');
     const bytes = await read(chunks, true);
     expect(toText.mock.calls.map((c) => c[0])).toEqual(['platform,handle,published_at,title,original,reads,content\n']);
     toText.mockRestore();
@@ -180,6 +182,37 @@ describe('posts read from bytes = posts read as text', () => {
     expect(Math.max(...chunks.map((c) => c.length))).toBeGreaterThan(2 << 20); // grown past its chunk before being handed over
     expect(ids).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(titles[n - 1]).toBe(`标题${n - 1}${'政'.repeat(20)}`);
+  });
+
+  it('messages: on generated files, cut anywhere', async () => {
+    const times = ['2024-06-30T09:30:00+08:00', '2024-06-30 10:00:00+08:00', '2024-06-30T09:30:00', '2024-06-30T01:30:00Z', '2024-06-30T09:29:59+08:00',
+      '2024-02-30T09:00:00+08:00', '2024-06-30T09:30:00.25+08:00', ' 2024-06-30T11:00:00+08:00', 'soon', ''];
+    const headers = [['platform', 'handle', 'received_at', 'replied_at'], ['platform', 'handle', 'received_at'], ['replied_at', 'received_at', 'handle', 'platform']];
+    const row = fc.tuple(pick(PLATFORMS.length), pick(HANDLES.length), pick(times.length), pick(times.length), fc.nat({ max: 9 }));
+    await fc.assert(fc.asyncProperty(fc.nat({ max: headers.length - 1 }), fc.array(row, { maxLength: 30 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }),
+      async (hi, rows, crlf, cuts) => {
+        const header = headers[hi];
+        const lines = [header.join(',')];
+        for (const [p, h, r, q, shape] of rows) {
+          const cells: Record<string, string> = { platform: PLATFORMS[p], handle: HANDLES[h], received_at: times[r], replied_at: shape < 3 ? '' : times[q] };
+          lines.push(shape === 9 ? '' : header.map((k) => (shape === 8 ? `"${cells[k]}"` : csvCell(cells[k]))).join(','));
+        }
+        const file = Buffer.from(lines.join(crlf ? '\r\n' : '\n') + '\n');
+        const chunks = cutAt(file, cuts);
+        expect(await read(chunks, true, 'messages.csv')).toEqual(await read(chunks, false, 'messages.csv'));
+      }), { numRuns: 300 });
+  });
+
+  it('messages: a clean file is read from bytes, the same as the text reader', async () => {
+    const lines = ['platform,handle,received_at,replied_at'];
+    for (let i = 0; i < 200; i++) lines.push(`weibo,gov_a,2024-06-${String(1 + (i % 28)).padStart(2, '0')}T08:00:0${i % 10}+08:00,${i % 3 ? `2024-06-${String(1 + (i % 28)).padStart(2, '0')}T09:00:00+08:00` : ''}`);
+    const chunks = cutAt(Buffer.from(`${lines.join('\n')}\n`), [33, 1000, 5000]);
+    const toText = vi.spyOn(DirectBytes.prototype as unknown as { toFast(s: string): void }, 'toFast');
+    const bytes = await read(chunks, true, 'messages.csv');
+    expect(toText.mock.calls).toHaveLength(1);
+    toText.mockRestore();
+    expect(bytes).toEqual(await read(chunks, false, 'messages.csv'));
+    expect(bytes.outcome).toMatchObject({ rows: 200, staged: 200 });
   });
 
   it('bytes that are not UTF-8 are reported by the usual decoding, on their line', async () => {
