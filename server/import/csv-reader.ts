@@ -393,8 +393,10 @@ export class DirectBytes extends Transform {
     try {
       if (!this.text && this.carry) {
         // The last line, without a newline: the text reader's (it ends the file).
-        if (isUtf8(this.carry)) this.toFast(this.carry.toString('utf8'));
-        else this.toText(this.carry);
+        if (isUtf8(this.carry)) {
+          this.fast.at(this.line);
+          this.toFast(this.carry.toString('utf8'));
+        } else this.handOver(this.carry);
       } else if (this.text && this.carry) this.toText(this.carry);
       this.carry = null;
       if (this.text) this.text._flush((err, s) => {

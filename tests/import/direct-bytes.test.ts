@@ -223,5 +223,15 @@ describe('posts read from bytes = posts read as text', () => {
       const r = await read(chunks, true);
       expect(r.problems.some((p) => p.startsWith('posts.csv:3:-:文件不是 UTF-8 编码'))).toBe(true);
     }
+    // The last line, without a newline (GBK bytes there only): the usual decoding reports it too.
+    const last = Buffer.concat([Buffer.from(good), Buffer.from('wechat,gov_a,2024-06-30T09:31:00+08:00,'), Buffer.from([0xb1, 0xea, 0xcc, 0xe2]), Buffer.from(',true,2')]);
+    for (const chunks of [[last], cutAt(last, [90])]) {
+      const r = await read(chunks, true);
+      expect(r.problems).toEqual(['posts.csv:3:-:文件不是 UTF-8 编码（可能是 GBK/GB18030），请另存为 UTF-8 后再导入']);
+      expect(r.outcome).toMatchObject({ rows: 1, staged: 1 });
+    }
+    // …and a plain last line without a newline is read like any other.
+    const plain = Buffer.from(`${good}wechat,gov_a,2024-06-30T09:33:00+08:00,末行,false,4`);
+    expect(await read([plain], true)).toEqual(await read([plain], false));
   });
 });
