@@ -112,23 +112,11 @@ export class FastCsv extends Transform {
   }
 
   override _transform(chunk: string | Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      this.feed(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-    } catch (err) {
-      return cb(err as Error);
-    }
-    for (const c of this.rows.takeAll(1 << 16)) this.push(c);
-    cb();
+    pushRows(this, this.rows, 1 << 16, () => this.feed(typeof chunk === 'string' ? chunk : chunk.toString('utf8')), cb);
   }
 
   override _flush(cb: TransformCallback): void {
-    try {
-      this.endOfFile();
-    } catch (err) {
-      return cb(err as Error);
-    }
-    for (const c of this.rows.takeAll(0)) this.push(c);
-    cb();
+    pushRows(this, this.rows, 0, () => this.endOfFile(), cb);
   }
 
   /** The next text of the file (what `_transform` reads; DirectBytes calls it for the lines it does not read itself). */
@@ -380,35 +368,23 @@ export class DirectBytes extends Transform {
   }
 
   override _transform(chunk: Buffer | string, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      this.readChunk(chunk);
-    } catch (err) {
-      return cb(err as Error);
-    }
-    for (const c of this.rows.takeAll(1 << 16)) this.push(c);
-    cb();
+    pushRows(this, this.rows, 1 << 16, () => this.readChunk(chunk), cb);
   }
 
   override _flush(cb: TransformCallback): void {
-    try {
-      if (!this.text && this.carry) {
-        // The last line, without a newline: the text reader's (it ends the file).
+    pushRows(this, this.rows, 0, () => {
+      // The last line, without a newline (only ever kept while the bytes are read here): the text reader's, it ends
+      // the file.
+      if (this.carry) {
         if (isUtf8(this.carry)) {
           this.fast.at(this.line);
           this.toFast(this.carry.toString('utf8'));
         } else this.handOver(this.carry);
-      } else if (this.text && this.carry) this.toText(this.carry);
-      this.carry = null;
-      if (this.text) this.text._flush((err, s) => {
-        if (err) throw err;
-        if (typeof s === 'string' && s) this.fast.feed(s);
-      });
+        this.carry = null;
+      }
+      this.text?._flush(this.fromText);
       this.fast.endOfFile();
-    } catch (err) {
-      return cb(err as Error);
-    }
-    for (const c of this.rows.takeAll(0)) this.push(c);
-    cb();
+    }, cb);
   }
 
   private readChunk(chunk: Buffer | string): void {
@@ -492,11 +468,25 @@ export class DirectBytes extends Transform {
   }
 
   private toText(chunk: Buffer | string): void {
-    this.text!._transform(chunk, 'utf8', (err, s) => {
-      if (err) throw err;
-      if (typeof s === 'string' && s) this.fast.feed(s);
-    });
+    this.text!._transform(chunk, 'utf8', this.fromText);
   }
+
+  /** What the usual decoding gives (synchronously) goes to the text reader. */
+  private readonly fromText = (err?: Error | null, s?: unknown): void => {
+    if (err) throw err;
+    if (typeof s === 'string' && s) this.fast.feed(s);
+  };
+}
+
+/** One step of a reader stream (`work`), then the COPY chunks of at least `min` characters or bytes it made ready. */
+function pushRows(stream: Transform, rows: RowsToCopy, min: number, work: () => void, cb: TransformCallback): void {
+  try {
+    work();
+  } catch (err) {
+    return cb(err as Error);
+  }
+  for (const c of rows.takeAll(min)) stream.push(c);
+  cb();
 }
 
 function next(text: string, c: string, from: number): number {
